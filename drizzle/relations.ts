@@ -1,0 +1,107 @@
+import { defineRelations } from 'drizzle-orm';
+import * as tables from './tables/index.ts';
+
+export const relations = defineRelations(tables, (r) => ({
+  districts: {
+    schools: r.many.schools(),
+    communities: r.many.communities(),
+  },
+  schools: {
+    district: r.one.districts({ from: r.schools.districtId, to: r.districts.id, optional: false }),
+  },
+  users: {
+    school: r.one.schools({ from: r.users.schoolId, to: r.schools.id }),
+    district: r.one.districts({ from: r.users.districtId, to: r.districts.id }),
+    memberships: r.many.memberships(),
+    awards: r.many.badgeAwards({ from: r.users.id, to: r.badgeAwards.recipientId }),
+  },
+  communities: {
+    district: r.one.districts({ from: r.communities.districtId, to: r.districts.id }),
+    memberships: r.many.memberships(),
+    threads: r.many.threads(),
+    liveSessions: r.many.liveSessions(),
+    badges: r.many.badges(),
+  },
+  memberships: {
+    community: r.one.communities({
+      from: r.memberships.communityId,
+      to: r.communities.id,
+      optional: false,
+    }),
+    user: r.one.users({ from: r.memberships.userId, to: r.users.id, optional: false }),
+  },
+  threads: {
+    community: r.one.communities({
+      from: r.threads.communityId,
+      to: r.communities.id,
+      optional: false,
+    }),
+    author: r.one.users({ from: r.threads.authorId, to: r.users.id }),
+    posts: r.many.posts({ from: r.threads.id, to: r.posts.threadId }),
+    acceptedPost: r.one.posts({ from: r.threads.acceptedPostId, to: r.posts.id }),
+  },
+  posts: {
+    thread: r.one.threads({ from: r.posts.threadId, to: r.threads.id, optional: false }),
+    author: r.one.users({ from: r.posts.authorId, to: r.users.id }),
+    parent: r.one.posts({ from: r.posts.parentId, to: r.posts.id, alias: 'replies' }),
+    replies: r.many.posts({ from: r.posts.id, to: r.posts.parentId, alias: 'replies' }),
+    reactions: r.many.reactions(),
+    revisions: r.many.postRevisions(),
+  },
+  postRevisions: {
+    post: r.one.posts({ from: r.postRevisions.postId, to: r.posts.id, optional: false }),
+  },
+  reactions: {
+    post: r.one.posts({ from: r.reactions.postId, to: r.posts.id, optional: false }),
+    user: r.one.users({ from: r.reactions.userId, to: r.users.id, optional: false }),
+  },
+  liveSessions: {
+    community: r.one.communities({
+      from: r.liveSessions.communityId,
+      to: r.communities.id,
+      optional: false,
+    }),
+    host: r.one.users({ from: r.liveSessions.hostId, to: r.users.id }),
+    rsvps: r.many.rsvps(),
+    chatMessages: r.many.chatMessages(),
+  },
+  rsvps: {
+    liveSession: r.one.liveSessions({
+      from: r.rsvps.liveSessionId,
+      to: r.liveSessions.id,
+      optional: false,
+    }),
+    user: r.one.users({ from: r.rsvps.userId, to: r.users.id, optional: false }),
+  },
+  chatMessages: {
+    liveSession: r.one.liveSessions({
+      from: r.chatMessages.liveSessionId,
+      to: r.liveSessions.id,
+      optional: false,
+    }),
+    author: r.one.users({ from: r.chatMessages.authorId, to: r.users.id }),
+  },
+  badges: {
+    community: r.one.communities({
+      from: r.badges.communityId,
+      to: r.communities.id,
+      optional: false,
+    }),
+    awards: r.many.badgeAwards(),
+  },
+  badgeAwards: {
+    badge: r.one.badges({ from: r.badgeAwards.badgeId, to: r.badges.id, optional: false }),
+    recipient: r.one.users({
+      from: r.badgeAwards.recipientId,
+      to: r.users.id,
+      optional: false,
+      alias: 'recipient',
+    }),
+    awardedBy: r.one.users({ from: r.badgeAwards.awardedById, to: r.users.id }),
+  },
+  notifications: {
+    user: r.one.users({ from: r.notifications.userId, to: r.users.id, optional: false }),
+  },
+}));
+
+export type Relations = typeof relations;

@@ -1,0 +1,77 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { createdAt, idColumn, instant } from './columns.ts';
+import { communities } from './communities.ts';
+import { users } from './users.ts';
+
+export const LIVE_SESSION_STATUSES = ['scheduled', 'live', 'ended', 'cancelled'] as const;
+export const RSVP_STATUSES = ['going', 'maybe', 'not_going'] as const;
+
+export const liveSessions = pgTable(
+  'live_sessions',
+  {
+    id: idColumn(),
+    communityId: integer('community_id')
+      .notNull()
+      .references(() => communities.id, { onDelete: 'cascade' }),
+    hostId: integer('host_id').references(() => users.id, { onDelete: 'set null' }),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    startsAt: instant('starts_at').notNull(),
+    endsAt: instant('ends_at').notNull(),
+    timeZone: text('time_zone').notNull(),
+    status: text('status', { enum: LIVE_SESSION_STATUSES }).notNull().default('scheduled'),
+    joinUrl: text('join_url'),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('live_sessions_community_starts_idx').on(table.communityId, table.startsAt, table.id),
+    check('live_sessions_title_length', sql`char_length(${table.title}) between 1 and 200`),
+    check('live_sessions_description_length', sql`char_length(${table.description}) <= 5000`),
+    check('live_sessions_ends_after_starts', sql`${table.endsAt} > ${table.startsAt}`),
+    check(
+      'live_sessions_status',
+      sql`${table.status} in ('scheduled', 'live', 'ended', 'cancelled')`,
+    ),
+    check(
+      'live_sessions_join_url',
+      sql`${table.joinUrl} is null or ${table.joinUrl} ~ '^https?://'`,
+    ),
+  ],
+);
+
+export const rsvps = pgTable(
+  'rsvps',
+  {
+    id: idColumn(),
+    liveSessionId: integer('live_session_id')
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: RSVP_STATUSES }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    unique('rsvps_live_session_user_unique').on(table.liveSessionId, table.userId),
+    check('rsvps_status', sql`${table.status} in ('going', 'maybe', 'not_going')`),
+  ],
+);
+
+export const chatMessages = pgTable(
+  'chat_messages',
+  {
+    id: idColumn(),
+    liveSessionId: integer('live_session_id')
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: 'cascade' }),
+    authorId: integer('author_id').references(() => users.id, { onDelete: 'set null' }),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('chat_messages_live_session_idx').on(table.liveSessionId, table.id),
+    check('chat_messages_body_length', sql`char_length(${table.body}) between 1 and 2000`),
+  ],
+);
