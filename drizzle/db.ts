@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { drizzle as drizzlePostgres, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { relations } from './relations.ts';
@@ -24,7 +24,17 @@ export interface DatabaseOptions {
   onQuery?: (query: string, params: unknown[]) => void;
 }
 
-function createDrizzle(options: DatabaseOptions) {
+/**
+ * The PGlite driver is typed apart from postgres-js, but both speak the same PostgreSQL dialect
+ * and the services only use what they share, so both are typed as the postgres-js database.
+ */
+export type Database = PostgresJsDatabase<typeof relations>;
+
+function createDrizzle(options: DatabaseOptions): {
+  db: Database;
+  driver: 'postgres' | 'pglite';
+  close: () => Promise<void>;
+} {
   const logger = options.onQuery
     ? { logQuery: (query: string, params: unknown[]) => options.onQuery?.(query, params) }
     : undefined;
@@ -35,22 +45,16 @@ function createDrizzle(options: DatabaseOptions) {
       onnotice: () => {},
     });
     const db = drizzlePostgres({ client, relations, logger });
-    return { db, driver: 'postgres' as const, client, close: () => client.end({ timeout: 5 }) };
+    return { db, driver: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
 
   if (!options.dataDir.startsWith('memory://')) {
     mkdirSync(options.dataDir, { recursive: true });
   }
   const client = new PGlite(options.dataDir);
-  // The PGlite driver is typed apart from postgres-js, but both speak the same PostgreSQL
-  // dialect and the services only use what they share.
-  const db = drizzlePglite({ client, relations, logger }) as unknown as ReturnType<
-    typeof drizzlePostgres<Record<string, never>, typeof relations>
-  >;
-  return { db, driver: 'pglite' as const, client, close: () => client.close() };
+  const db = drizzlePglite({ client, relations, logger }) as unknown as Database;
+  return { db, driver: 'pglite', close: () => client.close() };
 }
-
-export type Database = ReturnType<typeof createDrizzle>['db'];
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 export type Executor = Database | Transaction;
 

@@ -1,0 +1,67 @@
+import SchemaBuilder from '@pothos/core';
+import DrizzlePlugin from '@pothos/plugin-drizzle';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import { relations } from '../drizzle/relations.ts';
+import type { ServiceContext } from '../server/services/context.ts';
+import type { EventHub } from '../server/pubsub/event-hub.ts';
+
+/** What every resolver receives. */
+export interface GraphQLContext extends ServiceContext {
+  events: EventHub;
+  /** The bearer token or cookie value this request was authenticated with. */
+  authToken: string | null;
+  /** Sets or clears the web client's session cookie on this response. */
+  setSessionCookie: (token: string | null, expiresAt?: Date) => void;
+}
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  DrizzleRelations: typeof relations;
+  AuthScopes: {
+    signedIn: boolean;
+    readCommunity: number;
+    readThread: number;
+    readLiveSession: number;
+    readBadge: number;
+  };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    ID: { Input: string; Output: string | number };
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DrizzlePlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({
+      signedIn: ctx.viewer !== null,
+      readCommunity: (communityId) => ctx.access.canRead(communityId),
+      readThread: (threadId) => ctx.access.canReadParent('thread', threadId),
+      readLiveSession: (liveSessionId) => ctx.access.canReadParent('liveSession', liveSessionId),
+      readBadge: (badgeId) => ctx.access.canReadParent('badge', badgeId),
+    }),
+    unauthorizedError: () => new Error('Not found, or you do not have access to it.'),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesOnConnection: true,
+  },
+  errors: {
+    defaultTypes: [],
+  },
+  drizzle: {
+    client: (ctx) => ctx.db,
+    relations,
+    getTableConfig,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
+    maxConnectionSize: MAX_PAGE_SIZE,
+  },
+});

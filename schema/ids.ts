@@ -1,0 +1,39 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { ValidationError } from '../server/errors.ts';
+
+/**
+ * Decodes a Relay global id of the expected type to its row id, or throws a ValidationError
+ * naming the input field, so that a malformed or foreign id is a typed error.
+ */
+export function parseGlobalId(value: string, typename: string, path: string): number {
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = decodeGlobalID(value);
+  } catch {
+    throw ValidationError.of(path, `"${value.slice(0, 80)}" is not a valid ${typename} id`);
+  }
+  const id = Number(decoded.id);
+  if (decoded.typename !== typename || !Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) {
+    throw ValidationError.of(path, `"${value.slice(0, 80)}" is not a valid ${typename} id`);
+  }
+  return id;
+}
+
+/** Like parseGlobalId, but for query arguments: a malformed id finds nothing. */
+export function tryParseGlobalId(value: string, typename: string): number | null {
+  try {
+    return parseGlobalId(value, typename, 'id');
+  } catch {
+    return null;
+  }
+}
+
+export function parseEventCursor(value: string | null | undefined): number | null {
+  if (value === null || value === undefined || value === '') {
+    return null;
+  }
+  if (!/^\d{1,15}$/.test(value)) {
+    throw ValidationError.of('after', `"${value.slice(0, 40)}" is not an event id; pass the eventId of the last event you received`);
+  }
+  return Number(value);
+}

@@ -1,0 +1,17 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './errors.ts';
+import './scalars.ts';
+import './types/account.ts';
+import './types/badge.ts';
+import './types/community.ts';
+import './types/live-session.ts';
+import './types/notification.ts';
+import './types/thread.ts';
+import './subscriptions/index.ts';
+
+builder.queryType({});
+builder.mutationType({});
+
+export const schema = lexicographicSortSchema(builder.toSchema());
+export type { GraphQLContext } from './builder.ts';

@@ -1,0 +1,37 @@
+import DataLoader from 'dataloader';
+import { inArray } from 'drizzle-orm';
+import { badges, threads, users } from '../drizzle/tables/index.ts';
+import type { GraphQLContext } from './builder.ts';
+
+const tables = { threads, badges, users };
+type LoadableTable = keyof typeof tables;
+type RowOf<K extends LoadableTable> = (typeof tables)[K]['$inferSelect'];
+
+const loadersByContext = new WeakMap<GraphQLContext, Map<LoadableTable, DataLoader<number, unknown>>>();
+
+/** Loads a row by id, batched with the other loads of the same table in this request. */
+export function loadRow<K extends LoadableTable>(
+  ctx: GraphQLContext,
+  tableName: K,
+  id: number,
+): Promise<RowOf<K> | null> {
+  let loaders = loadersByContext.get(ctx);
+  if (!loaders) {
+    loaders = new Map();
+    loadersByContext.set(ctx, loaders);
+  }
+  let loader = loaders.get(tableName);
+  if (!loader) {
+    const table = tables[tableName];
+    loader = new DataLoader<number, unknown>(async (ids) => {
+      const rows = (await ctx.db
+        .select()
+        .from(table)
+        .where(inArray(table.id, [...ids]))) as { id: number }[];
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((key) => byId.get(key) ?? null);
+    });
+    loaders.set(tableName, loader);
+  }
+  return loader.load(id) as Promise<RowOf<K> | null>;
+}

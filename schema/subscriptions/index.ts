@@ -1,0 +1,207 @@
+import { NotFoundError, UnauthenticatedError } from '../../server/errors.ts';
+import type { EventRow } from '../../server/pubsub/event-hub.ts';
+import { topics } from '../../server/services/context.ts';
+import { countUnreadNotifications } from '../../server/services/notification.ts';
+import { builder } from '../builder.ts';
+import { parseEventCursor, parseGlobalId } from '../ids.ts';
+import { enumFromValues } from '../types/enums.ts';
+import { Notification } from '../types/notification.ts';
+import { payloadId, streamTopic, unwrap } from './stream.ts';
+
+const ThreadActivityType = enumFromValues('ThreadActivityType', [
+  'post_added',
+  'post_edited',
+  'post_deleted',
+  'reaction_changed',
+  'thread_updated',
+] as const);
+const LiveSessionEventType = enumFromValues('LiveSessionEventType', [
+  'chat_message',
+  'status_changed',
+  'updated',
+] as const);
+const CommunityActivityType = enumFromValues('CommunityActivityType', [
+  'thread_created',
+  'live_session_scheduled',
+  'badge_awarded',
+] as const);
+
+type TopicEvent = EventRow & { subjectId: number };
+
+function topicId(event: EventRow): number {
+  return Number(event.topic.slice(event.topic.lastIndexOf(':') + 1));
+}
+
+const ThreadActivityEvent = builder.objectRef<TopicEvent>('ThreadActivityEvent').implement({
+  description: 'A change in a thread. Pass eventId as `after` when resubscribing to resume.',
+  fields: (t) => ({
+    eventId: t.string({ resolve: (event) => String(event.id) }),
+    type: t.field({ type: ThreadActivityType, resolve: (event) => event.type as 'post_added' }),
+    thread: t.drizzleField({
+      type: 'threads',
+      resolve: (query, event, _args, ctx) =>
+        ctx.db.query.threads.findFirst(query({ where: { id: event.subjectId } })).then(found(event)),
+    }),
+    post: t.drizzleField({
+      type: 'posts',
+      nullable: true,
+      resolve: (query, event, _args, ctx) => {
+        const postId = payloadId(event, 'postId');
+        return postId ? ctx.db.query.posts.findFirst(query({ where: { id: postId } })) : null;
+      },
+    }),
+  }),
+});
+
+const LiveSessionEvent = builder.objectRef<TopicEvent>('LiveSessionEvent').implement({
+  description: 'A chat message or status change in a live session.',
+  fields: (t) => ({
+    eventId: t.string({ resolve: (event) => String(event.id) }),
+    type: t.field({ type: LiveSessionEventType, resolve: (event) => event.type as 'chat_message' }),
+    liveSession: t.drizzleField({
+      type: 'liveSessions',
+      resolve: (query, event, _args, ctx) =>
+        ctx.db.query.liveSessions.findFirst(query({ where: { id: event.subjectId } })).then(found(event)),
+    }),
+    chatMessage: t.drizzleField({
+      type: 'chatMessages',
+      nullable: true,
+      resolve: (query, event, _args, ctx) => {
+        const id = payloadId(event, 'chatMessageId');
+        return id ? ctx.db.query.chatMessages.findFirst(query({ where: { id } })) : null;
+      },
+    }),
+  }),
+});
+
+const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityEvent').implement({
+  description: 'A new thread, live session or badge award in a community.',
+  fields: (t) => ({
+    eventId: t.string({ resolve: (event) => String(event.id) }),
+    type: t.field({ type: CommunityActivityType, resolve: (event) => event.type as 'thread_created' }),
+    community: t.drizzleField({
+      type: 'communities',
+      resolve: (query, event, _args, ctx) =>
+        ctx.db.query.communities.findFirst(query({ where: { id: event.subjectId } })).then(found(event)),
+    }),
+    thread: t.drizzleField({
+      type: 'threads',
+      nullable: true,
+      resolve: (query, event, _args, ctx) => {
+        const id = payloadId(event, 'threadId');
+        return id ? ctx.db.query.threads.findFirst(query({ where: { id } })) : null;
+      },
+    }),
+    liveSession: t.drizzleField({
+      type: 'liveSessions',
+      nullable: true,
+      resolve: (query, event, _args, ctx) => {
+        const id = payloadId(event, 'liveSessionId');
+        return id ? ctx.db.query.liveSessions.findFirst(query({ where: { id } })) : null;
+      },
+    }),
+    badgeAward: t.drizzleField({
+      type: 'badgeAwards',
+      nullable: true,
+      resolve: (query, event, _args, ctx) => {
+        const id = payloadId(event, 'awardId');
+        return id ? ctx.db.query.badgeAwards.findFirst(query({ where: { id } })) : null;
+      },
+    }),
+  }),
+});
+
+const NotificationEvent = builder.objectRef<TopicEvent>('NotificationEvent').implement({
+  description: 'A new notification for the viewer, with the unread count after it.',
+  fields: (t) => ({
+    eventId: t.string({ resolve: (event) => String(event.id) }),
+    notification: t.drizzleField({
+      type: Notification,
+      resolve: (query, event, _args, ctx) =>
+        ctx.db.query.notifications
+          .findFirst(query({ where: { id: payloadId(event, 'notificationId') ?? -1 } }))
+          .then(found(event)),
+    }),
+    unreadCount: t.int({
+      resolve: (_event, _args, ctx) => (ctx.viewer ? countUnreadNotifications(ctx.db, ctx.viewer.id) : 0),
+    }),
+  }),
+});
+
+function found<T>(event: EventRow) {
+  return (row: T | undefined): T => {
+    if (!row) {
+      throw new NotFoundError(`The subject of event ${event.id} no longer exists.`);
+    }
+    return row;
+  };
+}
+
+const AFTER_DESCRIPTION =
+  'The last eventId received; the events after it are replayed first, in order and once.';
+
+builder.subscriptionType({
+  fields: (t) => ({
+    threadActivity: t.field({
+      type: ThreadActivityEvent,
+      description: 'Replies added, edited or deleted, reactions, and thread changes.',
+      args: { threadId: t.arg.id({ required: true }), after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }) },
+      subscribe: async (_root, args, ctx) => {
+        const threadId = parseGlobalId(String(args.threadId), 'Thread', 'threadId');
+        const after = parseEventCursor(args.after);
+        if (!(await ctx.access.canReadParent('thread', threadId))) {
+          throw new NotFoundError(`Thread ${args.threadId} not found, or you do not have access to it.`);
+        }
+        return streamTopic(ctx, topics.thread(threadId), after, (access) =>
+          access.canReadParent('thread', threadId),
+        );
+      },
+      resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
+    }),
+    liveSessionEvents: t.field({
+      type: LiveSessionEvent,
+      description: 'Chat messages and status changes of a live session.',
+      args: { liveSessionId: t.arg.id({ required: true }), after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }) },
+      subscribe: async (_root, args, ctx) => {
+        const liveSessionId = parseGlobalId(String(args.liveSessionId), 'LiveSession', 'liveSessionId');
+        const after = parseEventCursor(args.after);
+        if (!(await ctx.access.canReadParent('liveSession', liveSessionId))) {
+          throw new NotFoundError(`Live session ${args.liveSessionId} not found, or you do not have access to it.`);
+        }
+        return streamTopic(ctx, topics.liveSession(liveSessionId), after, (access) =>
+          access.canReadParent('liveSession', liveSessionId),
+        );
+      },
+      resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
+    }),
+    communityActivity: t.field({
+      type: CommunityActivityEvent,
+      description: 'New threads, live sessions and badge awards of a community.',
+      args: { communityId: t.arg.id({ required: true }), after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }) },
+      subscribe: async (_root, args, ctx) => {
+        const communityId = parseGlobalId(String(args.communityId), 'Community', 'communityId');
+        const after = parseEventCursor(args.after);
+        if (!(await ctx.access.canRead(communityId))) {
+          throw new NotFoundError(`Community ${args.communityId} not found, or you do not have access to it.`);
+        }
+        return streamTopic(ctx, topics.community(communityId), after, (access) =>
+          access.canRead(communityId),
+        );
+      },
+      resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
+    }),
+    viewerNotifications: t.field({
+      type: NotificationEvent,
+      description: 'The viewer\'s new notifications: replies to their posts and badges awarded to them.',
+      args: { after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }) },
+      subscribe: (_root, args, ctx) => {
+        if (!ctx.viewer) {
+          throw new UnauthenticatedError('Sign in to receive notifications.');
+        }
+        const after = parseEventCursor(args.after);
+        return streamTopic(ctx, topics.user(ctx.viewer.id), after, async () => true);
+      },
+      resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
+    }),
+  }),
+});

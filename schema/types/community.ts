@@ -1,0 +1,316 @@
+import { and, eq, ilike, sql } from 'drizzle-orm';
+import { communities, FOCUS_AREAS, memberships, VISIBILITIES } from '../../drizzle/tables/index.ts';
+import {
+  canJoinCommunity,
+  canModerateCommunity,
+  canParticipate,
+  readableCommunityCondition,
+} from '../../server/auth/access.ts';
+import { renderMarkdown } from '../../server/markdown.ts';
+import {
+  createCommunity,
+  joinCommunity,
+  leaveCommunity,
+  updateCommunity,
+} from '../../server/services/community.ts';
+import { builder } from '../builder.ts';
+import { COMMON_ERRORS } from '../errors.ts';
+import { parseGlobalId } from '../ids.ts';
+import { enumFromValues } from './enums.ts';
+
+export const FocusAreaEnum = enumFromValues('FocusArea', FOCUS_AREAS, 'What a community works on.');
+export const VisibilityEnum = enumFromValues(
+  'Visibility',
+  VISIBILITIES,
+  'Who may read a community: anyone, the owning district\'s staff, or members only.',
+);
+export const MembershipRoleEnum = enumFromValues('MembershipRole', ['owner', 'facilitator', 'member'] as const);
+export const MembershipStatusEnum = enumFromValues('MembershipStatus', [
+  'active',
+  'invited',
+  'requested',
+  'removed',
+] as const);
+
+builder.drizzleNode('districts', {
+  name: 'District',
+  id: { column: (district) => district.id },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    slug: t.exposeString('slug'),
+  }),
+});
+
+builder.drizzleNode('schools', {
+  name: 'School',
+  id: { column: (school) => school.id },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    district: t.relation('district'),
+  }),
+});
+
+builder.drizzleNode('users', {
+  name: 'User',
+  description: 'An educator. Email is visible to the person themself only.',
+  id: { column: (user) => user.id },
+  fields: (t) => ({
+    displayName: t.exposeString('displayName'),
+    bio: t.exposeString('bio'),
+    email: t.string({
+      nullable: true,
+      resolve: (user, _args, ctx) => (ctx.viewer?.id === user.id ? user.email : null),
+    }),
+    school: t.relation('school', { nullable: true }),
+    district: t.relation('district', { nullable: true }),
+    badgeAwards: t.relatedConnection('awards', {
+      description: 'Active badge awards of this person, newest first, in communities the viewer may read.',
+      query: (_args, ctx) => ({
+        where: {
+          status: 'active',
+          badge: { community: { RAW: (table) => readableCommunityCondition(ctx.viewer, table) } },
+        },
+        orderBy: { id: 'desc' },
+      }),
+    }),
+  }),
+});
+
+builder.drizzleNode('communities', {
+  name: 'Community',
+  description: 'A community of practice around a shared goal.',
+  id: { column: (community) => community.id },
+  authScopes: (community) => ({ readCommunity: community.id }),
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { description: 'Markdown, as written.' }),
+    descriptionHtml: t.string({
+      description: 'The description rendered to sanitized HTML.',
+      resolve: (community) => renderMarkdown(community.description),
+    }),
+    focus: t.field({ type: FocusAreaEnum, resolve: (community) => community.focus }),
+    visibility: t.field({ type: VisibilityEnum, resolve: (community) => community.visibility }),
+    district: t.relation('district', { nullable: true }),
+    createdAt: t.field({ type: 'DateTime', resolve: (community) => community.createdAt }),
+    memberCount: t.relatedCount('memberships', { where: eq(memberships.status, 'active') }),
+    viewerMembership: t.field({
+      type: Membership,
+      nullable: true,
+      description: 'The viewer\'s active membership; null when not a member.',
+      resolve: async (community, _args, ctx) => {
+        const membership = await ctx.access.membership(community.id);
+        return membership?.status === 'active' ? membership : null;
+      },
+    }),
+    viewerCanPost: t.boolean({
+      description: 'Whether the viewer may start threads and reply.',
+      resolve: async (community, _args, ctx) => canParticipate(await ctx.access.membership(community.id)),
+    }),
+    viewerCanModerate: t.boolean({
+      description: 'Whether the viewer is an owner or facilitator.',
+      resolve: async (community, _args, ctx) =>
+        canModerateCommunity(await ctx.access.membership(community.id)),
+    }),
+    viewerCanJoin: t.boolean({
+      resolve: async (community, _args, ctx) =>
+        canJoinCommunity(ctx.viewer, community, await ctx.access.membership(community.id)),
+    }),
+    members: t.relatedConnection('memberships', {
+      description: 'Active members, earliest first.',
+      query: { where: { status: 'active' }, orderBy: { id: 'asc' } },
+      totalCount: true,
+    }),
+    threads: t.relatedConnection('threads', {
+      description: 'Pinned threads first, then by latest activity.',
+      query: { orderBy: { pinned: 'desc', lastActivityAt: 'desc', id: 'desc' } },
+      totalCount: true,
+    }),
+    upcomingLiveSessions: t.relatedConnection('liveSessions', {
+      description: 'Scheduled and live sessions that have not ended, soonest first.',
+      query: () => ({
+        where: { status: { in: ['scheduled', 'live'] }, endsAt: { gte: new Date().toISOString() } },
+        orderBy: { startsAt: 'asc', id: 'asc' },
+      }),
+      totalCount: true,
+    }),
+    pastLiveSessions: t.relatedConnection('liveSessions', {
+      description: 'Sessions that ended, were cancelled or ran past their end time, latest first.',
+      query: () => ({
+        where: {
+          OR: [{ status: { in: ['ended', 'cancelled'] } }, { endsAt: { lt: new Date().toISOString() } }],
+        },
+        orderBy: { startsAt: 'desc', id: 'desc' },
+      }),
+      totalCount: true,
+    }),
+    badges: t.relatedConnection('badges', {
+      query: { orderBy: { id: 'asc' } },
+      totalCount: true,
+    }),
+  }),
+});
+
+export const Membership = builder.drizzleNode('memberships', {
+  name: 'Membership',
+  id: { column: (membership) => membership.id },
+  authScopes: (membership) => ({ readCommunity: membership.communityId }),
+  fields: (t) => ({
+    role: t.field({ type: MembershipRoleEnum, resolve: (membership) => membership.role }),
+    status: t.field({ type: MembershipStatusEnum, resolve: (membership) => membership.status }),
+    joinedAt: t.field({ type: 'DateTime', resolve: (membership) => membership.createdAt }),
+    user: t.relation('user'),
+    community: t.relation('community'),
+  }),
+});
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (match) => `\\${match}`);
+}
+
+builder.queryFields((t) => ({
+  communities: t.drizzleConnection({
+    type: 'communities',
+    description: 'Communities the viewer may read, by name. Filter by focus; search by name.',
+    args: {
+      focus: t.arg({ type: FocusAreaEnum, required: false }),
+      search: t.arg.string({ required: false }),
+    },
+    totalCount: async (_parent, args, ctx) => {
+      const [row] = await ctx.db
+        .select({ count: sql<number>`count(*)::int` })
+        .from(communities)
+        .where(
+          and(
+            readableCommunityCondition(ctx.viewer, communities),
+            args.focus ? eq(communities.focus, args.focus) : undefined,
+            args.search ? ilike(communities.name, `%${escapeLike(args.search.slice(0, 100))}%`) : undefined,
+          ),
+        );
+      return row?.count ?? 0;
+    },
+    resolve: (query, _parent, args, ctx) =>
+      ctx.db.query.communities.findMany(
+        query({
+          where: {
+            RAW: (table) => readableCommunityCondition(ctx.viewer, table),
+            ...(args.focus && { focus: args.focus }),
+            ...(args.search && { name: { ilike: `%${escapeLike(args.search.slice(0, 100))}%` } }),
+          },
+          orderBy: { name: 'asc', id: 'asc' },
+        }),
+      ),
+  }),
+  myCommunities: t.drizzleConnection({
+    type: 'communities',
+    description: 'Communities the viewer is an active member of; empty when signed out.',
+    resolve: (query, _parent, _args, ctx) =>
+      ctx.db.query.communities.findMany(
+        query({
+          where: {
+            memberships: { userId: ctx.viewer?.id ?? -1, status: 'active' },
+          },
+          orderBy: { name: 'asc', id: 'asc' },
+        }),
+      ),
+  }),
+  community: t.drizzleField({
+    type: 'communities',
+    nullable: true,
+    description: 'A community by slug; null when it does not exist or the viewer may not read it.',
+    args: { slug: t.arg.string({ required: true }) },
+    resolve: (query, _parent, args, ctx) =>
+      ctx.db.query.communities.findFirst(
+        query({
+          where: {
+            slug: args.slug.slice(0, 100),
+            RAW: (table) => readableCommunityCondition(ctx.viewer, table),
+          },
+        }),
+      ),
+  }),
+  viewer: t.drizzleField({
+    type: 'users',
+    nullable: true,
+    description: 'The signed-in person; null when signed out.',
+    resolve: (query, _parent, _args, ctx) =>
+      ctx.viewer ? ctx.db.query.users.findFirst(query({ where: { id: ctx.viewer.id } })) : null,
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createCommunity: t.drizzleField({
+    type: 'communities',
+    description: 'Creates a community; the viewer becomes its owner.',
+    errors: { types: COMMON_ERRORS },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('CreateCommunityInput', {
+          fields: (f) => ({
+            name: f.string({ required: true }),
+            slug: f.string({ description: 'Defaults to one made from the name.' }),
+            description: f.string({ description: 'Markdown.' }),
+            focus: f.field({ type: FocusAreaEnum, required: true }),
+            visibility: f.field({ type: VisibilityEnum, required: true }),
+          }),
+        }),
+      }),
+    },
+    resolve: async (_query, _parent, { input }, ctx) => createCommunity(ctx, input),
+  }),
+  updateCommunity: t.drizzleField({
+    type: 'communities',
+    description: 'Changes a community\'s settings; owners only.',
+    errors: { types: COMMON_ERRORS },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('UpdateCommunityInput', {
+          fields: (f) => ({
+            communityId: f.id({ required: true }),
+            name: f.string(),
+            description: f.string(),
+            focus: f.field({ type: FocusAreaEnum }),
+            visibility: f.field({ type: VisibilityEnum }),
+          }),
+        }),
+      }),
+    },
+    resolve: async (_query, _parent, { input }, ctx) =>
+      updateCommunity(ctx, {
+        ...input,
+        communityId: parseGlobalId(String(input.communityId), 'Community', 'communityId'),
+      }),
+  }),
+  joinCommunity: t.drizzleField({
+    type: 'memberships',
+    errors: { types: COMMON_ERRORS },
+    args: { input: t.arg({ required: true, type: CommunityIdInput() }) },
+    resolve: async (_query, _parent, { input }, ctx) =>
+      joinCommunity(ctx, {
+        communityId: parseGlobalId(String(input.communityId), 'Community', 'communityId'),
+      }),
+  }),
+  leaveCommunity: t.drizzleField({
+    type: 'communities',
+    description: 'Leaves a community. Returns the community as the viewer now sees it.',
+    errors: { types: COMMON_ERRORS },
+    args: { input: t.arg({ required: true, type: CommunityIdInput() }) },
+    resolve: async (_query, _parent, { input }, ctx) =>
+      leaveCommunity(ctx, {
+        communityId: parseGlobalId(String(input.communityId), 'Community', 'communityId'),
+      }),
+  }),
+}));
+
+let communityIdInput: ReturnType<typeof createCommunityIdInput> | undefined;
+function createCommunityIdInput() {
+  return builder.inputType('CommunityIdInput', {
+    fields: (f) => ({ communityId: f.id({ required: true }) }),
+  });
+}
+function CommunityIdInput() {
+  communityIdInput ??= createCommunityIdInput();
+  return communityIdInput;
+}

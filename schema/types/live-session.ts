@@ -1,0 +1,209 @@
+import { eq } from 'drizzle-orm';
+import { LIVE_SESSION_STATUSES, RSVP_STATUSES, rsvps } from '../../drizzle/tables/index.ts';
+import { canChatInLiveSession, canManageLiveSession } from '../../server/auth/access.ts';
+import { renderMarkdown } from '../../server/markdown.ts';
+import {
+  changeLiveSessionStatus,
+  rsvpToLiveSession,
+  scheduleLiveSession,
+  sendChatMessage,
+  updateLiveSession,
+} from '../../server/services/live-session.ts';
+import { builder } from '../builder.ts';
+import { COMMON_ERRORS } from '../errors.ts';
+import { parseGlobalId, tryParseGlobalId } from '../ids.ts';
+import { enumFromValues } from './enums.ts';
+
+export const LiveSessionStatusEnum = enumFromValues('LiveSessionStatus', LIVE_SESSION_STATUSES);
+export const RsvpStatusEnum = enumFromValues('RsvpStatus', RSVP_STATUSES);
+
+builder.drizzleNode('liveSessions', {
+  name: 'LiveSession',
+  description: 'A workshop or office hours. Instants are UTC; timeZone is the host\'s IANA zone.',
+  id: { column: (liveSession) => liveSession.id },
+  authScopes: (liveSession) => ({ readCommunity: liveSession.communityId }),
+  fields: (t) => ({
+    title: t.exposeString('title'),
+    description: t.exposeString('description', { description: 'Markdown, as written.' }),
+    descriptionHtml: t.string({ resolve: (liveSession) => renderMarkdown(liveSession.description) }),
+    startsAt: t.field({ type: 'DateTime', resolve: (liveSession) => liveSession.startsAt }),
+    endsAt: t.field({ type: 'DateTime', resolve: (liveSession) => liveSession.endsAt }),
+    timeZone: t.exposeString('timeZone', { description: 'IANA time zone, such as America/Chicago.' }),
+    status: t.field({ type: LiveSessionStatusEnum, resolve: (liveSession) => liveSession.status }),
+    joinUrl: t.exposeString('joinUrl', { nullable: true }),
+    community: t.relation('community'),
+    host: t.relation('host', { nullable: true }),
+    rsvpCount: t.relatedCount('rsvps', {
+      description: 'People who answered going.',
+      where: eq(rsvps.status, 'going'),
+    }),
+    viewerRsvp: t.field({
+      type: RsvpStatusEnum,
+      nullable: true,
+      select: (_args, ctx) => ({
+        with: { rsvps: { columns: { status: true }, where: { userId: ctx.viewer?.id ?? -1 } } },
+      }),
+      resolve: (liveSession) => liveSession.rsvps[0]?.status ?? null,
+    }),
+    viewerCanManage: t.boolean({
+      description: 'Whether the viewer may change, start, end or cancel it.',
+      resolve: async (liveSession, _args, ctx) =>
+        canManageLiveSession(ctx.viewer, liveSession, await ctx.access.membership(liveSession.communityId)),
+    }),
+    viewerCanChat: t.boolean({
+      resolve: async (liveSession, _args, ctx) =>
+        canChatInLiveSession(liveSession, await ctx.access.membership(liveSession.communityId)),
+    }),
+    chatMessages: t.relatedConnection('chatMessages', {
+      description: 'Chat history, oldest first; ask for `last: 50` to get the latest.',
+      query: { orderBy: { id: 'asc' } },
+      totalCount: true,
+    }),
+  }),
+});
+
+builder.drizzleNode('chatMessages', {
+  name: 'ChatMessage',
+  id: { column: (message) => message.id },
+  authScopes: (message) => ({ readLiveSession: message.liveSessionId }),
+  fields: (t) => ({
+    body: t.exposeString('body'),
+    createdAt: t.field({ type: 'DateTime', resolve: (message) => message.createdAt }),
+    author: t.relation('author', { nullable: true }),
+    liveSession: t.relation('liveSession'),
+  }),
+});
+
+builder.queryFields((t) => ({
+  liveSession: t.drizzleField({
+    type: 'liveSessions',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _parent, args, ctx) => {
+      const id = tryParseGlobalId(String(args.id), 'LiveSession');
+      if (id === null || !(await ctx.access.canReadParent('liveSession', id))) {
+        return null;
+      }
+      return ctx.db.query.liveSessions.findFirst(query({ where: { id } }));
+    },
+  }),
+}));
+
+const LiveSessionIdInput = builder.inputType('LiveSessionIdInput', {
+  fields: (f) => ({ liveSessionId: f.id({ required: true }) }),
+});
+
+const statusMutation = (action: 'start' | 'end' | 'cancel', description: string) =>
+  builder.mutationField(`${action}LiveSession`, (t) =>
+    t.drizzleField({
+      type: 'liveSessions',
+      description,
+      errors: { types: COMMON_ERRORS },
+      args: { input: t.arg({ required: true, type: LiveSessionIdInput }) },
+      resolve: (_query, _parent, { input }, ctx) =>
+        changeLiveSessionStatus(ctx, {
+          liveSessionId: parseGlobalId(String(input.liveSessionId), 'LiveSession', 'liveSessionId'),
+          action,
+        }),
+    }),
+  );
+
+statusMutation('start', 'Opens a scheduled session: its status becomes LIVE.');
+statusMutation('end', 'Closes a live session: its status becomes ENDED.');
+statusMutation('cancel', 'Cancels a scheduled session: its status becomes CANCELLED.');
+
+builder.mutationFields((t) => ({
+  scheduleLiveSession: t.drizzleField({
+    type: 'liveSessions',
+    description: 'Schedules a live session; any member may host. At most 12 hours long, not in the past.',
+    errors: { types: COMMON_ERRORS },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('ScheduleLiveSessionInput', {
+          fields: (f) => ({
+            communityId: f.id({ required: true }),
+            title: f.string({ required: true }),
+            description: f.string({ description: 'Markdown.' }),
+            startsAt: f.field({ type: 'DateTime', required: true }),
+            endsAt: f.field({ type: 'DateTime', required: true }),
+            timeZone: f.string({ required: true, description: 'The host\'s IANA time zone.' }),
+            joinUrl: f.string({ description: 'An https link to the video meeting.' }),
+          }),
+        }),
+      }),
+    },
+    resolve: (_query, _parent, { input }, ctx) =>
+      scheduleLiveSession(ctx, {
+        ...input,
+        communityId: parseGlobalId(String(input.communityId), 'Community', 'communityId'),
+      }),
+  }),
+  updateLiveSession: t.drizzleField({
+    type: 'liveSessions',
+    errors: { types: COMMON_ERRORS },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('UpdateLiveSessionInput', {
+          fields: (f) => ({
+            liveSessionId: f.id({ required: true }),
+            title: f.string(),
+            description: f.string(),
+            startsAt: f.field({ type: 'DateTime' }),
+            endsAt: f.field({ type: 'DateTime' }),
+            timeZone: f.string(),
+            joinUrl: f.string({ description: 'An empty string removes the link.' }),
+          }),
+        }),
+      }),
+    },
+    resolve: (_query, _parent, { input }, ctx) =>
+      updateLiveSession(ctx, {
+        ...input,
+        liveSessionId: parseGlobalId(String(input.liveSessionId), 'LiveSession', 'liveSessionId'),
+      }),
+  }),
+  rsvp: t.drizzleField({
+    type: 'liveSessions',
+    description: 'Records whether the viewer is going.',
+    errors: { types: COMMON_ERRORS },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('RsvpInput', {
+          fields: (f) => ({
+            liveSessionId: f.id({ required: true }),
+            status: f.field({ type: RsvpStatusEnum, required: true }),
+          }),
+        }),
+      }),
+    },
+    resolve: (_query, _parent, { input }, ctx) =>
+      rsvpToLiveSession(ctx, {
+        liveSessionId: parseGlobalId(String(input.liveSessionId), 'LiveSession', 'liveSessionId'),
+        status: input.status,
+      }),
+  }),
+  sendChatMessage: t.drizzleField({
+    type: 'chatMessages',
+    description: 'Posts to a live session\'s chat, open to members while it is scheduled or live.',
+    errors: { types: COMMON_ERRORS },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('SendChatMessageInput', {
+          fields: (f) => ({
+            liveSessionId: f.id({ required: true }),
+            body: f.string({ required: true, description: '1 to 2,000 characters.' }),
+          }),
+        }),
+      }),
+    },
+    resolve: (_query, _parent, { input }, ctx) =>
+      sendChatMessage(ctx, {
+        liveSessionId: parseGlobalId(String(input.liveSessionId), 'LiveSession', 'liveSessionId'),
+        body: input.body,
+      }),
+  }),
+}));

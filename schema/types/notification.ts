@@ -1,0 +1,117 @@
+import { NOTIFICATION_KINDS } from '../../drizzle/tables/index.ts';
+import {
+  countUnreadNotifications,
+  markNotificationsRead,
+} from '../../server/services/notification.ts';
+import { builder } from '../builder.ts';
+import { COMMON_ERRORS } from '../errors.ts';
+import { parseGlobalId } from '../ids.ts';
+import { loadRow } from '../loaders.ts';
+import { enumFromValues } from './enums.ts';
+
+export const NotificationKindEnum = enumFromValues('NotificationKind', NOTIFICATION_KINDS);
+
+export const Notification = builder.drizzleNode('notifications', {
+  name: 'Notification',
+  id: { column: (notification) => notification.id },
+  authScopes: (notification, ctx) => ({ signedIn: notification.userId === ctx.viewer?.id }),
+  fields: (t) => ({
+    kind: t.field({ type: NotificationKindEnum, resolve: (notification) => notification.kind }),
+    createdAt: t.field({ type: 'DateTime', resolve: (notification) => notification.createdAt }),
+    read: t.boolean({ resolve: (notification) => notification.readAt !== null }),
+    message: t.string({
+      description: 'A sentence for the viewer, such as "Maya Chen replied to your post in “Fractions”."',
+      resolve: async (notification, _args, ctx) => {
+        const { subject } = notification;
+        const actor = subject.actorId ? await loadRow(ctx, 'users', subject.actorId) : null;
+        const who = actor?.displayName ?? 'Someone';
+        if (notification.kind === 'badge_awarded') {
+          const badge = subject.badgeId ? await loadRow(ctx, 'badges', subject.badgeId) : null;
+          return `${who} awarded you the badge “${badge?.name ?? 'a badge'}”.`;
+        }
+        const thread = subject.threadId ? await loadRow(ctx, 'threads', subject.threadId) : null;
+        return `${who} replied to you in “${thread?.title ?? 'a thread'}”.`;
+      },
+    }),
+    community: t.drizzleField({
+      type: 'communities',
+      nullable: true,
+      resolve: (query, notification, _args, ctx) =>
+        ctx.db.query.communities.findFirst(query({ where: { id: notification.subject.communityId } })),
+    }),
+    thread: t.drizzleField({
+      type: 'threads',
+      nullable: true,
+      resolve: (query, notification, _args, ctx) =>
+        notification.subject.threadId
+          ? ctx.db.query.threads.findFirst(query({ where: { id: notification.subject.threadId } }))
+          : null,
+    }),
+    post: t.drizzleField({
+      type: 'posts',
+      nullable: true,
+      resolve: (query, notification, _args, ctx) =>
+        notification.subject.postId
+          ? ctx.db.query.posts.findFirst(query({ where: { id: notification.subject.postId } }))
+          : null,
+    }),
+    badge: t.drizzleField({
+      type: 'badges',
+      nullable: true,
+      resolve: (query, notification, _args, ctx) =>
+        notification.subject.badgeId
+          ? ctx.db.query.badges.findFirst(query({ where: { id: notification.subject.badgeId } }))
+          : null,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  notifications: t.drizzleConnection({
+    type: 'notifications',
+    description: 'The viewer\'s notifications, newest first; empty when signed out.',
+    args: { unreadOnly: t.arg.boolean({ required: false }) },
+    resolve: (query, _parent, args, ctx) =>
+      ctx.db.query.notifications.findMany(
+        query({
+          where: {
+            userId: ctx.viewer?.id ?? -1,
+            ...(args.unreadOnly && { readAt: { isNull: true } }),
+          },
+          orderBy: { id: 'desc' },
+        }),
+      ),
+  }),
+  unreadNotificationCount: t.int({
+    description: 'Unread notifications of the viewer; 0 when signed out.',
+    resolve: (_parent, _args, ctx) => (ctx.viewer ? countUnreadNotifications(ctx.db, ctx.viewer.id) : 0),
+  }),
+}));
+
+const MarkNotificationsReadPayload = builder
+  .objectRef<{ unreadCount: number }>('MarkNotificationsReadPayload')
+  .implement({ fields: (t) => ({ unreadCount: t.exposeInt('unreadCount') }) });
+
+builder.mutationField('markNotificationsRead', (t) =>
+  t.field({
+    type: MarkNotificationsReadPayload,
+    description: 'Marks the given notifications, or all with all: true, as read.',
+    errors: { types: COMMON_ERRORS },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('MarkNotificationsReadInput', {
+          fields: (f) => ({ notificationIds: f.idList(), all: f.boolean() }),
+        }),
+      }),
+    },
+    resolve: async (_parent, { input }, ctx) => ({
+      unreadCount: await markNotificationsRead(ctx, {
+        all: input.all,
+        notificationIds: input.notificationIds?.map((id, index) =>
+          parseGlobalId(String(id), 'Notification', `notificationIds.${index}`),
+        ),
+      }),
+    }),
+  }),
+);

@@ -1,0 +1,126 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import type { Logger } from '../log.ts';
+
+/** A committed event's address: subscribers load the row itself from the events table. */
+export interface EventNotice {
+  id: number;
+  topic: string;
+}
+
+export interface EventBus {
+  publish(notice: EventNotice): void;
+  /** Listens to every notice of every topic until the signal aborts. */
+  listen(onNotice: (notice: EventNotice) => void, signal: AbortSignal): void;
+  /** Called after the connection to Redis comes back, since notices may have been lost. */
+  onReconnect(listener: () => void): void;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  readonly kind: 'memory' | 'redis';
+}
+
+type Topics = { 'staffroom:events': [EventNotice] };
+
+const CHANNEL = 'staffroom:events';
+
+/**
+ * Creates the bus that carries committed event ids between server processes: in memory for one
+ * process, Redis when a URL is given.
+ */
+export function createEventBus(redisUrl: string | undefined, log: Logger): EventBus {
+  if (!redisUrl) {
+    const pubSub = createPubSub<Topics>();
+    return {
+      kind: 'memory',
+      publish: (notice) => pubSub.publish(CHANNEL, notice),
+      listen: (onNotice, signal) => iterate(pubSub.subscribe(CHANNEL), onNotice, signal, log),
+      onReconnect: () => {},
+      ping: async () => true,
+      close: async () => {},
+    };
+  }
+
+  const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
+  const publishClient = new Redis(redisUrl, options);
+  const subscribeClient = new Redis(redisUrl, options);
+  const reconnectListeners: (() => void)[] = [];
+  let connectedOnce = false;
+  let lost = false;
+  subscribeClient.on('ready', () => {
+    if (!connectedOnce) {
+      connectedOnce = true;
+      log.info({ redis: redactUrl(redisUrl) }, 'Redis connected');
+      return;
+    }
+    if (lost) {
+      lost = false;
+      log.info({ redis: redactUrl(redisUrl) }, 'Redis reconnected');
+      for (const listener of reconnectListeners) {
+        listener();
+      }
+    }
+  });
+  subscribeClient.on('close', () => {
+    if (connectedOnce && !lost) {
+      lost = true;
+      log.warn({ redis: redactUrl(redisUrl) }, 'Redis connection lost; retrying');
+    }
+  });
+  for (const client of [publishClient, subscribeClient]) {
+    client.on('error', (error: Error) => log.debug({ err: error }, 'Redis client error'));
+  }
+
+  const pubSub = createPubSub<Topics>({
+    eventTarget: createRedisEventTarget({ publishClient, subscribeClient }),
+  });
+  return {
+    kind: 'redis',
+    publish: (notice) => pubSub.publish(CHANNEL, notice),
+    listen: (onNotice, signal) => iterate(pubSub.subscribe(CHANNEL), onNotice, signal, log),
+    onReconnect: (listener) => reconnectListeners.push(listener),
+    ping: async () => {
+      try {
+        return (await publishClient.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+    },
+  };
+}
+
+function iterate(
+  source: AsyncIterable<EventNotice> & { return?: () => unknown },
+  onNotice: (notice: EventNotice) => void,
+  signal: AbortSignal,
+  log: Logger,
+): void {
+  const iterator = source[Symbol.asyncIterator]();
+  signal.addEventListener('abort', () => void iterator.return?.(), { once: true });
+  void (async () => {
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) {
+          return;
+        }
+        onNotice(next.value);
+      }
+    } catch (error) {
+      log.error({ err: error }, 'Event bus listener failed');
+    }
+  })();
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = parsed.password ? '***' : '';
+    return parsed.toString();
+  } catch {
+    return 'redis';
+  }
+}

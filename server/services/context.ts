@@ -1,0 +1,77 @@
+import { sql } from 'drizzle-orm';
+import type { Database, Transaction } from '../../drizzle/db.ts';
+import { events } from '../../drizzle/tables/index.ts';
+import type { Viewer } from '../auth/access.ts';
+import type { ViewerAccess } from '../auth/viewer-access.ts';
+import { UnauthenticatedError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { EventNotice } from '../pubsub/event-bus.ts';
+
+/** What a domain service needs from the request that calls it. */
+export interface ServiceContext {
+  db: Database;
+  viewer: Viewer | null;
+  access: ViewerAccess;
+  log: Logger;
+  /** Called after a transaction commits, with the events it wrote. */
+  publish: (notices: EventNotice[]) => void;
+}
+
+export interface EventRecorder {
+  record(topic: string, type: string, payload: Record<string, unknown>): Promise<number>;
+}
+
+// Key of the transaction-scoped advisory lock taken before an event row is written. Holding it
+// until commit makes event ids commit in increasing order, so a subscriber that resumes after
+// id N can never miss an event with a smaller id that committed later.
+const EVENT_ORDER_LOCK_KEY = 7_406_312;
+
+/**
+ * Runs `work` in one transaction and publishes the events it recorded once the transaction has
+ * committed; nothing is published when it rolls back.
+ */
+export async function runInTransaction<T>(
+  ctx: ServiceContext,
+  work: (tx: Transaction, recorder: EventRecorder) => Promise<T>,
+): Promise<T> {
+  const notices: EventNotice[] = [];
+  const result = await ctx.db.transaction(async (tx) => {
+    let locked = false;
+    const recorder: EventRecorder = {
+      async record(topic, type, payload) {
+        if (!locked) {
+          await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK_KEY})`);
+          locked = true;
+        }
+        const [row] = await tx
+          .insert(events)
+          .values({ topic, type, payload })
+          .returning({ id: events.id });
+        if (!row) {
+          throw new Error(`Recording event ${type} on ${topic} returned no row`);
+        }
+        notices.push({ id: row.id, topic });
+        return row.id;
+      },
+    };
+    return work(tx, recorder);
+  });
+  if (notices.length > 0) {
+    ctx.publish(notices);
+  }
+  return result;
+}
+
+export function requireViewer(ctx: ServiceContext): Viewer {
+  if (!ctx.viewer) {
+    throw new UnauthenticatedError();
+  }
+  return ctx.viewer;
+}
+
+export const topics = {
+  thread: (id: number) => `thread:${id}`,
+  liveSession: (id: number) => `live-session:${id}`,
+  community: (id: number) => `community:${id}`,
+  user: (id: number) => `user:${id}`,
+};

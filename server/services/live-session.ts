@@ -1,0 +1,257 @@
+import { eq, sql } from 'drizzle-orm';
+import {
+  chatMessages,
+  LIVE_SESSION_STATUSES,
+  liveSessions,
+  RSVP_STATUSES,
+  rsvps,
+} from '../../drizzle/tables/index.ts';
+import {
+  canChatInLiveSession,
+  canManageLiveSession,
+  canParticipate,
+} from '../auth/access.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { InputValidator, isTimeZone, parseHttpUrl } from '../validation.ts';
+import { requireViewer, runInTransaction, type ServiceContext, topics } from './context.ts';
+
+export type LiveSessionRow = typeof liveSessions.$inferSelect;
+export type ChatMessageRow = typeof chatMessages.$inferSelect;
+export type LiveSessionStatus = (typeof LIVE_SESSION_STATUSES)[number];
+export type RsvpStatus = (typeof RSVP_STATUSES)[number];
+
+export const MAX_LIVE_SESSION_MS = 12 * 60 * 60 * 1000;
+/** A new session may start this far in the past, for clocks that differ a little. */
+const START_GRACE_MS = 5 * 60 * 1000;
+
+export async function loadReadableLiveSession(ctx: ServiceContext, liveSessionId: number) {
+  const [liveSession] = await ctx.db
+    .select()
+    .from(liveSessions)
+    .where(eq(liveSessions.id, liveSessionId));
+  if (!liveSession) {
+    throw new NotFoundError(`Live session ${liveSessionId} not found, or you do not have access to it.`);
+  }
+  const { membership } = await ctx.access.requireReadable(
+    liveSession.communityId,
+    `Live session ${liveSessionId}`,
+  );
+  return { liveSession, membership };
+}
+
+interface ScheduleFields {
+  title?: string | null;
+  description?: string | null;
+  startsAt?: Date | null;
+  endsAt?: Date | null;
+  timeZone?: string | null;
+  joinUrl?: string | null;
+}
+
+function validateSchedule(input: ScheduleFields, current: LiveSessionRow | null) {
+  const validator = new InputValidator();
+  const title = validator.optionalText('title', input.title, { max: 200 });
+  const description = validator.optionalText('description', input.description, {
+    min: 0,
+    max: 5000,
+    multiline: true,
+  });
+  const timeZone = input.timeZone?.trim();
+  if (timeZone !== undefined && !isTimeZone(timeZone)) {
+    validator.add('timeZone', `"${timeZone.slice(0, 64)}" is not an IANA time zone such as America/Chicago`);
+  }
+  const joinUrl = input.joinUrl ? parseHttpUrl(validator, 'joinUrl', input.joinUrl) : input.joinUrl;
+
+  const startsAt = input.startsAt ?? (current ? new Date(current.startsAt) : null);
+  const endsAt = input.endsAt ?? (current ? new Date(current.endsAt) : null);
+  if (startsAt && endsAt) {
+    if (endsAt.getTime() <= startsAt.getTime()) {
+      validator.add('endsAt', 'must be after startsAt');
+    } else if (endsAt.getTime() - startsAt.getTime() > MAX_LIVE_SESSION_MS) {
+      validator.add('endsAt', 'a live session lasts at most 12 hours');
+    }
+  }
+  if (input.startsAt && input.startsAt.getTime() < Date.now() - START_GRACE_MS) {
+    validator.add('startsAt', 'must not be in the past');
+  }
+  validator.check();
+  return { title, description, timeZone, joinUrl, startsAt, endsAt };
+}
+
+/**
+ * Schedules a live session in a community; members may host. Publishes LIVE_SESSION_SCHEDULED
+ * to the community.
+ */
+export async function scheduleLiveSession(
+  ctx: ServiceContext,
+  input: ScheduleFields & {
+    communityId: number;
+    title: string;
+    startsAt: Date;
+    endsAt: Date;
+    timeZone: string;
+  },
+): Promise<LiveSessionRow> {
+  const viewer = requireViewer(ctx);
+  const fields = validateSchedule(input, null);
+  const { membership } = await ctx.access.requireReadable(input.communityId);
+  if (!canParticipate(membership)) {
+    throw new ForbiddenError('Join this community to schedule a live session.');
+  }
+
+  return runInTransaction(ctx, async (tx, recorder) => {
+    const [liveSession] = await tx
+      .insert(liveSessions)
+      .values({
+        communityId: input.communityId,
+        hostId: viewer.id,
+        title: fields.title ?? '',
+        description: fields.description ?? '',
+        startsAt: input.startsAt.toISOString(),
+        endsAt: input.endsAt.toISOString(),
+        timeZone: fields.timeZone ?? input.timeZone,
+        joinUrl: fields.joinUrl ?? null,
+      })
+      .returning();
+    if (!liveSession) {
+      throw new Error('Inserting a live session returned no row');
+    }
+    await recorder.record(topics.community(input.communityId), 'live_session_scheduled', {
+      liveSessionId: liveSession.id,
+    });
+    return liveSession;
+  });
+}
+
+/** Changes a scheduled live session; host or facilitator. Publishes UPDATED. */
+export async function updateLiveSession(
+  ctx: ServiceContext,
+  input: ScheduleFields & { liveSessionId: number },
+): Promise<LiveSessionRow> {
+  const viewer = requireViewer(ctx);
+  const { liveSession, membership } = await loadReadableLiveSession(ctx, input.liveSessionId);
+  if (!canManageLiveSession(viewer, liveSession, membership)) {
+    throw new ForbiddenError('Only the host or a facilitator can change this live session.');
+  }
+  if (liveSession.status === 'ended' || liveSession.status === 'cancelled') {
+    throw new ConflictError(`Live session ${liveSession.id} has ${liveSession.status === 'ended' ? 'ended' : 'been cancelled'} and cannot be changed.`);
+  }
+  const fields = validateSchedule(input, liveSession);
+
+  return runInTransaction(ctx, async (tx, recorder) => {
+    const [updated] = await tx
+      .update(liveSessions)
+      .set({
+        ...(fields.title !== undefined && { title: fields.title }),
+        ...(fields.description !== undefined && { description: fields.description }),
+        ...(fields.timeZone !== undefined && { timeZone: fields.timeZone }),
+        ...(fields.joinUrl !== undefined && { joinUrl: fields.joinUrl || null }),
+        ...(input.startsAt && { startsAt: input.startsAt.toISOString() }),
+        ...(input.endsAt && { endsAt: input.endsAt.toISOString() }),
+      })
+      .where(eq(liveSessions.id, liveSession.id))
+      .returning();
+    await recorder.record(topics.liveSession(liveSession.id), 'updated', {});
+    return updated ?? liveSession;
+  });
+}
+
+const TRANSITIONS: Record<'start' | 'end' | 'cancel', { from: LiveSessionStatus[]; to: LiveSessionStatus }> = {
+  start: { from: ['scheduled'], to: 'live' },
+  end: { from: ['live'], to: 'ended' },
+  cancel: { from: ['scheduled'], to: 'cancelled' },
+};
+
+/**
+ * Moves a live session to its next status: start (scheduled to live), end (live to ended) or
+ * cancel (scheduled to cancelled). Host or facilitator. Publishes STATUS_CHANGED.
+ */
+export async function changeLiveSessionStatus(
+  ctx: ServiceContext,
+  input: { liveSessionId: number; action: 'start' | 'end' | 'cancel' },
+): Promise<LiveSessionRow> {
+  const viewer = requireViewer(ctx);
+  const { liveSession, membership } = await loadReadableLiveSession(ctx, input.liveSessionId);
+  if (!canManageLiveSession(viewer, liveSession, membership)) {
+    throw new ForbiddenError(`Only the host or a facilitator can ${input.action} this live session.`);
+  }
+  const transition = TRANSITIONS[input.action];
+
+  return runInTransaction(ctx, async (tx, recorder) => {
+    // The status check and the change are one statement, so two concurrent requests cannot both
+    // move the same session.
+    const [updated] = await tx
+      .update(liveSessions)
+      .set({ status: transition.to })
+      .where(
+        sql`${liveSessions.id} = ${liveSession.id} and ${liveSessions.status} in (${sql.join(
+          transition.from.map((status) => sql`${status}`),
+          sql`, `,
+        )})`,
+      )
+      .returning();
+    if (!updated) {
+      throw new ConflictError(
+        `Live session ${liveSession.id} is ${liveSession.status}; only a ${transition.from.join(' or ')} session can ${input.action === 'cancel' ? 'be cancelled' : input.action}.`,
+      );
+    }
+    await recorder.record(topics.liveSession(liveSession.id), 'status_changed', {
+      status: transition.to,
+    });
+    return updated;
+  });
+}
+
+/** Records the viewer's RSVP; members only, before the session ends. */
+export async function rsvpToLiveSession(
+  ctx: ServiceContext,
+  input: { liveSessionId: number; status: RsvpStatus },
+): Promise<LiveSessionRow> {
+  const viewer = requireViewer(ctx);
+  const { liveSession, membership } = await loadReadableLiveSession(ctx, input.liveSessionId);
+  if (!canParticipate(membership)) {
+    throw new ForbiddenError('Join this community to RSVP.');
+  }
+  if (liveSession.status === 'ended' || liveSession.status === 'cancelled') {
+    throw new ConflictError(`Live session ${liveSession.id} is ${liveSession.status}; RSVPs are closed.`);
+  }
+  await ctx.db
+    .insert(rsvps)
+    .values({ liveSessionId: liveSession.id, userId: viewer.id, status: input.status })
+    .onConflictDoUpdate({ target: [rsvps.liveSessionId, rsvps.userId], set: { status: input.status } });
+  return liveSession;
+}
+
+/** Posts to a live session's chat. Publishes CHAT_MESSAGE. */
+export async function sendChatMessage(
+  ctx: ServiceContext,
+  input: { liveSessionId: number; body: string },
+): Promise<ChatMessageRow> {
+  const viewer = requireViewer(ctx);
+  const validator = new InputValidator();
+  const body = validator.text('body', input.body, { max: 2000, multiline: true });
+  validator.check();
+
+  const { liveSession, membership } = await loadReadableLiveSession(ctx, input.liveSessionId);
+  if (!canChatInLiveSession(liveSession, membership)) {
+    throw new ForbiddenError(
+      canParticipate(membership)
+        ? `Live session ${liveSession.id} is ${liveSession.status}; its chat is closed.`
+        : 'Join this community to chat.',
+    );
+  }
+
+  return runInTransaction(ctx, async (tx, recorder) => {
+    const [message] = await tx
+      .insert(chatMessages)
+      .values({ liveSessionId: liveSession.id, authorId: viewer.id, body })
+      .returning();
+    if (!message) {
+      throw new Error('Inserting a chat message returned no row');
+    }
+    await recorder.record(topics.liveSession(liveSession.id), 'chat_message', {
+      chatMessageId: message.id,
+    });
+    return message;
+  });
+}

@@ -1,0 +1,76 @@
+import { ValidationError, type ValidationIssue } from './errors.ts';
+
+export interface TextRule {
+  min?: number;
+  max: number;
+  /** Keep line breaks; titles and names collapse to one line. */
+  multiline?: boolean;
+}
+
+/**
+ * Collects validation issues for one input so that every bad field is reported at once.
+ * `check()` throws a ValidationError when any issue was found.
+ */
+export class InputValidator {
+  readonly issues: ValidationIssue[] = [];
+
+  text(path: string, value: string, rule: TextRule): string {
+    const cleaned = rule.multiline ? value.replace(/\r\n?/g, '\n').trim() : value.trim();
+    const length = [...cleaned].length;
+    if (cleaned.includes('\u0000')) {
+      this.add(path, 'must not contain a NUL character');
+    } else if (!rule.multiline && /[\n\r]/.test(cleaned)) {
+      this.add(path, 'must be a single line');
+    } else if (length < (rule.min ?? 1)) {
+      this.add(path, rule.min && rule.min > 1 ? `must be at least ${rule.min} characters` : 'must not be empty');
+    } else if (length > rule.max) {
+      this.add(path, `must be at most ${rule.max} characters (got ${length})`);
+    }
+    return cleaned;
+  }
+
+  optionalText(path: string, value: string | null | undefined, rule: TextRule) {
+    if (value === null || value === undefined) {
+      return undefined;
+    }
+    return this.text(path, value, rule);
+  }
+
+  add(path: string, message: string): void {
+    this.issues.push({ path: path.split('.'), message });
+  }
+
+  check(): void {
+    if (this.issues.length > 0) {
+      throw new ValidationError(this.issues);
+    }
+  }
+}
+
+/** Validates that a URL is http(s) and returns it normalized. */
+export function parseHttpUrl(validator: InputValidator, path: string, value: string): string {
+  const trimmed = value.trim();
+  try {
+    const url = new URL(trimmed);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      validator.add(path, 'must be an http or https URL');
+    }
+    if (trimmed.length > 2000) {
+      validator.add(path, 'must be at most 2000 characters');
+    }
+    return url.toString();
+  } catch {
+    validator.add(path, `"${trimmed.slice(0, 100)}" is not a valid URL`);
+    return trimmed;
+  }
+}
+
+/** Reports whether the name is an IANA time zone known to this runtime's ICU data. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return name.length <= 64 && !/^[+-]?\d/.test(name);
+  } catch {
+    return false;
+  }
+}
