@@ -20,6 +20,8 @@ export interface Config {
   seedDemo: boolean;
   /** Serve the built client from `client/dist`, building it first when it is missing or stale. */
   serveClient: boolean;
+  /** Add the number of SQL statements an operation ran to its result's `extensions`. */
+  exposeQueryStats: boolean;
   /** Milliseconds that shutdown waits for requests in flight before closing them. */
   shutdownTimeoutMs: number;
 }
@@ -51,11 +53,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     publicUrl,
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: resolve(env.DATA_DIR || './data'),
+    dataDir: env.DATA_DIR?.startsWith('memory://') ? env.DATA_DIR : resolve(env.DATA_DIR || './data'),
     redisUrl: env.REDIS_URL || undefined,
     logLevel,
     seedDemo: parseBoolean(env.SEED_DEMO, 'SEED_DEMO', true),
     serveClient: parseBoolean(env.SERVE_CLIENT, 'SERVE_CLIENT', true),
+    exposeQueryStats: parseBoolean(env.QUERY_STATS, 'QUERY_STATS', false),
     shutdownTimeoutMs: parseInteger(env.SHUTDOWN_TIMEOUT_MS, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   };
 }

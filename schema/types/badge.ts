@@ -39,10 +39,19 @@ builder.drizzleNode('badges', {
     criteriaHtml: t.string({ resolve: (badge) => renderMarkdown(badge.criteria) }),
     isteStandards: t.field({ type: [IsteStandardInfo], resolve: (badge) => badge.isteStandards }),
     community: t.relation('community'),
+    holderCount: t.int({
+      description: 'People holding an active award of this badge.',
+      select: {
+        extras: {
+          holderCount: (table, { sql }) =>
+            sql<number>`(select count(*)::int from badge_awards a where a.badge_id = ${table.id} and a.status = 'active')`,
+        },
+      },
+      resolve: (badge) => badge.holderCount,
+    }),
     holders: t.relatedConnection('awards', {
       description: 'Active awards, newest first.',
       query: { where: { status: 'active' }, orderBy: { id: 'desc' } },
-      totalCount: true,
     }),
   }),
 });

@@ -1,5 +1,5 @@
 import { and, eq, ilike, sql } from 'drizzle-orm';
-import { communities, FOCUS_AREAS, memberships, VISIBILITIES } from '../../drizzle/tables/index.ts';
+import { communities, FOCUS_AREAS, VISIBILITIES } from '../../drizzle/tables/index.ts';
 import {
   canJoinCommunity,
   canModerateCommunity,
@@ -93,7 +93,25 @@ builder.drizzleNode('communities', {
     visibility: t.field({ type: VisibilityEnum, resolve: (community) => community.visibility }),
     district: t.relation('district', { nullable: true }),
     createdAt: t.field({ type: 'DateTime', resolve: (community) => community.createdAt }),
-    memberCount: t.relatedCount('memberships', { where: eq(memberships.status, 'active') }),
+    memberCount: t.int({
+      description: 'Active members.',
+      select: {
+        extras: {
+          memberCount: (table, { sql }) =>
+            sql<number>`(select count(*)::int from memberships m where m.community_id = ${table.id} and m.status = 'active')`,
+        },
+      },
+      resolve: (community) => community.memberCount,
+    }),
+    threadCount: t.int({
+      select: {
+        extras: {
+          threadCount: (table, { sql }) =>
+            sql<number>`(select count(*)::int from threads t where t.community_id = ${table.id})`,
+        },
+      },
+      resolve: (community) => community.threadCount,
+    }),
     viewerMembership: t.field({
       type: Membership,
       nullable: true,
@@ -119,12 +137,10 @@ builder.drizzleNode('communities', {
     members: t.relatedConnection('memberships', {
       description: 'Active members, earliest first.',
       query: { where: { status: 'active' }, orderBy: { id: 'asc' } },
-      totalCount: true,
     }),
     threads: t.relatedConnection('threads', {
       description: 'Pinned threads first, then by latest activity.',
       query: { orderBy: { pinned: 'desc', lastActivityAt: 'desc', id: 'desc' } },
-      totalCount: true,
     }),
     upcomingLiveSessions: t.relatedConnection('liveSessions', {
       description: 'Scheduled and live sessions that have not ended, soonest first.',
@@ -132,7 +148,6 @@ builder.drizzleNode('communities', {
         where: { status: { in: ['scheduled', 'live'] }, endsAt: { gte: new Date().toISOString() } },
         orderBy: { startsAt: 'asc', id: 'asc' },
       }),
-      totalCount: true,
     }),
     pastLiveSessions: t.relatedConnection('liveSessions', {
       description: 'Sessions that ended, were cancelled or ran past their end time, latest first.',
@@ -142,11 +157,9 @@ builder.drizzleNode('communities', {
         },
         orderBy: { startsAt: 'desc', id: 'desc' },
       }),
-      totalCount: true,
     }),
     badges: t.relatedConnection('badges', {
       query: { orderBy: { id: 'asc' } },
-      totalCount: true,
     }),
   }),
 });

@@ -1,5 +1,4 @@
-import { eq } from 'drizzle-orm';
-import { LIVE_SESSION_STATUSES, RSVP_STATUSES, rsvps } from '../../drizzle/tables/index.ts';
+import { LIVE_SESSION_STATUSES, RSVP_STATUSES } from '../../drizzle/tables/index.ts';
 import { canChatInLiveSession, canManageLiveSession } from '../../server/auth/access.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import {
@@ -33,9 +32,15 @@ builder.drizzleNode('liveSessions', {
     joinUrl: t.exposeString('joinUrl', { nullable: true }),
     community: t.relation('community'),
     host: t.relation('host', { nullable: true }),
-    rsvpCount: t.relatedCount('rsvps', {
+    rsvpCount: t.int({
       description: 'People who answered going.',
-      where: eq(rsvps.status, 'going'),
+      select: {
+        extras: {
+          rsvpCount: (table, { sql }) =>
+            sql<number>`(select count(*)::int from rsvps r where r.live_session_id = ${table.id} and r.status = 'going')`,
+        },
+      },
+      resolve: (liveSession) => liveSession.rsvpCount,
     }),
     viewerRsvp: t.field({
       type: RsvpStatusEnum,
@@ -57,7 +62,6 @@ builder.drizzleNode('liveSessions', {
     chatMessages: t.relatedConnection('chatMessages', {
       description: 'Chat history, oldest first; ask for `last: 50` to get the latest.',
       query: { orderBy: { id: 'asc' } },
-      totalCount: true,
     }),
   }),
 });

@@ -77,7 +77,6 @@ builder.drizzleNode('threads', {
     posts: t.relatedConnection('posts', {
       description: 'Top-level replies, oldest first; each carries its own replies.',
       query: { where: { depth: 0 }, orderBy: { id: 'asc' } },
-      totalCount: true,
     }),
   }),
 });

@@ -1,0 +1,379 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
+import { type GraphQLContext, schema } from '../schema/index.ts';
+import { hashPassword } from './auth/passwords.ts';
+import { ensureClientBuilt } from './client-build.ts';
+import type { Config } from './config.ts';
+import {
+  AuthenticationError,
+  type ContextDeps,
+  createContext,
+  isTrustedOrigin,
+  parseBearer,
+  parseCookie,
+  SESSION_COOKIE,
+  serializeSessionCookie,
+} from './context.ts';
+import { DomainError } from './errors.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createEventBus } from './pubsub/event-bus.ts';
+import { EventHub } from './pubsub/event-hub.ts';
+import { serveStatic } from './static.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  database: DatabaseHandle;
+  /** Stops accepting, drains requests in flight, closes sockets with 1012 and exits cleanly. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+}
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** WebSocket close code 1012 (service restart): graphql-ws clients reconnect after it. */
+const RESTART_CLOSE_CODE = 1012;
+
+interface StatementCounter {
+  count: number;
+}
+
+/** Starts Staffroom: database and migrations, pub/sub, GraphQL over HTTP and WebSocket, client. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const startedAt = Date.now();
+  const log = options.logger ?? createLogger(config.logLevel);
+  const statements = new AsyncLocalStorage<StatementCounter>();
+
+  const databaseOptions = {
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    onQuery: (query: string) => {
+      const counter = statements.getStore();
+      if (counter) {
+        counter.count += 1;
+      }
+      log.debug({ sql: query }, 'SQL');
+    },
+  };
+  const database = openDatabase(databaseOptions);
+  const { applied } = await migrateDatabase(databaseOptions, database);
+  log.info({ applied, driver: database.driver }, 'Migrations applied');
+  if (config.seedDemo) {
+    const { isDatabaseEmpty, seedDemoData } = await import('../drizzle/seed.ts');
+    if (await isDatabaseEmpty(database.db)) {
+      const summary = await seedDemoData(database.db, { hashPassword });
+      log.info(summary, 'Seeded demo data into the empty database');
+    }
+  }
+
+  const clientRoot = config.serveClient ? await ensureClientBuilt(PROJECT_ROOT, log) : null;
+  const bus = createEventBus(config.redisUrl, log);
+  const hub = new EventHub(database.db, bus, log);
+  const trustedOrigins = new Set([new URL(config.publicUrl).origin]);
+  const deps: ContextDeps = { db: database.db, bus, hub, log, trustedOrigins };
+
+  const yoga = createYoga<{ staffroom: GraphQLContext }, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    context: ({ staffroom }) => staffroom,
+    graphiql: { subscriptionsProtocol: 'WS', title: 'Staffroom GraphQL' },
+    landingPage: false,
+    logging: {
+      debug: (...args) => log.debug({ detail: args }, 'yoga'),
+      info: (...args) => log.info({ detail: args }, 'yoga'),
+      warn: (...args) => log.warn({ detail: args }, 'yoga'),
+      error: (...args) => log.error({ detail: args }, 'yoga'),
+    },
+    maskedErrors: {
+      maskError: (error, message) => maskError(error, message, log),
+    },
+    plugins: [statementCountPlugin(statements, config.exposeQueryStats)],
+  });
+
+  let draining = false;
+  let inFlight = 0;
+  const drained = new Set<() => void>();
+
+  const server = createServer((request, response) => {
+    inFlight += 1;
+    response.on('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) {
+        for (const resolve of drained) {
+          resolve();
+        }
+      }
+    });
+    void handleRequest(request, response).catch((error: unknown) => {
+      log.error({ err: error, url: request.url }, 'Request failed');
+      if (!response.headersSent) {
+        response.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal server error');
+      } else {
+        response.destroy();
+      }
+    });
+  });
+
+  async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (draining) {
+      response.setHeader('Connection', 'close');
+    }
+    if (pathname === '/healthz') {
+      sendJson(response, 200, { status: 'ok' });
+      return;
+    }
+    if (pathname === '/readyz') {
+      const [databaseReady, busReady] = await Promise.all([database.ping(), bus.ping()]);
+      const ready = databaseReady && busReady && !draining;
+      sendJson(response, ready ? 200 : 503, {
+        status: ready ? 'ready' : 'unavailable',
+        database: databaseReady ? 'ok' : 'unreachable',
+        pubsub: busReady ? `${bus.kind} ok` : `${bus.kind} unreachable`,
+        draining,
+      });
+      return;
+    }
+    if (pathname === '/graphql') {
+      await handleGraphQL(request, response);
+      return;
+    }
+    if (clientRoot) {
+      await serveStatic(clientRoot, request, response);
+      return;
+    }
+    response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+  }
+
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = String(request.headers['x-request-id'] ?? randomUUID()).slice(0, 100);
+    const requestLog = log.child({ requestId });
+    response.setHeader('X-Request-Id', requestId);
+    const contentType = request.headers['content-type'] ?? '';
+    // A cookie signs in only requests that a cross-site form cannot forge: GET (which Yoga
+    // never lets mutate) or a JSON body, from a trusted origin or none.
+    const cookieAllowed =
+      isTrustedOrigin(request.headers.origin, trustedOrigins) &&
+      (request.method === 'GET' || contentType.startsWith('application/json'));
+    const secure = config.publicUrl.startsWith('https:');
+
+    let context: GraphQLContext;
+    try {
+      context = await createContext(
+        deps,
+        {
+          bearer: parseBearer(request.headers.authorization),
+          cookie: cookieAllowed ? parseCookie(request.headers.cookie, SESSION_COOKIE) : null,
+        },
+        (token, expiresAt) => {
+          if (!response.headersSent) {
+            response.setHeader('Set-Cookie', serializeSessionCookie(token, expiresAt, secure));
+          }
+        },
+        requestLog,
+      );
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        sendJson(response, 401, {
+          errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }],
+        });
+        return;
+      }
+      throw error;
+    }
+    await statements.run({ count: 0 }, () =>
+      yoga(request, response, { staffroom: context }),
+    );
+  }
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on('upgrade', (request, socket, head) => {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (pathname !== '/graphql' || draining) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (webSocket) => {
+      sockets.emit('connection', webSocket, request);
+    });
+  });
+
+  useServer<Record<string, unknown>, { base?: GraphQLContext }>(
+    {
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx) => {
+        const request = ctx.extra.request;
+        const authorization = ctx.connectionParams?.authorization;
+        const cookieAllowed = isTrustedOrigin(request.headers.origin, trustedOrigins);
+        try {
+          ctx.extra.base = await createContext(
+            deps,
+            {
+              bearer: typeof authorization === 'string' ? parseBearer(authorization) : null,
+              cookie: cookieAllowed ? parseCookie(request.headers.cookie, SESSION_COOKIE) : null,
+            },
+            () => {},
+            log.child({ socketId: randomUUID() }),
+          );
+          return true;
+        } catch (error) {
+          if (error instanceof AuthenticationError) {
+            // Returning false closes the socket with 4403 Forbidden.
+            return false;
+          }
+          throw error;
+        }
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const base = ctx.extra.base;
+        if (!base) {
+          return [createGraphQLError('The connection is not initialised.')];
+        }
+        const enveloped = yoga.getEnveloped({ ...ctx, staffroom: base });
+        const document = enveloped.parse(payload.query);
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) {
+          return errors;
+        }
+        const subscriptionContext = await enveloped.contextFactory();
+        return {
+          schema: enveloped.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          // Each operation gets its own access cache, so that a long-lived socket sees
+          // membership changes.
+          contextValue: { ...subscriptionContext, access: freshAccess(base) },
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        } satisfies ExecutionArgs;
+      },
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onError: (_ctx, _id, _payload, errors) => {
+        log.debug({ errors: errors.map((error) => error.message) }, 'Subscription rejected');
+      },
+    },
+    sockets,
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const listenHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${listenHost}:${port}`;
+  trustedOrigins.add(`http://localhost:${port}`);
+  trustedOrigins.add(`http://127.0.0.1:${port}`);
+  log.info(
+    { port, url, publicUrl: config.publicUrl, pubsub: bus.kind, startupMs: Date.now() - startedAt },
+    'Staffroom listening',
+  );
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      draining = true;
+      log.info({ inFlight, sockets: sockets.clients.size }, 'Shutting down');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const client of sockets.clients) {
+        client.close(RESTART_CLOSE_CODE, 'Server restarting');
+      }
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, config.shutdownTimeoutMs);
+          drained.add(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      server.closeAllConnections();
+      for (const client of sockets.clients) {
+        client.terminate();
+      }
+      await closed;
+      hub.close();
+      await bus.close();
+      await database.close();
+      log.info('Staffroom stopped');
+    })();
+    return stopping;
+  };
+
+  return { url, port, database, stop };
+}
+
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => ReturnType<typeof import('graphql').execute>;
+  subscribe: (args: ExecutionArgs) => ReturnType<typeof import('graphql').subscribe>;
+}
+
+function freshAccess(base: GraphQLContext): GraphQLContext['access'] {
+  const AccessClass = base.access.constructor as new (
+    db: GraphQLContext['db'],
+    viewer: GraphQLContext['viewer'],
+  ) => GraphQLContext['access'];
+  return new AccessClass(base.db, base.viewer);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/**
+ * Keeps the message of expected errors (domain errors, GraphQL validation, authorization) and
+ * replaces every other one with a generic message, logging the original once.
+ */
+function maskError(error: unknown, message: string, log: Logger): Error {
+  const original =
+    error && typeof error === 'object' && 'originalError' in error
+      ? (error as { originalError?: unknown }).originalError
+      : error;
+  if (original instanceof DomainError) {
+    return createGraphQLError(original.message, {
+      extensions: { code: original.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() },
+    });
+  }
+  if (original === undefined || (original instanceof Error && original.name === 'GraphQLError')) {
+    return error as Error;
+  }
+  if (original instanceof Error && original.message === 'Not found, or you do not have access to it.') {
+    return createGraphQLError(original.message, { extensions: { code: 'NOT_FOUND' } });
+  }
+  log.error({ err: original }, 'Unexpected error in a GraphQL operation');
+  return createGraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+}
+
+/** Adds `extensions.sqlStatements` to each HTTP result when query statistics are enabled. */
+function statementCountPlugin(
+  statements: AsyncLocalStorage<StatementCounter>,
+  enabled: boolean,
+): Plugin {
+  return {
+    onExecute: () => ({
+      onExecuteDone: ({ result, setResult }) => {
+        const counter = statements.getStore();
+        if (!enabled || !counter || Symbol.asyncIterator in result) {
+          return;
+        }
+        setResult({ ...result, extensions: { ...result.extensions, sqlStatements: counter.count } });
+      },
+    }),
+  };
+}

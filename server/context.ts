@@ -1,0 +1,130 @@
+import type { GraphQLContext } from '../schema/index.ts';
+import type { Database } from '../drizzle/db.ts';
+import { ViewerAccess } from './auth/viewer-access.ts';
+import type { Logger } from './log.ts';
+import type { EventBus, EventNotice } from './pubsub/event-bus.ts';
+import type { EventHub } from './pubsub/event-hub.ts';
+import { authenticate } from './services/account.ts';
+
+export const SESSION_COOKIE = 'staffroom_session';
+
+export interface ContextDeps {
+  db: Database;
+  bus: EventBus;
+  hub: EventHub;
+  log: Logger;
+  /** Origins allowed to use the session cookie: PUBLIC_URL's and the server's own. */
+  trustedOrigins: Set<string>;
+}
+
+export interface Credentials {
+  /** From `Authorization: Bearer …` or the WebSocket `connection_init` payload. */
+  bearer: string | null;
+  /** The session cookie, only when the request came from a trusted origin. */
+  cookie: string | null;
+}
+
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
+}
+
+/**
+ * Builds the resolver context for one request or socket. A bearer token that is unknown,
+ * expired or revoked is an AuthenticationError (HTTP 401, WebSocket 4403); a stale cookie only
+ * signs the request out, so an old browser tab keeps working as a signed-out visitor.
+ */
+export async function createContext(
+  deps: ContextDeps,
+  credentials: Credentials,
+  setCookie: (token: string | null, expiresAt?: Date) => void,
+  log: Logger,
+): Promise<GraphQLContext> {
+  let viewer: GraphQLContext['viewer'] = null;
+  let authToken: string | null = null;
+  if (credentials.bearer) {
+    const authenticated = await authenticate(deps.db, credentials.bearer);
+    if (!authenticated) {
+      log.warn('Rejected an unknown, expired or revoked bearer token');
+      throw new AuthenticationError('The bearer token is unknown, expired or revoked; sign in again.');
+    }
+    viewer = authenticated.viewer;
+    authToken = credentials.bearer;
+  } else if (credentials.cookie) {
+    const authenticated = await authenticate(deps.db, credentials.cookie);
+    if (authenticated) {
+      viewer = authenticated.viewer;
+      authToken = credentials.cookie;
+    } else {
+      setCookie(null);
+    }
+  }
+
+  const requestLog = viewer ? log.child({ viewerId: viewer.id }) : log;
+  return {
+    db: deps.db,
+    viewer,
+    access: new ViewerAccess(deps.db, viewer),
+    log: requestLog,
+    events: deps.hub,
+    authToken,
+    setSessionCookie: setCookie,
+    publish: (notices: EventNotice[]) => {
+      for (const notice of notices) {
+        // The local hub is woken at once; other processes hear it through the bus. Losing the
+        // bus message only delays delivery, since subscribers read the events table.
+        deps.hub.wake(notice.topic);
+        try {
+          deps.bus.publish(notice);
+        } catch (error) {
+          requestLog.error({ err: error, eventId: notice.id }, 'Publishing an event failed');
+        }
+      }
+    },
+  };
+}
+
+/** Reads the bearer token from an Authorization header value. */
+export function parseBearer(header: string | null | undefined): string | null {
+  if (!header) {
+    return null;
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+export function parseCookie(header: string | null | undefined, name: string): string | null {
+  if (!header) {
+    return null;
+  }
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) {
+      return decodeURIComponent(rest.join('='));
+    }
+  }
+  return null;
+}
+
+/**
+ * Answers whether a cookie may authenticate a request with this Origin header. Browsers send
+ * Origin on cross-site requests, so a missing one means a same-origin or non-browser client.
+ */
+export function isTrustedOrigin(origin: string | null | undefined, trusted: Set<string>): boolean {
+  return !origin || trusted.has(origin);
+}
+
+export function serializeSessionCookie(
+  token: string | null,
+  expiresAt: Date | undefined,
+  secure: boolean,
+): string {
+  const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax'];
+  if (secure) {
+    attributes.push('Secure');
+  }
+  if (token === null) {
+    return [`${SESSION_COOKIE}=`, ...attributes, 'Max-Age=0'].join('; ');
+  }
+  const maxAge = expiresAt ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) : 0;
+  return [`${SESSION_COOKIE}=${encodeURIComponent(token)}`, ...attributes, `Max-Age=${maxAge}`].join('; ');
+}
