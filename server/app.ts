@@ -93,7 +93,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       debug: (...args) => log.debug({ detail: args }, 'yoga'),
       info: (...args) => log.info({ detail: args }, 'yoga'),
       warn: (...args) => log.warn({ detail: args }, 'yoga'),
-      error: (...args) => log.error({ detail: args }, 'yoga'),
+      // Yoga reports every GraphQL error here; unexpected ones are logged once by maskError.
+      error: (...args) => log.debug({ detail: args }, 'yoga'),
     },
     maskedErrors: {
       maskError: (error, message) => maskError(error, message, log),
