@@ -47,6 +47,7 @@ export function createEventBus(redisUrl: string | undefined, log: Logger): Event
   const reconnectListeners: (() => void)[] = [];
   let connectedOnce = false;
   let lost = false;
+  let closing = false;
   subscribeClient.on('ready', () => {
     if (!connectedOnce) {
       connectedOnce = true;
@@ -62,7 +63,7 @@ export function createEventBus(redisUrl: string | undefined, log: Logger): Event
     }
   });
   subscribeClient.on('close', () => {
-    if (connectedOnce && !lost) {
+    if (connectedOnce && !lost && !closing) {
       lost = true;
       log.warn({ redis: redactUrl(redisUrl) }, 'Redis connection lost; retrying');
     }
@@ -87,6 +88,10 @@ export function createEventBus(redisUrl: string | undefined, log: Logger): Event
       }
     },
     close: async () => {
+      closing = true;
+      // Commands run in order, so awaiting this lets the listener's own pending unsubscribe
+      // finish before quit would reject it.
+      await subscribeClient.unsubscribe().catch(() => {});
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     },
   };
