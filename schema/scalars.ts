@@ -14,10 +14,22 @@ function parseInstant(value: unknown): Date {
   return date;
 }
 
+/**
+ * Parses a timestamptz as PostgreSQL prints it, such as "2026-12-04 12:47:11.123456+00", which
+ * `Date` does not accept as it is: the space and the hour-only offset need rewriting.
+ */
+function parseDatabaseInstant(text: string): Date {
+  const isoText = text.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
+  return new Date(isoText);
+}
+
 builder.scalarType('DateTime', {
   description: 'An instant in time as an ISO 8601 string in UTC, such as "2026-03-02T15:00:00.000Z".',
   serialize: (value) => {
-    const date = value instanceof Date ? value : new Date(String(value).replace(' ', 'T'));
+    const date = value instanceof Date ? value : parseDatabaseInstant(String(value));
+    if (Number.isNaN(date.getTime())) {
+      throw new Error(`Cannot serialize ${JSON.stringify(value)} as a DateTime`);
+    }
     return date.toISOString();
   },
   parseValue: parseInstant,
