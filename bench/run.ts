@@ -96,7 +96,7 @@ async function main() {
     connectionParams: { authorization: `Bearer ${token}` },
   });
   const arrivals: number[] = [];
-  let onArrival: (() => void) | null = null;
+  const waiting: { resolve: (() => void) | null } = { resolve: null };
   const subscription = client.iterate({
     query: 'subscription($id: ID!) { threadActivity(threadId: $id) { eventId post { body author { displayName } } } }',
     variables: { id: firstThreadId },
@@ -104,7 +104,7 @@ async function main() {
   void (async () => {
     for await (const _event of subscription) {
       arrivals.push(performance.now());
-      onArrival?.();
+      waiting.resolve?.();
     }
   })();
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -112,7 +112,7 @@ async function main() {
   const mutations: number[] = [];
   for (let index = 0; index < LATENCY_SAMPLES; index++) {
     const arrived = new Promise<void>((resolve) => {
-      onArrival = resolve;
+      waiting.resolve = resolve;
     });
     const sent = performance.now();
     await gql(

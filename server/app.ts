@@ -10,6 +10,7 @@ import { WebSocketServer } from 'ws';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
 import { type GraphQLContext, schema } from '../schema/index.ts';
 import { hashPassword } from './auth/passwords.ts';
+import { AccessBatcher } from './auth/viewer-access.ts';
 import { ensureClientBuilt } from './client-build.ts';
 import type { Config } from './config.ts';
 import {
@@ -81,7 +82,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const bus = createEventBus(config.redisUrl, log);
   const hub = new EventHub(database.db, bus, log);
   const trustedOrigins = new Set([new URL(config.publicUrl).origin]);
-  const deps: ContextDeps = { db: database.db, bus, hub, log, trustedOrigins };
+  const accessBatcher = new AccessBatcher(database.db);
+  const deps: ContextDeps = { db: database.db, bus, hub, accessBatcher, log, trustedOrigins };
 
   const yoga = createYoga<{ staffroom: GraphQLContext }, GraphQLContext>({
     schema,
@@ -255,7 +257,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           variableValues: payload.variables,
           // Each operation gets its own access cache, so that a long-lived socket sees
           // membership changes.
-          contextValue: { ...subscriptionContext, access: freshAccess(base) },
+          contextValue: { ...subscriptionContext, access: base.access.fresh() },
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         } satisfies ExecutionArgs;
       },
@@ -323,14 +325,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => ReturnType<typeof import('graphql').execute>;
   subscribe: (args: ExecutionArgs) => ReturnType<typeof import('graphql').subscribe>;
-}
-
-function freshAccess(base: GraphQLContext): GraphQLContext['access'] {
-  const AccessClass = base.access.constructor as new (
-    db: GraphQLContext['db'],
-    viewer: GraphQLContext['viewer'],
-  ) => GraphQLContext['access'];
-  return new AccessClass(base.db, base.viewer);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -1,6 +1,6 @@
 import type { GraphQLContext } from '../schema/index.ts';
 import type { Database } from '../drizzle/db.ts';
-import { ViewerAccess } from './auth/viewer-access.ts';
+import { type AccessBatcher, ViewerAccess } from './auth/viewer-access.ts';
 import type { Logger } from './log.ts';
 import type { EventBus, EventNotice } from './pubsub/event-bus.ts';
 import type { EventHub } from './pubsub/event-hub.ts';
@@ -12,6 +12,7 @@ export interface ContextDeps {
   db: Database;
   bus: EventBus;
   hub: EventHub;
+  accessBatcher: AccessBatcher;
   log: Logger;
   /** Origins allowed to use the session cookie: PUBLIC_URL's and the server's own. */
   trustedOrigins: Set<string>;
@@ -63,7 +64,7 @@ export async function createContext(
   return {
     db: deps.db,
     viewer,
-    access: new ViewerAccess(deps.db, viewer),
+    access: new ViewerAccess(deps.accessBatcher, viewer),
     log: requestLog,
     events: deps.hub,
     authToken,

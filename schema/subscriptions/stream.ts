@@ -1,4 +1,4 @@
-import { ViewerAccess } from '../../server/auth/viewer-access.ts';
+import type { ViewerAccess } from '../../server/auth/viewer-access.ts';
 import { ForbiddenError } from '../../server/errors.ts';
 import type { EventRow } from '../../server/pubsub/event-hub.ts';
 import type { GraphQLContext } from '../builder.ts';
@@ -18,10 +18,9 @@ export async function* streamTopic(
   mayRead: (access: ViewerAccess) => Promise<boolean>,
 ): AsyncGenerator<StreamItem> {
   for await (const event of ctx.events.subscribe(topic, after)) {
-    // NOTE: this runs one access query per subscriber and event; a live session with thousands
-    // of sockets pays that per chat message.
-    const access = new ViewerAccess(ctx.db, ctx.viewer);
-    if (!(await mayRead(access))) {
+    // A fresh access per event sees membership changes at once; the loads of all subscribers
+    // woken by the same event are batched into shared queries.
+    if (!(await mayRead(ctx.access.fresh()))) {
       yield new ForbiddenError('You no longer have access to this; the subscription has ended.');
       return;
     }

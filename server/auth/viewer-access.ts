@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, inArray } from 'drizzle-orm';
 import type { Database } from '../../drizzle/db.ts';
 import {
   badges,
@@ -9,46 +9,24 @@ import {
   threads,
 } from '../../drizzle/tables/index.ts';
 import { NotFoundError } from '../errors.ts';
+import { type CommunityAccess, canReadCommunity, type Viewer } from './access.ts';
 
 export type MembershipRow = typeof memberships.$inferSelect;
-import {
-  type CommunityAccess,
-  canReadCommunity,
-  type MembershipAccess,
-  type Viewer,
-} from './access.ts';
+export type ParentKind = 'thread' | 'liveSession' | 'badge';
 
 /**
- * Loads what the access rules need for one viewer, batched per tick. Each request builds one; a
- * subscription builds a fresh one per event so that a membership change applies at once.
+ * Batches the rows that access checks need across every viewer of this process. Loads made in
+ * the same tick share one query, so an event fanned out to many subscribers costs one query per
+ * kind of row, not one per subscriber. It caches nothing: each ViewerAccess caches its own.
  */
-export class ViewerAccess {
-  readonly viewer: Viewer | null;
-  private readonly communityLoader: DataLoader<number, CommunityAccess | null>;
-  private readonly membershipLoader: DataLoader<number, MembershipRow | null>;
+export class AccessBatcher {
+  readonly communities: DataLoader<number, CommunityAccess | null>;
+  readonly memberships: DataLoader<string, MembershipRow | null>;
+  readonly parents: Record<ParentKind, DataLoader<number, number | null>>;
 
-  private readonly parentLoaders: Record<
-    'thread' | 'liveSession' | 'badge',
-    DataLoader<number, number | null>
-  >;
-
-  constructor(db: Database, viewer: Viewer | null) {
-    this.viewer = viewer;
-    const communityIdsOf = (table: typeof threads | typeof liveSessions | typeof badges) =>
-      new DataLoader<number, number | null>(async (ids) => {
-        const rows = await db
-          .select({ id: table.id, communityId: table.communityId })
-          .from(table)
-          .where(inArray(table.id, [...ids]));
-        const byId = new Map(rows.map((row) => [row.id, row.communityId]));
-        return ids.map((id) => byId.get(id) ?? null);
-      });
-    this.parentLoaders = {
-      thread: communityIdsOf(threads),
-      liveSession: communityIdsOf(liveSessions),
-      badge: communityIdsOf(badges),
-    };
-    this.communityLoader = new DataLoader(async (ids) => {
+  constructor(db: Database) {
+    const noCache = { cache: false };
+    this.communities = new DataLoader(async (ids) => {
       const rows = await db
         .select({
           id: communities.id,
@@ -56,55 +34,113 @@ export class ViewerAccess {
           districtId: communities.districtId,
         })
         .from(communities)
-        .where(inArray(communities.id, [...ids]));
+        .where(inArray(communities.id, [...new Set(ids)]));
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
-    });
-    this.membershipLoader = new DataLoader(async (communityIds) => {
-      if (!viewer) {
-        return communityIds.map(() => null);
-      }
+    }, noCache);
+    this.memberships = new DataLoader(async (keys) => {
+      const pairs = keys.map((key) => key.split(':').map(Number) as [number, number]);
       const rows = await db
         .select()
         .from(memberships)
         .where(
-          and(eq(memberships.userId, viewer.id), inArray(memberships.communityId, [...communityIds])),
+          and(
+            inArray(memberships.communityId, [...new Set(pairs.map(([communityId]) => communityId))]),
+            inArray(memberships.userId, [...new Set(pairs.map(([, userId]) => userId))]),
+          ),
         );
-      const byCommunity = new Map(rows.map((row) => [row.communityId, row]));
-      return communityIds.map((id) => byCommunity.get(id) ?? null);
-    });
+      const byKey = new Map(rows.map((row) => [`${row.communityId}:${row.userId}`, row]));
+      return keys.map((key) => byKey.get(key) ?? null);
+    }, noCache);
+    const communityIdsOf = (table: typeof threads | typeof liveSessions | typeof badges) =>
+      new DataLoader<number, number | null>(async (ids) => {
+        const rows = await db
+          .select({ id: table.id, communityId: table.communityId })
+          .from(table)
+          .where(inArray(table.id, [...new Set(ids)]));
+        const byId = new Map(rows.map((row) => [row.id, row.communityId]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }, noCache);
+    this.parents = {
+      thread: communityIdsOf(threads),
+      liveSession: communityIdsOf(liveSessions),
+      badge: communityIdsOf(badges),
+    };
+  }
+}
+
+/**
+ * Loads what the access rules need for one viewer and remembers it. Each request builds one; a
+ * subscription builds a fresh one per event, so that a membership change applies at once.
+ */
+export class ViewerAccess {
+  private readonly communityCache = new Map<number, Promise<CommunityAccess | null>>();
+  private readonly membershipCache = new Map<number, Promise<MembershipRow | null>>();
+  private readonly parentCache = new Map<string, Promise<number | null>>();
+
+  constructor(
+    private readonly batcher: AccessBatcher,
+    readonly viewer: Viewer | null,
+  ) {}
+
+  /** A new instance for the same viewer with nothing remembered. */
+  fresh(): ViewerAccess {
+    return new ViewerAccess(this.batcher, this.viewer);
   }
 
   community(communityId: number): Promise<CommunityAccess | null> {
-    return this.communityLoader.load(communityId);
+    let cached = this.communityCache.get(communityId);
+    if (!cached) {
+      cached = this.batcher.communities.load(communityId);
+      this.communityCache.set(communityId, cached);
+    }
+    return cached;
   }
 
   membership(communityId: number): Promise<MembershipRow | null> {
-    return this.membershipLoader.load(communityId);
+    if (!this.viewer) {
+      return Promise.resolve(null);
+    }
+    let cached = this.membershipCache.get(communityId);
+    if (!cached) {
+      cached = this.batcher.memberships.load(`${communityId}:${this.viewer.id}`);
+      this.membershipCache.set(communityId, cached);
+    }
+    return cached;
   }
 
-  /** Answers whether the viewer may read the community that a thread, session or badge is in. */
-  async canReadParent(kind: 'thread' | 'liveSession' | 'badge', id: number): Promise<boolean> {
-    const communityId = await this.parentLoaders[kind].load(id);
-    return communityId !== null && this.canRead(communityId);
+  communityIdOf(kind: ParentKind, id: number): Promise<number | null> {
+    const key = `${kind}:${id}`;
+    let cached = this.parentCache.get(key);
+    if (!cached) {
+      cached = this.batcher.parents[kind].load(id);
+      this.parentCache.set(key, cached);
+    }
+    return cached;
   }
 
-  async communityIdOf(kind: 'thread' | 'liveSession' | 'badge', id: number): Promise<number | null> {
-    return this.parentLoaders[kind].load(id);
-  }
-
-  /** Forgets what was loaded, after a change made by this same request. */
+  /** Forgets what was loaded for a community, after a change made by this same request. */
   clear(communityId: number): void {
-    this.communityLoader.clear(communityId);
-    this.membershipLoader.clear(communityId);
+    this.communityCache.delete(communityId);
+    this.membershipCache.delete(communityId);
   }
 
   async canRead(communityId: number): Promise<boolean> {
-    const [community, membership] = await Promise.all([
-      this.community(communityId),
-      this.membership(communityId),
-    ]);
-    return community !== null && canReadCommunity(this.viewer, community, membership);
+    const community = await this.community(communityId);
+    if (!community) {
+      return false;
+    }
+    // Public communities need no membership lookup.
+    if (community.visibility === 'public') {
+      return true;
+    }
+    return canReadCommunity(this.viewer, community, await this.membership(communityId));
+  }
+
+  /** Answers whether the viewer may read the community that a thread, session or badge is in. */
+  async canReadParent(kind: ParentKind, id: number): Promise<boolean> {
+    const communityId = await this.communityIdOf(kind, id);
+    return communityId !== null && this.canRead(communityId);
   }
 
   /**
@@ -114,7 +150,7 @@ export class ViewerAccess {
   async requireReadable(
     communityId: number,
     what = 'Community',
-  ): Promise<{ community: CommunityAccess; membership: MembershipAccess | null }> {
+  ): Promise<{ community: CommunityAccess; membership: MembershipRow | null }> {
     const [community, membership] = await Promise.all([
       this.community(communityId),
       this.membership(communityId),
