@@ -251,6 +251,21 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const LeaveCommunityPayload = builder
+  .objectRef<{ communityId: number }>('LeaveCommunityPayload')
+  .implement({
+    fields: (t) => ({
+      community: t.drizzleField({
+        type: 'communities',
+        nullable: true,
+        resolve: async (query, payload, _args, ctx) =>
+          (await ctx.access.fresh().canRead(payload.communityId))
+            ? ctx.db.query.communities.findFirst(query({ where: { id: payload.communityId } }))
+            : null,
+      }),
+    }),
+  });
+
 builder.mutationFields((t) => ({
   createCommunity: t.drizzleField({
     type: 'communities',
@@ -305,15 +320,17 @@ builder.mutationFields((t) => ({
         communityId: parseGlobalId(String(input.communityId), 'Community', 'communityId'),
       }),
   }),
-  leaveCommunity: t.drizzleField({
-    type: 'communities',
-    description: 'Leaves a community. Returns the community as the viewer now sees it.',
+  leaveCommunity: t.field({
+    type: LeaveCommunityPayload,
+    description: 'Leaves a community. `community` is null when the viewer can no longer read it.',
     errors: { types: COMMON_ERRORS },
     args: { input: t.arg({ required: true, type: CommunityIdInput() }) },
-    resolve: async (_query, _parent, { input }, ctx) =>
-      leaveCommunity(ctx, {
+    resolve: async (_parent, { input }, ctx) => {
+      const community = await leaveCommunity(ctx, {
         communityId: parseGlobalId(String(input.communityId), 'Community', 'communityId'),
-      }),
+      });
+      return { communityId: community.id };
+    },
   }),
 }));
 
