@@ -126,7 +126,7 @@ export function collect(client: Client, query: string, variables: Record<string,
       const deadline = Date.now() + timeoutMs;
       while (read >= results.length) {
         if (completed) {
-          throw new Error(`Subscription ended after ${results.length} results: ${JSON.stringify(failure)}`);
+          throw new Error(`Subscription ended after ${results.length} results: ${describeFailure(failure)}`);
         }
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
@@ -148,6 +148,14 @@ export function collect(client: Client, query: string, variables: Record<string,
     },
     unsubscribe,
   };
+}
+
+function describeFailure(failure: unknown): string {
+  if (failure && typeof failure === 'object' && 'code' in failure) {
+    const close = failure as { code: number; reason?: string };
+    return `socket closed with ${close.code} ${close.reason ?? ''}`.trim();
+  }
+  return failure instanceof Error ? failure.message : JSON.stringify(failure);
 }
 
 let counter = 0;
