@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
-import { collect, type Json, mutate, signUpUser, startTestServer, type TestServer } from '../helpers/server.ts';
+import {
+  collect,
+  type Json,
+  mutate,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server.ts';
 
 describe.each(await databaseKinds())('private community access on %s', (kind) => {
   let database: TestDatabase;
@@ -18,14 +25,68 @@ describe.each(await databaseKinds())('private community access on %s', (kind) =>
     server = await startTestServer({ database });
     owner = await signUpUser(server, { displayName: 'Priya Private' });
     outsider = await signUpUser(server, { displayName: 'Oscar Outside' });
-    community = await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Hidden Circle', slug: 'hidden-circle', focus: 'OTHER', visibility: 'PRIVATE' }, 'id slug', owner.token);
-    thread = await mutate(server, 'createThread', 'CreateThreadInput', { communityId: community.id, title: 'Secret plans', body: 'Only for us' }, 'id', owner.token);
-    post = await mutate(server, 'createPost', 'CreatePostInput', { threadId: thread.id, body: 'Private reply' }, 'id', owner.token);
+    community = await mutate(
+      server,
+      'createCommunity',
+      'CreateCommunityInput',
+      { name: 'Hidden Circle', slug: 'hidden-circle', focus: 'OTHER', visibility: 'PRIVATE' },
+      'id slug',
+      owner.token,
+    );
+    thread = await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId: community.id, title: 'Secret plans', body: 'Only for us' },
+      'id',
+      owner.token,
+    );
+    post = await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId: thread.id, body: 'Private reply' },
+      'id',
+      owner.token,
+    );
     const startsAt = new Date(Date.now() + 86_400_000).toISOString();
     const endsAt = new Date(Date.now() + 90_000_000).toISOString();
-    liveSession = await mutate(server, 'scheduleLiveSession', 'ScheduleLiveSessionInput', { communityId: community.id, title: 'Private office hours', startsAt, endsAt, timeZone: 'America/Chicago' }, 'id', owner.token);
-    badge = await mutate(server, 'createBadge', 'CreateBadgeInput', { communityId: community.id, name: 'Secret Badge', description: 'x', criteria: 'y', isteStandards: ['LEARNER'] }, 'id', owner.token);
-    await mutate(server, 'awardBadge', 'AwardBadgeInput', { badgeId: badge.id, recipientId: owner.id }, 'id', owner.token);
+    liveSession = await mutate(
+      server,
+      'scheduleLiveSession',
+      'ScheduleLiveSessionInput',
+      {
+        communityId: community.id,
+        title: 'Private office hours',
+        startsAt,
+        endsAt,
+        timeZone: 'America/Chicago',
+      },
+      'id',
+      owner.token,
+    );
+    badge = await mutate(
+      server,
+      'createBadge',
+      'CreateBadgeInput',
+      {
+        communityId: community.id,
+        name: 'Secret Badge',
+        description: 'x',
+        criteria: 'y',
+        isteStandards: ['LEARNER'],
+      },
+      'id',
+      owner.token,
+    );
+    await mutate(
+      server,
+      'awardBadge',
+      'AwardBadgeInput',
+      { badgeId: badge.id, recipientId: owner.id },
+      'id',
+      owner.token,
+    );
   });
 
   afterAll(async () => {
@@ -40,8 +101,16 @@ describe.each(await databaseKinds())('private community access on %s', (kind) =>
     test(`hides every query path from ${who}`, async () => {
       const token = tokenOf();
 
-      const bySlug = await server.graphql('{ community(slug: "hidden-circle") { id } }', {}, { token });
-      const list = await server.graphql('{ communities(first: 100) { totalCount nodes { slug } } }', {}, { token });
+      const bySlug = await server.graphql(
+        '{ community(slug: "hidden-circle") { id } }',
+        {},
+        { token },
+      );
+      const list = await server.graphql(
+        '{ communities(first: 100) { totalCount nodes { slug } } }',
+        {},
+        { token },
+      );
       const byId = await server.graphql(
         'query($t: ID!, $s: ID!, $b: ID!) { thread(id: $t) { id } liveSession(id: $s) { id } badge(id: $b) { id } }',
         { t: thread.id, s: liveSession.id, b: badge.id },
@@ -52,10 +121,16 @@ describe.each(await databaseKinds())('private community access on %s', (kind) =>
         { ids: [community.id, thread.id, post.id, liveSession.id, badge.id] },
         { token },
       );
-      const profile = await server.graphql('query($id: ID!) { node(id: $id) { ... on User { badgeAwards { nodes { id } } } } }', { id: owner.id }, { token });
+      const profile = await server.graphql(
+        'query($id: ID!) { node(id: $id) { ... on User { badgeAwards { nodes { id } } } } }',
+        { id: owner.id },
+        { token },
+      );
 
       expect(bySlug.body.data.community).toBeNull();
-      expect(list.body.data.communities.nodes.map((node: Json) => node.slug)).not.toContain('hidden-circle');
+      expect(list.body.data.communities.nodes.map((node: Json) => node.slug)).not.toContain(
+        'hidden-circle',
+      );
       expect(list.body.data.communities.totalCount).toBe(list.body.data.communities.nodes.length);
       expect(byId.body.data).toEqual({ thread: null, liveSession: null, badge: null });
       expect(nodes.body.data.nodes).toEqual([null, null, null, null, null]);
@@ -67,9 +142,21 @@ describe.each(await databaseKinds())('private community access on %s', (kind) =>
   test('rejects subscriptions from non-members', async () => {
     const socket = server.socket({ token: outsider.token });
 
-    const threadEvents = collect(socket, 'subscription($id: ID!) { threadActivity(threadId: $id) { eventId } }', { id: thread.id });
-    const sessionEvents = collect(socket, 'subscription($id: ID!) { liveSessionEvents(liveSessionId: $id) { eventId } }', { id: liveSession.id });
-    const communityEvents = collect(socket, 'subscription($id: ID!) { communityActivity(communityId: $id) { eventId } }', { id: community.id });
+    const threadEvents = collect(
+      socket,
+      'subscription($id: ID!) { threadActivity(threadId: $id) { eventId } }',
+      { id: thread.id },
+    );
+    const sessionEvents = collect(
+      socket,
+      'subscription($id: ID!) { liveSessionEvents(liveSessionId: $id) { eventId } }',
+      { id: liveSession.id },
+    );
+    const communityEvents = collect(
+      socket,
+      'subscription($id: ID!) { communityActivity(communityId: $id) { eventId } }',
+      { id: community.id },
+    );
 
     for (const subscription of [threadEvents, sessionEvents, communityEvents]) {
       const result = await subscription.next();
@@ -80,19 +167,79 @@ describe.each(await databaseKinds())('private community access on %s', (kind) =>
 
   test('ends a subscription when the member leaves', async () => {
     const member = await signUpUser(server, { displayName: 'Leaving Lee' });
-    const open = await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Revocable', focus: 'OTHER', visibility: 'PRIVATE' }, 'id', owner.token);
+    const open = await mutate(
+      server,
+      'createCommunity',
+      'CreateCommunityInput',
+      { name: 'Revocable', focus: 'OTHER', visibility: 'PRIVATE' },
+      'id',
+      owner.token,
+    );
     // A private community has no self-service join, so the member joins while it is public.
-    await mutate(server, 'updateCommunity', 'UpdateCommunityInput', { communityId: open.id, visibility: 'PUBLIC' }, 'id', owner.token);
-    await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId: open.id }, 'id', member.token);
-    await mutate(server, 'updateCommunity', 'UpdateCommunityInput', { communityId: open.id, visibility: 'PRIVATE' }, 'id', owner.token);
-    const openThread = await mutate(server, 'createThread', 'CreateThreadInput', { communityId: open.id, title: 'Still here?', body: 'x' }, 'id', owner.token);
-    const subscription = collect(server.socket({ token: member.token }), 'subscription($id: ID!) { threadActivity(threadId: $id) { eventId post { body } } }', { id: openThread.id });
+    await mutate(
+      server,
+      'updateCommunity',
+      'UpdateCommunityInput',
+      { communityId: open.id, visibility: 'PUBLIC' },
+      'id',
+      owner.token,
+    );
+    await mutate(
+      server,
+      'joinCommunity',
+      'CommunityIdInput',
+      { communityId: open.id },
+      'id',
+      member.token,
+    );
+    await mutate(
+      server,
+      'updateCommunity',
+      'UpdateCommunityInput',
+      { communityId: open.id, visibility: 'PRIVATE' },
+      'id',
+      owner.token,
+    );
+    const openThread = await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId: open.id, title: 'Still here?', body: 'x' },
+      'id',
+      owner.token,
+    );
+    const subscription = collect(
+      server.socket({ token: member.token }),
+      'subscription($id: ID!) { threadActivity(threadId: $id) { eventId post { body } } }',
+      { id: openThread.id },
+    );
     await subscription.settle();
 
-    await mutate(server, 'createPost', 'CreatePostInput', { threadId: openThread.id, body: 'visible' }, 'id', owner.token);
+    await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId: openThread.id, body: 'visible' },
+      'id',
+      owner.token,
+    );
     const first = await subscription.next();
-    await mutate(server, 'leaveCommunity', 'CommunityIdInput', { communityId: open.id }, 'community { id }', member.token);
-    await mutate(server, 'createPost', 'CreatePostInput', { threadId: openThread.id, body: 'after leaving' }, 'id', owner.token);
+    await mutate(
+      server,
+      'leaveCommunity',
+      'CommunityIdInput',
+      { communityId: open.id },
+      'community { id }',
+      member.token,
+    );
+    await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId: openThread.id, body: 'after leaving' },
+      'id',
+      owner.token,
+    );
     const second = await subscription.next();
     await new Promise((resolve) => setTimeout(resolve, 200));
 
@@ -104,8 +251,16 @@ describe.each(await databaseKinds())('private community access on %s', (kind) =>
   });
 
   test('shows the community to its members', async () => {
-    const result = await server.graphql('{ community(slug: "hidden-circle") { name memberCount threads { nodes { title } } } }', {}, { token: owner.token });
+    const result = await server.graphql(
+      '{ community(slug: "hidden-circle") { name memberCount threads { nodes { title } } } }',
+      {},
+      { token: owner.token },
+    );
 
-    expect(result.body.data.community).toEqual({ name: 'Hidden Circle', memberCount: 1, threads: { nodes: [{ title: 'Secret plans' }] } });
+    expect(result.body.data.community).toEqual({
+      name: 'Hidden Circle',
+      memberCount: 1,
+      threads: { nodes: [{ title: 'Secret plans' }] },
+    });
   });
 });

@@ -27,7 +27,9 @@ describe.each(await databaseKinds())('accounts on %s', (kind) => {
 
       const result = await server.graphql(
         'mutation($input: SignUpInput!) { signUp(input: $input) { __typename } }',
-        { input: { email: 'DUP@example.org', password: 'long enough password', displayName: 'Dup' } },
+        {
+          input: { email: 'DUP@example.org', password: 'long enough password', displayName: 'Dup' },
+        },
       );
 
       expect(result.body.data.signUp.__typename).toBe('ConflictError');
@@ -39,7 +41,9 @@ describe.each(await databaseKinds())('accounts on %s', (kind) => {
         { input: { email: 'not-an-email', password: 'short', displayName: '   ' } },
       );
 
-      const paths = result.body.data.signUp.issues.map((issue: { path: string[] }) => issue.path.join('.'));
+      const paths = result.body.data.signUp.issues.map((issue: { path: string[] }) =>
+        issue.path.join('.'),
+      );
       expect(result.body.data.signUp.__typename).toBe('ValidationError');
       expect(paths.sort()).toEqual(['displayName', 'email', 'password']);
     });
@@ -47,9 +51,15 @@ describe.each(await databaseKinds())('accounts on %s', (kind) => {
 
   describe('signIn', () => {
     test('returns a bearer token that identifies the viewer', async () => {
-      await signUpUser(server, { email: 'bea@example.org', displayName: 'Bea', password: 'bea password 123' });
+      await signUpUser(server, {
+        email: 'bea@example.org',
+        displayName: 'Bea',
+        password: 'bea password 123',
+      });
 
-      const result = await server.graphql(SIGN_IN, { input: { email: 'Bea@Example.org', password: 'bea password 123' } });
+      const result = await server.graphql(SIGN_IN, {
+        input: { email: 'Bea@Example.org', password: 'bea password 123' },
+      });
       const token = result.body.data.signIn.data.token;
       const viewer = await server.graphql(VIEWER, {}, { token });
 
@@ -61,21 +71,35 @@ describe.each(await databaseKinds())('accounts on %s', (kind) => {
     test('gives the same answer for a wrong password and an unknown email', async () => {
       await signUpUser(server, { email: 'cal@example.org', password: 'cal password 123' });
 
-      const wrongPassword = await server.graphql(SIGN_IN, { input: { email: 'cal@example.org', password: 'nope nope nope' } });
-      const unknownEmail = await server.graphql(SIGN_IN, { input: { email: 'nobody@example.org', password: 'nope nope nope' } });
+      const wrongPassword = await server.graphql(SIGN_IN, {
+        input: { email: 'cal@example.org', password: 'nope nope nope' },
+      });
+      const unknownEmail = await server.graphql(SIGN_IN, {
+        input: { email: 'nobody@example.org', password: 'nope nope nope' },
+      });
 
       expect(wrongPassword.body.data.signIn).toEqual(unknownEmail.body.data.signIn);
       expect(wrongPassword.body.data.signIn.__typename).toBe('InvalidCredentialsError');
     });
 
     test('sets an httpOnly cookie for the web client', async () => {
-      await signUpUser(server, { email: 'dee@example.org', displayName: 'Dee', password: 'dee password 123' });
+      await signUpUser(server, {
+        email: 'dee@example.org',
+        displayName: 'Dee',
+        password: 'dee password 123',
+      });
 
-      const result = await server.graphql(SIGN_IN, { input: { email: 'dee@example.org', password: 'dee password 123', session: 'COOKIE' } });
+      const result = await server.graphql(SIGN_IN, {
+        input: { email: 'dee@example.org', password: 'dee password 123', session: 'COOKIE' },
+      });
       const setCookie = result.headers.get('set-cookie') ?? '';
       const cookie = setCookie.split(';')[0] ?? '';
       const viewer = await server.graphql(VIEWER, {}, { cookie });
-      const crossSite = await server.graphql(VIEWER, {}, { cookie, headers: { origin: 'https://evil.example.com' } });
+      const crossSite = await server.graphql(
+        VIEWER,
+        {},
+        { cookie, headers: { origin: 'https://evil.example.com' } },
+      );
 
       expect(result.body.data.signIn.data.token).toBeNull();
       expect(setCookie).toMatch(/HttpOnly/);
@@ -86,7 +110,9 @@ describe.each(await databaseKinds())('accounts on %s', (kind) => {
 
     test('ignores the cookie on a form-encoded request', async () => {
       await signUpUser(server, { email: 'eve@example.org', password: 'eve password 123' });
-      const signIn = await server.graphql(SIGN_IN, { input: { email: 'eve@example.org', password: 'eve password 123', session: 'COOKIE' } });
+      const signIn = await server.graphql(SIGN_IN, {
+        input: { email: 'eve@example.org', password: 'eve password 123', session: 'COOKIE' },
+      });
       const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 
       const response = await fetch(`${server.url}/graphql`, {
@@ -106,7 +132,10 @@ describe.each(await databaseKinds())('accounts on %s', (kind) => {
 
       const signedOut = await server.graphql('mutation { signOut }', {}, { token: user.token });
       const after = await server.graphql(VIEWER, {}, { token: user.token });
-      const subscription = collect(server.socket({ token: user.token }), 'subscription { viewerNotifications { eventId } }');
+      const subscription = collect(
+        server.socket({ token: user.token }),
+        'subscription { viewerNotifications { eventId } }',
+      );
       const socketError = await subscription.next().catch((error: Error) => error.message);
 
       expect(signedOut.body.data.signOut).toBe(true);

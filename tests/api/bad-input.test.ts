@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
-import { type Json, mutate, signUpUser, startTestServer, type TestServer } from '../helpers/server.ts';
+import {
+  type Json,
+  mutate,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server.ts';
 
 const CREATE_THREAD = `mutation($input: CreateThreadInput!) { createThread(input: $input) {
   __typename ... on Error { message } ... on ValidationError { issues { path message } } } }`;
@@ -18,8 +24,26 @@ describe.each(await databaseKinds())('bad input on %s', (kind) => {
     database = await createTestDatabase(kind);
     server = await startTestServer({ database });
     member = await signUpUser(server);
-    communityId = (await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Input Checks', focus: 'OTHER', visibility: 'PUBLIC' }, 'id', member.token)).id;
-    threadId = (await mutate(server, 'createThread', 'CreateThreadInput', { communityId, title: 'Baseline', body: 'x' }, 'id', member.token)).id;
+    communityId = (
+      await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Input Checks', focus: 'OTHER', visibility: 'PUBLIC' },
+        'id',
+        member.token,
+      )
+    ).id;
+    threadId = (
+      await mutate(
+        server,
+        'createThread',
+        'CreateThreadInput',
+        { communityId, title: 'Baseline', body: 'x' },
+        'id',
+        member.token,
+      )
+    ).id;
   });
 
   afterAll(async () => {
@@ -43,12 +67,26 @@ describe.each(await databaseKinds())('bad input on %s', (kind) => {
     ['a NUL in the title', { title: 'bad\u0000title' }, 'title', /NUL/],
     ['a NUL in the body', { body: 'bad\u0000body' }, 'body', /NUL/],
     ['an over-long body', { body: 'y'.repeat(20_001) }, 'body', /at most 20000/],
-    ['a malformed community id', { communityId: 'not-an-id' }, 'communityId', /not a valid Community id/],
-    ['an id of another type', { communityId: Buffer.from('Thread:1').toString('base64') }, 'communityId', /not a valid Community id/],
+    [
+      'a malformed community id',
+      { communityId: 'not-an-id' },
+      'communityId',
+      /not a valid Community id/,
+    ],
+    [
+      'an id of another type',
+      { communityId: Buffer.from('Thread:1').toString('base64') },
+      'communityId',
+      /not a valid Community id/,
+    ],
   ])('rejects %s in createThread', async (_name, fields, path, message) => {
     const before = await snapshot();
 
-    const result = await server.graphql(CREATE_THREAD, { input: { communityId, title: 'Fine title', body: 'Fine body', ...fields } }, { token: member.token });
+    const result = await server.graphql(
+      CREATE_THREAD,
+      { input: { communityId, title: 'Fine title', body: 'Fine body', ...fields } },
+      { token: member.token },
+    );
     const payload = result.body.data.createThread;
 
     expect(payload.__typename).toBe('ValidationError');
@@ -60,7 +98,17 @@ describe.each(await databaseKinds())('bad input on %s', (kind) => {
   test('answers an unknown community id with NotFoundError', async () => {
     const before = await snapshot();
 
-    const result = await server.graphql(CREATE_THREAD, { input: { communityId: Buffer.from('Community:999999').toString('base64'), title: 'x', body: 'y' } }, { token: member.token });
+    const result = await server.graphql(
+      CREATE_THREAD,
+      {
+        input: {
+          communityId: Buffer.from('Community:999999').toString('base64'),
+          title: 'x',
+          body: 'y',
+        },
+      },
+      { token: member.token },
+    );
 
     expect(result.body.data.createThread.__typename).toBe('NotFoundError');
     expect(await snapshot()).toEqual(before);
@@ -69,27 +117,41 @@ describe.each(await databaseKinds())('bad input on %s', (kind) => {
   test.each([
     ['an empty reply', { body: '' }, 'ValidationError'],
     ['a reply with a NUL', { body: 'a\u0000b' }, 'ValidationError'],
-    ['an unknown parent', { body: 'ok', parentId: Buffer.from('Post:424242').toString('base64') }, 'ValidationError'],
+    [
+      'an unknown parent',
+      { body: 'ok', parentId: Buffer.from('Post:424242').toString('base64') },
+      'ValidationError',
+    ],
     ['a malformed thread id', { body: 'ok', threadId: '%%%' }, 'ValidationError'],
-    ['an unknown thread', { body: 'ok', threadId: Buffer.from('Thread:424242').toString('base64') }, 'NotFoundError'],
+    [
+      'an unknown thread',
+      { body: 'ok', threadId: Buffer.from('Thread:424242').toString('base64') },
+      'NotFoundError',
+    ],
   ])('rejects %s in createPost', async (_name, fields, typename) => {
     const before = await snapshot();
 
-    const result = await server.graphql(CREATE_POST, { input: { threadId, ...fields } }, { token: member.token });
+    const result = await server.graphql(
+      CREATE_POST,
+      { input: { threadId, ...fields } },
+      { token: member.token },
+    );
 
     expect(result.body.data.createPost.__typename).toBe(typename);
     expect(await snapshot()).toEqual(before);
   });
 
   test.each([
-    ['a number for a string', { input: { threadId, body: 42 } }],
-    ['a missing required field', { input: { threadId } }],
-    ['an unknown field', { input: { threadId, body: 'x', extra: true } }],
-    ['a null input', { input: null }],
-  ])('answers %s with a GraphQL validation error', async (_name, variables) => {
+    ['a number for a string', (id: string) => ({ input: { threadId: id, body: 42 } })],
+    ['a missing required field', (id: string) => ({ input: { threadId: id } })],
+    ['an unknown field', (id: string) => ({ input: { threadId: id, body: 'x', extra: true } })],
+    ['a null input', () => ({ input: null })],
+  ])('answers %s with a GraphQL validation error', async (_name, variablesFor) => {
     const before = await snapshot();
 
-    const result = await server.graphql(CREATE_POST, variables, { token: member.token });
+    const result = await server.graphql(CREATE_POST, variablesFor(threadId), {
+      token: member.token,
+    });
 
     expect(result.body.data).toBeUndefined();
     expect(result.body.errors[0].message).toMatch(/Variable "\$input"/);
@@ -97,19 +159,29 @@ describe.each(await databaseKinds())('bad input on %s', (kind) => {
   });
 
   test('answers an unknown enum value with a GraphQL error', async () => {
-    const result = await server.graphql(CREATE_THREAD, { input: { communityId, title: 'x', body: 'y', kind: 'RANT' } }, { token: member.token });
+    const result = await server.graphql(
+      CREATE_THREAD,
+      { input: { communityId, title: 'x', body: 'y', kind: 'RANT' } },
+      { token: member.token },
+    );
 
     expect(result.body.errors[0].message).toMatch(/ThreadKind/);
   });
 
   test('returns null for a malformed id in a query', async () => {
-    const result = await server.graphql('{ thread(id: "garbage") { id } node(id: "garbage") { id } }');
+    const result = await server.graphql(
+      '{ thread(id: "garbage") { id } node(id: "garbage") { id } }',
+    );
 
     expect(result.body.data).toEqual({ thread: null, node: null });
   });
 
   test('rejects malformed JSON', async () => {
-    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":' });
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":',
+    });
 
     expect(response.status).toBe(400);
   });

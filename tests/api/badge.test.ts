@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
-import { collect, mutate, signUpUser, startTestServer, type TestServer } from '../helpers/server.ts';
+import {
+  collect,
+  mutate,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server.ts';
 
 const AWARD = `mutation($input: AwardBadgeInput!) { awardBadge(input: $input) {
   __typename ... on Error { message } ... on MutationAwardBadgeSuccess { data { id status recipient { id } } } } }`;
@@ -17,7 +23,16 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
     server = await startTestServer({ database });
     facilitator = await signUpUser(server, { displayName: 'Fay Facilitator' });
     member = await signUpUser(server, { displayName: 'Max Member' });
-    communityId = (await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Badge Makers', focus: 'STEM', visibility: 'PUBLIC' }, 'id', facilitator.token)).id;
+    communityId = (
+      await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Badge Makers', focus: 'STEM', visibility: 'PUBLIC' },
+        'id',
+        facilitator.token,
+      )
+    ).id;
     await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId }, 'id', member.token);
   });
 
@@ -29,14 +44,24 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
   const createBadge = (name: string, token = facilitator.token) =>
     server.graphql(
       'mutation($input: CreateBadgeInput!) { createBadge(input: $input) { __typename ... on Error { message } ... on MutationCreateBadgeSuccess { data { id name isteStandards { standard code name } } } } }',
-      { input: { communityId, name, description: 'Ran a design challenge', criteria: 'Share **two** prototypes', isteStandards: ['DESIGNER', 'FACILITATOR'] } },
+      {
+        input: {
+          communityId,
+          name,
+          description: 'Ran a design challenge',
+          criteria: 'Share **two** prototypes',
+          isteStandards: ['DESIGNER', 'FACILITATOR'],
+        },
+      },
       { token },
     );
 
   test('lists the seven ISTE Standards for Educators', async () => {
     const result = await server.graphql('{ isteStandards { code name } }');
 
-    expect(result.body.data.isteStandards.map((standard: { code: string }) => standard.code)).toEqual(['2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7']);
+    expect(
+      result.body.data.isteStandards.map((standard: { code: string }) => standard.code),
+    ).toEqual(['2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7']);
     expect(result.body.data.isteStandards[6].name).toBe('Analyst');
   });
 
@@ -55,21 +80,47 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
 
   test('awards a badge once and notifies the recipient live', async () => {
     const badgeId = (await createBadge('Collaboration Star')).body.data.createBadge.data.id;
-    const notifications = collect(server.socket({ token: member.token }), 'subscription { viewerNotifications { eventId unreadCount notification { kind message read badge { name } } } }');
-    const community = collect(server.socket({ token: member.token }), 'subscription($id: ID!) { communityActivity(communityId: $id) { type badgeAward { recipient { displayName } } } }', { id: communityId });
+    const notifications = collect(
+      server.socket({ token: member.token }),
+      'subscription { viewerNotifications { eventId unreadCount notification { kind message read badge { name } } } }',
+    );
+    const community = collect(
+      server.socket({ token: member.token }),
+      'subscription($id: ID!) { communityActivity(communityId: $id) { type badgeAward { recipient { displayName } } } }',
+      { id: communityId },
+    );
     await notifications.settle();
 
-    const awarded = await server.graphql(AWARD, { input: { badgeId, recipientId: member.id, note: 'Great work' } }, { token: facilitator.token });
-    const twice = await server.graphql(AWARD, { input: { badgeId, recipientId: member.id } }, { token: facilitator.token });
+    const awarded = await server.graphql(
+      AWARD,
+      { input: { badgeId, recipientId: member.id, note: 'Great work' } },
+      { token: facilitator.token },
+    );
+    const twice = await server.graphql(
+      AWARD,
+      { input: { badgeId, recipientId: member.id } },
+      { token: facilitator.token },
+    );
     const event = (await notifications.next()).data.viewerNotifications;
     const activity = (await community.next()).data.communityActivity;
-    const holders = await server.graphql('query($id: ID!) { badge(id: $id) { holderCount holders { nodes { recipient { id } } } } }', { id: badgeId });
+    const holders = await server.graphql(
+      'query($id: ID!) { badge(id: $id) { holderCount holders { nodes { recipient { id } } } } }',
+      { id: badgeId },
+    );
 
     expect(awarded.body.data.awardBadge.data.status).toBe('active');
     expect(twice.body.data.awardBadge.__typename).toBe('ConflictError');
-    expect(event.notification).toEqual({ kind: 'BADGE_AWARDED', message: 'Fay Facilitator awarded you the badge “Collaboration Star”.', read: false, badge: { name: 'Collaboration Star' } });
+    expect(event.notification).toEqual({
+      kind: 'BADGE_AWARDED',
+      message: 'Fay Facilitator awarded you the badge “Collaboration Star”.',
+      read: false,
+      badge: { name: 'Collaboration Star' },
+    });
     expect(event.unreadCount).toBe(1);
-    expect(activity).toEqual({ type: 'BADGE_AWARDED', badgeAward: { recipient: { displayName: 'Max Member' } } });
+    expect(activity).toEqual({
+      type: 'BADGE_AWARDED',
+      badgeAward: { recipient: { displayName: 'Max Member' } },
+    });
     expect(holders.body.data.badge.holderCount).toBe(1);
     expect(holders.body.data.badge.holders.nodes).toEqual([{ recipient: { id: member.id } }]);
   });
@@ -78,35 +129,100 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
     const badgeId = (await createBadge('Open Sharer')).body.data.createBadge.data.id;
     const outsider = await signUpUser(server);
 
-    const toOutsider = await server.graphql(AWARD, { input: { badgeId, recipientId: outsider.id } }, { token: facilitator.token });
-    const byMember = await server.graphql(AWARD, { input: { badgeId, recipientId: facilitator.id } }, { token: member.token });
+    const toOutsider = await server.graphql(
+      AWARD,
+      { input: { badgeId, recipientId: outsider.id } },
+      { token: facilitator.token },
+    );
+    const byMember = await server.graphql(
+      AWARD,
+      { input: { badgeId, recipientId: facilitator.id } },
+      { token: member.token },
+    );
 
     expect(toOutsider.body.data.awardBadge.__typename).toBe('ValidationError');
     expect(byMember.body.data.awardBadge.__typename).toBe('ForbiddenError');
   });
 
   test('notifies the author of a replied-to post', async () => {
-    const thread = await mutate(server, 'createThread', 'CreateThreadInput', { communityId, title: 'Ask me', body: 'x' }, 'id', member.token);
-    const feed = collect(server.socket({ token: member.token }), 'subscription { viewerNotifications { notification { kind message thread { id } } } }');
+    const thread = await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId, title: 'Ask me', body: 'x' },
+      'id',
+      member.token,
+    );
+    const feed = collect(
+      server.socket({ token: member.token }),
+      'subscription { viewerNotifications { notification { kind message thread { id } } } }',
+    );
     await feed.settle();
 
-    await mutate(server, 'createPost', 'CreatePostInput', { threadId: thread.id, body: 'An answer' }, 'id', facilitator.token);
-    await mutate(server, 'createPost', 'CreatePostInput', { threadId: thread.id, body: 'My own reply' }, 'id', member.token);
+    await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId: thread.id, body: 'An answer' },
+      'id',
+      facilitator.token,
+    );
+    await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId: thread.id, body: 'My own reply' },
+      'id',
+      member.token,
+    );
     const event = (await feed.next()).data.viewerNotifications.notification;
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    expect(event).toEqual({ kind: 'REPLY', message: 'Fay Facilitator replied to you in “Ask me”.', thread: { id: thread.id } });
+    expect(event).toEqual({
+      kind: 'REPLY',
+      message: 'Fay Facilitator replied to you in “Ask me”.',
+      thread: { id: thread.id },
+    });
     expect(feed.results).toHaveLength(1);
   });
 
   test('marks notifications read', async () => {
-    const before = await server.graphql('{ unreadNotificationCount notifications(first: 10) { nodes { id read } } }', {}, { token: member.token });
+    const before = await server.graphql(
+      '{ unreadNotificationCount notifications(first: 10) { nodes { id read } } }',
+      {},
+      { token: member.token },
+    );
     const firstId = before.body.data.notifications.nodes[0].id;
 
-    const one = await mutate(server, 'markNotificationsRead', 'MarkNotificationsReadInput', { notificationIds: [firstId] }, 'unreadCount', member.token);
-    const all = await mutate(server, 'markNotificationsRead', 'MarkNotificationsReadInput', { all: true }, 'unreadCount', member.token);
-    const empty = await server.graphql('mutation($input: MarkNotificationsReadInput!) { markNotificationsRead(input: $input) { __typename } }', { input: {} }, { token: member.token });
-    const othersIds = await mutate(server, 'markNotificationsRead', 'MarkNotificationsReadInput', { notificationIds: [firstId] }, 'unreadCount', facilitator.token);
+    const one = await mutate(
+      server,
+      'markNotificationsRead',
+      'MarkNotificationsReadInput',
+      { notificationIds: [firstId] },
+      'unreadCount',
+      member.token,
+    );
+    const all = await mutate(
+      server,
+      'markNotificationsRead',
+      'MarkNotificationsReadInput',
+      { all: true },
+      'unreadCount',
+      member.token,
+    );
+    const empty = await server.graphql(
+      'mutation($input: MarkNotificationsReadInput!) { markNotificationsRead(input: $input) { __typename } }',
+      { input: {} },
+      { token: member.token },
+    );
+    const othersIds = await mutate(
+      server,
+      'markNotificationsRead',
+      'MarkNotificationsReadInput',
+      { notificationIds: [firstId] },
+      'unreadCount',
+      facilitator.token,
+    );
 
     expect(before.body.data.unreadNotificationCount).toBe(2);
     expect(one.unreadCount).toBe(1);
@@ -116,12 +232,24 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
   });
 
   test('keeps notifications private to their owner', async () => {
-    const result = await server.graphql('{ notifications { nodes { id } } unreadNotificationCount }', {}, { token: facilitator.token });
-    const signedOut = await server.graphql('{ notifications { nodes { id } } unreadNotificationCount }');
-    const subscription = collect(server.socket(), 'subscription { viewerNotifications { eventId } }');
+    const result = await server.graphql(
+      '{ notifications { nodes { id } } unreadNotificationCount }',
+      {},
+      { token: facilitator.token },
+    );
+    const signedOut = await server.graphql(
+      '{ notifications { nodes { id } } unreadNotificationCount }',
+    );
+    const subscription = collect(
+      server.socket(),
+      'subscription { viewerNotifications { eventId } }',
+    );
 
     expect(result.body.data.notifications.nodes).toEqual([]);
-    expect(signedOut.body.data).toEqual({ notifications: { nodes: [] }, unreadNotificationCount: 0 });
+    expect(signedOut.body.data).toEqual({
+      notifications: { nodes: [] },
+      unreadNotificationCount: 0,
+    });
     expect((await subscription.next()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 });

@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
-import { type Json, mutate, signUpUser, startTestServer, type TestServer } from '../helpers/server.ts';
+import {
+  type Json,
+  mutate,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server.ts';
 
-const COMMUNITY_FIELDS = 'id slug name focus visibility memberCount viewerCanModerate viewerCanPost';
+const COMMUNITY_FIELDS =
+  'id slug name focus visibility memberCount viewerCanModerate viewerCanPost';
 
 describe.each(await databaseKinds())('communities on %s', (kind) => {
   let database: TestDatabase;
@@ -28,7 +35,12 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
         server,
         'createCommunity',
         'CreateCommunityInput',
-        { name: 'Rural STEM Teachers', focus: 'STEM', visibility: 'PUBLIC', description: 'We **build**.' },
+        {
+          name: 'Rural STEM Teachers',
+          focus: 'STEM',
+          visibility: 'PUBLIC',
+          description: 'We **build**.',
+        },
         COMMUNITY_FIELDS,
         owner.token,
       );
@@ -39,7 +51,14 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
     });
 
     test('rejects a taken slug with ConflictError', async () => {
-      await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Taken', slug: 'taken-slug', focus: 'OTHER', visibility: 'PUBLIC' }, 'id', owner.token);
+      await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Taken', slug: 'taken-slug', focus: 'OTHER', visibility: 'PUBLIC' },
+        'id',
+        owner.token,
+      );
 
       const result = await server.graphql(
         'mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { __typename ... on Error { message } } }',
@@ -73,24 +92,48 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
 
   describe('communities', () => {
     test('filters by focus and searches by name', async () => {
-      await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Phonics Friends', focus: 'LITERACY', visibility: 'PUBLIC' }, 'id', owner.token);
+      await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Phonics Friends', focus: 'LITERACY', visibility: 'PUBLIC' },
+        'id',
+        owner.token,
+      );
 
-      const literacy = await server.graphql('{ communities(focus: LITERACY) { totalCount nodes { name focus } } }');
+      const literacy = await server.graphql(
+        '{ communities(focus: LITERACY) { totalCount nodes { name focus } } }',
+      );
       const search = await server.graphql('{ communities(search: "phonics") { nodes { name } } }');
       const none = await server.graphql('{ communities(search: "%") { nodes { name } } }');
 
-      expect(literacy.body.data.communities.nodes.every((node: Json) => node.focus === 'LITERACY')).toBe(true);
-      expect(literacy.body.data.communities.totalCount).toBe(literacy.body.data.communities.nodes.length);
-      expect(search.body.data.communities.nodes.map((node: Json) => node.name)).toEqual(['Phonics Friends']);
+      expect(
+        literacy.body.data.communities.nodes.every((node: Json) => node.focus === 'LITERACY'),
+      ).toBe(true);
+      expect(literacy.body.data.communities.totalCount).toBe(
+        literacy.body.data.communities.nodes.length,
+      );
+      expect(search.body.data.communities.nodes.map((node: Json) => node.name)).toEqual([
+        'Phonics Friends',
+      ]);
       expect(none.body.data.communities.nodes).toEqual([]);
     });
 
     test('caps the page size at 100', async () => {
       for (let index = 0; index < 101; index++) {
-        await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: `Bulk ${index}`, focus: 'OTHER', visibility: 'PUBLIC' }, 'id', owner.token);
+        await mutate(
+          server,
+          'createCommunity',
+          'CreateCommunityInput',
+          { name: `Bulk ${index}`, focus: 'OTHER', visibility: 'PUBLIC' },
+          'id',
+          owner.token,
+        );
       }
 
-      const result = await server.graphql('{ communities(first: 500) { nodes { id } pageInfo { hasNextPage } } }');
+      const result = await server.graphql(
+        '{ communities(first: 500) { nodes { id } pageInfo { hasNextPage } } }',
+      );
 
       expect(result.body.data.communities.nodes).toHaveLength(100);
       expect(result.body.data.communities.pageInfo.hasNextPage).toBe(true);
@@ -99,15 +142,36 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
 
   describe('join and leave', () => {
     test('joins a public community and leaves it', async () => {
-      const community = await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Open Door', focus: 'OTHER', visibility: 'PUBLIC' }, 'id', owner.token);
+      const community = await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Open Door', focus: 'OTHER', visibility: 'PUBLIC' },
+        'id',
+        owner.token,
+      );
 
-      const membership = await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId: community.id }, 'role user { id }', outsider.token);
+      const membership = await mutate(
+        server,
+        'joinCommunity',
+        'CommunityIdInput',
+        { communityId: community.id },
+        'role user { id }',
+        outsider.token,
+      );
       const again = await server.graphql(
         'mutation($input: CommunityIdInput!) { joinCommunity(input: $input) { __typename } }',
         { input: { communityId: community.id } },
         { token: outsider.token },
       );
-      const left = await mutate(server, 'leaveCommunity', 'CommunityIdInput', { communityId: community.id }, 'community { memberCount viewerMembership { id } }', outsider.token);
+      const left = await mutate(
+        server,
+        'leaveCommunity',
+        'CommunityIdInput',
+        { communityId: community.id },
+        'community { memberCount viewerMembership { id } }',
+        outsider.token,
+      );
 
       expect(membership.role).toBe('MEMBER');
       expect(membership.user.id).toBe(outsider.id);
@@ -117,7 +181,14 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
     });
 
     test('keeps the last owner from leaving', async () => {
-      const community = await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Solo', focus: 'OTHER', visibility: 'PUBLIC' }, 'id', owner.token);
+      const community = await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Solo', focus: 'OTHER', visibility: 'PUBLIC' },
+        'id',
+        owner.token,
+      );
 
       const result = await server.graphql(
         'mutation($input: CommunityIdInput!) { leaveCommunity(input: $input) { __typename ... on Error { message } } }',
@@ -129,7 +200,14 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
     });
 
     test('refuses to join a private community', async () => {
-      const community = await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Closed Circle', focus: 'OTHER', visibility: 'PRIVATE' }, 'id', owner.token);
+      const community = await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Closed Circle', focus: 'OTHER', visibility: 'PRIVATE' },
+        'id',
+        owner.token,
+      );
 
       const result = await server.graphql(
         'mutation($input: CommunityIdInput!) { joinCommunity(input: $input) { __typename } }',
@@ -143,10 +221,31 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
 
   describe('updateCommunity', () => {
     test('lets the owner rename and forbids members', async () => {
-      const community = await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Old Name', focus: 'OTHER', visibility: 'PUBLIC' }, 'id', owner.token);
-      await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId: community.id }, 'id', outsider.token);
+      const community = await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Old Name', focus: 'OTHER', visibility: 'PUBLIC' },
+        'id',
+        owner.token,
+      );
+      await mutate(
+        server,
+        'joinCommunity',
+        'CommunityIdInput',
+        { communityId: community.id },
+        'id',
+        outsider.token,
+      );
 
-      const renamed = await mutate(server, 'updateCommunity', 'UpdateCommunityInput', { communityId: community.id, name: 'New Name', focus: 'STEM' }, 'name focus', owner.token);
+      const renamed = await mutate(
+        server,
+        'updateCommunity',
+        'UpdateCommunityInput',
+        { communityId: community.id, name: 'New Name', focus: 'STEM' },
+        'name focus',
+        owner.token,
+      );
       const forbidden = await server.graphql(
         'mutation($input: UpdateCommunityInput!) { updateCommunity(input: $input) { __typename } }',
         { input: { communityId: community.id, name: 'Hijacked' } },
@@ -160,10 +259,31 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
 
   describe('community page', () => {
     test('runs the same number of statements for any page size', async () => {
-      const community = await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Busy Place', focus: 'STEM', visibility: 'PUBLIC' }, 'id slug', owner.token);
+      const community = await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Busy Place', focus: 'STEM', visibility: 'PUBLIC' },
+        'id slug',
+        owner.token,
+      );
       for (let index = 0; index < 12; index++) {
-        const thread = await mutate(server, 'createThread', 'CreateThreadInput', { communityId: community.id, title: `Topic ${index}`, body: 'Body' }, 'id', owner.token);
-        await mutate(server, 'createPost', 'CreatePostInput', { threadId: thread.id, body: `Reply ${index}` }, 'id', owner.token);
+        const thread = await mutate(
+          server,
+          'createThread',
+          'CreateThreadInput',
+          { communityId: community.id, title: `Topic ${index}`, body: 'Body' },
+          'id',
+          owner.token,
+        );
+        await mutate(
+          server,
+          'createPost',
+          'CreatePostInput',
+          { threadId: thread.id, body: `Reply ${index}` },
+          'id',
+          owner.token,
+        );
       }
       const page = `query($slug: String!, $first: Int!) { community(slug: $slug) {
         name memberCount threadCount viewerCanPost viewerMembership { role }
@@ -173,8 +293,16 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
         badges(first: $first) { nodes { name holderCount isteStandards { code } } }
         members(first: $first) { nodes { role user { displayName } } } } }`;
 
-      const small = await server.graphql(page, { slug: community.slug, first: 2 }, { token: owner.token });
-      const large = await server.graphql(page, { slug: community.slug, first: 12 }, { token: owner.token });
+      const small = await server.graphql(
+        page,
+        { slug: community.slug, first: 2 },
+        { token: owner.token },
+      );
+      const large = await server.graphql(
+        page,
+        { slug: community.slug, first: 12 },
+        { token: owner.token },
+      );
 
       expect(small.body.data.community.threads.nodes).toHaveLength(2);
       expect(large.body.data.community.threads.nodes).toHaveLength(12);

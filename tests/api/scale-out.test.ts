@@ -8,10 +8,18 @@ import { servicesAvailable, TEST_REDIS_URL } from '../helpers/services.ts';
 
 const ready = await servicesAvailable('postgres', 'redis');
 
-async function graphql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Json> {
+async function graphql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<Json> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token && { authorization: `Bearer ${token}` }),
+    },
     body: JSON.stringify({ query, variables }),
   });
   return response.json();
@@ -26,7 +34,8 @@ function socketClient(url: string, token: string) {
   });
 }
 
-const THREAD_ACTIVITY = 'subscription($id: ID!, $after: String) { threadActivity(threadId: $id, after: $after) { eventId post { body } } }';
+const THREAD_ACTIVITY =
+  'subscription($id: ID!, $after: String) { threadActivity(threadId: $id, after: $after) { eventId post { body } } }';
 
 describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () => {
   let database: TestDatabase;
@@ -40,16 +49,34 @@ describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () 
     const env = { DATABASE_URL: database.url as string, REDIS_URL: TEST_REDIS_URL };
     // Both start at once, so the migration advisory lock is exercised too.
     [first, second] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    const signUp = await graphql(first.url, 'mutation($input: SignUpInput!) { signUp(input: $input) { ... on MutationSignUpSuccess { data { token } } } }', {
-      input: { email: 'scale@example.org', password: 'scale-out password', displayName: 'Scale' },
-    });
+    const signUp = await graphql(
+      first.url,
+      'mutation($input: SignUpInput!) { signUp(input: $input) { ... on MutationSignUpSuccess { data { token } } } }',
+      {
+        input: { email: 'scale@example.org', password: 'scale-out password', displayName: 'Scale' },
+      },
+    );
     token = signUp.data.signUp.data.token;
-    const community = await graphql(second.url, 'mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { ... on MutationCreateCommunitySuccess { data { id } } } }', {
-      input: { name: 'Scale Out', focus: 'STEM', visibility: 'PUBLIC' },
-    }, token);
-    const thread = await graphql(first.url, 'mutation($input: CreateThreadInput!) { createThread(input: $input) { ... on MutationCreateThreadSuccess { data { id } } } }', {
-      input: { communityId: community.data.createCommunity.data.id, title: 'Across processes', body: 'x' },
-    }, token);
+    const community = await graphql(
+      second.url,
+      'mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { ... on MutationCreateCommunitySuccess { data { id } } } }',
+      {
+        input: { name: 'Scale Out', focus: 'STEM', visibility: 'PUBLIC' },
+      },
+      token,
+    );
+    const thread = await graphql(
+      first.url,
+      'mutation($input: CreateThreadInput!) { createThread(input: $input) { ... on MutationCreateThreadSuccess { data { id } } } }',
+      {
+        input: {
+          communityId: community.data.createCommunity.data.id,
+          title: 'Across processes',
+          body: 'x',
+        },
+      },
+      token,
+    );
     threadId = thread.data.createThread.data.id;
   });
 
@@ -59,12 +86,20 @@ describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () 
   });
 
   const reply = (url: string, body: string) =>
-    graphql(url, 'mutation($input: CreatePostInput!) { createPost(input: $input) { __typename } }', { input: { threadId, body } }, token);
+    graphql(
+      url,
+      'mutation($input: CreatePostInput!) { createPost(input: $input) { __typename } }',
+      { input: { threadId, body } },
+      token,
+    );
 
   test('delivers a reply posted on the other process once', async () => {
     const client = socketClient(first.url, token);
     const received: Json[] = [];
-    client.subscribe({ query: THREAD_ACTIVITY, variables: { id: threadId } }, { next: (value) => received.push(value), error: () => {}, complete: () => {} });
+    client.subscribe(
+      { query: THREAD_ACTIVITY, variables: { id: threadId } },
+      { next: (value) => received.push(value), error: () => {}, complete: () => {} },
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     await reply(second.url, 'posted on the second process');
@@ -82,7 +117,10 @@ describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () 
   test('resumes after a cut socket without gap or duplicate', async () => {
     const client = socketClient(first.url, token);
     const received: Json[] = [];
-    client.subscribe({ query: THREAD_ACTIVITY, variables: { id: threadId } }, { next: (value) => received.push(value), error: () => {}, complete: () => {} });
+    client.subscribe(
+      { query: THREAD_ACTIVITY, variables: { id: threadId } },
+      { next: (value) => received.push(value), error: () => {}, complete: () => {} },
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     await reply(second.url, 'r1');
     while (received.length < 1) {
@@ -99,7 +137,10 @@ describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () 
     const lastSeen = received.at(-1).data.threadActivity.eventId;
     const resumedClient = socketClient(second.url, token);
     const resumed: Json[] = [];
-    resumedClient.subscribe({ query: THREAD_ACTIVITY, variables: { id: threadId, after: lastSeen } }, { next: (value) => resumed.push(value), error: () => {}, complete: () => {} });
+    resumedClient.subscribe(
+      { query: THREAD_ACTIVITY, variables: { id: threadId, after: lastSeen } },
+      { next: (value) => resumed.push(value), error: () => {}, complete: () => {} },
+    );
     await posting;
     await reply(first.url, 'r6');
     const deadline = Date.now() + 5000;
@@ -128,7 +169,10 @@ describe.skipIf(!(await servicesAvailable('postgres')))('SIGTERM', () => {
     const database = await createTestDatabase('postgres');
     const server = await startServerProcess({ DATABASE_URL: database.url as string });
     const closes: number[] = [];
-    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const socket = new WebSocket(
+      `${server.url.replace('http', 'ws')}/graphql`,
+      'graphql-transport-ws',
+    );
     socket.on('close', (code) => closes.push(code));
     await new Promise((resolve) => socket.once('open', resolve));
     socket.send(JSON.stringify({ type: 'connection_init' }));
@@ -139,6 +183,8 @@ describe.skipIf(!(await servicesAvailable('postgres')))('SIGTERM', () => {
 
     expect(closes).toEqual([1012]);
     expect(code).toBe(0);
-    expect(server.logs.map((entry) => entry.msg)).toEqual(expect.arrayContaining(['Shutting down', 'Staffroom stopped']));
+    expect(server.logs.map((entry) => entry.msg)).toEqual(
+      expect.arrayContaining(['Shutting down', 'Staffroom stopped']),
+    );
   });
 });

@@ -26,7 +26,14 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
     facilitator = await signUpUser(server, { displayName: 'Fran Facilitator' });
     member = await signUpUser(server, { displayName: 'Mo Member' });
     stranger = await signUpUser(server, { displayName: 'Sam Stranger' });
-    const community = await mutate(server, 'createCommunity', 'CreateCommunityInput', { name: 'Fractions Lab', focus: 'STEM', visibility: 'PUBLIC' }, 'id', facilitator.token);
+    const community = await mutate(
+      server,
+      'createCommunity',
+      'CreateCommunityInput',
+      { name: 'Fractions Lab', focus: 'STEM', visibility: 'PUBLIC' },
+      'id',
+      facilitator.token,
+    );
     communityId = community.id;
     await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId }, 'id', member.token);
   });
@@ -37,16 +44,35 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
   });
 
   const createThread = (token: string, fields: Record<string, unknown> = {}) =>
-    mutate(server, 'createThread', 'CreateThreadInput', { communityId, title: 'Equivalent fractions', body: 'How do you introduce them?', ...fields }, 'id kind', token);
+    mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId, title: 'Equivalent fractions', body: 'How do you introduce them?', ...fields },
+      'id kind',
+      token,
+    );
 
   const reply = (token: string, threadId: string, body: string, parentId?: string) =>
-    mutate(server, 'createPost', 'CreatePostInput', { threadId, body, ...(parentId && { parentId }) }, 'id body', token);
+    mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId, body, ...(parentId && { parentId }) },
+      'id body',
+      token,
+    );
 
   describe('createThread', () => {
     test('creates a discussion with rendered markdown', async () => {
-      const thread = await createThread(member.token, { body: 'Use **strips** <script>alert(1)</script><img src=x onerror=alert(1)>' });
+      const thread = await createThread(member.token, {
+        body: 'Use **strips** <script>alert(1)</script><img src=x onerror=alert(1)>',
+      });
 
-      const result = await server.graphql('query($id: ID!) { thread(id: $id) { bodyHtml kind author { displayName } } }', { id: thread.id });
+      const result = await server.graphql(
+        'query($id: ID!) { thread(id: $id) { bodyHtml kind author { displayName } } }',
+        { id: thread.id },
+      );
 
       expect(result.body.data.thread.kind).toBe('DISCUSSION');
       expect(result.body.data.thread.bodyHtml).toContain('<strong>strips</strong>');
@@ -97,16 +123,34 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
       expect(tooDeep.body.data.createPost.issues[0].path).toEqual(['parentId']);
       expect(page.body.data.thread.replyCount).toBe(2);
       expect(page.body.data.thread.posts.nodes).toHaveLength(1);
-      expect(page.body.data.thread.posts.nodes[0].replies[0]).toEqual({ body: 'Thanks!', parent: { id: top.id } });
+      expect(page.body.data.thread.posts.nodes[0].replies[0]).toEqual({
+        body: 'Thanks!',
+        parent: { id: top.id },
+      });
     });
 
     test('rejects replies to a locked thread and to announcements', async () => {
       const thread = await createThread(member.token);
-      await mutate(server, 'lockThread', 'LockThreadInput', { threadId: thread.id, locked: true }, 'locked', facilitator.token);
+      await mutate(
+        server,
+        'lockThread',
+        'LockThreadInput',
+        { threadId: thread.id, locked: true },
+        'locked',
+        facilitator.token,
+      );
       const announcement = await createThread(facilitator.token, { kind: 'ANNOUNCEMENT' });
 
-      const locked = await server.graphql('mutation($input: CreatePostInput!) { createPost(input: $input) { __typename ... on Error { message } } }', { input: { threadId: thread.id, body: 'Late' } }, { token: member.token });
-      const toAnnouncement = await server.graphql('mutation($input: CreatePostInput!) { createPost(input: $input) { __typename } }', { input: { threadId: announcement.id, body: 'Me too' } }, { token: member.token });
+      const locked = await server.graphql(
+        'mutation($input: CreatePostInput!) { createPost(input: $input) { __typename ... on Error { message } } }',
+        { input: { threadId: thread.id, body: 'Late' } },
+        { token: member.token },
+      );
+      const toAnnouncement = await server.graphql(
+        'mutation($input: CreatePostInput!) { createPost(input: $input) { __typename } }',
+        { input: { threadId: announcement.id, body: 'Me too' } },
+        { token: member.token },
+      );
 
       expect(locked.body.data.createPost.__typename).toBe('ForbiddenError');
       expect(locked.body.data.createPost.message).toMatch(/locked/);
@@ -119,8 +163,19 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
       const thread = await createThread(member.token);
       const post = await reply(member.token, thread.id, 'First draft');
 
-      const edited = await mutate(server, 'editPost', 'EditPostInput', { postId: post.id, body: 'Second draft' }, 'body edited revisions { body }', member.token);
-      const byOther = await server.graphql('mutation($input: EditPostInput!) { editPost(input: $input) { __typename } }', { input: { postId: post.id, body: 'Vandalism' } }, { token: facilitator.token });
+      const edited = await mutate(
+        server,
+        'editPost',
+        'EditPostInput',
+        { postId: post.id, body: 'Second draft' },
+        'body edited revisions { body }',
+        member.token,
+      );
+      const byOther = await server.graphql(
+        'mutation($input: EditPostInput!) { editPost(input: $input) { __typename } }',
+        { input: { postId: post.id, body: 'Vandalism' } },
+        { token: facilitator.token },
+      );
 
       expect(edited.body).toBe('Second draft');
       expect(edited.edited).toBe(true);
@@ -132,8 +187,19 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
       const thread = await createThread(member.token);
       const post = await reply(member.token, thread.id, 'Regrettable');
 
-      const deleted = await mutate(server, 'deletePost', 'PostIdInput', { postId: post.id }, 'deleted body bodyHtml revisions { body }', member.token);
-      const twice = await server.graphql('mutation($input: PostIdInput!) { deletePost(input: $input) { __typename } }', { input: { postId: post.id } }, { token: member.token });
+      const deleted = await mutate(
+        server,
+        'deletePost',
+        'PostIdInput',
+        { postId: post.id },
+        'deleted body bodyHtml revisions { body }',
+        member.token,
+      );
+      const twice = await server.graphql(
+        'mutation($input: PostIdInput!) { deletePost(input: $input) { __typename } }',
+        { input: { postId: post.id } },
+        { token: member.token },
+      );
 
       expect(deleted).toEqual({ deleted: true, body: '', bodyHtml: '', revisions: [] });
       expect(twice.body.data.deletePost.__typename).toBe('ConflictError');
@@ -145,10 +211,38 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
       const thread = await createThread(member.token);
       const post = await reply(member.token, thread.id, 'Try number lines');
 
-      await mutate(server, 'react', 'ReactInput', { postId: post.id, kind: 'LIKE', active: true }, 'id', facilitator.token);
-      await mutate(server, 'react', 'ReactInput', { postId: post.id, kind: 'LIKE', active: true }, 'id', member.token);
-      const after = await mutate(server, 'react', 'ReactInput', { postId: post.id, kind: 'THANKS', active: true }, 'reactions { kind count viewerReacted }', member.token);
-      const removed = await mutate(server, 'react', 'ReactInput', { postId: post.id, kind: 'LIKE', active: false }, 'reactions { kind count viewerReacted }', member.token);
+      await mutate(
+        server,
+        'react',
+        'ReactInput',
+        { postId: post.id, kind: 'LIKE', active: true },
+        'id',
+        facilitator.token,
+      );
+      await mutate(
+        server,
+        'react',
+        'ReactInput',
+        { postId: post.id, kind: 'LIKE', active: true },
+        'id',
+        member.token,
+      );
+      const after = await mutate(
+        server,
+        'react',
+        'ReactInput',
+        { postId: post.id, kind: 'THANKS', active: true },
+        'reactions { kind count viewerReacted }',
+        member.token,
+      );
+      const removed = await mutate(
+        server,
+        'react',
+        'ReactInput',
+        { postId: post.id, kind: 'LIKE', active: false },
+        'reactions { kind count viewerReacted }',
+        member.token,
+      );
 
       expect(after.reactions).toEqual([
         { kind: 'LIKE', count: 2, viewerReacted: true },
@@ -163,8 +257,19 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
       const question = await createThread(member.token, { kind: 'QUESTION' });
       const answer = await reply(facilitator.token, question.id, 'Area models.');
 
-      const byStranger = await server.graphql('mutation($input: AcceptAnswerInput!) { acceptAnswer(input: $input) { __typename } }', { input: { threadId: question.id, postId: answer.id } }, { token: stranger.token });
-      const accepted = await mutate(server, 'acceptAnswer', 'AcceptAnswerInput', { threadId: question.id, postId: answer.id }, 'acceptedAnswer { id isAcceptedAnswer }', member.token);
+      const byStranger = await server.graphql(
+        'mutation($input: AcceptAnswerInput!) { acceptAnswer(input: $input) { __typename } }',
+        { input: { threadId: question.id, postId: answer.id } },
+        { token: stranger.token },
+      );
+      const accepted = await mutate(
+        server,
+        'acceptAnswer',
+        'AcceptAnswerInput',
+        { threadId: question.id, postId: answer.id },
+        'acceptedAnswer { id isAcceptedAnswer }',
+        member.token,
+      );
 
       expect(byStranger.body.data.acceptAnswer.__typename).toBe('ForbiddenError');
       expect(accepted.acceptedAnswer).toEqual({ id: answer.id, isAcceptedAnswer: true });
@@ -174,7 +279,11 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
       const thread = await createThread(member.token);
       const post = await reply(member.token, thread.id, 'x');
 
-      const result = await server.graphql('mutation($input: AcceptAnswerInput!) { acceptAnswer(input: $input) { __typename } }', { input: { threadId: thread.id, postId: post.id } }, { token: member.token });
+      const result = await server.graphql(
+        'mutation($input: AcceptAnswerInput!) { acceptAnswer(input: $input) { __typename } }',
+        { input: { threadId: thread.id, postId: post.id } },
+        { token: member.token },
+      );
 
       expect(result.body.data.acceptAnswer.__typename).toBe('ConflictError');
     });
@@ -184,9 +293,23 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
     test('are for moderators only', async () => {
       const thread = await createThread(member.token);
 
-      const byMember = await server.graphql('mutation($input: PinThreadInput!) { pinThread(input: $input) { __typename } }', { input: { threadId: thread.id, pinned: true } }, { token: member.token });
-      const pinned = await mutate(server, 'pinThread', 'PinThreadInput', { threadId: thread.id, pinned: true }, 'pinned', facilitator.token);
-      const list = await server.graphql('query($id: ID!) { node(id: $id) { ... on Community { threads(first: 1) { nodes { id pinned } } } } }', { id: communityId });
+      const byMember = await server.graphql(
+        'mutation($input: PinThreadInput!) { pinThread(input: $input) { __typename } }',
+        { input: { threadId: thread.id, pinned: true } },
+        { token: member.token },
+      );
+      const pinned = await mutate(
+        server,
+        'pinThread',
+        'PinThreadInput',
+        { threadId: thread.id, pinned: true },
+        'pinned',
+        facilitator.token,
+      );
+      const list = await server.graphql(
+        'query($id: ID!) { node(id: $id) { ... on Community { threads(first: 1) { nodes { id pinned } } } } }',
+        { id: communityId },
+      );
 
       expect(byMember.body.data.pinThread.__typename).toBe('ForbiddenError');
       expect(pinned.pinned).toBe(true);
@@ -197,20 +320,56 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
   describe('threadActivity', () => {
     test('streams added, edited, deleted and reaction events', async () => {
       const thread = await createThread(member.token);
-      const subscription = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, { threadId: thread.id });
+      const subscription = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, {
+        threadId: thread.id,
+      });
       await subscription.settle();
 
       const post = await reply(facilitator.token, thread.id, 'Live reply');
-      await mutate(server, 'editPost', 'EditPostInput', { postId: post.id, body: 'Live reply, edited' }, 'id', facilitator.token);
-      await mutate(server, 'react', 'ReactInput', { postId: post.id, kind: 'CELEBRATE', active: true }, 'id', member.token);
-      await mutate(server, 'deletePost', 'PostIdInput', { postId: post.id }, 'id', facilitator.token);
-      await mutate(server, 'lockThread', 'LockThreadInput', { threadId: thread.id, locked: true }, 'id', facilitator.token);
+      await mutate(
+        server,
+        'editPost',
+        'EditPostInput',
+        { postId: post.id, body: 'Live reply, edited' },
+        'id',
+        facilitator.token,
+      );
+      await mutate(
+        server,
+        'react',
+        'ReactInput',
+        { postId: post.id, kind: 'CELEBRATE', active: true },
+        'id',
+        member.token,
+      );
+      await mutate(
+        server,
+        'deletePost',
+        'PostIdInput',
+        { postId: post.id },
+        'id',
+        facilitator.token,
+      );
+      await mutate(
+        server,
+        'lockThread',
+        'LockThreadInput',
+        { threadId: thread.id, locked: true },
+        'id',
+        facilitator.token,
+      );
       const events: Json[] = [];
       for (let index = 0; index < 5; index++) {
         events.push((await subscription.next()).data.threadActivity);
       }
 
-      expect(events.map((event) => event.type)).toEqual(['POST_ADDED', 'POST_EDITED', 'REACTION_CHANGED', 'POST_DELETED', 'THREAD_UPDATED']);
+      expect(events.map((event) => event.type)).toEqual([
+        'POST_ADDED',
+        'POST_EDITED',
+        'REACTION_CHANGED',
+        'POST_DELETED',
+        'THREAD_UPDATED',
+      ]);
       expect(events[0].post.body).toBe('Live reply');
       expect(events[3].post.deleted).toBe(true);
       expect(events[4].thread.locked).toBe(true);
@@ -219,17 +378,25 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
 
     test('replays missed events after a cut socket, without gap or duplicate', async () => {
       const thread = await createThread(member.token);
-      const first = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, { threadId: thread.id });
+      const first = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, {
+        threadId: thread.id,
+      });
       await first.settle();
       await reply(facilitator.token, thread.id, 'one');
       await reply(facilitator.token, thread.id, 'two');
-      const seen = [(await first.next()).data.threadActivity, (await first.next()).data.threadActivity];
+      const seen = [
+        (await first.next()).data.threadActivity,
+        (await first.next()).data.threadActivity,
+      ];
       first.unsubscribe();
 
       for (const body of ['three', 'four', 'five']) {
         await reply(facilitator.token, thread.id, body);
       }
-      const resumed = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, { threadId: thread.id, after: seen[1].eventId });
+      const resumed = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, {
+        threadId: thread.id,
+        after: seen[1].eventId,
+      });
       const replayed = [];
       for (let index = 0; index < 3; index++) {
         replayed.push((await resumed.next()).data.threadActivity);
@@ -251,8 +418,15 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
 
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${member.token}` },
-        body: JSON.stringify({ query: THREAD_ACTIVITY, variables: { threadId: thread.id, after: '0' } }),
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          authorization: `Bearer ${member.token}`,
+        },
+        body: JSON.stringify({
+          query: THREAD_ACTIVITY,
+          variables: { threadId: thread.id, after: '0' },
+        }),
       });
       const reader = response.body!.getReader();
       let text = '';
@@ -268,7 +442,10 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
 
     test('rejects a malformed after cursor', async () => {
       const thread = await createThread(member.token);
-      const subscription = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, { threadId: thread.id, after: 'yesterday' });
+      const subscription = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, {
+        threadId: thread.id,
+        after: 'yesterday',
+      });
 
       const result = await subscription.next();
 

@@ -16,7 +16,15 @@ export interface ServerProcess {
 export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SERVE_CLIENT: 'false', SEED_DEMO: 'false', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SERVE_CLIENT: 'false',
+      SEED_DEMO: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
@@ -24,7 +32,9 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -59,7 +69,9 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`Server process exited with ${code} before listening: ${stderr.slice(-2000)}`));
+      reject(
+        new Error(`Server process exited with ${code} before listening: ${stderr.slice(-2000)}`),
+      );
     });
   });
 }

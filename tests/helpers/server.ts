@@ -67,7 +67,9 @@ export async function startTestServer(options: {
             super(address, protocols, { headers: socketOptions.headers });
           }
         },
-        connectionParams: socketOptions.token ? { authorization: `Bearer ${socketOptions.token}` } : {},
+        connectionParams: socketOptions.token
+          ? { authorization: `Bearer ${socketOptions.token}` }
+          : {},
         retryAttempts: socketOptions.retry ? 20 : 0,
         retryWait: async () => {
           await new Promise((resolve) => setTimeout(resolve, 100));
@@ -126,11 +128,15 @@ export function collect(client: Client, query: string, variables: Record<string,
       const deadline = Date.now() + timeoutMs;
       while (read >= results.length) {
         if (completed) {
-          throw new Error(`Subscription ended after ${results.length} results: ${describeFailure(failure)}`);
+          throw new Error(
+            `Subscription ended after ${results.length} results: ${describeFailure(failure)}`,
+          );
         }
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
-          throw new Error(`No subscription result within ${timeoutMs} ms; got ${results.length} so far`);
+          throw new Error(
+            `No subscription result within ${timeoutMs} ms; got ${results.length} so far`,
+          );
         }
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, remaining);

@@ -9,7 +9,9 @@ import postgres from 'postgres';
  */
 
 /** Base URL of a PostgreSQL server for tests, without a database name. */
-export const TEST_DATABASE_URL = (process.env.TEST_DATABASE_URL || 'postgres://root@127.0.0.1:5432').replace(/\/+$/, '');
+export const TEST_DATABASE_URL = (
+  process.env.TEST_DATABASE_URL || 'postgres://root@127.0.0.1:5432'
+).replace(/\/+$/, '');
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -28,7 +30,11 @@ async function probe(service: Service): Promise<boolean> {
     return existsSync(CHROMIUM_PATH);
   }
   if (service === 'postgres') {
-    const sql = postgres(`${TEST_DATABASE_URL}/postgres`, { max: 1, connect_timeout: 3, onnotice: () => {} });
+    const sql = postgres(`${TEST_DATABASE_URL}/postgres`, {
+      max: 1,
+      connect_timeout: 3,
+      onnotice: () => {},
+    });
     try {
       await sql`select 1`;
       return true;

@@ -1,0 +1,100 @@
+import { A, useNavigate } from '@solidjs/router';
+import { type JSX, onMount, Show } from 'solid-js';
+import { connectionState, createGraphQLSubscription } from '../lib/graphql.ts';
+import { refreshViewer, setUnreadCount, signOut, unreadCount, viewer } from '../lib/session.ts';
+
+function ConnectionBanner() {
+  return (
+    <div
+      class="connection"
+      data-testid="connection-status"
+      data-state={connectionState()}
+      role="status"
+    >
+      <Show when={connectionState() === 'reconnecting'}>
+        <p class="banner">Reconnecting… Live updates will resume on their own.</p>
+      </Show>
+    </div>
+  );
+}
+
+function NotificationFeed() {
+  createGraphQLSubscription<
+    { viewerNotifications: { unreadCount: number } },
+    Record<string, never>
+  >(
+    'subscription ViewerNotifications { viewerNotifications { eventId unreadCount } }',
+    () => ({}),
+    (data) => setUnreadCount(data.viewerNotifications.unreadCount),
+  );
+  return null;
+}
+
+export function Layout(props: { children?: JSX.Element }) {
+  const navigate = useNavigate();
+  onMount(() => void refreshViewer());
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <header class="site-header">
+        <A href="/" class="brand">
+          Staffroom
+        </A>
+        <nav aria-label="Main">
+          <A href="/" end>
+            Communities
+          </A>
+          <Show when={viewer()}>
+            <A href="/notifications">
+              Notifications
+              <Show when={unreadCount() > 0}>
+                <span class="count" aria-label={`${unreadCount()} unread`}>
+                  {unreadCount()}
+                </span>
+              </Show>
+            </A>
+          </Show>
+        </nav>
+        <div class="account">
+          <Show
+            when={viewer()}
+            fallback={
+              <>
+                <A href="/sign-in">Sign in</A>
+                <A href="/sign-up" class="button-link">
+                  Sign up
+                </A>
+              </>
+            }
+          >
+            {(current) => (
+              <>
+                <span data-testid="viewer-name">{current().displayName}</span>
+                <button
+                  type="button"
+                  class="link-button"
+                  onClick={async () => {
+                    await signOut();
+                    navigate('/');
+                  }}
+                >
+                  Sign out
+                </button>
+              </>
+            )}
+          </Show>
+        </div>
+      </header>
+      <ConnectionBanner />
+      <Show when={viewer()?.id} keyed>
+        <NotificationFeed />
+      </Show>
+      <main id="main" tabindex="-1">
+        {props.children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,161 @@
+import {
+  type AnyVariables,
+  type CombinedError,
+  cacheExchange,
+  createClient,
+  fetchExchange,
+  subscriptionExchange,
+  type TypedDocumentNode,
+} from '@urql/core';
+import { createClient as createSocketClient } from 'graphql-ws';
+import { createResource, createSignal, onCleanup, type Resource } from 'solid-js';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+const [connectionState, setConnectionState] = createSignal<ConnectionState>('connecting');
+export { connectionState };
+
+const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
+
+let everConnected = false;
+const socket = createSocketClient({
+  url: socketUrl,
+  lazy: false,
+  // The server closes with 1012 when it restarts; keep trying with growing pauses.
+  retryAttempts: Number.POSITIVE_INFINITY,
+  shouldRetry: () => true,
+  keepAlive: 15_000,
+  on: {
+    connecting: () => setConnectionState(everConnected ? 'reconnecting' : 'connecting'),
+    connected: () => {
+      everConnected = true;
+      setConnectionState('connected');
+    },
+    closed: () => setConnectionState(everConnected ? 'reconnecting' : 'connecting'),
+  },
+});
+
+/** Reopens the socket, after signing in or out, so that it carries the new session cookie. */
+export function restartSocket(): void {
+  socket.terminate();
+}
+
+export const client = createClient({
+  url: '/graphql',
+  fetchOptions: { credentials: 'same-origin' },
+  requestPolicy: 'network-only',
+  exchanges: [
+    cacheExchange,
+    fetchExchange,
+    subscriptionExchange({
+      forwardSubscription: (request) => ({
+        subscribe: (sink) => ({
+          unsubscribe: socket.subscribe({ ...request, query: request.query ?? '' }, sink),
+        }),
+      }),
+    }),
+  ],
+});
+
+export interface QueryResource<Data> {
+  data: Resource<Data | undefined>;
+  refetch: () => void;
+}
+
+/**
+ * Runs a query whenever its variables change and exposes the result as a Solid resource; an
+ * error becomes the resource's error, for the route's error state.
+ */
+export function createGraphQLQuery<Data, Variables extends AnyVariables>(
+  document: TypedDocumentNode<Data, Variables> | string,
+  variables: () => Variables | false,
+): QueryResource<Data> {
+  const [data, { refetch }] = createResource(variables, async (current) => {
+    const result = await client.query<Data, Variables>(document, current).toPromise();
+    if (result.error) {
+      throw new Error(describeError(result.error));
+    }
+    return result.data;
+  });
+  return { data, refetch: () => void refetch() };
+}
+
+/** Calls `onData` for each event of a subscription until the component unmounts. */
+export function createGraphQLSubscription<Data, Variables extends AnyVariables>(
+  document: string,
+  variables: () => Variables | false,
+  onData: (data: Data) => void,
+  onError?: (message: string) => void,
+): void {
+  let stop: (() => void) | null = null;
+  const start = (current: Variables) => {
+    const { unsubscribe } = client
+      .subscription<Data, Variables>(document, current)
+      .subscribe((result) => {
+        if (result.error) {
+          onError?.(describeError(result.error));
+        } else if (result.data) {
+          onData(result.data);
+        }
+      });
+    stop = unsubscribe;
+  };
+  const current = variables();
+  if (current !== false) {
+    start(current);
+  }
+  onCleanup(() => stop?.());
+}
+
+export function describeError(error: CombinedError): string {
+  if (error.networkError) {
+    return 'Staffroom cannot be reached. Check your connection and try again.';
+  }
+  return error.graphQLErrors.map((graphQLError) => graphQLError.message).join(' ') || error.message;
+}
+
+export interface MutationOutcome<Data> {
+  data?: Data;
+  /** The typed error the server returned, such as ValidationError. */
+  typename?: string;
+  message?: string;
+  issues?: { path: string[]; message: string }[];
+}
+
+/**
+ * Runs a mutation whose result is a `Mutation<Name>Success | Error` union and returns its data,
+ * or the typed error, or a network error message. It never throws.
+ */
+export async function runMutation<Data>(
+  document: string,
+  field: string,
+  input: Record<string, unknown>,
+): Promise<MutationOutcome<Data>> {
+  const result = await client.mutation(document, { input }).toPromise();
+  if (result.error) {
+    return { message: describeError(result.error) };
+  }
+  const payload = result.data?.[field] as
+    | {
+        __typename: string;
+        data?: Data;
+        message?: string;
+        issues?: { path: string[]; message: string }[];
+      }
+    | undefined;
+  if (!payload) {
+    return { message: 'The server returned no result.' };
+  }
+  if (payload.__typename.endsWith('Success')) {
+    return { data: payload.data };
+  }
+  return { typename: payload.__typename, message: payload.message, issues: payload.issues };
+}
+
+/** The message of the issue for one input field, if any. */
+export function issueFor(
+  outcome: MutationOutcome<unknown> | null,
+  field: string,
+): string | undefined {
+  return outcome?.issues?.find((issue) => issue.path[0] === field)?.message;
+}

@@ -1,0 +1,60 @@
+/** Formats an instant in the viewer's own time zone, e.g. "Tue, Mar 3, 3:00 PM". */
+export function formatLocal(instant: string): string {
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+  }).format(new Date(instant));
+}
+
+/** Formats the time of an instant in another zone, e.g. "2:00 PM CST". */
+export function formatInZone(instant: string, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat(undefined, {
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    }).format(new Date(instant));
+  } catch {
+    return timeZone;
+  }
+}
+
+export function viewerTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** Describes a span of a live session in local time, with the host's zone beside it. */
+export function describeSchedule(startsAt: string, endsAt: string, timeZone: string): string {
+  const end = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }).format(
+    new Date(endsAt),
+  );
+  const local = `${formatLocal(startsAt)} – ${end}`;
+  if (timeZone === viewerTimeZone()) {
+    return local;
+  }
+  return `${local} (${formatInZone(startsAt, timeZone)}, ${timeZone})`;
+}
+
+export function formatRelative(instant: string): string {
+  const seconds = Math.round((new Date(instant).getTime() - Date.now()) / 1000);
+  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  const steps: [number, Intl.RelativeTimeFormatUnit][] = [
+    [60, 'second'],
+    [60, 'minute'],
+    [24, 'hour'],
+    [30, 'day'],
+    [12, 'month'],
+  ];
+  let value = seconds;
+  for (const [size, unit] of steps) {
+    if (Math.abs(value) < size) {
+      return format.format(value, unit);
+    }
+    value = Math.round(value / size);
+  }
+  return format.format(value, 'year');
+}
