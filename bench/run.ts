@@ -15,6 +15,7 @@ import { loadConfig } from '../server/config.ts';
 const THREADS = 100;
 const LATENCY_SAMPLES = 50;
 
+// biome-ignore lint/suspicious/noExplicitAny: GraphQL results are read field by field here.
 type Json = Record<string, any>;
 
 async function main() {
@@ -33,7 +34,10 @@ async function main() {
   const gql = async (query: string, variables: Json = {}, token?: string): Promise<Json> => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+      headers: {
+        'content-type': 'application/json',
+        ...(token && { authorization: `Bearer ${token}` }),
+      },
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as Json;
@@ -98,7 +102,8 @@ async function main() {
   const arrivals: number[] = [];
   const waiting: { resolve: (() => void) | null } = { resolve: null };
   const subscription = client.iterate({
-    query: 'subscription($id: ID!) { threadActivity(threadId: $id) { eventId post { body author { displayName } } } }',
+    query:
+      'subscription($id: ID!) { threadActivity(threadId: $id) { eventId post { body author { displayName } } } }',
     variables: { id: firstThreadId },
   });
   void (async () => {
@@ -130,19 +135,37 @@ async function main() {
   const roundTrip = median(roundTrips);
   const mutation = median(mutations);
   const delivery = median(deliveries);
-  process.stdout.write('\nA reply reaching a WebSocket subscriber, from the moment the mutation is sent\n');
+  process.stdout.write(
+    '\nA reply reaching a WebSocket subscriber, from the moment the mutation is sent\n',
+  );
   process.stdout.write(`  median HTTP round trip of { __typename }: ${roundTrip.toFixed(2)} ms\n`);
   process.stdout.write(`  median createPost round trip: ${mutation.toFixed(2)} ms\n`);
   process.stdout.write(`  median time until the subscriber has it: ${delivery.toFixed(2)} ms\n`);
-  process.stdout.write(`  delivery / createPost round trip: ${(delivery / mutation).toFixed(2)} (goal at most 2)\n`);
+  process.stdout.write(
+    `  delivery / createPost round trip: ${(delivery / mutation).toFixed(2)} (goal at most 2)\n`,
+  );
   process.stdout.write(`  delivery / bare round trip: ${(delivery / roundTrip).toFixed(2)}\n`);
 
-  const bare = await timeProcess(process.execPath, ['-e', 'require("node:http").createServer((q,s)=>s.end("ok")).listen(0,()=>process.stdout.write("ready\\n"))'], 'ready');
+  const bare = await timeProcess(
+    process.execPath,
+    [
+      '-e',
+      'require("node:http").createServer((q,s)=>s.end("ok")).listen(0,()=>process.stdout.write("ready\\n"))',
+    ],
+    'ready',
+  );
   const staffroom = await timeProcess(
     join(process.cwd(), 'node_modules/.bin/tsx'),
     ['server/main.ts'],
     'Staffroom listening',
-    { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SEED_DEMO: 'false', SERVE_CLIENT: 'false', LOG_LEVEL: 'info' },
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SEED_DEMO: 'false',
+      SERVE_CLIENT: 'false',
+      LOG_LEVEL: 'info',
+    },
   );
   process.stdout.write('\nStart-up to listening, on an existing embedded database\n');
   process.stdout.write(`  bare Node.js HTTP server: ${bare.toFixed(0)} ms\n`);
@@ -164,7 +187,10 @@ function timeProcess(
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${command} did not print "${readyText}" within 60 s`));

@@ -284,15 +284,13 @@ async function insertLiveSessions(
       })
       .returning({ id: liveSessions.id });
     if (session.rsvps.length > 0) {
-      await db
-        .insert(rsvps)
-        .values(
-          session.rsvps.map((person) => ({
-            liveSessionId: row!.id,
-            userId: userId(person),
-            status: 'going' as const,
-          })),
-        );
+      await db.insert(rsvps).values(
+        session.rsvps.map((person) => ({
+          liveSessionId: row!.id,
+          userId: userId(person),
+          status: 'going' as const,
+        })),
+      );
     }
     if (session.chat.length > 0) {
       await db.insert(chatMessages).values(

@@ -5,8 +5,8 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { relations } from '../drizzle/relations.ts';
-import type { ServiceContext } from '../server/services/context.ts';
 import type { EventHub } from '../server/pubsub/event-hub.ts';
+import type { ServiceContext } from '../server/services/context.ts';
 
 /** What every resolver receives. */
 export interface GraphQLContext extends ServiceContext {

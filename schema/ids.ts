@@ -33,7 +33,10 @@ export function parseEventCursor(value: string | null | undefined): number | nul
     return null;
   }
   if (!/^\d{1,15}$/.test(value)) {
-    throw ValidationError.of('after', `"${value.slice(0, 40)}" is not an event id; pass the eventId of the last event you received`);
+    throw ValidationError.of(
+      'after',
+      `"${value.slice(0, 40)}" is not an event id; pass the eventId of the last event you received`,
+    );
   }
   return Number(value);
 }

@@ -7,7 +7,10 @@ const tables = { threads, badges, users };
 type LoadableTable = keyof typeof tables;
 type RowOf<K extends LoadableTable> = (typeof tables)[K]['$inferSelect'];
 
-const loadersByContext = new WeakMap<GraphQLContext, Map<LoadableTable, DataLoader<number, unknown>>>();
+const loadersByContext = new WeakMap<
+  GraphQLContext,
+  Map<LoadableTable, DataLoader<number, unknown>>
+>();
 
 /** Loads a row by id, batched with the other loads of the same table in this request. */
 export function loadRow<K extends LoadableTable>(

@@ -51,7 +51,10 @@ interface StatementCounter {
 }
 
 /** Starts Staffroom: database and migrations, pub/sub, GraphQL over HTTP and WebSocket, client. */
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const startedAt = Date.now();
   const log = options.logger ?? createLogger(config.logLevel);
   const statements = new AsyncLocalStorage<StatementCounter>();
@@ -195,9 +198,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       }
       throw error;
     }
-    await statements.run({ count: 0 }, () =>
-      yoga(request, response, { staffroom: context }),
-    );
+    await statements.run({ count: 0 }, () => yoga(request, response, { staffroom: context }));
   }
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
@@ -342,13 +343,21 @@ function maskError(error: unknown, message: string, log: Logger): Error {
       : error;
   if (original instanceof DomainError) {
     return createGraphQLError(original.message, {
-      extensions: { code: original.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() },
+      extensions: {
+        code: original.name
+          .replace(/Error$/, '')
+          .replace(/([a-z])([A-Z])/g, '$1_$2')
+          .toUpperCase(),
+      },
     });
   }
   if (original === undefined || (original instanceof Error && original.name === 'GraphQLError')) {
     return error as Error;
   }
-  if (original instanceof Error && original.message === 'Not found, or you do not have access to it.') {
+  if (
+    original instanceof Error &&
+    original.message === 'Not found, or you do not have access to it.'
+  ) {
     return createGraphQLError(original.message, { extensions: { code: 'NOT_FOUND' } });
   }
   log.error({ err: original }, 'Unexpected error in a GraphQL operation');
@@ -367,7 +376,10 @@ function statementCountPlugin(
         if (!enabled || !counter || Symbol.asyncIterator in result) {
           return;
         }
-        setResult({ ...result, extensions: { ...result.extensions, sqlStatements: counter.count } });
+        setResult({
+          ...result,
+          extensions: { ...result.extensions, sqlStatements: counter.count },
+        });
       },
     }),
   };

@@ -40,7 +40,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   try {
     new URL(publicUrl);
   } catch {
-    throw new ConfigError(`PUBLIC_URL "${publicUrl}" is not a valid URL; set it to the address users open, such as https://staffroom.example.org.`);
+    throw new ConfigError(
+      `PUBLIC_URL "${publicUrl}" is not a valid URL; set it to the address users open, such as https://staffroom.example.org.`,
+    );
   }
 
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
@@ -53,13 +55,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     publicUrl,
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: env.DATA_DIR?.startsWith('memory://') ? env.DATA_DIR : resolve(env.DATA_DIR || './data'),
+    dataDir: env.DATA_DIR?.startsWith('memory://')
+      ? env.DATA_DIR
+      : resolve(env.DATA_DIR || './data'),
     redisUrl: env.REDIS_URL || undefined,
     logLevel,
     seedDemo: parseBoolean(env.SEED_DEMO, 'SEED_DEMO', true),
     serveClient: parseBoolean(env.SERVE_CLIENT, 'SERVE_CLIENT', true),
     exposeQueryStats: parseBoolean(env.QUERY_STATS, 'QUERY_STATS', false),
-    shutdownTimeoutMs: parseInteger(env.SHUTDOWN_TIMEOUT_MS, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    shutdownTimeoutMs: parseInteger(
+      env.SHUTDOWN_TIMEOUT_MS,
+      'SHUTDOWN_TIMEOUT_MS',
+      10_000,
+      0,
+      600_000,
+    ),
   };
 }
 

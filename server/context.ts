@@ -1,5 +1,5 @@
-import type { GraphQLContext } from '../schema/index.ts';
 import type { Database } from '../drizzle/db.ts';
+import type { GraphQLContext } from '../schema/index.ts';
 import { type AccessBatcher, ViewerAccess } from './auth/viewer-access.ts';
 import type { Logger } from './log.ts';
 import type { EventBus, EventNotice } from './pubsub/event-bus.ts';
@@ -46,7 +46,9 @@ export async function createContext(
     const authenticated = await authenticate(deps.db, credentials.bearer);
     if (!authenticated) {
       log.warn('Rejected an unknown, expired or revoked bearer token');
-      throw new AuthenticationError('The bearer token is unknown, expired or revoked; sign in again.');
+      throw new AuthenticationError(
+        'The bearer token is unknown, expired or revoked; sign in again.',
+      );
     }
     viewer = authenticated.viewer;
     authToken = credentials.bearer;
@@ -127,5 +129,9 @@ export function serializeSessionCookie(
     return [`${SESSION_COOKIE}=`, ...attributes, 'Max-Age=0'].join('; ');
   }
   const maxAge = expiresAt ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) : 0;
-  return [`${SESSION_COOKIE}=${encodeURIComponent(token)}`, ...attributes, `Max-Age=${maxAge}`].join('; ');
+  return [
+    `${SESSION_COOKIE}=${encodeURIComponent(token)}`,
+    ...attributes,
+    `Max-Age=${maxAge}`,
+  ].join('; ');
 }

@@ -5,8 +5,32 @@ const marked = new Marked({ gfm: true, breaks: true, async: false });
 
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
-    'p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a',
-    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input',
+    'p',
+    'br',
+    'strong',
+    'em',
+    'del',
+    'code',
+    'pre',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'a',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'hr',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'input',
   ],
   allowedAttributes: {
     a: ['href', 'title'],
@@ -29,6 +53,9 @@ export function renderMarkdown(markdown: string): string {
   const html = marked.parse(markdown) as string;
   return sanitizeHtml(html, {
     ...SANITIZE_OPTIONS,
-    allowedAttributes: { ...SANITIZE_OPTIONS.allowedAttributes, a: ['href', 'title', 'rel', 'target'] },
+    allowedAttributes: {
+      ...SANITIZE_OPTIONS.allowedAttributes,
+      a: ['href', 'title', 'rel', 'target'],
+    },
   });
 }

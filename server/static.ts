@@ -26,7 +26,9 @@ export async function serveStatic(
   response: ServerResponse,
 ): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('Method not allowed');
+    response
+      .writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' })
+      .end('Method not allowed');
     return;
   }
   const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);

@@ -22,7 +22,10 @@ export class InputValidator {
     } else if (!rule.multiline && /[\n\r]/.test(cleaned)) {
       this.add(path, 'must be a single line');
     } else if (length < (rule.min ?? 1)) {
-      this.add(path, rule.min && rule.min > 1 ? `must be at least ${rule.min} characters` : 'must not be empty');
+      this.add(
+        path,
+        rule.min && rule.min > 1 ? `must be at least ${rule.min} characters` : 'must not be empty',
+      );
     } else if (length > rule.max) {
       this.add(path, `must be at most ${rule.max} characters (got ${length})`);
     }

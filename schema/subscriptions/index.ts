@@ -40,7 +40,9 @@ const ThreadActivityEvent = builder.objectRef<TopicEvent>('ThreadActivityEvent')
     thread: t.drizzleField({
       type: 'threads',
       resolve: (query, event, _args, ctx) =>
-        ctx.db.query.threads.findFirst(query({ where: { id: event.subjectId } })).then(found(event)),
+        ctx.db.query.threads
+          .findFirst(query({ where: { id: event.subjectId } }))
+          .then(found(event)),
     }),
     post: t.drizzleField({
       type: 'posts',
@@ -61,7 +63,9 @@ const LiveSessionEvent = builder.objectRef<TopicEvent>('LiveSessionEvent').imple
     liveSession: t.drizzleField({
       type: 'liveSessions',
       resolve: (query, event, _args, ctx) =>
-        ctx.db.query.liveSessions.findFirst(query({ where: { id: event.subjectId } })).then(found(event)),
+        ctx.db.query.liveSessions
+          .findFirst(query({ where: { id: event.subjectId } }))
+          .then(found(event)),
     }),
     chatMessage: t.drizzleField({
       type: 'chatMessages',
@@ -78,11 +82,16 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
   description: 'A new thread, live session or badge award in a community.',
   fields: (t) => ({
     eventId: t.string({ resolve: (event) => String(event.id) }),
-    type: t.field({ type: CommunityActivityType, resolve: (event) => event.type as 'thread_created' }),
+    type: t.field({
+      type: CommunityActivityType,
+      resolve: (event) => event.type as 'thread_created',
+    }),
     community: t.drizzleField({
       type: 'communities',
       resolve: (query, event, _args, ctx) =>
-        ctx.db.query.communities.findFirst(query({ where: { id: event.subjectId } })).then(found(event)),
+        ctx.db.query.communities
+          .findFirst(query({ where: { id: event.subjectId } }))
+          .then(found(event)),
     }),
     thread: t.drizzleField({
       type: 'threads',
@@ -123,7 +132,8 @@ const NotificationEvent = builder.objectRef<TopicEvent>('NotificationEvent').imp
           .then(found(event)),
     }),
     unreadCount: t.int({
-      resolve: (_event, _args, ctx) => (ctx.viewer ? countUnreadNotifications(ctx.db, ctx.viewer.id) : 0),
+      resolve: (_event, _args, ctx) =>
+        ctx.viewer ? countUnreadNotifications(ctx.db, ctx.viewer.id) : 0,
     }),
   }),
 });
@@ -145,12 +155,17 @@ builder.subscriptionType({
     threadActivity: t.field({
       type: ThreadActivityEvent,
       description: 'Replies added, edited or deleted, reactions, and thread changes.',
-      args: { threadId: t.arg.id({ required: true }), after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }) },
+      args: {
+        threadId: t.arg.id({ required: true }),
+        after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),
+      },
       subscribe: async (_root, args, ctx) => {
         const threadId = parseGlobalId(String(args.threadId), 'Thread', 'threadId');
         const after = parseEventCursor(args.after);
         if (!(await ctx.access.canReadParent('thread', threadId))) {
-          throw new NotFoundError(`Thread ${args.threadId} not found, or you do not have access to it.`);
+          throw new NotFoundError(
+            `Thread ${args.threadId} not found, or you do not have access to it.`,
+          );
         }
         return streamTopic(ctx, topics.thread(threadId), after, (access) =>
           access.canReadParent('thread', threadId),
@@ -161,12 +176,21 @@ builder.subscriptionType({
     liveSessionEvents: t.field({
       type: LiveSessionEvent,
       description: 'Chat messages and status changes of a live session.',
-      args: { liveSessionId: t.arg.id({ required: true }), after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }) },
+      args: {
+        liveSessionId: t.arg.id({ required: true }),
+        after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),
+      },
       subscribe: async (_root, args, ctx) => {
-        const liveSessionId = parseGlobalId(String(args.liveSessionId), 'LiveSession', 'liveSessionId');
+        const liveSessionId = parseGlobalId(
+          String(args.liveSessionId),
+          'LiveSession',
+          'liveSessionId',
+        );
         const after = parseEventCursor(args.after);
         if (!(await ctx.access.canReadParent('liveSession', liveSessionId))) {
-          throw new NotFoundError(`Live session ${args.liveSessionId} not found, or you do not have access to it.`);
+          throw new NotFoundError(
+            `Live session ${args.liveSessionId} not found, or you do not have access to it.`,
+          );
         }
         return streamTopic(ctx, topics.liveSession(liveSessionId), after, (access) =>
           access.canReadParent('liveSession', liveSessionId),
@@ -177,12 +201,17 @@ builder.subscriptionType({
     communityActivity: t.field({
       type: CommunityActivityEvent,
       description: 'New threads, live sessions and badge awards of a community.',
-      args: { communityId: t.arg.id({ required: true }), after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }) },
+      args: {
+        communityId: t.arg.id({ required: true }),
+        after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),
+      },
       subscribe: async (_root, args, ctx) => {
         const communityId = parseGlobalId(String(args.communityId), 'Community', 'communityId');
         const after = parseEventCursor(args.after);
         if (!(await ctx.access.canRead(communityId))) {
-          throw new NotFoundError(`Community ${args.communityId} not found, or you do not have access to it.`);
+          throw new NotFoundError(
+            `Community ${args.communityId} not found, or you do not have access to it.`,
+          );
         }
         return streamTopic(ctx, topics.community(communityId), after, (access) =>
           access.canRead(communityId),
@@ -192,7 +221,8 @@ builder.subscriptionType({
     }),
     viewerNotifications: t.field({
       type: NotificationEvent,
-      description: 'The viewer\'s new notifications: replies to their posts and badges awarded to them.',
+      description:
+        "The viewer's new notifications: replies to their posts and badges awarded to them.",
       args: { after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }) },
       subscribe: (_root, args, ctx) => {
         if (!ctx.viewer) {

@@ -16,24 +16,26 @@ const SessionKindEnum = enumFromValues(
   'COOKIE sets an httpOnly session cookie for the web client; BEARER returns a token for API clients.',
 );
 
-const AuthPayload = builder.objectRef<{ user: UserRow; token: string | null }>('AuthPayload').implement({
-  fields: (t) => ({
-    user: t.drizzleField({
-      type: 'users',
-      resolve: (query, payload, _args, ctx) =>
-        ctx.db.query.users.findFirst(query({ where: { id: payload.user.id } })).then((user) => {
-          if (!user) {
-            throw new Error(`User ${payload.user.id} vanished after signing in`);
-          }
-          return user;
-        }),
+const AuthPayload = builder
+  .objectRef<{ user: UserRow; token: string | null }>('AuthPayload')
+  .implement({
+    fields: (t) => ({
+      user: t.drizzleField({
+        type: 'users',
+        resolve: (query, payload, _args, ctx) =>
+          ctx.db.query.users.findFirst(query({ where: { id: payload.user.id } })).then((user) => {
+            if (!user) {
+              throw new Error(`User ${payload.user.id} vanished after signing in`);
+            }
+            return user;
+          }),
+      }),
+      token: t.exposeString('token', {
+        nullable: true,
+        description: 'Send as `Authorization: Bearer <token>`; null when a cookie was set instead.',
+      }),
     }),
-    token: t.exposeString('token', {
-      nullable: true,
-      description: 'Send as `Authorization: Bearer <token>`; null when a cookie was set instead.',
-    }),
-  }),
-});
+  });
 
 const credentialFields = builder.inputType('SignInInput', {
   fields: (f) => ({
@@ -69,7 +71,8 @@ builder.mutationFields((t) => ({
   }),
   signIn: t.field({
     type: AuthPayload,
-    description: 'Signs in with email and password. A wrong email and a wrong password look the same.',
+    description:
+      'Signs in with email and password. A wrong email and a wrong password look the same.',
     errors: { types: [ValidationError, InvalidCredentialsError] },
     args: { input: t.arg({ required: true, type: credentialFields }) },
     resolve: async (_parent, { input }, ctx) => {

@@ -22,9 +22,13 @@ export const FocusAreaEnum = enumFromValues('FocusArea', FOCUS_AREAS, 'What a co
 export const VisibilityEnum = enumFromValues(
   'Visibility',
   VISIBILITIES,
-  'Who may read a community: anyone, the owning district\'s staff, or members only.',
+  "Who may read a community: anyone, the owning district's staff, or members only.",
 );
-export const MembershipRoleEnum = enumFromValues('MembershipRole', ['owner', 'facilitator', 'member'] as const);
+export const MembershipRoleEnum = enumFromValues('MembershipRole', [
+  'owner',
+  'facilitator',
+  'member',
+] as const);
 export const MembershipStatusEnum = enumFromValues('MembershipStatus', [
   'active',
   'invited',
@@ -64,7 +68,8 @@ builder.drizzleNode('users', {
     school: t.relation('school', { nullable: true }),
     district: t.relation('district', { nullable: true }),
     badgeAwards: t.relatedConnection('awards', {
-      description: 'Active badge awards of this person, newest first, in communities the viewer may read.',
+      description:
+        'Active badge awards of this person, newest first, in communities the viewer may read.',
       query: (_args, ctx) => ({
         where: {
           status: 'active',
@@ -115,7 +120,7 @@ builder.drizzleNode('communities', {
     viewerMembership: t.field({
       type: Membership,
       nullable: true,
-      description: 'The viewer\'s active membership; null when not a member.',
+      description: "The viewer's active membership; null when not a member.",
       resolve: async (community, _args, ctx) => {
         const membership = await ctx.access.membership(community.id);
         return membership?.status === 'active' ? membership : null;
@@ -123,7 +128,8 @@ builder.drizzleNode('communities', {
     }),
     viewerCanPost: t.boolean({
       description: 'Whether the viewer may start threads and reply.',
-      resolve: async (community, _args, ctx) => canParticipate(await ctx.access.membership(community.id)),
+      resolve: async (community, _args, ctx) =>
+        canParticipate(await ctx.access.membership(community.id)),
     }),
     viewerCanModerate: t.boolean({
       description: 'Whether the viewer is an owner or facilitator.',
@@ -153,7 +159,10 @@ builder.drizzleNode('communities', {
       description: 'Sessions that ended, were cancelled or ran past their end time, latest first.',
       query: () => ({
         where: {
-          OR: [{ status: { in: ['ended', 'cancelled'] } }, { endsAt: { lt: new Date().toISOString() } }],
+          OR: [
+            { status: { in: ['ended', 'cancelled'] } },
+            { endsAt: { lt: new Date().toISOString() } },
+          ],
         },
         orderBy: { startsAt: 'desc', id: 'desc' },
       }),
@@ -197,7 +206,9 @@ builder.queryFields((t) => ({
           and(
             readableCommunityCondition(ctx.viewer, communities),
             args.focus ? eq(communities.focus, args.focus) : undefined,
-            args.search ? ilike(communities.name, `%${escapeLike(args.search.slice(0, 100))}%`) : undefined,
+            args.search
+              ? ilike(communities.name, `%${escapeLike(args.search.slice(0, 100))}%`)
+              : undefined,
           ),
         );
       return row?.count ?? 0;
@@ -289,7 +300,7 @@ builder.mutationFields((t) => ({
   }),
   updateCommunity: t.drizzleField({
     type: 'communities',
-    description: 'Changes a community\'s settings; owners only.',
+    description: "Changes a community's settings; owners only.",
     errors: { types: COMMON_ERRORS },
     args: {
       input: t.arg({

@@ -18,16 +18,20 @@ export const RsvpStatusEnum = enumFromValues('RsvpStatus', RSVP_STATUSES);
 
 builder.drizzleNode('liveSessions', {
   name: 'LiveSession',
-  description: 'A workshop or office hours. Instants are UTC; timeZone is the host\'s IANA zone.',
+  description: "A workshop or office hours. Instants are UTC; timeZone is the host's IANA zone.",
   id: { column: (liveSession) => liveSession.id },
   authScopes: (liveSession) => ({ readCommunity: liveSession.communityId }),
   fields: (t) => ({
     title: t.exposeString('title'),
     description: t.exposeString('description', { description: 'Markdown, as written.' }),
-    descriptionHtml: t.string({ resolve: (liveSession) => renderMarkdown(liveSession.description) }),
+    descriptionHtml: t.string({
+      resolve: (liveSession) => renderMarkdown(liveSession.description),
+    }),
     startsAt: t.field({ type: 'DateTime', resolve: (liveSession) => liveSession.startsAt }),
     endsAt: t.field({ type: 'DateTime', resolve: (liveSession) => liveSession.endsAt }),
-    timeZone: t.exposeString('timeZone', { description: 'IANA time zone, such as America/Chicago.' }),
+    timeZone: t.exposeString('timeZone', {
+      description: 'IANA time zone, such as America/Chicago.',
+    }),
     status: t.field({ type: LiveSessionStatusEnum, resolve: (liveSession) => liveSession.status }),
     joinUrl: t.exposeString('joinUrl', { nullable: true }),
     community: t.relation('community'),
@@ -53,7 +57,11 @@ builder.drizzleNode('liveSessions', {
     viewerCanManage: t.boolean({
       description: 'Whether the viewer may change, start, end or cancel it.',
       resolve: async (liveSession, _args, ctx) =>
-        canManageLiveSession(ctx.viewer, liveSession, await ctx.access.membership(liveSession.communityId)),
+        canManageLiveSession(
+          ctx.viewer,
+          liveSession,
+          await ctx.access.membership(liveSession.communityId),
+        ),
     }),
     viewerCanChat: t.boolean({
       resolve: async (liveSession, _args, ctx) =>
@@ -119,7 +127,8 @@ statusMutation('cancel', 'Cancels a scheduled session: its status becomes CANCEL
 builder.mutationFields((t) => ({
   scheduleLiveSession: t.drizzleField({
     type: 'liveSessions',
-    description: 'Schedules a live session; any member may host. At most 12 hours long, not in the past.',
+    description:
+      'Schedules a live session; any member may host. At most 12 hours long, not in the past.',
     errors: { types: COMMON_ERRORS },
     args: {
       input: t.arg({
@@ -131,7 +140,7 @@ builder.mutationFields((t) => ({
             description: f.string({ description: 'Markdown.' }),
             startsAt: f.field({ type: 'DateTime', required: true }),
             endsAt: f.field({ type: 'DateTime', required: true }),
-            timeZone: f.string({ required: true, description: 'The host\'s IANA time zone.' }),
+            timeZone: f.string({ required: true, description: "The host's IANA time zone." }),
             joinUrl: f.string({ description: 'An https link to the video meeting.' }),
           }),
         }),
@@ -191,7 +200,7 @@ builder.mutationFields((t) => ({
   }),
   sendChatMessage: t.drizzleField({
     type: 'chatMessages',
-    description: 'Posts to a live session\'s chat, open to members while it is scheduled or live.',
+    description: "Posts to a live session's chat, open to members while it is scheduled or live.",
     errors: { types: COMMON_ERRORS },
     args: {
       input: t.arg({

@@ -20,7 +20,8 @@ export const Notification = builder.drizzleNode('notifications', {
     createdAt: t.field({ type: 'DateTime', resolve: (notification) => notification.createdAt }),
     read: t.boolean({ resolve: (notification) => notification.readAt !== null }),
     message: t.string({
-      description: 'A sentence for the viewer, such as "Maya Chen replied to your post in “Fractions”."',
+      description:
+        'A sentence for the viewer, such as "Maya Chen replied to your post in “Fractions”."',
       resolve: async (notification, _args, ctx) => {
         const { subject } = notification;
         const actor = subject.actorId ? await loadRow(ctx, 'users', subject.actorId) : null;
@@ -37,7 +38,9 @@ export const Notification = builder.drizzleNode('notifications', {
       type: 'communities',
       nullable: true,
       resolve: (query, notification, _args, ctx) =>
-        ctx.db.query.communities.findFirst(query({ where: { id: notification.subject.communityId } })),
+        ctx.db.query.communities.findFirst(
+          query({ where: { id: notification.subject.communityId } }),
+        ),
     }),
     thread: t.drizzleField({
       type: 'threads',
@@ -69,7 +72,7 @@ export const Notification = builder.drizzleNode('notifications', {
 builder.queryFields((t) => ({
   notifications: t.drizzleConnection({
     type: 'notifications',
-    description: 'The viewer\'s notifications, newest first; empty when signed out.',
+    description: "The viewer's notifications, newest first; empty when signed out.",
     args: { unreadOnly: t.arg.boolean({ required: false }) },
     resolve: (query, _parent, args, ctx) =>
       ctx.db.query.notifications.findMany(
@@ -84,7 +87,8 @@ builder.queryFields((t) => ({
   }),
   unreadNotificationCount: t.int({
     description: 'Unread notifications of the viewer; 0 when signed out.',
-    resolve: (_parent, _args, ctx) => (ctx.viewer ? countUnreadNotifications(ctx.db, ctx.viewer.id) : 0),
+    resolve: (_parent, _args, ctx) =>
+      ctx.viewer ? countUnreadNotifications(ctx.db, ctx.viewer.id) : 0,
   }),
 }));
 

@@ -56,11 +56,16 @@ builder.drizzleNode('threads', {
     kind: t.field({ type: ThreadKindEnum, resolve: (thread) => thread.kind }),
     pinned: t.exposeBoolean('pinned'),
     locked: t.exposeBoolean('locked'),
-    replyCount: t.exposeInt('replyCount', { description: 'Replies ever posted, deleted ones included.' }),
+    replyCount: t.exposeInt('replyCount', {
+      description: 'Replies ever posted, deleted ones included.',
+    }),
     lastActivityAt: t.field({ type: 'DateTime', resolve: (thread) => thread.lastActivityAt }),
     createdAt: t.field({ type: 'DateTime', resolve: (thread) => thread.createdAt }),
     community: t.relation('community'),
-    author: t.relation('author', { nullable: true, description: 'Null when the account was deleted.' }),
+    author: t.relation('author', {
+      nullable: true,
+      description: 'Null when the account was deleted.',
+    }),
     acceptedAnswer: t.relation('acceptedPost', { nullable: true }),
     viewerCanReply: t.boolean({
       resolve: async (thread, _args, ctx) =>
@@ -115,7 +120,11 @@ builder.drizzleNode('posts', {
       resolve: (post, _args, ctx) => {
         const counts = new Map<ReactionCount['kind'], ReactionCount>();
         for (const reaction of post.reactions) {
-          const entry = counts.get(reaction.kind) ?? { kind: reaction.kind, count: 0, viewerReacted: false };
+          const entry = counts.get(reaction.kind) ?? {
+            kind: reaction.kind,
+            count: 0,
+            viewerReacted: false,
+          };
           entry.count += 1;
           entry.viewerReacted ||= reaction.userId === ctx.viewer?.id;
           counts.set(reaction.kind, entry);
@@ -173,7 +182,8 @@ const PostIdInput = idInput('PostIdInput', 'postId');
 builder.mutationFields((t) => ({
   createThread: t.drizzleField({
     type: 'threads',
-    description: 'Starts a thread. Members post discussions and questions; moderators also post announcements.',
+    description:
+      'Starts a thread. Members post discussions and questions; moderators also post announcements.',
     errors: { types: COMMON_ERRORS },
     args: {
       input: t.arg({
@@ -221,7 +231,7 @@ builder.mutationFields((t) => ({
   }),
   editPost: t.drizzleField({
     type: 'posts',
-    description: 'Changes the body of the viewer\'s own post; the earlier body becomes a revision.',
+    description: "Changes the body of the viewer's own post; the earlier body becomes a revision.",
     errors: { types: COMMON_ERRORS },
     args: {
       input: t.arg({
@@ -232,7 +242,10 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: (_query, _parent, { input }, ctx) =>
-      editPost(ctx, { postId: parseGlobalId(String(input.postId), 'Post', 'postId'), body: input.body }),
+      editPost(ctx, {
+        postId: parseGlobalId(String(input.postId), 'Post', 'postId'),
+        body: input.body,
+      }),
   }),
   deletePost: t.drizzleField({
     type: 'posts',
@@ -244,7 +257,7 @@ builder.mutationFields((t) => ({
   }),
   react: t.drizzleField({
     type: 'posts',
-    description: 'Adds (active true) or removes the viewer\'s reaction of one kind.',
+    description: "Adds (active true) or removes the viewer's reaction of one kind.",
     errors: { types: COMMON_ERRORS },
     args: {
       input: t.arg({
@@ -290,7 +303,10 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('PinThreadInput', {
-          fields: (f) => ({ threadId: f.id({ required: true }), pinned: f.boolean({ required: true }) }),
+          fields: (f) => ({
+            threadId: f.id({ required: true }),
+            pinned: f.boolean({ required: true }),
+          }),
         }),
       }),
     },
@@ -307,7 +323,10 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('LockThreadInput', {
-          fields: (f) => ({ threadId: f.id({ required: true }), locked: f.boolean({ required: true }) }),
+          fields: (f) => ({
+            threadId: f.id({ required: true }),
+            locked: f.boolean({ required: true }),
+          }),
         }),
       }),
     },

@@ -98,7 +98,10 @@ export function canCreateThread(
 }
 
 /** Members reply unless the thread is locked; announcements take replies from moderators only. */
-export function canReplyToThread(membership: MembershipAccess | null, thread: ThreadAccess): boolean {
+export function canReplyToThread(
+  membership: MembershipAccess | null,
+  thread: ThreadAccess,
+): boolean {
   if (canModerateCommunity(membership)) {
     return true;
   }
@@ -110,7 +113,9 @@ export function canEditPost(
   post: { authorId: number | null; deletedAt: string | null },
   membership: MembershipAccess | null,
 ): boolean {
-  return viewer !== null && post.authorId === viewer.id && !post.deletedAt && canParticipate(membership);
+  return (
+    viewer !== null && post.authorId === viewer.id && !post.deletedAt && canParticipate(membership)
+  );
 }
 
 export function canDeletePost(
@@ -133,7 +138,10 @@ export function canAcceptAnswer(
   if (!viewer || thread.kind !== 'question') {
     return false;
   }
-  return (thread.authorId === viewer.id && canParticipate(membership)) || canModerateCommunity(membership);
+  return (
+    (thread.authorId === viewer.id && canParticipate(membership)) ||
+    canModerateCommunity(membership)
+  );
 }
 
 export function canManageLiveSession(
@@ -144,7 +152,10 @@ export function canManageLiveSession(
   if (!viewer) {
     return false;
   }
-  return (liveSession.hostId === viewer.id && canParticipate(membership)) || canModerateCommunity(membership);
+  return (
+    (liveSession.hostId === viewer.id && canParticipate(membership)) ||
+    canModerateCommunity(membership)
+  );
 }
 
 /** Chat is open to members while the live session is scheduled or live. */
@@ -152,7 +163,10 @@ export function canChatInLiveSession(
   liveSession: LiveSessionAccess,
   membership: MembershipAccess | null,
 ): boolean {
-  return canParticipate(membership) && (liveSession.status === 'live' || liveSession.status === 'scheduled');
+  return (
+    canParticipate(membership) &&
+    (liveSession.status === 'live' || liveSession.status === 'scheduled')
+  );
 }
 
 export function canAwardBadge(membership: MembershipAccess | null): boolean {
@@ -163,7 +177,10 @@ export function canAwardBadge(membership: MembershipAccess | null): boolean {
  * The SQL form of canReadCommunity, for lists: a condition on the communities table (or its
  * alias) that holds for the communities the viewer may read.
  */
-export function readableCommunityCondition(viewer: Viewer | null, table: { id: unknown; visibility: unknown; districtId: unknown }): SQL {
+export function readableCommunityCondition(
+  viewer: Viewer | null,
+  table: { id: unknown; visibility: unknown; districtId: unknown },
+): SQL {
   if (!viewer) {
     return sql`${table.visibility} = 'public'`;
   }

@@ -45,7 +45,9 @@ export class AccessBatcher {
         .from(memberships)
         .where(
           and(
-            inArray(memberships.communityId, [...new Set(pairs.map(([communityId]) => communityId))]),
+            inArray(memberships.communityId, [
+              ...new Set(pairs.map(([communityId]) => communityId)),
+            ]),
             inArray(memberships.userId, [...new Set(pairs.map(([, userId]) => userId))]),
           ),
         );

@@ -71,7 +71,11 @@ export class EventHub {
    * Yields the topic's events after `afterId` (history first, then live), in id order, each once.
    * Without `afterId` only events committed after the call are yielded.
    */
-  async *subscribe(topic: string, afterId: number | null, signal?: AbortSignal): AsyncGenerator<EventRow> {
+  async *subscribe(
+    topic: string,
+    afterId: number | null,
+    signal?: AbortSignal,
+  ): AsyncGenerator<EventRow> {
     const feed = await this.feedFor(topic);
     const subscriber: Subscriber = { buffer: [], wake: null, closed: false };
     feed.subscribers.add(subscriber);

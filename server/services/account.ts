@@ -90,7 +90,11 @@ export async function signIn(
   return createAuthSession(db, user, input.kind);
 }
 
-async function createAuthSession(db: Database, user: UserRow, kind: AuthSessionKind): Promise<SignedIn> {
+async function createAuthSession(
+  db: Database,
+  user: UserRow,
+  kind: AuthSessionKind,
+): Promise<SignedIn> {
   const token = createToken();
   const expiresAt = new Date(Date.now() + AUTH_SESSION_TTL_MS);
   await db.insert(authSessions).values({

@@ -1,5 +1,10 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
-import { badgeAwards, badges, ISTE_STANDARDS, memberships } from '../../drizzle/tables/index.ts';
+import {
+  badgeAwards,
+  badges,
+  type ISTE_STANDARDS,
+  memberships,
+} from '../../drizzle/tables/index.ts';
 import { canAwardBadge } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
@@ -11,16 +16,21 @@ export type BadgeAwardRow = typeof badgeAwards.$inferSelect;
 export type IsteStandard = (typeof ISTE_STANDARDS)[number];
 
 /** The ISTE Standards for Educators, with their codes and a one-line summary in our words. */
-export const ISTE_STANDARD_INFO: Record<IsteStandard, { code: string; name: string; summary: string }> = {
+export const ISTE_STANDARD_INFO: Record<
+  IsteStandard,
+  { code: string; name: string; summary: string }
+> = {
   learner: {
     code: '2.1',
     name: 'Learner',
-    summary: 'Keeps improving their practice by learning from and with others and trying new approaches.',
+    summary:
+      'Keeps improving their practice by learning from and with others and trying new approaches.',
   },
   leader: {
     code: '2.2',
     name: 'Leader',
-    summary: 'Shapes a shared vision for technology in learning and advocates for equitable access.',
+    summary:
+      'Shapes a shared vision for technology in learning and advocates for equitable access.',
   },
   citizen: {
     code: '2.3',
@@ -63,7 +73,10 @@ export async function createBadge(
   const viewer = requireViewer(ctx);
   const validator = new InputValidator();
   const name = validator.text('name', input.name, { max: 120 });
-  const description = validator.text('description', input.description, { max: 2000, multiline: true });
+  const description = validator.text('description', input.description, {
+    max: 2000,
+    multiline: true,
+  });
   const criteria = validator.text('criteria', input.criteria, { max: 5000, multiline: true });
   const isteStandards = [...new Set(input.isteStandards)];
   if (isteStandards.length === 0) {
@@ -105,7 +118,8 @@ export async function awardBadge(
 ): Promise<BadgeAwardRow> {
   const viewer = requireViewer(ctx);
   const validator = new InputValidator();
-  const note = validator.optionalText('note', input.note, { min: 0, max: 2000, multiline: true }) ?? '';
+  const note =
+    validator.optionalText('note', input.note, { min: 0, max: 2000, multiline: true }) ?? '';
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
     validator.add('expiresAt', 'must be in the future');
   }
@@ -115,16 +129,27 @@ export async function awardBadge(
   if (!badge) {
     throw new NotFoundError(`Badge ${input.badgeId} not found, or you do not have access to it.`);
   }
-  const { membership } = await ctx.access.requireReadable(badge.communityId, `Badge ${input.badgeId}`);
+  const { membership } = await ctx.access.requireReadable(
+    badge.communityId,
+    `Badge ${input.badgeId}`,
+  );
   if (!canAwardBadge(membership)) {
     throw new ForbiddenError('Only owners and facilitators award badges.');
   }
   const [recipientMembership] = await ctx.db
     .select({ status: memberships.status })
     .from(memberships)
-    .where(and(eq(memberships.communityId, badge.communityId), eq(memberships.userId, input.recipientId)));
+    .where(
+      and(
+        eq(memberships.communityId, badge.communityId),
+        eq(memberships.userId, input.recipientId),
+      ),
+    );
   if (recipientMembership?.status !== 'active') {
-    throw ValidationError.of('recipientId', 'the recipient must be an active member of the badge\'s community');
+    throw ValidationError.of(
+      'recipientId',
+      "the recipient must be an active member of the badge's community",
+    );
   }
 
   return runInTransaction(ctx, async (tx, recorder) => {
@@ -153,7 +178,9 @@ export async function awardBadge(
     if (!award) {
       throw new ConflictError(`That person already holds the badge "${badge.name}".`);
     }
-    await recorder.record(topics.community(badge.communityId), 'badge_awarded', { awardId: award.id });
+    await recorder.record(topics.community(badge.communityId), 'badge_awarded', {
+      awardId: award.id,
+    });
     await notify(tx, recorder, input.recipientId, 'badge_awarded', {
       communityId: badge.communityId,
       badgeId: badge.id,

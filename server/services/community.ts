@@ -1,9 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import {
   communities,
-  FOCUS_AREAS,
+  type FOCUS_AREAS,
   memberships,
-  VISIBILITIES,
+  type VISIBILITIES,
 } from '../../drizzle/tables/index.ts';
 import { canJoinCommunity, canManageCommunity } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
@@ -48,10 +48,17 @@ export async function createCommunity(
   const validator = new InputValidator();
   const name = validator.text('name', input.name, { max: 120 });
   const description =
-    validator.optionalText('description', input.description, { min: 0, max: 5000, multiline: true }) ?? '';
+    validator.optionalText('description', input.description, {
+      min: 0,
+      max: 5000,
+      multiline: true,
+    }) ?? '';
   let slug = input.slug?.trim();
   if (slug !== undefined && (!SLUG_PATTERN.test(slug) || slug.length > 64)) {
-    validator.add('slug', 'must be 1 to 64 lowercase letters, digits and single hyphens, such as "stem-coaches"');
+    validator.add(
+      'slug',
+      'must be 1 to 64 lowercase letters, digits and single hyphens, such as "stem-coaches"',
+    );
   }
   if (input.visibility === 'district' && viewer.districtId === null) {
     validator.add('visibility', 'a district community needs an owner who belongs to a district');
@@ -126,7 +133,10 @@ export async function updateCommunity(
   let districtId = community.districtId;
   if (input.visibility === 'district' && districtId === null) {
     if (viewer.districtId === null) {
-      throw ValidationError.of('visibility', 'a district community needs an owner who belongs to a district');
+      throw ValidationError.of(
+        'visibility',
+        'a district community needs an owner who belongs to a district',
+      );
     }
     districtId = viewer.districtId;
   }
@@ -205,7 +215,9 @@ export async function leaveCommunity(
           ),
         );
       if ((owners?.count ?? 0) <= 1) {
-        throw new ConflictError('You are the only owner; make someone else an owner before leaving.');
+        throw new ConflictError(
+          'You are the only owner; make someone else an owner before leaving.',
+        );
       }
     }
     await tx

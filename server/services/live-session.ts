@@ -1,16 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
 import {
   chatMessages,
-  LIVE_SESSION_STATUSES,
+  type LIVE_SESSION_STATUSES,
   liveSessions,
-  RSVP_STATUSES,
+  type RSVP_STATUSES,
   rsvps,
 } from '../../drizzle/tables/index.ts';
-import {
-  canChatInLiveSession,
-  canManageLiveSession,
-  canParticipate,
-} from '../auth/access.ts';
+import { canChatInLiveSession, canManageLiveSession, canParticipate } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { InputValidator, isTimeZone, parseHttpUrl } from '../validation.ts';
 import { requireViewer, runInTransaction, type ServiceContext, topics } from './context.ts';
@@ -30,7 +26,9 @@ export async function loadReadableLiveSession(ctx: ServiceContext, liveSessionId
     .from(liveSessions)
     .where(eq(liveSessions.id, liveSessionId));
   if (!liveSession) {
-    throw new NotFoundError(`Live session ${liveSessionId} not found, or you do not have access to it.`);
+    throw new NotFoundError(
+      `Live session ${liveSessionId} not found, or you do not have access to it.`,
+    );
   }
   const { membership } = await ctx.access.requireReadable(
     liveSession.communityId,
@@ -58,7 +56,10 @@ function validateSchedule(input: ScheduleFields, current: LiveSessionRow | null)
   });
   const timeZone = input.timeZone?.trim();
   if (timeZone !== undefined && !isTimeZone(timeZone)) {
-    validator.add('timeZone', `"${timeZone.slice(0, 64)}" is not an IANA time zone such as America/Chicago`);
+    validator.add(
+      'timeZone',
+      `"${timeZone.slice(0, 64)}" is not an IANA time zone such as America/Chicago`,
+    );
   }
   const joinUrl = input.joinUrl ? parseHttpUrl(validator, 'joinUrl', input.joinUrl) : input.joinUrl;
 
@@ -134,7 +135,9 @@ export async function updateLiveSession(
     throw new ForbiddenError('Only the host or a facilitator can change this live session.');
   }
   if (liveSession.status === 'ended' || liveSession.status === 'cancelled') {
-    throw new ConflictError(`Live session ${liveSession.id} has ${liveSession.status === 'ended' ? 'ended' : 'been cancelled'} and cannot be changed.`);
+    throw new ConflictError(
+      `Live session ${liveSession.id} has ${liveSession.status === 'ended' ? 'ended' : 'been cancelled'} and cannot be changed.`,
+    );
   }
   const fields = validateSchedule(input, liveSession);
 
@@ -156,7 +159,10 @@ export async function updateLiveSession(
   });
 }
 
-const TRANSITIONS: Record<'start' | 'end' | 'cancel', { from: LiveSessionStatus[]; to: LiveSessionStatus }> = {
+const TRANSITIONS: Record<
+  'start' | 'end' | 'cancel',
+  { from: LiveSessionStatus[]; to: LiveSessionStatus }
+> = {
   start: { from: ['scheduled'], to: 'live' },
   end: { from: ['live'], to: 'ended' },
   cancel: { from: ['scheduled'], to: 'cancelled' },
@@ -173,7 +179,9 @@ export async function changeLiveSessionStatus(
   const viewer = requireViewer(ctx);
   const { liveSession, membership } = await loadReadableLiveSession(ctx, input.liveSessionId);
   if (!canManageLiveSession(viewer, liveSession, membership)) {
-    throw new ForbiddenError(`Only the host or a facilitator can ${input.action} this live session.`);
+    throw new ForbiddenError(
+      `Only the host or a facilitator can ${input.action} this live session.`,
+    );
   }
   const transition = TRANSITIONS[input.action];
 
@@ -213,12 +221,17 @@ export async function rsvpToLiveSession(
     throw new ForbiddenError('Join this community to RSVP.');
   }
   if (liveSession.status === 'ended' || liveSession.status === 'cancelled') {
-    throw new ConflictError(`Live session ${liveSession.id} is ${liveSession.status}; RSVPs are closed.`);
+    throw new ConflictError(
+      `Live session ${liveSession.id} is ${liveSession.status}; RSVPs are closed.`,
+    );
   }
   await ctx.db
     .insert(rsvps)
     .values({ liveSessionId: liveSession.id, userId: viewer.id, status: input.status })
-    .onConflictDoUpdate({ target: [rsvps.liveSessionId, rsvps.userId], set: { status: input.status } });
+    .onConflictDoUpdate({
+      target: [rsvps.liveSessionId, rsvps.userId],
+      set: { status: input.status },
+    });
   return liveSession;
 }
 

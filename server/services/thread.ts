@@ -4,9 +4,9 @@ import {
   notifications,
   postRevisions,
   posts,
-  REACTION_KINDS,
+  type REACTION_KINDS,
   reactions,
-  THREAD_KINDS,
+  type THREAD_KINDS,
   threads,
 } from '../../drizzle/tables/index.ts';
 import {
@@ -82,7 +82,13 @@ export async function createThread(
   return runInTransaction(ctx, async (tx, recorder) => {
     const [thread] = await tx
       .insert(threads)
-      .values({ communityId: input.communityId, authorId: viewer.id, title, body, kind: input.kind })
+      .values({
+        communityId: input.communityId,
+        authorId: viewer.id,
+        title,
+        body,
+        kind: input.kind,
+      })
       .returning();
     if (!thread) {
       throw new Error('Inserting a thread returned no row');
@@ -118,7 +124,10 @@ export async function createPost(
       throw ValidationError.of('parentId', `post ${input.parentId} is not a reply in this thread`);
     }
     if (parent.depth > 0) {
-      throw ValidationError.of('parentId', 'replies go one level deep: reply to the top-level post instead');
+      throw ValidationError.of(
+        'parentId',
+        'replies go one level deep: reply to the top-level post instead',
+      );
     }
     if (parent.deletedAt) {
       throw new ConflictError('That reply was deleted; reply to the thread instead.');

@@ -179,15 +179,13 @@ describe.each(await databaseKinds())('database constraints on %s', (kind) => {
 
   test('rejects a live session that ends before it starts', async () => {
     const message = await failure(
-      handle.db
-        .insert(tables.liveSessions)
-        .values({
-          communityId,
-          title: 'S',
-          startsAt: '2099-01-01T10:00:00Z',
-          endsAt: '2099-01-01T10:00:00Z',
-          timeZone: 'UTC',
-        }),
+      handle.db.insert(tables.liveSessions).values({
+        communityId,
+        title: 'S',
+        startsAt: '2099-01-01T10:00:00Z',
+        endsAt: '2099-01-01T10:00:00Z',
+        timeZone: 'UTC',
+      }),
     );
 
     expect(message).toMatch(/live_sessions_ends_after_starts/);

@@ -97,21 +97,26 @@ export function collect(client: Client, query: string, variables: Record<string,
   const waiters: (() => void)[] = [];
   let completed = false;
   let failure: unknown = null;
+  const wakeAll = () => {
+    for (const wake of waiters.splice(0)) {
+      wake();
+    }
+  };
   const unsubscribe = client.subscribe(
     { query, variables },
     {
       next: (value) => {
         results.push(value);
-        waiters.splice(0).forEach((wake) => wake());
+        wakeAll();
       },
       error: (error) => {
         failure = error;
         completed = true;
-        waiters.splice(0).forEach((wake) => wake());
+        wakeAll();
       },
       complete: () => {
         completed = true;
-        waiters.splice(0).forEach((wake) => wake());
+        wakeAll();
       },
     },
   );

@@ -51,8 +51,9 @@ export function Layout(props: { children?: JSX.Element }) {
             <A href="/notifications">
               Notifications
               <Show when={unreadCount() > 0}>
-                <span class="count" aria-label={`${unreadCount()} unread`}>
+                <span class="count">
                   {unreadCount()}
+                  <span class="visually-hidden"> unread</span>
                 </span>
               </Show>
             </A>

@@ -13,6 +13,7 @@ import { createResource, createSignal, onCleanup, type Resource } from 'solid-js
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
 const [connectionState, setConnectionState] = createSignal<ConnectionState>('connecting');
+
 export { connectionState };
 
 const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;

@@ -12,7 +12,7 @@ const [viewer, setViewer] = createSignal<Viewer | null>(null);
 const [unreadCount, setUnreadCount] = createSignal(0);
 const [viewerLoaded, setViewerLoaded] = createSignal(false);
 
-export { unreadCount, setUnreadCount, viewer, viewerLoaded };
+export { setUnreadCount, unreadCount, viewer, viewerLoaded };
 
 /** Reloads who is signed in and their unread count. */
 export async function refreshViewer(): Promise<void> {

@@ -1,8 +1,8 @@
 import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { NewBadgeForm, NewThreadForm, ScheduleForm } from '../components/community-forms.tsx';
 import { LiveRegion } from '../components/live-region.tsx';
 import { Empty, ErrorState, errorMessage, Loading } from '../components/status.tsx';
-import { NewBadgeForm, NewThreadForm, ScheduleForm } from '../components/community-forms.tsx';
 import { createGraphQLQuery, createGraphQLSubscription, runMutation } from '../lib/graphql.ts';
 import { FOCUS_LABELS, mutationDocument, VISIBILITY_LABELS } from '../lib/operations.ts';
 import { viewer } from '../lib/session.ts';

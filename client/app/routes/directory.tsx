@@ -70,39 +70,40 @@ export default function Directory() {
       </Show>
 
       <h2>All communities</h2>
-      <form
-        class="filters"
-        role="search"
-        onSubmit={(event) => {
-          event.preventDefault();
-          setAppliedSearch(search().trim());
-        }}
-      >
-        <div class="field inline">
-          <label for="focus-filter">Focus</label>
-          <select
-            id="focus-filter"
-            value={focus()}
-            onChange={(event) => setFocus(event.currentTarget.value)}
-          >
-            <option value="">All focus areas</option>
-            <For each={Object.entries(FOCUS_LABELS)}>
-              {([value, label]) => <option value={value}>{label}</option>}
-            </For>
-          </select>
-        </div>
-        <div class="field inline">
-          <label for="community-search">Search by name</label>
-          <input
-            id="community-search"
-            type="search"
-            value={search()}
-            maxLength={100}
-            onInput={(event) => setSearch(event.currentTarget.value)}
-          />
-        </div>
-        <button type="submit">Search</button>
-      </form>
+      <search>
+        <form
+          class="filters"
+          onSubmit={(event) => {
+            event.preventDefault();
+            setAppliedSearch(search().trim());
+          }}
+        >
+          <div class="field inline">
+            <label for="focus-filter">Focus</label>
+            <select
+              id="focus-filter"
+              value={focus()}
+              onChange={(event) => setFocus(event.currentTarget.value)}
+            >
+              <option value="">All focus areas</option>
+              <For each={Object.entries(FOCUS_LABELS)}>
+                {([value, label]) => <option value={value}>{label}</option>}
+              </For>
+            </select>
+          </div>
+          <div class="field inline">
+            <label for="community-search">Search by name</label>
+            <input
+              id="community-search"
+              type="search"
+              value={search()}
+              maxLength={100}
+              onInput={(event) => setSearch(event.currentTarget.value)}
+            />
+          </div>
+          <button type="submit">Search</button>
+        </form>
+      </search>
 
       <Switch>
         <Match when={directory.data.error}>
