@@ -19,7 +19,15 @@ describe.skipIf(!ready)('web client in Chromium', () => {
     server = await startTestServer({ database, env: { SERVE_CLIENT: 'true', SEED_DEMO: 'true' } });
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
     });
   }, 120_000);
 
@@ -47,7 +55,11 @@ describe.skipIf(!ready)('web client in Chromium', () => {
       await page.goto(`${server.url}/c/elementary-makerspace-network`);
       await page.getByRole('link', { name: /Design journals/ }).click();
       await page.getByTestId('post-list').waitFor();
-      await page.waitForFunction(() => document.querySelector('[data-testid=connection-status]')?.getAttribute('data-state') === 'connected');
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid=connection-status]')?.getAttribute('data-state') ===
+          'connected',
+      );
     }
     const readerUrl = reader.url();
     const before = await reader.getByTestId('post-item').count();
@@ -59,7 +71,9 @@ describe.skipIf(!ready)('web client in Chromium', () => {
 
     expect(reader.url()).toBe(readerUrl);
     expect(await reader.getByTestId('post-item').count()).toBe(before + 1);
-    expect(await reader.getByTestId('thread-announcer').textContent()).toContain('New reply from Demo Educator');
+    expect(await reader.getByTestId('thread-announcer').textContent()).toContain(
+      'New reply from Demo Educator',
+    );
     expect(await author.getByTestId('reply-body').inputValue()).toBe('');
     await reader.screenshot({ path: `${ARTIFACTS}thread-live-reply.png`, fullPage: true });
   });
