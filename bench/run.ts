@@ -155,8 +155,8 @@ async function main() {
     'ready',
   );
   const staffroom = await timeProcess(
-    join(process.cwd(), 'node_modules/.bin/tsx'),
-    ['server/main.ts'],
+    process.execPath,
+    ['--import', 'tsx', 'server/main.ts'],
     'Staffroom listening',
     {
       PORT: '0',
