@@ -130,6 +130,8 @@ async function main() {
     deliveries.push((arrivals.at(-1) ?? sent) - sent);
   }
   await client.dispose();
+
+  const fanOut = await measureFanOut(server.url, token, communityId, gql);
   await server.stop();
 
   const roundTrip = median(roundTrips);
@@ -145,6 +147,16 @@ async function main() {
     `  delivery / createPost round trip: ${(delivery / mutation).toFixed(2)} (goal at most 2)\n`,
   );
   process.stdout.write(`  delivery / bare round trip: ${(delivery / roundTrip).toFixed(2)}\n`);
+
+  process.stdout.write('\nOne chat message fanned out to many WebSocket subscribers of one live session\n');
+  for (const [count, ms] of fanOut) {
+    process.stdout.write(`  ${count} subscribers: ${ms.toFixed(1)} ms until the last has it\n`);
+  }
+  const single = fanOut[0]?.[1] ?? 1;
+  const [largest, largestMs] = fanOut.at(-1) ?? [1, single];
+  process.stdout.write(
+    `  time per subscriber at ${largest}, against one: ${(largestMs / largest / single).toFixed(3)} (goal well under 1)\n`,
+  );
 
   const bare = await timeProcess(
     process.execPath,
@@ -172,6 +184,67 @@ async function main() {
   process.stdout.write(`  Staffroom: ${staffroom.toFixed(0)} ms\n`);
   process.stdout.write(`  ratio: ${(staffroom / bare).toFixed(1)}\n`);
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function measureFanOut(
+  url: string,
+  token: string,
+  communityId: string,
+  gql: (query: string, variables?: Json, token?: string) => Promise<Json>,
+): Promise<[number, number][]> {
+  const startsAt = new Date(Date.now() + 60_000).toISOString();
+  const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+  const scheduled = await gql(
+    'mutation($input: ScheduleLiveSessionInput!) { scheduleLiveSession(input: $input) { ... on MutationScheduleLiveSessionSuccess { data { id } } } }',
+    { input: { communityId, title: 'Fan-out', startsAt, endsAt, timeZone: 'UTC' } },
+    token,
+  );
+  const liveSessionId: string = scheduled.data.scheduleLiveSession.data.id;
+  const results: [number, number][] = [];
+  for (const count of [1, 50, 200]) {
+    const clients = Array.from({ length: count }, () =>
+      createClient({
+        url: `${url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+      }),
+    );
+    let received = 0;
+    let allReceived: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      allReceived = resolve;
+    });
+    for (const subscriber of clients) {
+      subscriber.subscribe(
+        {
+          query:
+            'subscription($id: ID!) { liveSessionEvents(liveSessionId: $id) { eventId chatMessage { body author { displayName } } } }',
+          variables: { id: liveSessionId },
+        },
+        {
+          next: () => {
+            received += 1;
+            if (received === count) {
+              allReceived();
+            }
+          },
+          error: () => {},
+          complete: () => {},
+        },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500 + count * 5));
+    const sent = performance.now();
+    await gql(
+      'mutation($input: SendChatMessageInput!) { sendChatMessage(input: $input) { __typename } }',
+      { input: { liveSessionId, body: `Hello ${count}` } },
+      token,
+    );
+    await done;
+    results.push([count, performance.now() - sent]);
+    await Promise.all(clients.map((subscriber) => subscriber.dispose()));
+  }
+  return results;
 }
 
 function median(values: number[]): number {
