@@ -6,6 +6,7 @@ import { builder } from '../builder.ts';
 import { parseEventCursor, parseGlobalId } from '../ids.ts';
 import { enumFromValues } from '../types/enums.ts';
 import { Notification } from '../types/notification.ts';
+import { loadOncePerEvent } from './shared-load.ts';
 import { payloadId, streamTopic, unwrap } from './stream.ts';
 
 const ThreadActivityType = enumFromValues('ThreadActivityType', [
@@ -40,16 +41,24 @@ const ThreadActivityEvent = builder.objectRef<TopicEvent>('ThreadActivityEvent')
     thread: t.drizzleField({
       type: 'threads',
       resolve: (query, event, _args, ctx) =>
-        ctx.db.query.threads
-          .findFirst(query({ where: { id: event.subjectId } }))
-          .then(found(event)),
+        loadOncePerEvent(
+          ctx.events,
+          event,
+          ctx.db.query.threads.findFirst(query({ where: { id: event.subjectId } })),
+        ).then(found(event)),
     }),
     post: t.drizzleField({
       type: 'posts',
       nullable: true,
       resolve: (query, event, _args, ctx) => {
         const postId = payloadId(event, 'postId');
-        return postId ? ctx.db.query.posts.findFirst(query({ where: { id: postId } })) : null;
+        return postId
+          ? loadOncePerEvent(
+              ctx.events,
+              event,
+              ctx.db.query.posts.findFirst(query({ where: { id: postId } })),
+            )
+          : null;
       },
     }),
   }),
@@ -63,16 +72,24 @@ const LiveSessionEvent = builder.objectRef<TopicEvent>('LiveSessionEvent').imple
     liveSession: t.drizzleField({
       type: 'liveSessions',
       resolve: (query, event, _args, ctx) =>
-        ctx.db.query.liveSessions
-          .findFirst(query({ where: { id: event.subjectId } }))
-          .then(found(event)),
+        loadOncePerEvent(
+          ctx.events,
+          event,
+          ctx.db.query.liveSessions.findFirst(query({ where: { id: event.subjectId } })),
+        ).then(found(event)),
     }),
     chatMessage: t.drizzleField({
       type: 'chatMessages',
       nullable: true,
       resolve: (query, event, _args, ctx) => {
         const id = payloadId(event, 'chatMessageId');
-        return id ? ctx.db.query.chatMessages.findFirst(query({ where: { id } })) : null;
+        return id
+          ? loadOncePerEvent(
+              ctx.events,
+              event,
+              ctx.db.query.chatMessages.findFirst(query({ where: { id } })),
+            )
+          : null;
       },
     }),
   }),
@@ -89,16 +106,24 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
     community: t.drizzleField({
       type: 'communities',
       resolve: (query, event, _args, ctx) =>
-        ctx.db.query.communities
-          .findFirst(query({ where: { id: event.subjectId } }))
-          .then(found(event)),
+        loadOncePerEvent(
+          ctx.events,
+          event,
+          ctx.db.query.communities.findFirst(query({ where: { id: event.subjectId } })),
+        ).then(found(event)),
     }),
     thread: t.drizzleField({
       type: 'threads',
       nullable: true,
       resolve: (query, event, _args, ctx) => {
         const id = payloadId(event, 'threadId');
-        return id ? ctx.db.query.threads.findFirst(query({ where: { id } })) : null;
+        return id
+          ? loadOncePerEvent(
+              ctx.events,
+              event,
+              ctx.db.query.threads.findFirst(query({ where: { id } })),
+            )
+          : null;
       },
     }),
     liveSession: t.drizzleField({
@@ -106,7 +131,13 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
       nullable: true,
       resolve: (query, event, _args, ctx) => {
         const id = payloadId(event, 'liveSessionId');
-        return id ? ctx.db.query.liveSessions.findFirst(query({ where: { id } })) : null;
+        return id
+          ? loadOncePerEvent(
+              ctx.events,
+              event,
+              ctx.db.query.liveSessions.findFirst(query({ where: { id } })),
+            )
+          : null;
       },
     }),
     badgeAward: t.drizzleField({
@@ -114,7 +145,13 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
       nullable: true,
       resolve: (query, event, _args, ctx) => {
         const id = payloadId(event, 'awardId');
-        return id ? ctx.db.query.badgeAwards.findFirst(query({ where: { id } })) : null;
+        return id
+          ? loadOncePerEvent(
+              ctx.events,
+              event,
+              ctx.db.query.badgeAwards.findFirst(query({ where: { id } })),
+            )
+          : null;
       },
     }),
   }),

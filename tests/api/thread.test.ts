@@ -412,6 +412,42 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
       expect(new Set(ids).size).toBe(6);
     });
 
+    test('resolves viewer fields per subscriber', async () => {
+      const thread = await createThread(member.token);
+      const query =
+        'subscription($threadId: ID!) { threadActivity(threadId: $threadId) { post { body viewerCanEdit reactions { kind viewerReacted } } } }';
+      const asAuthor = collect(server.socket({ token: facilitator.token }), query, {
+        threadId: thread.id,
+      });
+      const asMember = collect(server.socket({ token: member.token }), query, {
+        threadId: thread.id,
+      });
+      await asMember.settle();
+
+      const post = await reply(facilitator.token, thread.id, 'Whose is it?');
+      await mutate(
+        server,
+        'react',
+        'ReactInput',
+        { postId: post.id, kind: 'LIKE', active: true },
+        'id',
+        member.token,
+      );
+      const authorView = [
+        (await asAuthor.next()).data.threadActivity.post,
+        (await asAuthor.next()).data.threadActivity.post,
+      ];
+      const memberView = [
+        (await asMember.next()).data.threadActivity.post,
+        (await asMember.next()).data.threadActivity.post,
+      ];
+
+      expect(authorView[0].viewerCanEdit).toBe(true);
+      expect(memberView[0].viewerCanEdit).toBe(false);
+      expect(authorView[1].reactions).toEqual([{ kind: 'LIKE', viewerReacted: false }]);
+      expect(memberView[1].reactions).toEqual([{ kind: 'LIKE', viewerReacted: true }]);
+    });
+
     test('works over server-sent events', async () => {
       const thread = await createThread(member.token);
       await reply(facilitator.token, thread.id, 'before');
