@@ -13,6 +13,8 @@ export interface GraphQLContext extends ServiceContext {
   events: EventHub;
   /** The bearer token or cookie value this request was authenticated with. */
   authToken: string | null;
+  /** The person that a signUp or signIn in this request just signed in, if any. */
+  signedInUserId?: number;
   /** Sets or clears the web client's session cookie on this response. */
   setSessionCookie: (token: string | null, expiresAt?: Date) => void;
 }

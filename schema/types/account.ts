@@ -95,6 +95,7 @@ builder.mutationFields((t) => ({
 }));
 
 function issue(ctx: GraphQLContext, signedIn: SignedIn) {
+  ctx.signedInUserId = signedIn.user.id;
   if (signedIn.kind === 'cookie') {
     ctx.setSessionCookie(signedIn.token, signedIn.expiresAt);
     return { user: signedIn.user, token: null };

@@ -63,7 +63,8 @@ builder.drizzleNode('users', {
     bio: t.exposeString('bio'),
     email: t.string({
       nullable: true,
-      resolve: (user, _args, ctx) => (ctx.viewer?.id === user.id ? user.email : null),
+      resolve: (user, _args, ctx) =>
+        ctx.viewer?.id === user.id || ctx.signedInUserId === user.id ? user.email : null,
     }),
     school: t.relation('school', { nullable: true }),
     district: t.relation('district', { nullable: true }),

@@ -105,7 +105,7 @@ builder.drizzleNode('posts', {
     editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (post) => post.editedAt }),
     author: t.relation('author', {
       nullable: true,
-      description: 'Null when the post was deleted or the account is gone.',
+      description: 'Null when the account is gone; a deleted post keeps its author.',
     }),
     thread: t.relation('thread'),
     parent: t.relation('parent', { nullable: true }),

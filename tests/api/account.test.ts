@@ -64,6 +64,7 @@ describe.each(await databaseKinds())('accounts on %s', (kind) => {
       const viewer = await server.graphql(VIEWER, {}, { token });
 
       expect(token).toMatch(/^[\w-]{40,}$/);
+      expect(result.body.data.signIn.data.user.email).toBe('bea@example.org');
       expect(viewer.body.data.viewer.displayName).toBe('Bea');
       expect(viewer.body.data.viewer.email).toBe('bea@example.org');
     });
