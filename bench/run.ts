@@ -148,7 +148,9 @@ async function main() {
   );
   process.stdout.write(`  delivery / bare round trip: ${(delivery / roundTrip).toFixed(2)}\n`);
 
-  process.stdout.write('\nOne chat message fanned out to many WebSocket subscribers of one live session\n');
+  process.stdout.write(
+    '\nOne chat message fanned out to many WebSocket subscribers of one live session\n',
+  );
   for (const [count, ms] of fanOut) {
     process.stdout.write(`  ${count} subscribers: ${ms.toFixed(1)} ms until the last has it\n`);
   }

@@ -61,7 +61,7 @@ export type Executor = Database | Transaction;
 export interface DatabaseHandle {
   db: Database;
   driver: 'postgres' | 'pglite';
-  /** Answers whether the database accepts a query, for readiness checks. */
+  /** Reports whether the database accepts a query, for readiness checks. */
   ping: () => Promise<boolean>;
   close: () => Promise<void>;
 }

@@ -8,7 +8,7 @@ import { relations } from '../drizzle/relations.ts';
 import type { EventHub } from '../server/pubsub/event-hub.ts';
 import type { ServiceContext } from '../server/services/context.ts';
 
-/** What every resolver receives. */
+/** Context that every resolver receives. */
 export interface GraphQLContext extends ServiceContext {
   events: EventHub;
   /** The bearer token or cookie value this request was authenticated with. */

@@ -256,8 +256,8 @@ export async function startServer(
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          // Each operation gets its own access cache, so that a long-lived socket sees
-          // membership changes.
+          // Each operation gets its own access cache, so that membership changes apply at
+          // once on a long-lived socket.
           contextValue: { ...subscriptionContext, access: base.access.fresh() },
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         } satisfies ExecutionArgs;

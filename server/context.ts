@@ -31,7 +31,7 @@ export class AuthenticationError extends Error {
 
 /**
  * Builds the resolver context for one request or socket. A bearer token that is unknown,
- * expired or revoked is an AuthenticationError (HTTP 401, WebSocket 4403); a stale cookie only
+ * expired or revoked is an AuthenticationError (HTTP 401, WebSocket 4403). A stale cookie only
  * signs the request out, so an old browser tab keeps working as a signed-out visitor.
  */
 export async function createContext(
@@ -109,7 +109,7 @@ export function parseCookie(header: string | null | undefined, name: string): st
 }
 
 /**
- * Answers whether a cookie may authenticate a request with this Origin header. Browsers send
+ * Reports whether a cookie may authenticate a request with this Origin header. Browsers send
  * Origin on cross-site requests, so a missing one means a same-origin or non-browser client.
  */
 export function isTrustedOrigin(origin: string | null | undefined, trusted: Set<string>): boolean {

@@ -10,8 +10,8 @@ const loadsByHub = new WeakMap<EventHub, Map<string, Promise<unknown>>>();
 /**
  * Runs the query that resolves part of an event's payload once for every subscriber who needs
  * the same statement for the same event. Subscribers with the same selection produce the same
- * SQL and parameters; a selection that depends on the viewer has the viewer among its parameters
- * and so gets its own load. Keys include the event id, so a later event never sees an earlier
+ * SQL and parameters. A selection that depends on the viewer has the viewer among its parameters,
+ * so it gets its own load. Keys include the event id, so a later event never sees an earlier
  * event's rows.
  */
 export function loadOncePerEvent<T>(

@@ -37,7 +37,7 @@ builder.drizzleNode('liveSessions', {
     community: t.relation('community'),
     host: t.relation('host', { nullable: true }),
     rsvpCount: t.int({
-      description: 'People who answered going.',
+      description: 'Number of people whose RSVP is GOING.',
       select: {
         extras: {
           rsvpCount: (table, { sql }) =>

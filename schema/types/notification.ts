@@ -25,13 +25,13 @@ export const Notification = builder.drizzleNode('notifications', {
       resolve: async (notification, _args, ctx) => {
         const { subject } = notification;
         const actor = subject.actorId ? await loadRow(ctx, 'users', subject.actorId) : null;
-        const who = actor?.displayName ?? 'Someone';
+        const actorName = actor?.displayName ?? 'Someone';
         if (notification.kind === 'badge_awarded') {
           const badge = subject.badgeId ? await loadRow(ctx, 'badges', subject.badgeId) : null;
-          return `${who} awarded you the badge “${badge?.name ?? 'a badge'}”.`;
+          return `${actorName} awarded you the badge “${badge?.name ?? 'a badge'}”.`;
         }
         const thread = subject.threadId ? await loadRow(ctx, 'threads', subject.threadId) : null;
-        return `${who} replied to you in “${thread?.title ?? 'a thread'}”.`;
+        return `${actorName} replied to you in “${thread?.title ?? 'a thread'}”.`;
       },
     }),
     community: t.drizzleField({

@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 
 /**
  * Every access rule of Staffroom. Services, schema fields and subscription filters ask these
- * functions; none of them holds a rule of its own. The rules are pure: callers load the rows.
+ * functions; none of them contains a rule of its own. The rules are pure: callers load the rows.
  */
 
 export interface Viewer {
@@ -129,7 +129,7 @@ export function canDeletePost(
   return post.authorId === viewer.id || canModerateCommunity(membership);
 }
 
-/** The asker or a facilitator picks the accepted answer of a question. */
+/** Reports whether the viewer may pick the accepted answer: the asker or a facilitator. */
 export function canAcceptAnswer(
   viewer: Viewer | null,
   thread: ThreadAccess,
@@ -174,7 +174,7 @@ export function canAwardBadge(membership: MembershipAccess | null): boolean {
 }
 
 /**
- * The SQL form of canReadCommunity, for lists: a condition on the communities table (or its
+ * Builds the SQL form of canReadCommunity, for lists: a condition on the communities table (or its
  * alias) that holds for the communities the viewer may read.
  */
 export function readableCommunityCondition(

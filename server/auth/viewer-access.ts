@@ -85,7 +85,7 @@ export class ViewerAccess {
     readonly viewer: Viewer | null,
   ) {}
 
-  /** A new instance for the same viewer with nothing remembered. */
+  /** Creates an instance for the same viewer with nothing remembered. */
   fresh(): ViewerAccess {
     return new ViewerAccess(this.batcher, this.viewer);
   }
@@ -139,7 +139,7 @@ export class ViewerAccess {
     return canReadCommunity(this.viewer, community, await this.membership(communityId));
   }
 
-  /** Answers whether the viewer may read the community that a thread, session or badge is in. */
+  /** Reports whether the viewer may read the community that a thread, session or badge is in. */
   async canReadParent(kind: ParentKind, id: number): Promise<boolean> {
     const communityId = await this.communityIdOf(kind, id);
     return communityId !== null && this.canRead(communityId);
@@ -151,14 +151,14 @@ export class ViewerAccess {
    */
   async requireReadable(
     communityId: number,
-    what = 'Community',
+    subject = 'Community',
   ): Promise<{ community: CommunityAccess; membership: MembershipRow | null }> {
     const [community, membership] = await Promise.all([
       this.community(communityId),
       this.membership(communityId),
     ]);
     if (!community || !canReadCommunity(this.viewer, community, membership)) {
-      throw new NotFoundError(`${what} not found, or you do not have access to it.`);
+      throw new NotFoundError(`${subject} not found, or you do not have access to it.`);
     }
     return { community, membership };
   }

@@ -176,7 +176,9 @@ export async function awardBadge(
       .onConflictDoNothing()
       .returning();
     if (!award) {
-      throw new ConflictError(`That person already holds the badge "${badge.name}".`);
+      throw new ConflictError(
+        `That person already has an active award of the badge "${badge.name}".`,
+      );
     }
     await recorder.record(topics.community(badge.communityId), 'badge_awarded', {
       awardId: award.id,
