@@ -8,7 +8,7 @@ import {
   type TypedDocumentNode,
 } from '@urql/core';
 import { createClient as createSocketClient } from 'graphql-ws';
-import { createResource, createSignal, onCleanup, type Resource } from 'solid-js';
+import { createEffect, createResource, createSignal, on, onCleanup, type Resource } from 'solid-js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -159,4 +159,40 @@ export function issueFor(
   field: string,
 ): string | undefined {
   return outcome?.issues?.find((issue) => issue.path[0] === field)?.message;
+}
+
+/**
+ * Reloads a page's data when the socket comes back, because events sent while it was down are
+ * not replayed to the page.
+ */
+export function refetchOnReconnect(refetch: () => void): void {
+  createEffect(
+    on(connectionState, (state, previous) => {
+      if (state === 'connected' && previous === 'reconnecting') {
+        refetch();
+      }
+    }),
+  );
+}
+
+/**
+ * Creates a runner for a page's buttons (pin, RSVP, start): it runs one mutation, keeps its error
+ * message for an alert, and reloads the page's data.
+ */
+export function createAction(refetch: () => void) {
+  const [actionError, setActionError] = createSignal('');
+  const act = async (field: string, inputType: string, input: Record<string, unknown>) => {
+    setActionError('');
+    const outcome = await runMutation(
+      `mutation Action($input: ${inputType}!) { ${field}(input: $input) { __typename ... on Error { message } } }`,
+      field,
+      input,
+    );
+    if (outcome.message) {
+      setActionError(outcome.message);
+    }
+    refetch();
+    return outcome;
+  };
+  return { act, actionError };
 }

@@ -1,14 +1,15 @@
 import { A, useParams } from '@solidjs/router';
-import { createEffect, createSignal, For, Match, on, Show, Switch } from 'solid-js';
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { Field, FormMessage } from '../components/field.tsx';
 import { LiveRegion } from '../components/live-region.tsx';
 import { Empty, ErrorState, errorMessage, Loading } from '../components/status.tsx';
 import {
-  connectionState,
+  createAction,
   createGraphQLQuery,
   createGraphQLSubscription,
   issueFor,
   type MutationOutcome,
+  refetchOnReconnect,
   runMutation,
 } from '../lib/graphql.ts';
 import { mutationDocument } from '../lib/operations.ts';
@@ -67,7 +68,6 @@ export default function LiveSessionPage() {
   const [message, setMessage] = createSignal('');
   const [busy, setBusy] = createSignal(false);
   const [outcome, setOutcome] = createSignal<MutationOutcome<unknown> | null>(null);
-  const [actionError, setActionError] = createSignal('');
 
   // Messages that arrived live, minus those the last query already returned.
   const messages = () => {
@@ -95,22 +95,9 @@ export default function LiveSessionPage() {
     },
   );
 
-  createEffect(
-    on(connectionState, (state, previous) => {
-      if (state === 'connected' && previous === 'reconnecting') {
-        page.refetch();
-      }
-    }),
-  );
+  refetchOnReconnect(page.refetch);
 
-  const act = async (field: string, inputType: string, input: Record<string, unknown>) => {
-    setActionError('');
-    const result = await runMutation(mutationDocument(field, inputType, 'id'), field, input);
-    if (result.message) {
-      setActionError(result.message);
-    }
-    page.refetch();
-  };
+  const { act, actionError } = createAction(page.refetch);
 
   return (
     <Switch>

@@ -1,14 +1,15 @@
 import { A, useParams } from '@solidjs/router';
-import { createEffect, createSignal, For, Match, on, Show, Switch } from 'solid-js';
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { Field, FormMessage } from '../components/field.tsx';
 import { LiveRegion } from '../components/live-region.tsx';
 import { ErrorState, errorMessage, Loading } from '../components/status.tsx';
 import {
-  connectionState,
+  createAction,
   createGraphQLQuery,
   createGraphQLSubscription,
   issueFor,
   type MutationOutcome,
+  refetchOnReconnect,
   runMutation,
 } from '../lib/graphql.ts';
 import { mutationDocument } from '../lib/operations.ts';
@@ -133,7 +134,6 @@ export default function ThreadPage() {
   );
   const thread = () => page.data.latest?.thread;
   const [announcement, setAnnouncement] = createSignal('');
-  const [actionError, setActionError] = createSignal('');
   const [replyingTo, setReplyingTo] = createSignal<string | null>(null);
   const [editing, setEditing] = createSignal<string | null>(null);
   const [editBody, setEditBody] = createSignal('');
@@ -153,24 +153,9 @@ export default function ThreadPage() {
     },
   );
 
-  // Events sent while the socket was down are not replayed to this page, so reload on reconnect.
-  createEffect(
-    on(connectionState, (state, previous) => {
-      if (state === 'connected' && previous === 'reconnecting') {
-        page.refetch();
-      }
-    }),
-  );
+  refetchOnReconnect(page.refetch);
 
-  const act = async (field: string, inputType: string, input: Record<string, unknown>) => {
-    setActionError('');
-    const outcome = await runMutation(mutationDocument(field, inputType, 'id'), field, input);
-    if (outcome.message) {
-      setActionError(outcome.message);
-    }
-    page.refetch();
-    return outcome;
-  };
+  const { act, actionError } = createAction(page.refetch);
 
   const PostView = (props: { post: Post; nested?: boolean }) => (
     <li
