@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
@@ -104,7 +107,15 @@ export async function startServer(
     maskedErrors: {
       maskError: (error, message) => maskError(error, message, log),
     },
-    plugins: [statementCountPlugin(statements, config.exposeQueryStats)],
+    plugins: [
+      // Limits for a public API, so that one crafted document cannot tie up the database. With
+      // every list capped at 100 per page, depth and aliases bound the work of one document.
+      // The web client's largest pages (thread and community) nest 6 levels deep.
+      maxDepthPlugin({ n: 12, ignoreIntrospection: true }),
+      maxAliasesPlugin({ n: 20 }),
+      maxTokensPlugin({ n: 2000 }),
+      statementCountPlugin(statements, config.exposeQueryStats),
+    ],
   });
 
   let draining = false;

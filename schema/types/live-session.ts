@@ -1,6 +1,7 @@
 import { LIVE_SESSION_STATUSES, RSVP_STATUSES } from '../../drizzle/tables/index.ts';
 import { canChatInLiveSession, canManageLiveSession } from '../../server/auth/access.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
+import { topics } from '../../server/services/context.ts';
 import {
   changeLiveSessionStatus,
   rsvpToLiveSession,
@@ -67,6 +68,15 @@ builder.drizzleNode('liveSessions', {
       resolve: async (liveSession, _args, ctx) =>
         canChatInLiveSession(liveSession, await ctx.access.membership(liveSession.communityId)),
     }),
+    eventCursor: t.string({
+      description:
+        'The id of the latest event of its subscription, read before the data: pass it as `after` to miss nothing between this query and the subscription.',
+      resolve: async (liveSession, _args, ctx) =>
+        String(
+          (liveSession as { eventCursor?: number }).eventCursor ??
+            (await ctx.events.latestEventId(topics.liveSession(liveSession.id))),
+        ),
+    }),
     chatMessages: t.relatedConnection('chatMessages', {
       description: 'Chat history, oldest first; ask for `last: 50` to get the latest.',
       query: { orderBy: { id: 'asc' } },
@@ -96,7 +106,10 @@ builder.queryFields((t) => ({
       if (id === null || !(await ctx.access.canReadParent('liveSession', id))) {
         return null;
       }
-      return ctx.db.query.liveSessions.findFirst(query({ where: { id } }));
+      // Read before the row, as for threads, so that nothing falls between query and subscription.
+      const eventCursor = await ctx.events.latestEventId(topics.liveSession(id));
+      const liveSession = await ctx.db.query.liveSessions.findFirst(query({ where: { id } }));
+      return liveSession ? Object.assign(liveSession, { eventCursor }) : null;
     },
   }),
 }));

@@ -6,6 +6,7 @@ import {
   canReplyToThread,
 } from '../../server/auth/access.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
+import { topics } from '../../server/services/context.ts';
 import {
   acceptAnswer,
   createPost,
@@ -78,6 +79,15 @@ builder.drizzleNode('threads', {
     viewerCanAcceptAnswer: t.boolean({
       resolve: async (thread, _args, ctx) =>
         canAcceptAnswer(ctx.viewer, thread, await ctx.access.membership(thread.communityId)),
+    }),
+    eventCursor: t.string({
+      description:
+        'The id of the latest event of its subscription, read before the data: pass it as `after` to miss nothing between this query and the subscription.',
+      resolve: async (thread, _args, ctx) =>
+        String(
+          (thread as { eventCursor?: number }).eventCursor ??
+            (await ctx.events.latestEventId(topics.thread(thread.id))),
+        ),
     }),
     posts: t.relatedConnection('posts', {
       description: 'Top-level replies, oldest first; each carries its own replies.',
@@ -169,7 +179,11 @@ builder.queryFields((t) => ({
       if (id === null || !(await ctx.access.canReadParent('thread', id))) {
         return null;
       }
-      return ctx.db.query.threads.findFirst(query({ where: { id } }));
+      // The cursor is read before the row, so an event that lands in between is replayed to the
+      // subscriber rather than lost.
+      const eventCursor = await ctx.events.latestEventId(topics.thread(id));
+      const thread = await ctx.db.query.threads.findFirst(query({ where: { id } }));
+      return thread ? Object.assign(thread, { eventCursor }) : null;
     },
   }),
 }));

@@ -59,6 +59,15 @@ export class EventHub {
     this.feeds.clear();
   }
 
+  /** Returns the id of the topic's latest committed event, or 0 when it has none. */
+  async latestEventId(topic: string): Promise<number> {
+    const [row] = await this.db
+      .select({ cursor: max(events.id) })
+      .from(events)
+      .where(eq(events.topic, topic));
+    return Number(row?.cursor ?? 0);
+  }
+
   /** Wakes a topic that this process published to, without waiting for the bus round trip. */
   wake(topic: string): void {
     const feed = this.feeds.get(topic);
@@ -145,12 +154,8 @@ export class EventHub {
     let pending = this.pendingFeeds.get(topic);
     if (!pending) {
       pending = (async () => {
-        const [row] = await this.db
-          .select({ cursor: max(events.id) })
-          .from(events)
-          .where(eq(events.topic, topic));
         const feed: TopicFeed = {
-          cursor: Number(row?.cursor ?? 0),
+          cursor: await this.latestEventId(topic),
           subscribers: new Set(),
           fetching: null,
           again: false,

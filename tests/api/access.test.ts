@@ -210,8 +210,8 @@ describe.each(await databaseKinds())('private community access on %s', (kind) =>
     );
     const subscription = collect(
       server.socket({ token: member.token }),
-      'subscription($id: ID!) { threadActivity(threadId: $id) { eventId post { body } } }',
-      { id: openThread.id },
+      'subscription($id: ID!, $after: String) { threadActivity(threadId: $id, after: $after) { eventId post { body } } }',
+      { id: openThread.id, after: '0' },
     );
     await subscription.settle();
 

@@ -176,6 +176,33 @@ describe.each(await databaseKinds())('bad input on %s', (kind) => {
     expect(result.body.data).toEqual({ thread: null, node: null });
   });
 
+  test('rejects a query nested too deep', async () => {
+    let selection = 'id';
+    for (let level = 0; level < 8; level++) {
+      selection = `thread { posts { nodes { ${selection} } } }`;
+    }
+
+    const result = await server.graphql(
+      `query($id: ID!) { node(id: $id) { ... on Post { ${selection} } } }`,
+      { id: threadId },
+    );
+
+    expect(result.body.data).toBeUndefined();
+    expect(result.body.errors[0].message).toMatch(/depth/i);
+  });
+
+  test('rejects a field repeated under many aliases', async () => {
+    const aliases = Array.from(
+      { length: 50 },
+      (_, index) => `a${index}: communities(first: 100) { nodes { id } }`,
+    ).join(' ');
+
+    const result = await server.graphql(`{ ${aliases} }`);
+
+    expect(result.body.data).toBeUndefined();
+    expect(result.body.errors[0].message).toMatch(/alias/i);
+  });
+
   test('rejects malformed JSON', async () => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',

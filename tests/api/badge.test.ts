@@ -82,11 +82,11 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
     const badgeId = (await createBadge('Collaboration Star')).body.data.createBadge.data.id;
     const notifications = collect(
       server.socket({ token: member.token }),
-      'subscription { viewerNotifications { eventId unreadCount notification { kind message read badge { name } } } }',
+      'subscription { viewerNotifications(after: "0") { eventId unreadCount notification { kind message read badge { name } } } }',
     );
     const community = collect(
       server.socket({ token: member.token }),
-      'subscription($id: ID!) { communityActivity(communityId: $id) { type badgeAward { recipient { displayName } } } }',
+      'subscription($id: ID!) { communityActivity(communityId: $id, after: "0") { type badgeAward { recipient { displayName } } } }',
       { id: communityId },
     );
     await notifications.settle();
@@ -155,7 +155,7 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
     );
     const feed = collect(
       server.socket({ token: member.token }),
-      'subscription { viewerNotifications { notification { kind message thread { id } } } }',
+      'subscription { viewerNotifications(after: "0") { notification { kind message thread { id } } } }',
     );
     await feed.settle();
 
@@ -175,15 +175,17 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
       'id',
       member.token,
     );
+    const earlier = (await feed.next()).data.viewerNotifications.notification;
     const event = (await feed.next()).data.viewerNotifications.notification;
     await new Promise((resolve) => setTimeout(resolve, 200));
 
+    expect(earlier.kind).toBe('BADGE_AWARDED');
     expect(event).toEqual({
       kind: 'REPLY',
       message: 'Fay Facilitator replied to you in “Ask me”.',
       thread: { id: thread.id },
     });
-    expect(feed.results).toHaveLength(1);
+    expect(feed.results).toHaveLength(2);
   });
 
   test('marks notifications read', async () => {

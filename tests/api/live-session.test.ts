@@ -210,7 +210,7 @@ describe.each(await databaseKinds())('live sessions on %s', (kind) => {
       const id = (await schedule()).body.data.scheduleLiveSession.data.id;
       const subscription = collect(
         server.socket({ token: member.token }),
-        'subscription($id: ID!) { liveSessionEvents(liveSessionId: $id) { eventId type chatMessage { body author { displayName } } liveSession { status } } }',
+        'subscription($id: ID!) { liveSessionEvents(liveSessionId: $id, after: "0") { eventId type chatMessage { body author { displayName } } liveSession { status } } }',
         { id },
       );
       await subscription.settle();

@@ -322,6 +322,7 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
       const thread = await createThread(member.token);
       const subscription = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, {
         threadId: thread.id,
+        after: '0',
       });
       await subscription.settle();
 
@@ -380,6 +381,7 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
       const thread = await createThread(member.token);
       const first = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, {
         threadId: thread.id,
+        after: '0',
       });
       await first.settle();
       await reply(facilitator.token, thread.id, 'one');
@@ -415,7 +417,7 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
     test('resolves viewer fields per subscriber', async () => {
       const thread = await createThread(member.token);
       const query =
-        'subscription($threadId: ID!) { threadActivity(threadId: $threadId) { post { body viewerCanEdit reactions { kind viewerReacted } } } }';
+        'subscription($threadId: ID!) { threadActivity(threadId: $threadId, after: "0") { post { body viewerCanEdit reactions { kind viewerReacted } } } }';
       const asAuthor = collect(server.socket({ token: facilitator.token }), query, {
         threadId: thread.id,
       });
@@ -446,6 +448,25 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
       expect(memberView[0].viewerCanEdit).toBe(false);
       expect(authorView[1].reactions).toEqual([{ kind: 'LIKE', viewerReacted: false }]);
       expect(memberView[1].reactions).toEqual([{ kind: 'LIKE', viewerReacted: true }]);
+    });
+
+    test('misses nothing between query and subscription', async () => {
+      const thread = await createThread(member.token);
+      await reply(facilitator.token, thread.id, 'before the query');
+      const page = await server.graphql(
+        'query($id: ID!) { thread(id: $id) { eventCursor posts { nodes { body } } } }',
+        { id: thread.id },
+      );
+
+      await reply(facilitator.token, thread.id, 'between query and subscription');
+      const subscription = collect(server.socket({ token: member.token }), THREAD_ACTIVITY, {
+        threadId: thread.id,
+        after: page.body.data.thread.eventCursor,
+      });
+      const first = (await subscription.next()).data.threadActivity;
+
+      expect(page.body.data.thread.posts.nodes).toEqual([{ body: 'before the query' }]);
+      expect(first.post.body).toBe('between query and subscription');
     });
 
     test('works over server-sent events', async () => {

@@ -81,7 +81,10 @@ export function createGraphQLQuery<Data, Variables extends AnyVariables>(
   return { data, refetch: () => void refetch() };
 }
 
-/** Calls `onData` for each event of a subscription until the component unmounts. */
+/**
+ * Calls `onData` for each event of a subscription until the component unmounts. The subscription
+ * starts once `variables` returns an object and restarts when the variables change.
+ */
 export function createGraphQLSubscription<Data, Variables extends AnyVariables>(
   document: string,
   variables: () => Variables | false,
@@ -89,7 +92,19 @@ export function createGraphQLSubscription<Data, Variables extends AnyVariables>(
   onError?: (message: string) => void,
 ): void {
   let stop: (() => void) | null = null;
-  const start = (current: Variables) => {
+  let startedWith = '';
+  createEffect(() => {
+    const current = variables();
+    const key = current === false ? '' : JSON.stringify(current);
+    if (key === startedWith) {
+      return;
+    }
+    stop?.();
+    stop = null;
+    startedWith = key;
+    if (current === false) {
+      return;
+    }
     const { unsubscribe } = client
       .subscription<Data, Variables>(document, current)
       .subscribe((result) => {
@@ -100,12 +115,26 @@ export function createGraphQLSubscription<Data, Variables extends AnyVariables>(
         }
       });
     stop = unsubscribe;
-  };
-  const current = variables();
-  if (current !== false) {
-    start(current);
-  }
+  });
   onCleanup(() => stop?.());
+}
+
+/**
+ * Keeps the first event cursor a page's query returned for one subject, so the page subscribes
+ * from the moment its data was read and misses no event in between.
+ */
+export function createEventCursor(subjectId: () => string, cursor: () => string | undefined) {
+  const [kept, setKept] = createSignal<{ subjectId: string; cursor: string } | null>(null);
+  createEffect(() => {
+    const current = cursor();
+    if (current !== undefined && kept()?.subjectId !== subjectId()) {
+      setKept({ subjectId: subjectId(), cursor: current });
+    }
+  });
+  return () => {
+    const value = kept();
+    return value && value.subjectId === subjectId() ? value.cursor : null;
+  };
 }
 
 export function describeError(error: CombinedError): string {

@@ -5,6 +5,7 @@ import { LiveRegion } from '../components/live-region.tsx';
 import { Empty, ErrorState, errorMessage, Loading } from '../components/status.tsx';
 import {
   createAction,
+  createEventCursor,
   createGraphQLQuery,
   createGraphQLSubscription,
   issueFor,
@@ -17,7 +18,7 @@ import { viewer } from '../lib/session.ts';
 import { describeSchedule, formatLocal } from '../lib/time.ts';
 
 const SESSION = `query LiveSession($id: ID!) { liveSession(id: $id) {
-  id title descriptionHtml startsAt endsAt timeZone status joinUrl rsvpCount viewerRsvp
+  id title descriptionHtml startsAt endsAt timeZone status joinUrl rsvpCount viewerRsvp eventCursor
   viewerCanManage viewerCanChat host { displayName } community { name slug }
   chatMessages(last: 50) { nodes { id body createdAt author { displayName } } } } }`;
 
@@ -40,6 +41,7 @@ interface SessionData {
     joinUrl: string | null;
     rsvpCount: number;
     viewerRsvp: string | null;
+    eventCursor: string;
     viewerCanManage: boolean;
     viewerCanChat: boolean;
     host: { displayName: string } | null;
@@ -63,7 +65,12 @@ export default function LiveSessionPage() {
     () => ({ id: id(), viewerId: viewer()?.id ?? null }),
   );
   const session = () => page.data.latest?.liveSession;
+  const eventCursor = createEventCursor(
+    () => session()?.id ?? '',
+    () => session()?.eventCursor,
+  );
   const [liveMessages, setLiveMessages] = createSignal<ChatMessage[]>([]);
+  const seenEvents = new Set<string>();
   const [announcement, setAnnouncement] = createSignal('');
   const [message, setMessage] = createSignal('');
   const [busy, setBusy] = createSignal(false);
@@ -77,13 +84,22 @@ export default function LiveSessionPage() {
   };
 
   createGraphQLSubscription<
-    { liveSessionEvents: { type: string; chatMessage: ChatMessage | null } },
-    { id: string }
+    { liveSessionEvents: { eventId: string; type: string; chatMessage: ChatMessage | null } },
+    { id: string; after: string }
   >(
-    'subscription LiveSessionEvents($id: ID!) { liveSessionEvents(liveSessionId: $id) { eventId type chatMessage { id body createdAt author { displayName } } } }',
-    () => (id() ? { id: id() } : false),
+    'subscription LiveSessionEvents($id: ID!, $after: String) { liveSessionEvents(liveSessionId: $id, after: $after) { eventId type chatMessage { id body createdAt author { displayName } } } }',
+    () => {
+      const after = eventCursor();
+      const current = session();
+      return after && current ? { id: current.id, after } : false;
+    },
     (data) => {
       const event = data.liveSessionEvents;
+      // A resubscription after a dropped socket replays from the page's first cursor.
+      if (seenEvents.has(event.eventId)) {
+        return;
+      }
+      seenEvents.add(event.eventId);
       if (event.type === 'CHAT_MESSAGE' && event.chatMessage) {
         const chatMessage = event.chatMessage;
         setLiveMessages((current) => [...current, chatMessage]);

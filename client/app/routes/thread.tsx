@@ -5,6 +5,7 @@ import { LiveRegion } from '../components/live-region.tsx';
 import { ErrorState, errorMessage, Loading } from '../components/status.tsx';
 import {
   createAction,
+  createEventCursor,
   createGraphQLQuery,
   createGraphQLSubscription,
   issueFor,
@@ -19,7 +20,7 @@ import { formatLocal } from '../lib/time.ts';
 const POST = `id body bodyHtml deleted edited createdAt isAcceptedAnswer viewerCanEdit
   author { id displayName } reactions { kind count viewerReacted }`;
 const THREAD = `query Thread($id: ID!) { thread(id: $id) {
-  id title bodyHtml kind pinned locked replyCount createdAt
+  id title bodyHtml kind pinned locked replyCount createdAt eventCursor
   viewerCanReply viewerCanModerate viewerCanAcceptAnswer
   author { displayName } community { name slug }
   posts(first: 100) { nodes { ${POST} replies { ${POST} } } } } }`;
@@ -55,6 +56,7 @@ interface ThreadData {
     locked: boolean;
     replyCount: number;
     createdAt: string;
+    eventCursor: string;
     viewerCanReply: boolean;
     viewerCanModerate: boolean;
     viewerCanAcceptAnswer: boolean;
@@ -133,19 +135,39 @@ export default function ThreadPage() {
     }),
   );
   const thread = () => page.data.latest?.thread;
+  const eventCursor = createEventCursor(
+    () => thread()?.id ?? '',
+    () => thread()?.eventCursor,
+  );
   const [announcement, setAnnouncement] = createSignal('');
   const [replyingTo, setReplyingTo] = createSignal<string | null>(null);
   const [editing, setEditing] = createSignal<string | null>(null);
   const [editBody, setEditBody] = createSignal('');
+  const seenEvents = new Set<string>();
 
   createGraphQLSubscription<
-    { threadActivity: { type: string; post: { author: { displayName: string } | null } | null } },
-    { id: string }
+    {
+      threadActivity: {
+        eventId: string;
+        type: string;
+        post: { author: { displayName: string } | null } | null;
+      };
+    },
+    { id: string; after: string }
   >(
-    'subscription ThreadActivity($id: ID!) { threadActivity(threadId: $id) { eventId type post { id author { displayName } } } }',
-    () => (params.id ? { id: decodeURIComponent(params.id) } : false),
+    'subscription ThreadActivity($id: ID!, $after: String) { threadActivity(threadId: $id, after: $after) { eventId type post { id author { displayName } } } }',
+    () => {
+      const after = eventCursor();
+      const current = thread();
+      return after && current ? { id: current.id, after } : false;
+    },
     (data) => {
       const event = data.threadActivity;
+      // A resubscription after a dropped socket replays from the page's first cursor.
+      if (seenEvents.has(event.eventId)) {
+        return;
+      }
+      seenEvents.add(event.eventId);
       if (event.type === 'POST_ADDED') {
         setAnnouncement(`New reply from ${event.post?.author?.displayName ?? 'someone'}`);
       }
