@@ -1,5 +1,5 @@
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/process.ts';
@@ -43,6 +43,7 @@ describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () 
   let second: ServerProcess;
   let token: string;
   let threadId: string;
+  let communityId: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
@@ -65,16 +66,15 @@ describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () 
       },
       token,
     );
+    communityId = community.data.createCommunity.data.id;
+  });
+
+  // Each test gets a thread with no events yet, so `after: "0"` subscribes without a race.
+  beforeEach(async () => {
     const thread = await graphql(
       first.url,
       'mutation($input: CreateThreadInput!) { createThread(input: $input) { ... on MutationCreateThreadSuccess { data { id } } } }',
-      {
-        input: {
-          communityId: community.data.createCommunity.data.id,
-          title: 'Across processes',
-          body: 'x',
-        },
-      },
+      { input: { communityId, title: 'Across processes', body: 'x' } },
       token,
     );
     threadId = thread.data.createThread.data.id;
@@ -97,10 +97,9 @@ describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () 
     const client = socketClient(first.url, token);
     const received: Json[] = [];
     client.subscribe(
-      { query: THREAD_ACTIVITY, variables: { id: threadId } },
+      { query: THREAD_ACTIVITY, variables: { id: threadId, after: '0' } },
       { next: (value) => received.push(value), error: () => {}, complete: () => {} },
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
 
     await reply(second.url, 'posted on the second process');
     const deadline = Date.now() + 5000;
@@ -118,10 +117,9 @@ describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () 
     const client = socketClient(first.url, token);
     const received: Json[] = [];
     client.subscribe(
-      { query: THREAD_ACTIVITY, variables: { id: threadId } },
+      { query: THREAD_ACTIVITY, variables: { id: threadId, after: '0' } },
       { next: (value) => received.push(value), error: () => {}, complete: () => {} },
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
     await reply(second.url, 'r1');
     while (received.length < 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));
