@@ -49,8 +49,12 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** WebSocket close code 1012 (service restart): graphql-ws clients reconnect after it. */
 const RESTART_CLOSE_CODE = 1012;
 
-interface StatementCounter {
+/** What one HTTP request or WebSocket operation carries through its asynchronous work. */
+interface OperationScope {
+  /** SQL statements run so far. */
   count: number;
+  /** Logger with the request or socket ids. */
+  log: Logger;
 }
 
 /** Starts Staffroom: database and migrations, pub/sub, GraphQL over HTTP and WebSocket, client. */
@@ -60,7 +64,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const startedAt = Date.now();
   const log = options.logger ?? createLogger(config.logLevel);
-  const statements = new AsyncLocalStorage<StatementCounter>();
+  const statements = new AsyncLocalStorage<OperationScope>();
 
   const databaseOptions = {
     url: config.databaseUrl,
@@ -105,7 +109,7 @@ export async function startServer(
       error: (...args) => log.debug({ detail: args }, 'yoga'),
     },
     maskedErrors: {
-      maskError: (error, message) => maskError(error, message, log),
+      maskError: (error, message) => maskError(error, message, statements.getStore()?.log ?? log),
     },
     plugins: [
       // Limits for a public API, so that one crafted document cannot tie up the database. With
@@ -209,7 +213,9 @@ export async function startServer(
       }
       throw error;
     }
-    await statements.run({ count: 0 }, () => yoga(request, response, { staffroom: context }));
+    await statements.run({ count: 0, log: context.log }, () =>
+      yoga(request, response, { staffroom: context }),
+    );
   }
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
@@ -273,8 +279,14 @@ export async function startServer(
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         } satisfies ExecutionArgs;
       },
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      execute: (args) =>
+        statements.run({ count: 0, log: (args.contextValue as GraphQLContext).log }, () =>
+          (args.rootValue as EnvelopedRoot).execute(args),
+        ),
+      subscribe: (args) =>
+        statements.run({ count: 0, log: (args.contextValue as GraphQLContext).log }, () =>
+          (args.rootValue as EnvelopedRoot).subscribe(args),
+        ),
       onError: (_ctx, _id, _payload, errors) => {
         log.debug({ errors: errors.map((error) => error.message) }, 'Subscription rejected');
       },
@@ -377,7 +389,7 @@ function maskError(error: unknown, message: string, log: Logger): Error {
 
 /** Adds `extensions.sqlStatements` to each HTTP result when query statistics are enabled. */
 function statementCountPlugin(
-  statements: AsyncLocalStorage<StatementCounter>,
+  statements: AsyncLocalStorage<OperationScope>,
   enabled: boolean,
 ): Plugin {
   return {
