@@ -107,6 +107,27 @@ describe.skipIf(!ready)('web client in Chromium', () => {
     expect(await page.locator('h1').count()).toBe(1);
   });
 
+  test('creates a community and awards a badge', async () => {
+    const page = await signedInPage('facilitator@staffroom.example.org');
+
+    await page.goto(`${server.url}/`);
+    await page.getByText('Start a community').click();
+    await page.getByLabel('Name', { exact: true }).fill('Browser Test Circle');
+    await page.getByLabel('What is it for?').fill('Made by the **browser** test.');
+    await page.getByRole('button', { name: 'Create community' }).click();
+    await page.getByRole('heading', { name: 'Browser Test Circle' }).waitFor();
+    await page.goto(`${server.url}/c/elementary-makerspace-network`);
+    await page.getByRole('link', { name: 'Open Sharer' }).click();
+    await page.getByText('Award this badge').click();
+    await page.getByLabel('Member').selectOption({ label: 'Demo Educator' });
+    await page.getByRole('button', { name: 'Award badge' }).click();
+    await page.getByText('Awarded to Demo Educator.').waitFor();
+
+    expect(page.url()).toContain('/b/');
+    expect(await page.getByRole('heading', { name: /Holders \(2\)/ }).count()).toBe(1);
+    await page.screenshot({ path: `${ARTIFACTS}badge-awarded.png`, fullPage: true });
+  });
+
   test('shows validation messages beside the fields', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

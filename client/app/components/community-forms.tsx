@@ -1,7 +1,7 @@
 import { useNavigate } from '@solidjs/router';
 import { createSignal, For } from 'solid-js';
 import { issueFor, type MutationOutcome, runMutation } from '../lib/graphql.ts';
-import { ISTE_STANDARDS, mutationDocument } from '../lib/operations.ts';
+import { FOCUS_LABELS, ISTE_STANDARDS, mutationDocument } from '../lib/operations.ts';
 import { viewerTimeZone } from '../lib/time.ts';
 import { Field, FormMessage } from './field.tsx';
 
@@ -294,6 +294,161 @@ export function NewBadgeForm(props: { communityId: string; onCreated: () => void
         <FormMessage error={submission.formError()} success={success()} />
         <button type="submit" disabled={submission.busy()}>
           {submission.busy() ? 'Creating…' : 'Create badge'}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+export function NewCommunityForm() {
+  const navigate = useNavigate();
+  const [name, setName] = createSignal('');
+  const [description, setDescription] = createSignal('');
+  const [focus, setFocus] = createSignal('STEM');
+  const [visibility, setVisibility] = createSignal('PUBLIC');
+  const submission = createSubmission();
+
+  return (
+    <details class="panel">
+      <summary>Start a community</summary>
+      <form
+        onSubmit={async (event) => {
+          event.preventDefault();
+          const result = await submission.submit(() =>
+            runMutation<{ slug: string }>(
+              mutationDocument('createCommunity', 'CreateCommunityInput', 'id slug'),
+              'createCommunity',
+              {
+                name: name(),
+                description: description(),
+                focus: focus(),
+                visibility: visibility(),
+              },
+            ),
+          );
+          if (result.data) {
+            navigate(`/c/${result.data.slug}`);
+          }
+        }}
+      >
+        <Field
+          label="Name"
+          name="community-name"
+          maxLength={120}
+          required
+          value={name()}
+          onValue={setName}
+          error={issueFor(submission.outcome(), 'name')}
+        />
+        <Field
+          label="What is it for?"
+          name="community-description"
+          multiline
+          rows={3}
+          hint="Markdown works."
+          value={description()}
+          onValue={setDescription}
+          error={issueFor(submission.outcome(), 'description')}
+        />
+        <div class="field">
+          <label for="community-focus">Focus</label>
+          <select
+            id="community-focus"
+            value={focus()}
+            onChange={(event) => setFocus(event.currentTarget.value)}
+          >
+            <For each={Object.entries(FOCUS_LABELS)}>
+              {([value, label]) => <option value={value}>{label}</option>}
+            </For>
+          </select>
+        </div>
+        <div class="field">
+          <label for="community-visibility">Who can read it</label>
+          <select
+            id="community-visibility"
+            value={visibility()}
+            onChange={(event) => setVisibility(event.currentTarget.value)}
+            aria-describedby="community-visibility-error"
+          >
+            <option value="PUBLIC">Public: anyone; signed-in educators may join</option>
+            <option value="DISTRICT">District: staff of your district</option>
+            <option value="PRIVATE">Private: members only</option>
+          </select>
+          <p class="field-error" id="community-visibility-error">
+            {issueFor(submission.outcome(), 'visibility')}
+          </p>
+        </div>
+        <FormMessage error={submission.formError()} />
+        <button type="submit" disabled={submission.busy()}>
+          {submission.busy() ? 'Creating…' : 'Create community'}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+export function AwardBadgeForm(props: {
+  badgeId: string;
+  members: { id: string; displayName: string }[];
+  onAwarded: () => void;
+}) {
+  const [recipientId, setRecipientId] = createSignal('');
+  const [note, setNote] = createSignal('');
+  const [success, setSuccess] = createSignal('');
+  const submission = createSubmission();
+
+  return (
+    <details class="panel">
+      <summary>Award this badge</summary>
+      <form
+        onSubmit={async (event) => {
+          event.preventDefault();
+          setSuccess('');
+          const result = await submission.submit(() =>
+            runMutation<{ recipient: { displayName: string } }>(
+              mutationDocument('awardBadge', 'AwardBadgeInput', 'id recipient { displayName }'),
+              'awardBadge',
+              { badgeId: props.badgeId, recipientId: recipientId(), note: note() },
+            ),
+          );
+          if (result.data) {
+            setSuccess(`Awarded to ${result.data.recipient.displayName}.`);
+            setNote('');
+            props.onAwarded();
+          }
+        }}
+      >
+        <div class="field">
+          <label for="award-recipient">Member</label>
+          <select
+            id="award-recipient"
+            required
+            value={recipientId()}
+            onChange={(event) => setRecipientId(event.currentTarget.value)}
+          >
+            <option value="">Choose a member</option>
+            <For each={props.members}>
+              {(member) => <option value={member.id}>{member.displayName}</option>}
+            </For>
+          </select>
+        </div>
+        <Field
+          label="Note to the recipient"
+          name="award-note"
+          multiline
+          rows={2}
+          value={note()}
+          onValue={setNote}
+          error={issueFor(submission.outcome(), 'note')}
+        />
+        <FormMessage
+          error={
+            recipientId() || !submission.outcome() ? submission.formError() : 'Choose a member.'
+          }
+          success={success()}
+        />
+        <button type="submit" disabled={submission.busy() || !recipientId()}>
+          {submission.busy() ? 'Awarding…' : 'Award badge'}
         </button>
       </form>
     </details>

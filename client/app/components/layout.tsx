@@ -1,5 +1,5 @@
-import { A, useNavigate } from '@solidjs/router';
-import { type JSX, onMount, Show } from 'solid-js';
+import { A, useLocation, useNavigate } from '@solidjs/router';
+import { createEffect, type JSX, on, onMount, Show } from 'solid-js';
 import { connectionState, createGraphQLSubscription } from '../lib/graphql.ts';
 import { refreshViewer, setUnreadCount, signOut, unreadCount, viewer } from '../lib/session.ts';
 
@@ -32,7 +32,16 @@ function NotificationFeed() {
 
 export function Layout(props: { children?: JSX.Element }) {
   const navigate = useNavigate();
+  const location = useLocation();
   onMount(() => void refreshViewer());
+  // After a client-side navigation, keyboard and screen reader users start at the new content.
+  createEffect(
+    on(
+      () => location.pathname,
+      () => document.getElementById('main')?.focus({ preventScroll: false }),
+      { defer: true },
+    ),
+  );
 
   return (
     <>

@@ -1,11 +1,13 @@
 import { A, useParams } from '@solidjs/router';
 import { For, Match, Show, Switch } from 'solid-js';
+import { AwardBadgeForm } from '../components/community-forms.tsx';
 import { Empty, ErrorState, errorMessage, Loading } from '../components/status.tsx';
 import { createGraphQLQuery } from '../lib/graphql.ts';
 import { formatLocal } from '../lib/time.ts';
 
 const BADGE = `query Badge($id: ID!) { badge(id: $id) {
-  id name description criteriaHtml holderCount community { name slug }
+  id name description criteriaHtml holderCount
+  community { name slug viewerCanModerate members(first: 100) { nodes { user { id displayName } } } }
   isteStandards { code name summary }
   holders(first: 100) { nodes { id awardedAt recipient { displayName school { name } } } } } }`;
 
@@ -16,7 +18,12 @@ interface BadgeData {
     description: string;
     criteriaHtml: string;
     holderCount: number;
-    community: { name: string; slug: string };
+    community: {
+      name: string;
+      slug: string;
+      viewerCanModerate: boolean;
+      members: { nodes: { user: { id: string; displayName: string } }[] };
+    };
     isteStandards: { code: string; name: string; summary: string }[];
     holders: {
       nodes: {
@@ -70,6 +77,13 @@ export default function BadgePage() {
             </ul>
             <h2>Criteria</h2>
             <div class="prose" innerHTML={badge().criteriaHtml} />
+            <Show when={badge().community.viewerCanModerate}>
+              <AwardBadgeForm
+                badgeId={badge().id}
+                members={badge().community.members.nodes.map((node) => node.user)}
+                onAwarded={page.refetch}
+              />
+            </Show>
             <h2>Holders ({badge().holderCount})</h2>
             <Show
               when={badge().holders.nodes.length > 0}

@@ -1,5 +1,6 @@
 import { A } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { NewCommunityForm } from '../components/community-forms.tsx';
 import { Empty, ErrorState, errorMessage, Loading } from '../components/status.tsx';
 import { createGraphQLQuery } from '../lib/graphql.ts';
 import { FOCUS_LABELS, VISIBILITY_LABELS } from '../lib/operations.ts';
@@ -67,6 +68,10 @@ export default function Directory() {
             {(community) => <Card community={community} />}
           </For>
         </ul>
+      </Show>
+
+      <Show when={viewer()}>
+        <NewCommunityForm />
       </Show>
 
       <h2>All communities</h2>
