@@ -11,7 +11,7 @@ type FieldProps = {
 } & JSX.InputHTMLAttributes<HTMLInputElement> &
   JSX.TextareaHTMLAttributes<HTMLTextAreaElement>;
 
-/** A labelled input or textarea with its hint and validation message tied to it. */
+/** Renders a labelled input or textarea with its hint and validation message tied to it. */
 export function Field(props: FieldProps) {
   const [own, rest] = splitProps(props, ['label', 'name', 'error', 'hint', 'multiline', 'onValue']);
   const id = () => `field-${own.name}`;
@@ -57,7 +57,7 @@ export function Field(props: FieldProps) {
   );
 }
 
-/** Form-level outcome: a polite success note or an assertive error. */
+/** Renders a form's outcome: a polite success note or an assertive error. */
 export function FormMessage(props: { error?: string; success?: string }) {
   return (
     <>

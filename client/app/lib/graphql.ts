@@ -64,7 +64,7 @@ export interface QueryResource<Data> {
 }
 
 /**
- * Runs a query whenever its variables change and exposes the result as a Solid resource; an
+ * Runs a query whenever its variables change and exposes the result as a Solid resource. An
  * error becomes the resource's error, for the route's error state.
  */
 export function createGraphQLQuery<Data, Variables extends AnyVariables>(
@@ -154,7 +154,7 @@ export interface MutationOutcome<Data> {
 
 /**
  * Runs a mutation whose result is a `Mutation<Name>Success | Error` union and returns its data,
- * or the typed error, or a network error message. It never throws.
+ * or the typed error, or a network error message, instead of throwing.
  */
 export async function runMutation<Data>(
   document: string,
@@ -182,7 +182,7 @@ export async function runMutation<Data>(
   return { typename: payload.__typename, message: payload.message, issues: payload.issues };
 }
 
-/** The message of the issue for one input field, if any. */
+/** Returns the message of the issue for one input field, if any. */
 export function issueFor(
   outcome: MutationOutcome<unknown> | null,
   field: string,
@@ -191,8 +191,8 @@ export function issueFor(
 }
 
 /**
- * Reloads a page's data when the socket comes back, because events sent while it was down are
- * not replayed to the page.
+ * Reloads a page's data when the socket comes back, so the page is current before the events
+ * replayed to its resubscription arrive.
  */
 export function refetchOnReconnect(refetch: () => void): void {
   createEffect(

@@ -66,7 +66,7 @@ interface ThreadData {
   } | null;
 }
 
-/** A reply box that keeps its text until the server has the reply. */
+/** Renders a reply box that keeps its text until the server has the reply. */
 function ReplyForm(props: {
   threadId: string;
   parentId?: string;
