@@ -19,6 +19,27 @@ export interface GraphQLContext extends ServiceContext {
   setSessionCookie: (token: string | null, expiresAt?: Date) => void;
 }
 
+/**
+ * Loads a node, or returns null for an id that is not a positive 32-bit integer or names no row,
+ * the same answer as for a node the viewer may not read.
+ */
+async function resolveNodeOrNull(
+  id: { typename: string; id: string },
+  resolveNode: (id: { typename: string; id: string }) => unknown,
+): Promise<unknown> {
+  if (!/^[1-9]\d{0,9}$/.test(id.id) || Number(id.id) > 2_147_483_647) {
+    return null;
+  }
+  try {
+    return await resolveNode(id);
+  } catch (error) {
+    if (error instanceof Error && /^Model \w+\(.*\) not found$/.test(error.message)) {
+      return null;
+    }
+    throw error;
+  }
+}
+
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -52,6 +73,13 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: () => new Error('Not found, or you do not have access to it.'),
   },
   relay: {
+    nodeQueryOptions: {
+      resolve: (_root, { id }, _ctx, _info, resolveNode) => resolveNodeOrNull(id, resolveNode),
+    },
+    nodesQueryOptions: {
+      resolve: (_root, { ids }, _ctx, _info, resolveNodes) =>
+        ids.map((id) => resolveNodeOrNull(id, async (one) => (await resolveNodes([one]))[0])),
+    },
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesOnConnection: true,

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -374,8 +374,18 @@ function maskError(error: unknown, message: string, log: Logger): Error {
       },
     });
   }
-  if (original === undefined || (original instanceof Error && original.name === 'GraphQLError')) {
+  if (
+    original === undefined ||
+    (original instanceof GraphQLError && original.name === 'GraphQLError')
+  ) {
     return error as Error;
+  }
+  // GraphQL's own errors and Pothos' argument errors (an invalid global id or cursor, a negative
+  // page size) describe the request, not the server, so the caller sees them.
+  if (original instanceof GraphQLError) {
+    return createGraphQLError(original.message.slice(0, 300), {
+      extensions: { code: original.extensions.code ?? 'BAD_USER_INPUT' },
+    });
   }
   if (
     original instanceof Error &&

@@ -203,6 +203,41 @@ describe.each(await databaseKinds())('bad input on %s', (kind) => {
     expect(result.body.errors[0].message).toMatch(/alias/i);
   });
 
+  test.each([
+    ['an empty id', ''],
+    ['a non-base64 id', 'x'],
+    ['a NUL', '\u0000'],
+    ['a negative row id', Buffer.from('Community:-1').toString('base64')],
+    ['a row id past 32 bits', Buffer.from('Community:99999999999').toString('base64')],
+    ['an exponent', Buffer.from('Community:1e9').toString('base64')],
+    ['an id of no row', Buffer.from('Community:424242').toString('base64')],
+    ['a very long id', 'A'.repeat(5000)],
+  ])('answers node lookups with %s without a server error', async (_name, id) => {
+    const result = await server.graphql(
+      'query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } thread(id: $id) { id } }',
+      { id },
+    );
+
+    expect(JSON.stringify(result.body)).not.toMatch(/INTERNAL_SERVER_ERROR/);
+    expect(result.body.data?.thread ?? null).toBeNull();
+    expect(result.body.data?.node ?? null).toBeNull();
+  });
+
+  test.each([
+    ['a negative page size', '{ communities(first: -1) { nodes { id } } }', /non-negative/],
+    [
+      'first and last together',
+      '{ communities(first: 1, last: 1) { nodes { id } } }',
+      /not supported/,
+    ],
+    ['a malformed cursor', '{ communities(after: "garbage") { nodes { id } } }', /Invalid cursor/],
+  ])('answers %s with a request error', async (_name, query, message) => {
+    const result = await server.graphql(query);
+
+    expect(result.body.errors[0].message).toMatch(message);
+    expect(result.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
   test('rejects malformed JSON', async () => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
