@@ -264,3 +264,74 @@ describe.each(await databaseKinds())('private community access on %s', (kind) =>
     });
   });
 });
+
+describe('district community access on the demo data', () => {
+  let database: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    server = await startTestServer({ database, env: { SEED_DEMO: 'true' } });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  async function tokenFor(email: string): Promise<string> {
+    const result = await server.graphql(
+      'mutation($input: SignInInput!) { signIn(input: $input) { ... on MutationSignInSuccess { data { token } } } }',
+      { input: { email, password: 'staffroom-demo' } },
+    );
+    return result.body.data.signIn.data.token;
+  }
+
+  const QUERY = `{ community(slug: "riverbend-instructional-coaches") { name viewerCanJoin }
+    communities(first: 100) { nodes { slug } } }`;
+
+  test('shows it to district staff who are not members', async () => {
+    const result = await server.graphql(
+      QUERY,
+      {},
+      { token: await tokenFor('dev.patel@riverbend.example.org') },
+    );
+
+    expect(result.body.data.community).toEqual({
+      name: 'Riverbend Instructional Coaches',
+      viewerCanJoin: true,
+    });
+    expect(result.body.data.communities.nodes.map((node: Json) => node.slug)).toContain(
+      'riverbend-instructional-coaches',
+    );
+  });
+
+  test('hides it from staff of another district', async () => {
+    const result = await server.graphql(
+      QUERY,
+      {},
+      { token: await tokenFor('amara.okafor@cedarplains.example.org') },
+    );
+
+    expect(result.body.data.community).toBeNull();
+    expect(result.body.data.communities.nodes.map((node: Json) => node.slug)).not.toContain(
+      'riverbend-instructional-coaches',
+    );
+  });
+
+  test('hides the private circle from non-members', async () => {
+    const result = await server.graphql(
+      '{ community(slug: "new-teacher-support-circle") { name } }',
+      {},
+      { token: await tokenFor('dev.patel@riverbend.example.org') },
+    );
+    const asMember = await server.graphql(
+      '{ community(slug: "new-teacher-support-circle") { name } }',
+      {},
+      { token: await tokenFor('demo@staffroom.example.org') },
+    );
+
+    expect(result.body.data.community).toBeNull();
+    expect(asMember.body.data.community.name).toBe('New Teacher Support Circle');
+  });
+});
