@@ -6,10 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { createYoga } from 'graphql-yoga';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
 import { type GraphQLContext, schema } from '../schema/index.ts';
 import { hashPassword } from './auth/passwords.ts';
@@ -26,11 +23,12 @@ import {
   SESSION_COOKIE,
   serializeSessionCookie,
 } from './context.ts';
-import { DomainError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createEventBus } from './pubsub/event-bus.ts';
 import { EventHub } from './pubsub/event-hub.ts';
 import { serveStatic } from './static.ts';
+import { attachWebSocketServer } from './ws.ts';
+import { maskError, type OperationScope, statementCountPlugin } from './yoga-plugins.ts';
 
 export interface RunningServer {
   url: string;
@@ -48,14 +46,6 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** WebSocket close code 1012 (service restart): graphql-ws clients reconnect after it. */
 const RESTART_CLOSE_CODE = 1012;
-
-/** What one HTTP request or WebSocket operation carries through its asynchronous work. */
-interface OperationScope {
-  /** SQL statements run so far. */
-  count: number;
-  /** Logger with the request or socket ids. */
-  log: Logger;
-}
 
 /** Starts Staffroom: database and migrations, pub/sub, GraphQL over HTTP and WebSocket, client. */
 export async function startServer(
@@ -218,81 +208,13 @@ export async function startServer(
     );
   }
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  server.on('upgrade', (request, socket, head) => {
-    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-    if (pathname !== '/graphql' || draining) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
-      return;
-    }
-    sockets.handleUpgrade(request, socket, head, (webSocket) => {
-      sockets.emit('connection', webSocket, request);
-    });
+  const sockets = attachWebSocketServer({
+    server,
+    yoga,
+    deps,
+    scope: statements,
+    isDraining: () => draining,
   });
-
-  useServer<Record<string, unknown>, { base?: GraphQLContext }>(
-    {
-      connectionInitWaitTimeout: 10_000,
-      onConnect: async (ctx) => {
-        const request = ctx.extra.request;
-        const authorization = ctx.connectionParams?.authorization;
-        const cookieAllowed = isTrustedOrigin(request.headers.origin, trustedOrigins);
-        try {
-          ctx.extra.base = await createContext(
-            deps,
-            {
-              bearer: typeof authorization === 'string' ? parseBearer(authorization) : null,
-              cookie: cookieAllowed ? parseCookie(request.headers.cookie, SESSION_COOKIE) : null,
-            },
-            () => {},
-            log.child({ socketId: randomUUID() }),
-          );
-          return true;
-        } catch (error) {
-          if (error instanceof AuthenticationError) {
-            // Returning false closes the socket with 4403 Forbidden.
-            return false;
-          }
-          throw error;
-        }
-      },
-      onSubscribe: async (ctx, _id, payload) => {
-        const base = ctx.extra.base;
-        if (!base) {
-          return [createGraphQLError('The connection is not initialised.')];
-        }
-        const enveloped = yoga.getEnveloped({ ...ctx, staffroom: base });
-        const document = enveloped.parse(payload.query);
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) {
-          return errors;
-        }
-        const subscriptionContext = await enveloped.contextFactory();
-        return {
-          schema: enveloped.schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          // Each operation gets its own access cache, so that membership changes apply at
-          // once on a long-lived socket.
-          contextValue: { ...subscriptionContext, access: base.access.fresh() },
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-        } satisfies ExecutionArgs;
-      },
-      execute: (args) =>
-        statements.run({ count: 0, log: (args.contextValue as GraphQLContext).log }, () =>
-          (args.rootValue as EnvelopedRoot).execute(args),
-        ),
-      subscribe: (args) =>
-        statements.run({ count: 0, log: (args.contextValue as GraphQLContext).log }, () =>
-          (args.rootValue as EnvelopedRoot).subscribe(args),
-        ),
-      onError: (_ctx, _id, _payload, errors) => {
-        log.debug({ errors: errors.map((error) => error.message) }, 'Subscription rejected');
-      },
-    },
-    sockets,
-  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -346,74 +268,6 @@ export async function startServer(
   return { url, port, database, stop };
 }
 
-interface EnvelopedRoot {
-  execute: (args: ExecutionArgs) => ReturnType<typeof import('graphql').execute>;
-  subscribe: (args: ExecutionArgs) => ReturnType<typeof import('graphql').subscribe>;
-}
-
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-}
-
-/**
- * Keeps the message of expected errors (domain errors, GraphQL validation, authorization) and
- * replaces every other one with a generic message, logging the original once.
- */
-function maskError(error: unknown, message: string, log: Logger): Error {
-  const original =
-    error && typeof error === 'object' && 'originalError' in error
-      ? (error as { originalError?: unknown }).originalError
-      : error;
-  if (original instanceof DomainError) {
-    return createGraphQLError(original.message, {
-      extensions: {
-        code: original.name
-          .replace(/Error$/, '')
-          .replace(/([a-z])([A-Z])/g, '$1_$2')
-          .toUpperCase(),
-      },
-    });
-  }
-  if (
-    original === undefined ||
-    (original instanceof GraphQLError && original.name === 'GraphQLError')
-  ) {
-    return error as Error;
-  }
-  // GraphQL's own errors and Pothos' argument errors (an invalid global id or cursor, a negative
-  // page size) describe the request, not the server, so the caller sees them.
-  if (original instanceof GraphQLError) {
-    return createGraphQLError(original.message.slice(0, 300), {
-      extensions: { code: original.extensions.code ?? 'BAD_USER_INPUT' },
-    });
-  }
-  if (
-    original instanceof Error &&
-    original.message === 'Not found, or you do not have access to it.'
-  ) {
-    return createGraphQLError(original.message, { extensions: { code: 'NOT_FOUND' } });
-  }
-  log.error({ err: original }, 'Unexpected error in a GraphQL operation');
-  return createGraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-}
-
-/** Adds `extensions.sqlStatements` to each HTTP result when query statistics are enabled. */
-function statementCountPlugin(
-  statements: AsyncLocalStorage<OperationScope>,
-  enabled: boolean,
-): Plugin {
-  return {
-    onExecute: () => ({
-      onExecuteDone: ({ result, setResult }) => {
-        const counter = statements.getStore();
-        if (!enabled || !counter || Symbol.asyncIterator in result) {
-          return;
-        }
-        setResult({
-          ...result,
-          extensions: { ...result.extensions, sqlStatements: counter.count },
-        });
-      },
-    }),
-  };
 }

@@ -1,0 +1,118 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { GraphQLContext } from '../schema/index.ts';
+import {
+  AuthenticationError,
+  type ContextDeps,
+  createContext,
+  isTrustedOrigin,
+  parseBearer,
+  parseCookie,
+  SESSION_COOKIE,
+} from './context.ts';
+import type { OperationScope } from './yoga-plugins.ts';
+
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => ReturnType<typeof import('graphql').execute>;
+  subscribe: (args: ExecutionArgs) => ReturnType<typeof import('graphql').subscribe>;
+}
+
+export interface WebSocketOptions {
+  server: Server;
+  yoga: YogaServerInstance<{ staffroom: GraphQLContext }, GraphQLContext>;
+  deps: ContextDeps;
+  scope: AsyncLocalStorage<OperationScope>;
+  isDraining: () => boolean;
+}
+
+/**
+ * Serves GraphQL over WebSocket (the graphql-ws protocol) on `/graphql`, through the same Yoga
+ * plugins as HTTP. A bearer token comes in `connection_init`; the session cookie counts only
+ * from a trusted origin. A rejected token closes the socket with 4403.
+ */
+export function attachWebSocketServer(options: WebSocketOptions): WebSocketServer {
+  const { server, yoga, deps, scope: statements } = options;
+  const { log, trustedOrigins } = deps;
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on('upgrade', (request, socket, head) => {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (pathname !== '/graphql' || options.isDraining()) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (webSocket) => {
+      sockets.emit('connection', webSocket, request);
+    });
+  });
+
+  useServer<Record<string, unknown>, { base?: GraphQLContext }>(
+    {
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx) => {
+        const request = ctx.extra.request;
+        const authorization = ctx.connectionParams?.authorization;
+        const cookieAllowed = isTrustedOrigin(request.headers.origin, trustedOrigins);
+        try {
+          ctx.extra.base = await createContext(
+            deps,
+            {
+              bearer: typeof authorization === 'string' ? parseBearer(authorization) : null,
+              cookie: cookieAllowed ? parseCookie(request.headers.cookie, SESSION_COOKIE) : null,
+            },
+            () => {},
+            log.child({ socketId: randomUUID() }),
+          );
+          return true;
+        } catch (error) {
+          if (error instanceof AuthenticationError) {
+            // Returning false closes the socket with 4403 Forbidden.
+            return false;
+          }
+          throw error;
+        }
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const base = ctx.extra.base;
+        if (!base) {
+          return [createGraphQLError('The connection is not initialised.')];
+        }
+        const enveloped = yoga.getEnveloped({ ...ctx, staffroom: base });
+        const document = enveloped.parse(payload.query);
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) {
+          return errors;
+        }
+        const subscriptionContext = await enveloped.contextFactory();
+        return {
+          schema: enveloped.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          // Each operation gets its own access cache, so that membership changes apply at
+          // once on a long-lived socket.
+          contextValue: { ...subscriptionContext, access: base.access.fresh() },
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        } satisfies ExecutionArgs;
+      },
+      execute: (args) =>
+        statements.run({ count: 0, log: (args.contextValue as GraphQLContext).log }, () =>
+          (args.rootValue as EnvelopedRoot).execute(args),
+        ),
+      subscribe: (args) =>
+        statements.run({ count: 0, log: (args.contextValue as GraphQLContext).log }, () =>
+          (args.rootValue as EnvelopedRoot).subscribe(args),
+        ),
+      onError: (_ctx, _id, _payload, errors) => {
+        log.debug({ errors: errors.map((error) => error.message) }, 'Subscription rejected');
+      },
+    },
+    sockets,
+  );
+
+  return sockets;
+}
