@@ -115,10 +115,22 @@ export async function startServer(
   let draining = false;
   let inFlight = 0;
   const drained = new Set<() => void>();
+  // Server-sent event streams never finish by themselves, so shutdown ends them at once instead
+  // of waiting for them. A browser's EventSource then reconnects, to another instance.
+  const eventStreams = new Set<ServerResponse>();
 
   const server = createServer((request, response) => {
-    inFlight += 1;
+    const isEventStream = request.headers.accept?.includes('text/event-stream') ?? false;
+    if (isEventStream) {
+      eventStreams.add(response);
+    } else {
+      inFlight += 1;
+    }
     response.on('close', () => {
+      if (isEventStream) {
+        eventStreams.delete(response);
+        return;
+      }
       inFlight -= 1;
       if (inFlight === 0) {
         for (const resolve of drained) {
@@ -242,6 +254,9 @@ export async function startServer(
       server.closeIdleConnections();
       for (const client of sockets.clients) {
         client.close(RESTART_CLOSE_CODE, 'Server restarting');
+      }
+      for (const stream of eventStreams) {
+        stream.end();
       }
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {

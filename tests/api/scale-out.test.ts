@@ -163,6 +163,30 @@ describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () 
 });
 
 describe.skipIf(!(await servicesAvailable('postgres')))('SIGTERM', () => {
+  test('ends event streams without waiting', async () => {
+    const database = await createTestDatabase('postgres');
+    const server = await startServerProcess({
+      DATABASE_URL: database.url as string,
+      SHUTDOWN_TIMEOUT_MS: '20000',
+    });
+    const stream = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { viewerNotifications { eventId } }' }),
+    });
+    const reader = stream.body?.getReader();
+
+    const started = Date.now();
+    const code = await server.terminate();
+    const elapsed = Date.now() - started;
+    await reader?.cancel().catch(() => {});
+    await database.drop();
+
+    expect(stream.status).toBe(200);
+    expect(code).toBe(0);
+    expect(elapsed).toBeLessThan(10_000);
+  });
+
   test('closes sockets with 1012 and exits cleanly', async () => {
     const database = await createTestDatabase('postgres');
     const server = await startServerProcess({ DATABASE_URL: database.url as string });
