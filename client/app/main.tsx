@@ -1,8 +1,9 @@
-import { Route, Router } from '@solidjs/router';
+import { A, Route, Router } from '@solidjs/router';
 import { type Component, ErrorBoundary, type JSX, lazy } from 'solid-js';
 import { render } from 'solid-js/web';
 import { Layout } from './components/layout.tsx';
-import { ErrorState } from './components/status.tsx';
+import { ErrorState, errorMessage } from './components/status.tsx';
+import { createDocumentTitle } from './lib/title.ts';
 import './styles.css';
 
 const Directory = lazy(() => import('./routes/directory.tsx'));
@@ -19,10 +20,7 @@ function guarded(Page: Component): Component {
   return () => (
     <ErrorBoundary
       fallback={(error: unknown, reset: () => void) => (
-        <ErrorState
-          message={error instanceof Error ? error.message : 'This page failed to load.'}
-          onRetry={reset}
-        />
+        <ErrorState message={errorMessage(error)} onRetry={reset} />
       )}
     >
       <Page />
@@ -31,11 +29,12 @@ function guarded(Page: Component): Component {
 }
 
 function NotFound(): JSX.Element {
+  createDocumentTitle(() => 'Page not found');
   return (
     <section>
       <h1>Page not found</h1>
       <p>
-        <a href="/">Back to the communities</a>
+        <A href="/">Back to the communities</A>
       </p>
     </section>
   );
@@ -45,7 +44,9 @@ const root = document.getElementById('root');
 if (root) {
   render(
     () => (
-      <Router root={Layout}>
+      // Only <A> links navigate inside the app. Plain anchors keep the browser's behaviour, so the
+      // skip link moves focus to the main content and links inside posts load normally.
+      <Router root={Layout} explicitLinks>
         <Route path="/" component={guarded(Directory)} />
         <Route path="/sign-in" component={guarded(SignIn)} />
         <Route path="/sign-up" component={guarded(SignUp)} />

@@ -1,7 +1,8 @@
 import { A, useLocation, useNavigate } from '@solidjs/router';
-import { createEffect, type JSX, on, onMount, Show } from 'solid-js';
-import { connectionState, createGraphQLSubscription } from '../lib/graphql.ts';
+import { createEffect, createSignal, type JSX, on, onMount, Show, Suspense } from 'solid-js';
+import { connectionState, createGraphQLSubscription, refetchOnReconnect } from '../lib/graphql.ts';
 import { refreshViewer, setUnreadCount, signOut, unreadCount, viewer } from '../lib/session.ts';
+import { Loading } from './status.tsx';
 
 function ConnectionBanner() {
   return (
@@ -18,6 +19,7 @@ function ConnectionBanner() {
   );
 }
 
+/** Keeps the header's unread count current while someone is signed in. */
 function NotificationFeed() {
   createGraphQLSubscription<
     { viewerNotifications: { unreadCount: number } },
@@ -30,10 +32,58 @@ function NotificationFeed() {
   return null;
 }
 
-export function Layout(props: { children?: JSX.Element }) {
+function AccountMenu() {
   const navigate = useNavigate();
+  const [signOutError, setSignOutError] = createSignal('');
+
+  return (
+    <div class="account">
+      <Show
+        when={viewer()}
+        fallback={
+          <>
+            <A href="/sign-in">Sign in</A>
+            <A href="/sign-up" class="button-link">
+              Sign up
+            </A>
+          </>
+        }
+      >
+        {(current) => (
+          <>
+            <span data-testid="viewer-name">{current().displayName}</span>
+            <button
+              type="button"
+              class="link-button"
+              onClick={async () => {
+                setSignOutError('');
+                const error = await signOut();
+                if (error) {
+                  setSignOutError(`Signing out failed. ${error}`);
+                } else {
+                  navigate('/');
+                }
+              }}
+            >
+              Sign out
+            </button>
+          </>
+        )}
+      </Show>
+      <Show when={signOutError()}>
+        <p class="form-error" role="alert">
+          {signOutError()}
+        </p>
+      </Show>
+    </div>
+  );
+}
+
+export function Layout(props: { children?: JSX.Element }) {
   const location = useLocation();
   onMount(() => void refreshViewer());
+  // Notifications may have arrived while the socket was down.
+  refetchOnReconnect(() => void refreshViewer());
   // After a client-side navigation, keyboard and screen reader users start at the new content.
   createEffect(
     on(
@@ -60,7 +110,7 @@ export function Layout(props: { children?: JSX.Element }) {
             <A href="/notifications">
               Notifications
               <Show when={unreadCount() > 0}>
-                <span class="count">
+                <span class="count" data-testid="unread-count">
                   {unreadCount()}
                   <span class="visually-hidden"> unread</span>
                 </span>
@@ -68,42 +118,14 @@ export function Layout(props: { children?: JSX.Element }) {
             </A>
           </Show>
         </nav>
-        <div class="account">
-          <Show
-            when={viewer()}
-            fallback={
-              <>
-                <A href="/sign-in">Sign in</A>
-                <A href="/sign-up" class="button-link">
-                  Sign up
-                </A>
-              </>
-            }
-          >
-            {(current) => (
-              <>
-                <span data-testid="viewer-name">{current().displayName}</span>
-                <button
-                  type="button"
-                  class="link-button"
-                  onClick={async () => {
-                    await signOut();
-                    navigate('/');
-                  }}
-                >
-                  Sign out
-                </button>
-              </>
-            )}
-          </Show>
-        </div>
+        <AccountMenu />
       </header>
       <ConnectionBanner />
       <Show when={viewer()?.id} keyed>
         <NotificationFeed />
       </Show>
       <main id="main" tabindex="-1">
-        {props.children}
+        <Suspense fallback={<Loading />}>{props.children}</Suspense>
       </main>
     </>
   );

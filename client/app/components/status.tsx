@@ -21,11 +21,25 @@ export function ErrorState(props: { message: string; onRetry?: () => void }) {
   );
 }
 
+/** Shows that a reload failed while the page keeps showing the data it loaded before. */
+export function RefreshError(props: { message: string | undefined; onRetry: () => void }) {
+  return (
+    <Show when={props.message}>
+      <div class="refresh-error" role="status">
+        <span>This page may be out of date: {props.message}</span>
+        <button type="button" class="link-button" onClick={() => props.onRetry()}>
+          Reload
+        </button>
+      </div>
+    </Show>
+  );
+}
+
 export function Empty(props: { children: JSX.Element }) {
   return <p class="empty">{props.children}</p>;
 }
 
-/** The message of a resource's error, for an error state. */
+/** Returns the message of an error caught by a boundary, for an error state. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : 'Something went wrong.';
 }

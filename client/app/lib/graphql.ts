@@ -7,8 +7,9 @@ import {
   subscriptionExchange,
   type TypedDocumentNode,
 } from '@urql/core';
-import { createClient as createSocketClient } from 'graphql-ws';
-import { createEffect, createResource, createSignal, on, onCleanup, type Resource } from 'solid-js';
+import { createClient as createSocketClient, TerminatedCloseEvent } from 'graphql-ws';
+import { createEffect, createSignal, on, onCleanup, untrack } from 'solid-js';
+import { createStore, reconcile } from 'solid-js/store';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -18,21 +19,19 @@ export { connectionState };
 
 const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
 
-let everConnected = false;
 const socket = createSocketClient({
   url: socketUrl,
   lazy: false,
-  // The server closes with 1012 when it restarts; keep trying with growing pauses.
+  // The server closes with 1012 when it restarts, so the client keeps retrying with growing pauses.
   retryAttempts: Number.POSITIVE_INFINITY,
   shouldRetry: () => true,
   keepAlive: 15_000,
   on: {
-    connecting: () => setConnectionState(everConnected ? 'reconnecting' : 'connecting'),
-    connected: () => {
-      everConnected = true;
-      setConnectionState('connected');
+    connected: () => setConnectionState('connected'),
+    closed: (event) => {
+      // A restart after signing in or out is not an outage, so it shows no banner.
+      setConnectionState(event instanceof TerminatedCloseEvent ? 'connecting' : 'reconnecting');
     },
-    closed: () => setConnectionState(everConnected ? 'reconnecting' : 'connecting'),
   },
 });
 
@@ -58,27 +57,75 @@ export const client = createClient({
   ],
 });
 
-export interface QueryResource<Data> {
-  data: Resource<Data | undefined>;
+export interface QueryState<Data> {
+  /** The latest data, kept in a store so that a reload keeps unchanged rows and their DOM. */
+  data: () => Data | undefined;
+  /** The message of the last failed load, cleared by the next successful one. */
+  error: () => string | undefined;
+  loading: () => boolean;
   refetch: () => void;
 }
 
 /**
- * Runs a query whenever its variables change and exposes the result as a Solid resource. An
- * error becomes the resource's error, for the route's error state.
+ * Runs a query whenever its variables change, and again on `refetch`. A reload reconciles the new
+ * data into the old by `id`, so a live update re-renders only what changed, and a reply being typed
+ * under a post stays in its box. A failed reload keeps the data already shown.
  */
-export function createGraphQLQuery<Data, Variables extends AnyVariables>(
+export function createGraphQLQuery<Data extends object, Variables extends AnyVariables>(
   document: TypedDocumentNode<Data, Variables> | string,
   variables: () => Variables | false,
-): QueryResource<Data> {
-  const [data, { refetch }] = createResource(variables, async (current) => {
+): QueryState<Data> {
+  const [store, setStore] = createStore<{ data?: Data }>({});
+  const [error, setError] = createSignal<string>();
+  const [loading, setLoading] = createSignal(false);
+  let latestRequest = 0;
+
+  const load = async (current: Variables) => {
+    latestRequest += 1;
+    const request = latestRequest;
+    setLoading(true);
     const result = await client.query<Data, Variables>(document, current).toPromise();
-    if (result.error) {
-      throw new Error(describeError(result.error));
+    // A response to variables that have since changed must not replace the newer data.
+    if (request !== latestRequest) {
+      return;
     }
-    return result.data;
-  });
-  return { data, refetch: () => void refetch() };
+    setLoading(false);
+    if (result.error) {
+      setError(describeError(result.error));
+      return;
+    }
+    setError(undefined);
+    setStore('data', reconcile(result.data as Data, { key: 'id' }));
+  };
+
+  createEffect(
+    on(variables, (current, previous) => {
+      if (previous !== undefined && JSON.stringify(current) === JSON.stringify(previous)) {
+        return;
+      }
+      // New variables mean another subject, so its page starts from a loading state. A response
+      // still in flight for the old variables is ignored.
+      latestRequest += 1;
+      setStore('data', undefined);
+      setError(undefined);
+      setLoading(false);
+      if (current !== false) {
+        void load(current);
+      }
+    }),
+  );
+
+  return {
+    data: () => store.data as Data | undefined,
+    error,
+    loading,
+    refetch: () => {
+      const current = untrack(variables);
+      if (current !== false) {
+        void load(current);
+      }
+    },
+  };
 }
 
 /**
@@ -180,6 +227,24 @@ export async function runMutation<Data>(
     return { data: payload.data };
   }
   return { typename: payload.__typename, message: payload.message, issues: payload.issues };
+}
+
+/**
+ * Returns a form's own error for an outcome: the server's message, or the validation issues that
+ * no field of the form (named in `fields`) shows beside itself.
+ */
+export function formErrorFor(
+  outcome: MutationOutcome<unknown> | null,
+  fields: string[],
+): string | undefined {
+  if (!outcome?.issues) {
+    return outcome?.message;
+  }
+  const unshown = outcome.issues.filter((issue) => !fields.includes(issue.path[0] ?? ''));
+  if (unshown.length === 0) {
+    return 'Check the fields marked above.';
+  }
+  return unshown.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(' ');
 }
 
 /** Returns the message of the issue for one input field, if any. */

@@ -1,5 +1,5 @@
 import { createSignal } from 'solid-js';
-import { client, restartSocket, runMutation } from './graphql.ts';
+import { client, describeError, restartSocket, runMutation } from './graphql.ts';
 import { mutationDocument, VIEWER_QUERY } from './operations.ts';
 
 export interface Viewer {
@@ -14,7 +14,7 @@ const [viewerLoaded, setViewerLoaded] = createSignal(false);
 
 export { setUnreadCount, unreadCount, viewer, viewerLoaded };
 
-/** Reloads who is signed in and their unread count. */
+/** Reloads who is signed in and their unread count. A failed load keeps the last known viewer. */
 export async function refreshViewer(): Promise<void> {
   const result = await client.query(VIEWER_QUERY, {}).toPromise();
   if (!result.error) {
@@ -24,7 +24,30 @@ export async function refreshViewer(): Promise<void> {
   setViewerLoaded(true);
 }
 
+/** Builds the sign-in address that returns to `path` afterwards. */
+export function signInPath(path: string): string {
+  return `/sign-in?next=${encodeURIComponent(path)}`;
+}
+
+/**
+ * Returns the in-app path a `next` parameter names, or `/`. Only a path on this site is followed,
+ * so a crafted link cannot send someone elsewhere after signing in.
+ */
+export function nextPath(next: string | string[] | undefined): string {
+  const value = Array.isArray(next) ? next[0] : next;
+  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
+    return '/';
+  }
+  return value;
+}
+
 const AUTH_SELECTION = 'user { id displayName email }';
+
+/** Restarts the socket and reloads the viewer after the session cookie changed. */
+async function afterSessionChange(): Promise<void> {
+  restartSocket();
+  await refreshViewer();
+}
 
 export async function signIn(email: string, password: string) {
   const outcome = await runMutation<{ user: Viewer }>(
@@ -33,8 +56,7 @@ export async function signIn(email: string, password: string) {
     { email, password, session: 'COOKIE' },
   );
   if (outcome.data) {
-    restartSocket();
-    await refreshViewer();
+    await afterSessionChange();
   }
   return outcome;
 }
@@ -46,15 +68,17 @@ export async function signUp(email: string, password: string, displayName: strin
     { email, password, displayName, session: 'COOKIE' },
   );
   if (outcome.data) {
-    restartSocket();
-    await refreshViewer();
+    await afterSessionChange();
   }
   return outcome;
 }
 
-export async function signOut(): Promise<void> {
-  await client.mutation('mutation SignOut { signOut }', {}).toPromise();
-  setViewer(null);
-  setUnreadCount(0);
-  restartSocket();
+/** Signs out and returns an error message when the server could not be reached. */
+export async function signOut(): Promise<string | null> {
+  const result = await client.mutation('mutation SignOut { signOut }', {}).toPromise();
+  if (result.error) {
+    return describeError(result.error);
+  }
+  await afterSessionChange();
+  return null;
 }

@@ -1,12 +1,15 @@
 /** Formats an instant in the viewer's own time zone, e.g. "Tue, Mar 3, 3:00 PM". */
 export function formatLocal(instant: string): string {
+  const date = new Date(instant);
   return new Intl.DateTimeFormat(undefined, {
     weekday: 'short',
     month: 'short',
     day: 'numeric',
+    // The year shows only when it is not the current one.
+    year: date.getFullYear() === new Date().getFullYear() ? undefined : 'numeric',
     hour: 'numeric',
     minute: '2-digit',
-  }).format(new Date(instant));
+  }).format(date);
 }
 
 /** Formats the time of an instant in another zone, e.g. "2:00 PM CST". */
@@ -27,16 +30,19 @@ export function viewerTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-/** Describes a span of a live session in local time, with the host's zone beside it. */
+/**
+ * Describes a live session's span in the viewer's local time, with the session's own zone beside
+ * it: "Tue, Mar 3, 3:00 PM – 4:00 PM your time (2:00 PM CST in America/Chicago)".
+ */
 export function describeSchedule(startsAt: string, endsAt: string, timeZone: string): string {
   const end = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }).format(
     new Date(endsAt),
   );
   const local = `${formatLocal(startsAt)} – ${end}`;
   if (timeZone === viewerTimeZone()) {
-    return local;
+    return `${local} (${timeZone})`;
   }
-  return `${local} (${formatInZone(startsAt, timeZone)}, ${timeZone})`;
+  return `${local} your time (${formatInZone(startsAt, timeZone)} in ${timeZone})`;
 }
 
 export function formatRelative(instant: string): string {

@@ -1,9 +1,11 @@
 import { A, useParams } from '@solidjs/router';
 import { For, Match, Show, Switch } from 'solid-js';
-import { AwardBadgeForm } from '../components/community-forms.tsx';
-import { Empty, ErrorState, errorMessage, Loading } from '../components/status.tsx';
+import { AwardBadgeForm } from '../components/award-badge-form.tsx';
+import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery } from '../lib/graphql.ts';
+import { viewer, viewerLoaded } from '../lib/session.ts';
 import { formatLocal } from '../lib/time.ts';
+import { createDocumentTitle } from '../lib/title.ts';
 
 const BADGE = `query Badge($id: ID!) { badge(id: $id) {
   id name description criteriaHtml holderCount
@@ -37,34 +39,47 @@ interface BadgeData {
 
 export default function BadgePage() {
   const params = useParams();
-  const page = createGraphQLQuery<BadgeData, { id: string }>(BADGE, () => ({
-    id: decodeURIComponent(params.id ?? ''),
-  }));
+  // Waiting for the viewer avoids loading the page once signed out and again signed in.
+  const page = createGraphQLQuery<BadgeData, { id: string; viewerId: string | null }>(
+    BADGE,
+    () =>
+      viewerLoaded() && {
+        id: decodeURIComponent(params.id ?? ''),
+        viewerId: viewer()?.id ?? null,
+      },
+  );
+  const badge = () => page.data()?.badge;
+  createDocumentTitle(() => badge()?.name);
 
   return (
     <Switch>
-      <Match when={page.data.error}>
-        <ErrorState message={errorMessage(page.data.error)} onRetry={page.refetch} />
+      <Match when={!page.data() && page.error()}>
+        {(message) => <ErrorState message={message()} onRetry={page.refetch} />}
       </Match>
-      <Match when={page.data.loading && !page.data.latest}>
+      <Match when={!page.data()}>
         <Loading label="Loading the badge…" />
       </Match>
-      <Match when={page.data.latest && !page.data.latest.badge}>
+      <Match when={!badge()}>
         <section>
           <h1>Badge not found</h1>
+          <p>It does not exist, or it is in a community you cannot see.</p>
+          <p>
+            <A href="/">Back to the communities</A>
+          </p>
         </section>
       </Match>
-      <Match when={page.data.latest?.badge}>
-        {(badge) => (
+      <Match when={badge()}>
+        {(current) => (
           <article>
+            <RefreshError message={page.error()} onRetry={page.refetch} />
             <p class="breadcrumb">
-              <A href={`/c/${badge().community.slug}`}>{badge().community.name}</A>
+              <A href={`/c/${current().community.slug}`}>{current().community.name}</A>
             </p>
-            <h1>{badge().name}</h1>
-            <p class="lead">{badge().description}</p>
+            <h1>{current().name}</h1>
+            <p class="lead">{current().description}</p>
             <h2>ISTE Standards for Educators</h2>
             <ul class="rows">
-              <For each={badge().isteStandards}>
+              <For each={current().isteStandards}>
                 {(standard) => (
                   <li>
                     <strong>
@@ -76,21 +91,21 @@ export default function BadgePage() {
               </For>
             </ul>
             <h2>Criteria</h2>
-            <div class="prose" innerHTML={badge().criteriaHtml} />
-            <Show when={badge().community.viewerCanModerate}>
+            <div class="prose" innerHTML={current().criteriaHtml} />
+            <Show when={current().community.viewerCanModerate}>
               <AwardBadgeForm
-                badgeId={badge().id}
-                members={badge().community.members.nodes.map((node) => node.user)}
+                badgeId={current().id}
+                members={current().community.members.nodes.map((node) => node.user)}
                 onAwarded={page.refetch}
               />
             </Show>
-            <h2>Holders ({badge().holderCount})</h2>
+            <h2>Holders ({current().holderCount})</h2>
             <Show
-              when={badge().holders.nodes.length > 0}
+              when={current().holders.nodes.length > 0}
               fallback={<Empty>Nobody holds this badge yet.</Empty>}
             >
               <ul class="rows">
-                <For each={badge().holders.nodes}>
+                <For each={current().holders.nodes}>
                   {(award) => (
                     <li>
                       {award.recipient.displayName}

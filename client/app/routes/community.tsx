@@ -1,24 +1,31 @@
 import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { NewBadgeForm, NewThreadForm, ScheduleForm } from '../components/community-forms.tsx';
-import { LiveRegion } from '../components/live-region.tsx';
-import { Empty, ErrorState, errorMessage, Loading } from '../components/status.tsx';
-import { createGraphQLQuery, createGraphQLSubscription, runMutation } from '../lib/graphql.ts';
+import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
+import {
+  createGraphQLQuery,
+  createGraphQLSubscription,
+  refetchOnReconnect,
+  runMutation,
+} from '../lib/graphql.ts';
 import { FOCUS_LABELS, mutationDocument, VISIBILITY_LABELS } from '../lib/operations.ts';
-import { viewer } from '../lib/session.ts';
+import { pluralize } from '../lib/plural.ts';
+import { signInPath, viewer, viewerLoaded } from '../lib/session.ts';
 import { describeSchedule, formatRelative } from '../lib/time.ts';
+import { createDocumentTitle } from '../lib/title.ts';
 
-const SESSION = 'id title startsAt endsAt timeZone status rsvpCount host { displayName }';
+const LIVE_SESSION_FIELDS =
+  'id title startsAt endsAt timeZone status rsvpCount host { displayName }';
 const COMMUNITY = `query Community($slug: String!) { community(slug: $slug) {
   id slug name descriptionHtml focus visibility memberCount threadCount
   viewerCanPost viewerCanModerate viewerCanJoin viewerMembership { role }
   threads(first: 30) { nodes { id title kind pinned locked replyCount lastActivityAt author { displayName } } }
-  upcomingLiveSessions(first: 10) { nodes { ${SESSION} } }
-  pastLiveSessions(first: 10) { nodes { ${SESSION} } }
+  upcomingLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
+  pastLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
   badges(first: 30) { nodes { id name holderCount isteStandards { code name } } }
   members(first: 50) { nodes { id role user { id displayName school { name } } } } } }`;
 
-interface Session {
+interface LiveSessionSummary {
   id: string;
   title: string;
   startsAt: string;
@@ -27,6 +34,21 @@ interface Session {
   status: string;
   rsvpCount: number;
   host: { displayName: string } | null;
+}
+
+const COMMUNITY_ACTIVITY = `subscription CommunityActivity($id: ID!) {
+  communityActivity(communityId: $id) {
+    eventId type thread { id title } liveSession { id title }
+    badgeAward { badge { id name } recipient { displayName } } } }`;
+
+interface CommunityActivityData {
+  communityActivity: {
+    eventId: string;
+    type: string;
+    thread: { id: string; title: string } | null;
+    liveSession: { id: string; title: string } | null;
+    badgeAward: { badge: { id: string; name: string }; recipient: { displayName: string } } | null;
+  };
 }
 
 interface CommunityData {
@@ -55,8 +77,8 @@ interface CommunityData {
         author: { displayName: string } | null;
       }[];
     };
-    upcomingLiveSessions: { nodes: Session[] };
-    pastLiveSessions: { nodes: Session[] };
+    upcomingLiveSessions: { nodes: LiveSessionSummary[] };
+    pastLiveSessions: { nodes: LiveSessionSummary[] };
     badges: {
       nodes: {
         id: string;
@@ -75,23 +97,24 @@ interface CommunityData {
   } | null;
 }
 
-function SessionList(props: { sessions: Session[]; empty: string }) {
+function LiveSessionList(props: { liveSessions: LiveSessionSummary[]; empty: string }) {
   return (
-    <Show when={props.sessions.length > 0} fallback={<Empty>{props.empty}</Empty>}>
+    <Show when={props.liveSessions.length > 0} fallback={<Empty>{props.empty}</Empty>}>
       <ul class="rows">
-        <For each={props.sessions}>
-          {(session) => (
+        <For each={props.liveSessions}>
+          {(liveSession) => (
             <li>
-              <A href={`/s/${encodeURIComponent(session.id)}`}>{session.title}</A>
-              <Show when={session.status === 'LIVE'}>
+              <A href={`/s/${encodeURIComponent(liveSession.id)}`}>{liveSession.title}</A>
+              <Show when={liveSession.status === 'LIVE'}>
                 <span class="tag live">Live now</span>
               </Show>
-              <Show when={session.status === 'CANCELLED'}>
+              <Show when={liveSession.status === 'CANCELLED'}>
                 <span class="tag subtle">Cancelled</span>
               </Show>
               <p class="meta">
-                {describeSchedule(session.startsAt, session.endsAt, session.timeZone)} · hosted by{' '}
-                {session.host?.displayName ?? 'a former member'} · {session.rsvpCount} going
+                {describeSchedule(liveSession.startsAt, liveSession.endsAt, liveSession.timeZone)} ·
+                hosted by {liveSession.host?.displayName ?? 'a former member'} ·{' '}
+                {pluralize(liveSession.rsvpCount, 'person', 'people')} going
               </p>
             </li>
           )}
@@ -101,46 +124,60 @@ function SessionList(props: { sessions: Session[]; empty: string }) {
   );
 }
 
+interface ActivityNotice {
+  message: string;
+  href?: string;
+}
+
+/** Describes a community activity event for the page's notice. */
+function describeActivity(event: CommunityActivityData['communityActivity']): ActivityNotice {
+  if (event.thread) {
+    return {
+      message: `New thread: ${event.thread.title}`,
+      href: `/t/${encodeURIComponent(event.thread.id)}`,
+    };
+  }
+  if (event.liveSession) {
+    return {
+      message: `New live session: ${event.liveSession.title}`,
+      href: `/s/${encodeURIComponent(event.liveSession.id)}`,
+    };
+  }
+  const award = event.badgeAward;
+  return {
+    message: award
+      ? `${award.recipient.displayName} earned the badge ${award.badge.name}`
+      : 'A badge was awarded',
+    href: award ? `/b/${encodeURIComponent(award.badge.id)}` : undefined,
+  };
+}
+
 export default function CommunityPage() {
   const params = useParams();
+  // Waiting for the viewer avoids loading the page once signed out and again signed in.
   const page = createGraphQLQuery<CommunityData, { slug: string; viewerId: string | null }>(
     COMMUNITY,
-    () => ({
-      slug: params.slug ?? '',
-      viewerId: viewer()?.id ?? null,
-    }),
+    () => viewerLoaded() && { slug: params.slug ?? '', viewerId: viewer()?.id ?? null },
   );
-  const [announcement, setAnnouncement] = createSignal('');
+  const [activity, setActivity] = createSignal<ActivityNotice | null>(null);
   const [membershipError, setMembershipError] = createSignal('');
   const [busy, setBusy] = createSignal(false);
-  const community = () => page.data.latest?.community;
+  const community = () => page.data()?.community;
+  createDocumentTitle(() => community()?.name);
 
-  createGraphQLSubscription<
-    {
-      communityActivity: {
-        type: string;
-        thread: { title: string } | null;
-        liveSession: { title: string } | null;
-      };
-    },
-    { id: string }
-  >(
-    'subscription CommunityActivity($id: ID!) { communityActivity(communityId: $id) { eventId type thread { title } liveSession { title } } }',
+  createGraphQLSubscription<CommunityActivityData, { id: string }>(
+    COMMUNITY_ACTIVITY,
     () => {
       const current = community();
       return current ? { id: current.id } : false;
     },
     (data) => {
-      const event = data.communityActivity;
-      const what = event.thread
-        ? `New thread: ${event.thread.title}`
-        : event.liveSession
-          ? `New live session: ${event.liveSession.title}`
-          : 'A badge was awarded';
-      setAnnouncement(what);
+      setActivity(describeActivity(data.communityActivity));
       page.refetch();
     },
   );
+
+  refetchOnReconnect(page.refetch);
 
   const toggleMembership = async (join: boolean) => {
     const current = community();
@@ -164,27 +201,31 @@ export default function CommunityPage() {
 
   return (
     <Switch>
-      <Match when={page.data.error}>
-        <ErrorState message={errorMessage(page.data.error)} onRetry={page.refetch} />
+      <Match when={!page.data() && page.error()}>
+        {(message) => <ErrorState message={message()} onRetry={page.refetch} />}
       </Match>
-      <Match when={page.data.loading && !page.data.latest}>
+      <Match when={!page.data()}>
         <Loading label="Loading the community…" />
       </Match>
-      <Match when={page.data.latest && !community()}>
+      <Match when={!community()}>
         <section>
           <h1>Community not found</h1>
           <p>It does not exist, or it is private and you are not a member.</p>
+          <p>
+            <A href="/">Back to the communities</A>
+          </p>
         </section>
       </Match>
       <Match when={community()}>
         {(current) => (
           <article class="community">
-            <LiveRegion message={announcement()} />
+            <RefreshError message={page.error()} onRetry={page.refetch} />
             <header class="page-header">
               <p class="meta">
                 <span class="tag">{FOCUS_LABELS[current().focus]}</span>
                 <span class="tag subtle">{VISIBILITY_LABELS[current().visibility]}</span>
-                {current().memberCount} members · {current().threadCount} threads
+                {pluralize(current().memberCount, 'member')} ·{' '}
+                {pluralize(current().threadCount, 'thread')}
               </p>
               <h1>{current().name}</h1>
               <div class="prose" innerHTML={current().descriptionHtml} />
@@ -216,7 +257,7 @@ export default function CommunityPage() {
                   )}
                 </Show>
                 <Show when={!viewer()}>
-                  <A href={`/sign-in?next=/c/${current().slug}`}>Sign in to join</A>
+                  <A href={signInPath(`/c/${current().slug}`)}>Sign in to join</A>
                 </Show>
               </div>
               <Show when={membershipError()}>
@@ -225,6 +266,20 @@ export default function CommunityPage() {
                 </p>
               </Show>
             </header>
+
+            <div class="activity-region" aria-live="polite" data-testid="community-activity">
+              <Show when={activity()}>
+                {(notice) => (
+                  <p class="activity-notice">
+                    <span>{notice().message}</span>
+                    <Show when={notice().href}>{(href) => <A href={href()}>View</A>}</Show>
+                    <button type="button" class="link-button" onClick={() => setActivity(null)}>
+                      Dismiss
+                    </button>
+                  </p>
+                )}
+              </Show>
+            </div>
 
             <div class="columns">
               <section aria-labelledby="threads-heading">
@@ -256,8 +311,9 @@ export default function CommunityPage() {
                             </span>
                           </Show>
                           <p class="meta">
-                            {thread.author?.displayName ?? 'Deleted user'} · {thread.replyCount}{' '}
-                            replies · active {formatRelative(thread.lastActivityAt)}
+                            {thread.author?.displayName ?? 'Deleted user'} ·{' '}
+                            {pluralize(thread.replyCount, 'reply', 'replies')} · active{' '}
+                            {formatRelative(thread.lastActivityAt)}
                           </p>
                         </li>
                       )}
@@ -269,16 +325,16 @@ export default function CommunityPage() {
               <aside>
                 <section aria-labelledby="sessions-heading">
                   <h2 id="sessions-heading">Upcoming live sessions</h2>
-                  <SessionList
-                    sessions={current().upcomingLiveSessions.nodes}
+                  <LiveSessionList
+                    liveSessions={current().upcomingLiveSessions.nodes}
                     empty="Nothing scheduled."
                   />
                   <Show when={current().viewerCanPost}>
                     <ScheduleForm communityId={current().id} onScheduled={page.refetch} />
                   </Show>
                   <h2>Past live sessions</h2>
-                  <SessionList
-                    sessions={current().pastLiveSessions.nodes}
+                  <LiveSessionList
+                    liveSessions={current().pastLiveSessions.nodes}
                     empty="No past sessions."
                   />
                 </section>
@@ -299,7 +355,7 @@ export default function CommunityPage() {
                               {badge.isteStandards
                                 .map((standard) => `${standard.code} ${standard.name}`)
                                 .join(', ')}{' '}
-                              · {badge.holderCount} holders
+                              · {pluralize(badge.holderCount, 'holder')}
                             </p>
                           </li>
                         )}

@@ -1,27 +1,56 @@
 import { A } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
-import { Empty, ErrorState, errorMessage, Loading } from '../components/status.tsx';
-import { createGraphQLQuery, createGraphQLSubscription, runMutation } from '../lib/graphql.ts';
+import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
+import {
+  createGraphQLQuery,
+  createGraphQLSubscription,
+  refetchOnReconnect,
+  runMutation,
+} from '../lib/graphql.ts';
 import { mutationDocument } from '../lib/operations.ts';
-import { setUnreadCount, viewer, viewerLoaded } from '../lib/session.ts';
+import { setUnreadCount, signInPath, viewer, viewerLoaded } from '../lib/session.ts';
 import { formatRelative } from '../lib/time.ts';
+import { createDocumentTitle } from '../lib/title.ts';
 
 const NOTIFICATIONS = `query Notifications { unreadNotificationCount notifications(first: 50) { nodes {
   id kind message read createdAt thread { id } badge { id } } } }`;
 
+interface Notification {
+  id: string;
+  kind: string;
+  message: string;
+  read: boolean;
+  createdAt: string;
+  thread: { id: string } | null;
+  badge: { id: string } | null;
+}
+
 interface NotificationData {
   unreadNotificationCount: number;
-  notifications: {
-    nodes: {
-      id: string;
-      kind: string;
-      message: string;
-      read: boolean;
-      createdAt: string;
-      thread: { id: string } | null;
-      badge: { id: string } | null;
-    }[];
-  };
+  notifications: { nodes: Notification[] };
+}
+
+/** Returns the page a notification points to, if any. */
+function notificationHref(notification: Notification): string | undefined {
+  if (notification.thread) {
+    return `/t/${encodeURIComponent(notification.thread.id)}`;
+  }
+  if (notification.badge) {
+    return `/b/${encodeURIComponent(notification.badge.id)}`;
+  }
+  return undefined;
+}
+
+async function markRead(input: { all: true } | { notificationIds: string[] }) {
+  const outcome = await runMutation<{ unreadCount: number }>(
+    mutationDocument('markNotificationsRead', 'MarkNotificationsReadInput', 'unreadCount'),
+    'markNotificationsRead',
+    input,
+  );
+  if (outcome.data) {
+    setUnreadCount(outcome.data.unreadCount);
+  }
+  return outcome;
 }
 
 export default function Notifications() {
@@ -29,7 +58,9 @@ export default function Notifications() {
     const current = viewer();
     return current ? { viewerId: current.id } : false;
   });
+  const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal('');
+  createDocumentTitle(() => 'Notifications');
 
   createGraphQLSubscription<unknown, Record<string, never>>(
     'subscription NotificationsPage { viewerNotifications { eventId } }',
@@ -37,17 +68,15 @@ export default function Notifications() {
     () => page.refetch(),
   );
 
+  refetchOnReconnect(page.refetch);
+
   const markAllRead = async () => {
+    setBusy(true);
     setError('');
-    const outcome = await runMutation<{ unreadCount: number }>(
-      mutationDocument('markNotificationsRead', 'MarkNotificationsReadInput', 'unreadCount'),
-      'markNotificationsRead',
-      { all: true },
-    );
-    if (outcome.data) {
-      setUnreadCount(outcome.data.unreadCount);
-    } else {
-      setError(outcome.message ?? 'Marking notifications read failed.');
+    const outcome = await markRead({ all: true });
+    setBusy(false);
+    if (!outcome.data) {
+      setError(outcome.message ?? 'Marking notifications read failed. Try again.');
     }
     page.refetch();
   };
@@ -58,24 +87,27 @@ export default function Notifications() {
       <Switch>
         <Match when={viewerLoaded() && !viewer()}>
           <p>
-            <A href="/sign-in?next=/notifications">Sign in</A> to see your notifications.
+            <A href={signInPath('/notifications')}>Sign in</A> to see your notifications.
           </p>
         </Match>
-        <Match when={page.data.error}>
-          <ErrorState message={errorMessage(page.data.error)} onRetry={page.refetch} />
+        <Match when={!page.data() && page.error()}>
+          {(message) => <ErrorState message={message()} onRetry={page.refetch} />}
         </Match>
-        <Match when={!page.data.latest}>
+        <Match when={!page.data()}>
           <Loading label="Loading notifications…" />
         </Match>
-        <Match when={page.data.latest}>
+        <Match when={page.data()}>
           {(data) => (
             <>
-              <p class="meta">{data().unreadNotificationCount} unread</p>
-              <Show when={data().unreadNotificationCount > 0}>
-                <button type="button" onClick={markAllRead}>
-                  Mark all as read
-                </button>
-              </Show>
+              <RefreshError message={page.error()} onRetry={page.refetch} />
+              <div class="actions">
+                <p class="meta">{data().unreadNotificationCount} unread</p>
+                <Show when={data().unreadNotificationCount > 0}>
+                  <button type="button" disabled={busy()} onClick={markAllRead}>
+                    {busy() ? 'Marking…' : 'Mark all as read'}
+                  </button>
+                </Show>
+              </div>
               <Show when={error()}>
                 <p class="form-error" role="alert">
                   {error()}
@@ -94,20 +126,16 @@ export default function Notifications() {
                         <Show when={!notification.read}>
                           <span class="visually-hidden">Unread: </span>
                         </Show>
-                        <Show
-                          when={notification.thread}
-                          fallback={
-                            <Show when={notification.badge} fallback={notification.message}>
-                              {(badge) => (
-                                <A href={`/b/${encodeURIComponent(badge().id)}`}>
-                                  {notification.message}
-                                </A>
-                              )}
-                            </Show>
-                          }
-                        >
-                          {(thread) => (
-                            <A href={`/t/${encodeURIComponent(thread().id)}`}>
+                        <Show when={notificationHref(notification)} fallback={notification.message}>
+                          {(href) => (
+                            <A
+                              href={href()}
+                              onClick={() => {
+                                if (!notification.read) {
+                                  void markRead({ notificationIds: [notification.id] });
+                                }
+                              }}
+                            >
                               {notification.message}
                             </A>
                           )}

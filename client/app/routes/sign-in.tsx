@@ -1,27 +1,23 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createSignal } from 'solid-js';
 import { Field, FormMessage } from '../components/field.tsx';
-import { issueFor, type MutationOutcome } from '../lib/graphql.ts';
-import { signIn } from '../lib/session.ts';
+import { nextPath, signIn } from '../lib/session.ts';
+import { createSubmission } from '../lib/submission.ts';
+import { createDocumentTitle } from '../lib/title.ts';
 
 export default function SignIn() {
   const navigate = useNavigate();
-  const [params] = useSearchParams();
+  const [params] = useSearchParams<{ next?: string }>();
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
-  const [busy, setBusy] = createSignal(false);
-  const [outcome, setOutcome] = createSignal<MutationOutcome<unknown> | null>(null);
+  const submission = createSubmission(['email', 'password']);
+  createDocumentTitle(() => 'Sign in');
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    setBusy(true);
-    const result = await signIn(email().trim(), password());
-    setBusy(false);
-    setOutcome(result);
+    const result = await submission.submit(() => signIn(email().trim(), password()));
     if (result.data) {
-      const next =
-        typeof params.next === 'string' && params.next.startsWith('/') ? params.next : '/';
-      navigate(next);
+      navigate(nextPath(params.next));
     }
   };
 
@@ -37,7 +33,7 @@ export default function SignIn() {
           required
           value={email()}
           onValue={setEmail}
-          error={issueFor(outcome(), 'email')}
+          error={submission.issue('email')}
           data-testid="sign-in-email"
         />
         <Field
@@ -48,16 +44,19 @@ export default function SignIn() {
           required
           value={password()}
           onValue={setPassword}
-          error={issueFor(outcome(), 'password')}
+          error={submission.issue('password')}
           data-testid="sign-in-password"
         />
-        <FormMessage error={outcome()?.issues ? undefined : outcome()?.message} />
-        <button type="submit" disabled={busy()} data-testid="sign-in-submit">
-          {busy() ? 'Signing in…' : 'Sign in'}
+        <FormMessage error={submission.formError()} />
+        <button type="submit" disabled={submission.busy()} data-testid="sign-in-submit">
+          {submission.busy() ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
       <p>
-        New to Staffroom? <A href="/sign-up">Create an account</A>
+        New to Staffroom?{' '}
+        <A href={params.next ? `/sign-up?next=${encodeURIComponent(params.next)}` : '/sign-up'}>
+          Create an account
+        </A>
       </p>
     </section>
   );

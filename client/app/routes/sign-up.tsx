@@ -1,25 +1,26 @@
-import { A, useNavigate } from '@solidjs/router';
+import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createSignal } from 'solid-js';
 import { Field, FormMessage } from '../components/field.tsx';
-import { issueFor, type MutationOutcome } from '../lib/graphql.ts';
-import { signUp } from '../lib/session.ts';
+import { nextPath, signInPath, signUp } from '../lib/session.ts';
+import { createSubmission } from '../lib/submission.ts';
+import { createDocumentTitle } from '../lib/title.ts';
 
 export default function SignUp() {
   const navigate = useNavigate();
+  const [params] = useSearchParams<{ next?: string }>();
   const [displayName, setDisplayName] = createSignal('');
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
-  const [busy, setBusy] = createSignal(false);
-  const [outcome, setOutcome] = createSignal<MutationOutcome<unknown> | null>(null);
+  const submission = createSubmission(['displayName', 'email', 'password']);
+  createDocumentTitle(() => 'Create your account');
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    setBusy(true);
-    const result = await signUp(email().trim(), password(), displayName());
-    setBusy(false);
-    setOutcome(result);
+    const result = await submission.submit(() =>
+      signUp(email().trim(), password(), displayName().trim()),
+    );
     if (result.data) {
-      navigate('/');
+      navigate(nextPath(params.next));
     }
   };
 
@@ -35,7 +36,7 @@ export default function SignUp() {
           maxLength={80}
           value={displayName()}
           onValue={setDisplayName}
-          error={issueFor(outcome(), 'displayName')}
+          error={submission.issue('displayName')}
         />
         <Field
           label="School email"
@@ -45,7 +46,7 @@ export default function SignUp() {
           required
           value={email()}
           onValue={setEmail}
-          error={issueFor(outcome(), 'email')}
+          error={submission.issue('email')}
         />
         <Field
           label="Password"
@@ -56,15 +57,15 @@ export default function SignUp() {
           required
           value={password()}
           onValue={setPassword}
-          error={issueFor(outcome(), 'password')}
+          error={submission.issue('password')}
         />
-        <FormMessage error={outcome()?.issues ? undefined : outcome()?.message} />
-        <button type="submit" disabled={busy()}>
-          {busy() ? 'Creating…' : 'Create account'}
+        <FormMessage error={submission.formError()} />
+        <button type="submit" disabled={submission.busy()}>
+          {submission.busy() ? 'Creating…' : 'Create account'}
         </button>
       </form>
       <p>
-        Already have an account? <A href="/sign-in">Sign in</A>
+        Already have an account? <A href={signInPath(nextPath(params.next))}>Sign in</A>
       </p>
     </section>
   );
