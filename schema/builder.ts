@@ -11,6 +11,8 @@ import type { ServiceContext } from '../server/services/context.ts';
 /** Context that every resolver receives. */
 export interface GraphQLContext extends ServiceContext {
   events: EventHub;
+  /** The sign-in this request was authenticated with, if any. */
+  authSessionId: number | null;
   /** The bearer token or cookie value this request was authenticated with. */
   authToken: string | null;
   /** The person that a signUp or signIn in this request just signed in, if any. */

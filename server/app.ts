@@ -271,6 +271,7 @@ export async function startServer(
       for (const client of sockets.clients) {
         client.terminate();
       }
+      sockets.close();
       await closed;
       hub.close();
       await bus.close();

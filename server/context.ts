@@ -42,6 +42,7 @@ export async function createContext(
 ): Promise<GraphQLContext> {
   let viewer: GraphQLContext['viewer'] = null;
   let authToken: string | null = null;
+  let authSessionId: number | null = null;
   if (credentials.bearer) {
     const authenticated = await authenticate(deps.db, credentials.bearer);
     if (!authenticated) {
@@ -52,11 +53,13 @@ export async function createContext(
     }
     viewer = authenticated.viewer;
     authToken = credentials.bearer;
+    authSessionId = authenticated.authSessionId;
   } else if (credentials.cookie) {
     const authenticated = await authenticate(deps.db, credentials.cookie);
     if (authenticated) {
       viewer = authenticated.viewer;
       authToken = credentials.cookie;
+      authSessionId = authenticated.authSessionId;
     } else {
       setCookie(null);
     }
@@ -70,6 +73,7 @@ export async function createContext(
     log: requestLog,
     events: deps.hub,
     authToken,
+    authSessionId,
     setSessionCookie: setCookie,
     publish: (notices: EventNotice[]) => {
       for (const notice of notices) {

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../schema/index.ts';
 import {
   AuthenticationError,
@@ -39,6 +39,17 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
   const { server, yoga, deps, scope: statements } = options;
   const { log, trustedOrigins } = deps;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const socketsBySignIn = new Map<number, Set<WebSocket>>();
+  const stopListening = new AbortController();
+  sockets.on('close', () => stopListening.abort());
+  // Signing out on any process closes that sign-in's sockets on every process.
+  deps.bus.listen((notice) => {
+    const match = /^auth-session:(\d+)$/.exec(notice.topic);
+    const open = match ? socketsBySignIn.get(Number(match[1])) : undefined;
+    for (const webSocket of open ?? []) {
+      webSocket.close(4403, 'Signed out');
+    }
+  }, stopListening.signal);
   server.on('upgrade', (request, socket, head) => {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname !== '/graphql' || options.isDraining()) {
@@ -67,6 +78,18 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
             () => {},
             log.child({ socketId: randomUUID() }),
           );
+          const authSessionId = ctx.extra.base.authSessionId;
+          if (authSessionId !== null) {
+            const open = socketsBySignIn.get(authSessionId) ?? new Set<WebSocket>();
+            open.add(ctx.extra.socket);
+            socketsBySignIn.set(authSessionId, open);
+            ctx.extra.socket.once('close', () => {
+              open.delete(ctx.extra.socket);
+              if (open.size === 0) {
+                socketsBySignIn.delete(authSessionId);
+              }
+            });
+          }
           return true;
         } catch (error) {
           if (error instanceof AuthenticationError) {

@@ -1,5 +1,6 @@
 import { InvalidCredentialsError, ValidationError } from '../../server/errors.ts';
 import {
+  authSessionTopic,
   type SignedIn,
   signIn,
   signOut,
@@ -88,7 +89,11 @@ builder.mutationFields((t) => ({
       if (!ctx.authToken) {
         return false;
       }
-      await signOut(ctx.db, ctx.authToken);
+      const revokedId = await signOut(ctx.db, ctx.authToken);
+      if (revokedId !== null) {
+        // A control notice, not an event row: no subscriber replays it.
+        ctx.publish([{ id: 0, topic: authSessionTopic(revokedId) }]);
+      }
       return true;
     },
   }),

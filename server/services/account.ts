@@ -106,12 +106,19 @@ async function createAuthSession(
   return { user, token, expiresAt, kind };
 }
 
-/** Revokes the sign-in that the token belongs to. */
-export async function signOut(db: Database, token: string): Promise<void> {
-  await db
+/** Revokes the sign-in that the token belongs to; returns its id, or null when there was none. */
+export async function signOut(db: Database, token: string): Promise<number | null> {
+  const [revoked] = await db
     .update(authSessions)
     .set({ revokedAt: sql`now()` })
-    .where(and(eq(authSessions.tokenHash, hashToken(token)), isNull(authSessions.revokedAt)));
+    .where(and(eq(authSessions.tokenHash, hashToken(token)), isNull(authSessions.revokedAt)))
+    .returning({ id: authSessions.id });
+  return revoked?.id ?? null;
+}
+
+/** Topic on which a revoked sign-in is announced, so every process closes its sockets. */
+export function authSessionTopic(authSessionId: number): string {
+  return `auth-session:${authSessionId}`;
 }
 
 export interface Authenticated {

@@ -128,6 +128,22 @@ describe.each(await databaseKinds())('accounts on %s', (kind) => {
   });
 
   describe('signOut', () => {
+    test('closes the open sockets of that sign-in', async () => {
+      const user = await signUpUser(server);
+      const other = await signUpUser(server);
+      const query = 'subscription { viewerNotifications { eventId } }';
+      const signedOutSocket = collect(server.socket({ token: user.token }), query);
+      const otherSocket = collect(server.socket({ token: other.token }), query);
+      await signedOutSocket.settle(300);
+
+      await server.graphql('mutation { signOut }', {}, { token: user.token });
+      const closed = await signedOutSocket.next(3000).catch((error: Error) => error.message);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      expect(closed).toMatch(/4403/);
+      expect(otherSocket.completed).toBe(false);
+    });
+
     test('revokes the token on HTTP and WebSocket', async () => {
       const user = await signUpUser(server);
 

@@ -155,6 +155,32 @@ describe.skipIf(!ready)('two server processes sharing PostgreSQL and Redis', () 
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  test('closes sockets on one process after signing out on the other', async () => {
+    const signIn = await graphql(
+      second.url,
+      'mutation($input: SignInInput!) { signIn(input: $input) { ... on MutationSignInSuccess { data { token } } } }',
+      { input: { email: 'scale@example.org', password: 'scale-out password' } },
+    );
+    const sessionToken: string = signIn.data.signIn.data.token;
+    const client = socketClient(first.url, sessionToken);
+    const closed = new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: 'subscription { viewerNotifications { eventId } }' },
+        { next: () => {}, error: resolve, complete: () => resolve('completed') },
+      );
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await graphql(second.url, 'mutation { signOut }', {}, sessionToken);
+    const reason = await Promise.race([
+      closed,
+      new Promise((resolve) => setTimeout(() => resolve('timed out'), 5000)),
+    ]);
+    await client.dispose();
+
+    expect((reason as { code?: number }).code).toBe(4403);
+  });
+
   test('reports readiness with the shared Redis', async () => {
     const response = await fetch(`${second.url}/readyz`);
 
