@@ -78,6 +78,8 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
             () => {},
             log.child({ socketId: randomUUID() }),
           );
+          // NOTE: only signing out closes these sockets; one whose sign-in expires stays open
+          // with its viewer until it reconnects.
           const authSessionId = ctx.extra.base.authSessionId;
           if (authSessionId !== null) {
             const open = socketsBySignIn.get(authSessionId) ?? new Set<WebSocket>();

@@ -141,6 +141,8 @@ builder.drizzleNode('communities', {
       resolve: async (community, _args, ctx) =>
         canJoinCommunity(ctx.viewer, community, await ctx.access.membership(community.id)),
     }),
+    // NOTE: related connections have no totalCount, because the drizzle plugin 0.20 builds
+    // invalid SQL for related counts with drizzle-orm 1.0.0-rc.5; the counts above are SQL extras.
     members: t.relatedConnection('memberships', {
       description: 'Active members, earliest first.',
       query: { where: { status: 'active' }, orderBy: { id: 'asc' } },
