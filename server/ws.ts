@@ -32,8 +32,8 @@ export interface WebSocketOptions {
 
 /**
  * Serves GraphQL over WebSocket (the graphql-ws protocol) on `/graphql`, through the same Yoga
- * plugins as HTTP. A bearer token comes in `connection_init`; the session cookie counts only
- * from a trusted origin. A rejected token closes the socket with 4403.
+ * plugins as HTTP. A bearer token comes in `connection_init`, and the session cookie counts
+ * only from a trusted origin. A rejected token closes the socket with 4403.
  */
 export function attachWebSocketServer(options: WebSocketOptions): WebSocketServer {
   const { server, yoga, deps, scope: statements } = options;
@@ -78,7 +78,7 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
             () => {},
             log.child({ socketId: randomUUID() }),
           );
-          // NOTE: only signing out closes these sockets; one whose sign-in expires stays open
+          // NOTE: only signing out closes these sockets. One whose sign-in expires stays open
           // with its viewer until it reconnects.
           const authSessionId = ctx.extra.base.authSessionId;
           if (authSessionId !== null) {
