@@ -13,6 +13,7 @@ import {
   leaveCommunity,
   updateCommunity,
 } from '../../server/services/community.ts';
+import { topics } from '../../server/services/context.ts';
 import { builder } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId } from '../ids.ts';
@@ -117,6 +118,15 @@ builder.drizzleNode('communities', {
         },
       },
       resolve: (community) => community.threadCount,
+    }),
+    eventCursor: t.string({
+      description:
+        'An event id read before the data: pass it as `after` to communityActivity to miss nothing between this query and the subscription.',
+      resolve: async (community, _args, ctx) =>
+        String(
+          (community as { eventCursor?: number }).eventCursor ??
+            (await ctx.events.latestEventId(topics.community(community.id))),
+        ),
     }),
     viewerMembership: t.field({
       type: Membership,
@@ -246,15 +256,20 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A community by slug; null when it does not exist or the viewer may not read it.',
     args: { slug: t.arg.string({ required: true }) },
-    resolve: (query, _parent, args, ctx) =>
-      ctx.db.query.communities.findFirst(
+    resolve: async (query, _parent, args, ctx) => {
+      // The community's id is not known before the row, so the cursor is the latest event of any
+      // topic: every event of this community after it is newer than the data read below.
+      const eventCursor = await ctx.events.latestEventId();
+      const community = await ctx.db.query.communities.findFirst(
         query({
           where: {
             slug: args.slug.slice(0, 100),
             RAW: (table) => readableCommunityCondition(ctx.viewer, table),
           },
         }),
-      ),
+      );
+      return community ? Object.assign(community, { eventCursor }) : null;
+    },
   }),
   viewer: t.drizzleField({
     type: 'users',

@@ -59,12 +59,15 @@ export class EventHub {
     this.feeds.clear();
   }
 
-  /** Returns the id of the topic's latest committed event, or 0 when it has none. */
-  async latestEventId(topic: string): Promise<number> {
+  /**
+   * Returns the id of the topic's latest committed event, or of the latest event of any topic
+   * when none is given; 0 when there is none.
+   */
+  async latestEventId(topic?: string): Promise<number> {
     const [row] = await this.db
       .select({ cursor: max(events.id) })
       .from(events)
-      .where(eq(events.topic, topic));
+      .where(topic === undefined ? undefined : eq(events.topic, topic));
     return Number(row?.cursor ?? 0);
   }
 

@@ -125,6 +125,34 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
     expect(holders.body.data.badge.holders.nodes).toEqual([{ recipient: { id: member.id } }]);
   });
 
+  test('misses no community activity between query and subscription', async () => {
+    const page = await server.graphql('query { communities(first: 100) { nodes { slug id } } }');
+    const slug = page.body.data.communities.nodes.find(
+      (node: { id: string }) => node.id === communityId,
+    ).slug;
+    const query = await server.graphql(
+      'query($slug: String!) { community(slug: $slug) { eventCursor } }',
+      { slug },
+    );
+
+    await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId, title: 'In between', body: 'x' },
+      'id',
+      member.token,
+    );
+    const activity = collect(
+      server.socket({ token: member.token }),
+      'subscription($id: ID!, $after: String) { communityActivity(communityId: $id, after: $after) { type thread { title } } }',
+      { id: communityId, after: query.body.data.community.eventCursor },
+    );
+    const first = (await activity.next()).data.communityActivity;
+
+    expect(first).toEqual({ type: 'THREAD_CREATED', thread: { title: 'In between' } });
+  });
+
   test('rejects awards to non-members and by members', async () => {
     const badgeId = (await createBadge('Open Sharer')).body.data.createBadge.data.id;
     const outsider = await signUpUser(server);

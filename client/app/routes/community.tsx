@@ -3,6 +3,7 @@ import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { NewBadgeForm, NewThreadForm, ScheduleForm } from '../components/community-forms.tsx';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import {
+  createEventCursor,
   createGraphQLQuery,
   createGraphQLSubscription,
   refetchOnReconnect,
@@ -17,7 +18,7 @@ import { createDocumentTitle } from '../lib/title.ts';
 const LIVE_SESSION_FIELDS =
   'id title startsAt endsAt timeZone status rsvpCount host { displayName }';
 const COMMUNITY = `query Community($slug: String!) { community(slug: $slug) {
-  id slug name descriptionHtml focus visibility memberCount threadCount
+  id slug name descriptionHtml focus visibility memberCount threadCount eventCursor
   viewerCanPost viewerCanModerate viewerCanJoin viewerMembership { role }
   threads(first: 30) { nodes { id title kind pinned locked replyCount lastActivityAt author { displayName } } }
   upcomingLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
@@ -36,8 +37,8 @@ interface LiveSessionSummary {
   host: { displayName: string } | null;
 }
 
-const COMMUNITY_ACTIVITY = `subscription CommunityActivity($id: ID!) {
-  communityActivity(communityId: $id) {
+const COMMUNITY_ACTIVITY = `subscription CommunityActivity($id: ID!, $after: String) {
+  communityActivity(communityId: $id, after: $after) {
     eventId type thread { id title } liveSession { id title }
     badgeAward { badge { id name } recipient { displayName } } } }`;
 
@@ -55,6 +56,7 @@ interface CommunityData {
   community: {
     id: string;
     slug: string;
+    eventCursor: string;
     name: string;
     descriptionHtml: string;
     focus: string;
@@ -165,11 +167,16 @@ export default function CommunityPage() {
   const community = () => page.data()?.community;
   createDocumentTitle(() => community()?.name);
 
-  createGraphQLSubscription<CommunityActivityData, { id: string }>(
+  const eventCursor = createEventCursor(
+    () => community()?.id ?? '',
+    () => community()?.eventCursor,
+  );
+  createGraphQLSubscription<CommunityActivityData, { id: string; after: string }>(
     COMMUNITY_ACTIVITY,
     () => {
       const current = community();
-      return current ? { id: current.id } : false;
+      const after = eventCursor();
+      return current && after ? { id: current.id, after } : false;
     },
     (data) => {
       setActivity(describeActivity(data.communityActivity));
