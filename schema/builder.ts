@@ -4,6 +4,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { getTableConfig } from 'drizzle-orm/pg-core';
+import { GraphQLError } from 'graphql';
 import { relations } from '../drizzle/relations.ts';
 import type { EventHub } from '../server/pubsub/event-hub.ts';
 import type { ServiceContext } from '../server/services/context.ts';
@@ -79,8 +80,16 @@ export const builder = new SchemaBuilder<{
       resolve: (_root, { id }, _ctx, _info, resolveNode) => resolveNodeOrNull(id, resolveNode),
     },
     nodesQueryOptions: {
-      resolve: (_root, { ids }, _ctx, _info, resolveNodes) =>
-        ids.map((id) => resolveNodeOrNull(id, async (one) => (await resolveNodes([one]))[0])),
+      resolve: (_root, { ids }, _ctx, _info, resolveNodes) => {
+        if (ids.length > MAX_PAGE_SIZE) {
+          throw new GraphQLError(`nodes takes at most ${MAX_PAGE_SIZE} ids; got ${ids.length}.`, {
+            extensions: { code: 'BAD_USER_INPUT' },
+          });
+        }
+        return ids.map((id) =>
+          resolveNodeOrNull(id, async (one) => (await resolveNodes([one]))[0]),
+        );
+      },
     },
     clientMutationId: 'omit',
     cursorType: 'String',

@@ -44,6 +44,9 @@ export interface StartOptions {
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** Largest GraphQL request body accepted: 1 MiB, far above any document the client sends. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 /** WebSocket close code 1012 (service restart): graphql-ws clients reconnect after it. */
 const RESTART_CLOSE_CODE = 1012;
 
@@ -180,6 +183,25 @@ export async function startServer(
   }
 
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method === 'POST') {
+      const length = Number(request.headers['content-length']);
+      if (!request.headers['content-length'] || !Number.isFinite(length)) {
+        sendJson(response, 411, {
+          errors: [{ message: 'Send a Content-Length header with the request body.' }],
+        });
+        return;
+      }
+      if (length > MAX_BODY_BYTES) {
+        sendJson(response, 413, {
+          errors: [
+            {
+              message: `The request body is ${length} bytes; at most ${MAX_BODY_BYTES} are accepted.`,
+            },
+          ],
+        });
+        return;
+      }
+    }
     const requestId = String(request.headers['x-request-id'] ?? randomUUID()).slice(0, 100);
     const requestLog = log.child({ requestId });
     response.setHeader('X-Request-Id', requestId);

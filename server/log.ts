@@ -8,6 +8,9 @@ export function createLogger(level: LogLevel): Logger {
   return pino({
     level,
     base: { service: 'staffroom' },
+    // A database error's message carries its SQL and parameters, which can be megabytes for a
+    // large batch; a log line keeps the start of it.
+    serializers: { err: serializeError },
     redact: {
       paths: [
         'password',
@@ -26,4 +29,17 @@ export function createLogger(level: LogLevel): Logger {
       censor: '[redacted]',
     },
   });
+}
+
+const MAX_LOGGED_TEXT = 4000;
+
+function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as Record<string, unknown>;
+  for (const key of ['message', 'stack']) {
+    const value = serialized[key];
+    if (typeof value === 'string' && value.length > MAX_LOGGED_TEXT) {
+      serialized[key] = `${value.slice(0, MAX_LOGGED_TEXT)}… (${value.length} characters)`;
+    }
+  }
+  return serialized;
 }

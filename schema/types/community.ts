@@ -203,6 +203,14 @@ function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (match) => `\\${match}`);
 }
 
+/**
+ * Turns a search argument into a LIKE pattern. PostgreSQL text cannot hold a NUL character, so
+ * one is dropped rather than sent.
+ */
+function searchPattern(search: string): string {
+  return `%${escapeLike(search.replaceAll('\u0000', '').slice(0, 100))}%`;
+}
+
 builder.queryFields((t) => ({
   communities: t.drizzleConnection({
     type: 'communities',
@@ -219,9 +227,7 @@ builder.queryFields((t) => ({
           and(
             readableCommunityCondition(ctx.viewer, communities),
             args.focus ? eq(communities.focus, args.focus) : undefined,
-            args.search
-              ? ilike(communities.name, `%${escapeLike(args.search.slice(0, 100))}%`)
-              : undefined,
+            args.search ? ilike(communities.name, searchPattern(args.search)) : undefined,
           ),
         );
       return row?.count ?? 0;
@@ -232,7 +238,7 @@ builder.queryFields((t) => ({
           where: {
             RAW: (table) => readableCommunityCondition(ctx.viewer, table),
             ...(args.focus && { focus: args.focus }),
-            ...(args.search && { name: { ilike: `%${escapeLike(args.search.slice(0, 100))}%` } }),
+            ...(args.search && { name: { ilike: searchPattern(args.search) } }),
           },
           orderBy: { name: 'asc', id: 'asc' },
         }),
@@ -263,7 +269,7 @@ builder.queryFields((t) => ({
       const community = await ctx.db.query.communities.findFirst(
         query({
           where: {
-            slug: args.slug.slice(0, 100),
+            slug: args.slug.replaceAll('\u0000', '').slice(0, 100),
             RAW: (table) => readableCommunityCondition(ctx.viewer, table),
           },
         }),

@@ -238,6 +238,44 @@ describe.each(await databaseKinds())('bad input on %s', (kind) => {
     expect(result.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
+  test('searches with a NUL character without a server error', async () => {
+    const result = await server.graphql(
+      'query($search: String!, $slug: String!) { communities(search: $search) { nodes { id } } community(slug: $slug) { id } }',
+      {
+        search: 'In\u0000put',
+        slug: 'input\u0000checks',
+      },
+    );
+
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data.communities.nodes).toHaveLength(1);
+    expect(result.body.data.community).toBeNull();
+  });
+
+  test('rejects more than 100 ids in nodes', async () => {
+    const ids = Array.from({ length: 101 }, (_, index) =>
+      Buffer.from(`Post:${index + 1}`).toString('base64'),
+    );
+
+    const result = await server.graphql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids });
+
+    expect(result.body.errors[0].message).toMatch(/at most 100 ids/);
+    expect(result.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  test('rejects a request body over 1 MiB', async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ __typename }',
+        variables: { padding: 'x'.repeat(1024 * 1024) },
+      }),
+    });
+
+    expect(response.status).toBe(413);
+  });
+
   test('rejects malformed JSON', async () => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
