@@ -9,9 +9,13 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['tests/**/*.test.ts'],
+    // Detects PostgreSQL, Redis and Chromium once, warns about the missing ones, and stops the run
+    // when STAFFROOM_REQUIRE_SERVICES=1 is set and one is missing.
+    globalSetup: ['tests/helpers/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Two cores: more workers only make PGlite and the servers fight for them.
+    // Each worker runs CPU-bound servers and PGlite instances of its own, so workers beyond the
+    // core count slow every test file down. CI machines have two cores.
     maxWorkers: 2,
     fileParallelism: true,
     reporters: ['default'],
