@@ -26,11 +26,15 @@ export interface GraphQLContext extends ServiceContext {
  * Loads a node, or returns null for an id that is not a positive 32-bit integer or names no row,
  * the same answer as for a node the viewer may not read.
  */
+function isRowId(id: { id: string }): boolean {
+  return /^[1-9]\d{0,9}$/.test(id.id) && Number(id.id) <= 2_147_483_647;
+}
+
 async function resolveNodeOrNull(
   id: { typename: string; id: string },
   resolveNode: (id: { typename: string; id: string }) => unknown,
 ): Promise<unknown> {
-  if (!/^[1-9]\d{0,9}$/.test(id.id) || Number(id.id) > 2_147_483_647) {
+  if (!isRowId(id)) {
     return null;
   }
   try {
@@ -55,6 +59,7 @@ export const builder = new SchemaBuilder<{
     readThread: number;
     readLiveSession: number;
     readBadge: number;
+    isViewer: number;
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
@@ -72,23 +77,44 @@ export const builder = new SchemaBuilder<{
       readThread: (threadId) => ctx.access.canReadParent('thread', threadId),
       readLiveSession: (liveSessionId) => ctx.access.canReadParent('liveSession', liveSessionId),
       readBadge: (badgeId) => ctx.access.canReadParent('badge', badgeId),
+      isViewer: (userId) => ctx.viewer !== null && ctx.viewer.id === userId,
     }),
     unauthorizedError: () => new Error('Not found, or you do not have access to it.'),
   },
   relay: {
     nodeQueryOptions: {
+      // The callback always loads the requested id, which is checked here first.
       resolve: (_root, { id }, _ctx, _info, resolveNode) => resolveNodeOrNull(id, resolveNode),
     },
     nodesQueryOptions: {
-      resolve: (_root, { ids }, _ctx, _info, resolveNodes) => {
+      resolve: async (_root, { ids }, _ctx, _info, resolveNodes) => {
         if (ids.length > MAX_PAGE_SIZE) {
           throw new GraphQLError(`nodes takes at most ${MAX_PAGE_SIZE} ids; got ${ids.length}.`, {
             extensions: { code: 'BAD_USER_INPUT' },
           });
         }
-        return ids.map((id) =>
-          resolveNodeOrNull(id, async (one) => (await resolveNodes([one]))[0]),
-        );
+        // The callback loads all of `ids` at once, whatever it is given, so ids are checked first
+        // and a batch that names a missing row is one request error.
+        const malformed = ids.find((id) => !isRowId(id));
+        if (malformed) {
+          throw new GraphQLError(
+            `${malformed.typename}:${malformed.id.slice(0, 40)} is not a valid id.`,
+            {
+              extensions: { code: 'BAD_USER_INPUT' },
+            },
+          );
+        }
+        try {
+          return await resolveNodes(ids);
+        } catch (error) {
+          if (error instanceof Error && /^Model \w+\(.*\) not found$/.test(error.message)) {
+            throw new GraphQLError(
+              'Some of the ids name no object; look them up one at a time with node(id:) to see which.',
+              { extensions: { code: 'NOT_FOUND' } },
+            );
+          }
+          throw error;
+        }
       },
     },
     clientMutationId: 'omit',

@@ -13,7 +13,8 @@ export function parseGlobalId(value: string, typename: string, path: string): nu
     throw ValidationError.of(path, `"${value.slice(0, 80)}" is not a valid ${typename} id`);
   }
   const id = Number(decoded.id);
-  if (decoded.typename !== typename || !Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) {
+  // Only plain decimal digits: Number() would also read "+1", "0x1", "1e0" and " 1" as 1.
+  if (decoded.typename !== typename || !/^[1-9]\d{0,9}$/.test(decoded.id) || id > 2_147_483_647) {
     throw ValidationError.of(path, `"${value.slice(0, 80)}" is not a valid ${typename} id`);
   }
   return id;

@@ -11,7 +11,10 @@ function parseInstant(value: unknown): Date {
     );
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  // Date rolls an impossible day over into the next month (February 30 becomes March 2).
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (Number.isNaN(date.getTime()) || month < 1 || month > 12 || day < 1 || day > daysInMonth) {
     throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not a real date.`);
   }
   return date;

@@ -91,6 +91,8 @@ export async function startServer(
   const yoga = createYoga<{ staffroom: GraphQLContext }, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
+    // Other sites may call the API with bearer tokens, but never with the session cookie.
+    cors: (request) => ({ origin: request.headers.get('origin') ?? '*', credentials: false }),
     context: ({ staffroom }) => staffroom,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Staffroom GraphQL' },
     landingPage: false,

@@ -1,7 +1,7 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -107,8 +107,18 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
           return [createGraphQLError('The connection is not initialised.')];
         }
         const enveloped = yoga.getEnveloped({ ...ctx, staffroom: base });
-        const document = enveloped.parse(payload.query);
-        const errors = enveloped.validate(enveloped.schema, document);
+        // A document that fails to parse or breaks a limit ends this operation only; thrown
+        // here, graphql-ws would close the whole socket with 4500.
+        let document: ReturnType<typeof enveloped.parse>;
+        let errors: readonly GraphQLError[];
+        try {
+          document = enveloped.parse(payload.query);
+          errors = enveloped.validate(enveloped.schema, document);
+        } catch (error) {
+          return [
+            error instanceof GraphQLError ? error : createGraphQLError('The document is invalid.'),
+          ];
+        }
         if (errors.length > 0) {
           return errors;
         }

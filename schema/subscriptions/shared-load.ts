@@ -4,7 +4,6 @@ interface RelationalQuery<T> extends PromiseLike<T> {
   toSQL(): { sql: string; params: unknown[] };
 }
 
-const SHARED_LOAD_TTL_MS = 5_000;
 const loadsByHub = new WeakMap<EventHub, Map<string, Promise<unknown>>>();
 
 /**
@@ -30,8 +29,11 @@ export function loadOncePerEvent<T>(
   if (!load) {
     load = Promise.resolve(query);
     loads.set(key, load);
+    // Shared only while the load is in flight, by the subscribers woken together: a later
+    // subscriber (a replay) reads the row as it is then.
     const entries = loads;
-    setTimeout(() => entries.delete(key), SHARED_LOAD_TTL_MS).unref();
+    const forget = () => setImmediate(() => entries.delete(key));
+    load.then(forget, forget);
   }
   return load as Promise<T>;
 }

@@ -44,14 +44,21 @@ builder.drizzleNode('badges', {
       select: {
         extras: {
           holderCount: (table, { sql }) =>
-            sql<number>`(select count(*)::int from badge_awards a where a.badge_id = ${table.id} and a.status = 'active')`,
+            sql<number>`(select count(*)::int from badge_awards a where a.badge_id = ${table.id} and a.status = 'active' and (a.expires_at is null or a.expires_at > now()))`,
         },
       },
       resolve: (badge) => badge.holderCount,
     }),
     holders: t.relatedConnection('awards', {
       description: 'Active awards, newest first.',
-      query: { where: { status: 'active' }, orderBy: { id: 'desc' } },
+      // An award past its expiry counts as expired even before anything rewrites its status.
+      query: () => ({
+        where: {
+          status: 'active',
+          OR: [{ expiresAt: { isNull: true } }, { expiresAt: { gt: new Date().toISOString() } }],
+        },
+        orderBy: { id: 'desc' },
+      }),
     }),
   }),
 });

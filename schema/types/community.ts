@@ -75,6 +75,7 @@ builder.drizzleNode('users', {
       query: (_args, ctx) => ({
         where: {
           status: 'active',
+          OR: [{ expiresAt: { isNull: true } }, { expiresAt: { gt: new Date().toISOString() } }],
           badge: { community: { RAW: (table) => readableCommunityCondition(ctx.viewer, table) } },
         },
         orderBy: { id: 'desc' },

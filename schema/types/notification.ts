@@ -14,7 +14,7 @@ export const NotificationKindEnum = enumFromValues('NotificationKind', NOTIFICAT
 export const Notification = builder.drizzleNode('notifications', {
   name: 'Notification',
   id: { column: (notification) => notification.id },
-  authScopes: (notification, ctx) => ({ signedIn: notification.userId === ctx.viewer?.id }),
+  authScopes: (notification) => ({ isViewer: notification.userId }),
   fields: (t) => ({
     kind: t.field({ type: NotificationKindEnum, resolve: (notification) => notification.kind }),
     createdAt: t.field({ type: 'DateTime', resolve: (notification) => notification.createdAt }),

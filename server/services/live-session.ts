@@ -111,7 +111,7 @@ export async function scheduleLiveSession(
         startsAt: input.startsAt.toISOString(),
         endsAt: input.endsAt.toISOString(),
         timeZone: fields.timeZone ?? input.timeZone,
-        joinUrl: fields.joinUrl ?? null,
+        joinUrl: fields.joinUrl || null,
       })
       .returning();
     if (!liveSession) {
