@@ -124,6 +124,8 @@ export const builder = new SchemaBuilder<{
   errors: {
     defaultTypes: [],
   },
+  // NOTE: the drizzle plugin does not check the values inside a cursor, so a hand-made cursor
+  // whose value has the wrong type reaches SQL and fails as an internal error, not bad input.
   drizzle: {
     client: (ctx) => ctx.db,
     relations,
