@@ -77,3 +77,8 @@ export function isTimeZone(name: string): boolean {
     return false;
   }
 }
+
+/** Returns the zone's name as the runtime's ICU data spells it, so "utc" is stored as "UTC". */
+export function canonicalTimeZone(name: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+}

@@ -8,7 +8,7 @@ import {
 } from '../../drizzle/tables/index.ts';
 import { canChatInLiveSession, canManageLiveSession, canParticipate } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
-import { InputValidator, isTimeZone, parseHttpUrl } from '../validation.ts';
+import { canonicalTimeZone, InputValidator, isTimeZone, parseHttpUrl } from '../validation.ts';
 import { requireViewer, runInTransaction, type ServiceContext, topics } from './context.ts';
 
 export type LiveSessionRow = typeof liveSessions.$inferSelect;
@@ -54,12 +54,14 @@ function validateSchedule(input: ScheduleFields, current: LiveSessionRow | null)
     max: 5000,
     multiline: true,
   });
-  const timeZone = input.timeZone?.trim();
+  let timeZone = input.timeZone?.trim();
   if (timeZone !== undefined && !isTimeZone(timeZone)) {
     validator.add(
       'timeZone',
       `"${timeZone.slice(0, 64)}" is not an IANA time zone such as America/Chicago`,
     );
+  } else if (timeZone !== undefined) {
+    timeZone = canonicalTimeZone(timeZone);
   }
   const joinUrl = input.joinUrl ? parseHttpUrl(validator, 'joinUrl', input.joinUrl) : input.joinUrl;
 

@@ -149,6 +149,25 @@ describe('edge cases on pglite', () => {
     expect(goodResult.data.threadActivity.post.body).toBe('still here');
   });
 
+  test('stores time zones in their standard spelling', async () => {
+    const result = await mutate(
+      server,
+      'scheduleLiveSession',
+      'ScheduleLiveSessionInput',
+      {
+        communityId,
+        title: 'Zone',
+        startsAt: '2099-01-01T10:00:00Z',
+        endsAt: '2099-01-01T11:00:00Z',
+        timeZone: 'america/chicago',
+      },
+      'timeZone',
+      member.token,
+    );
+
+    expect(result.timeZone).toBe('America/Chicago');
+  });
+
   test('schedules a session with an empty join link', async () => {
     const result = await mutate(
       server,
