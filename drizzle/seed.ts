@@ -1,13 +1,20 @@
-import { sql } from 'drizzle-orm';
-import type { Database } from './db.ts';
+import { eq, is, sql } from 'drizzle-orm';
+import { PgTable } from 'drizzle-orm/pg-core';
+import type { Database, Transaction } from './db.ts';
 import {
   DEMO_BADGES,
   DEMO_COMMUNITIES,
   DEMO_DISTRICTS,
   DEMO_LIVE_SESSIONS,
   DEMO_PEOPLE,
+  DEMO_THREADS,
+  type DemoLiveSession,
+  type DemoPost,
+  type DemoReply,
+  type DemoThread,
   type PersonKey,
 } from './seed-content.ts';
+import * as tables from './tables/index.ts';
 import {
   badgeAwards,
   badges,
@@ -27,15 +34,18 @@ import {
 
 export const DEMO_PASSWORD = 'staffroom-demo';
 
-export const DEMO_ACCOUNTS = DEMO_PEOPLE.slice(0, 2).map((person) => ({
-  email: person.email,
-  displayName: person.name,
-}));
+/** Every demo sign-in, all with DEMO_PASSWORD. `role` is the educator's job title. */
+export const DEMO_ACCOUNTS: { email: string; displayName: string; role: string }[] =
+  DEMO_PEOPLE.map((person) => ({
+    email: person.email,
+    displayName: person.name,
+    role: person.role,
+  }));
 
 export interface SeedOptions {
-  /** Hashes the demo password; drizzle/ leaves the algorithm to the server. */
+  /** Function that hashes the demo password, passed in so that the server picks the algorithm. */
   hashPassword: (password: string) => Promise<string>;
-  /** The moment the demo is built around; upcoming sessions start after it. */
+  /** Reference time for every demo timestamp, so that upcoming live sessions start after it. */
   now?: Date;
 }
 
@@ -51,329 +61,525 @@ export interface SeedSummary {
   awards: number;
 }
 
-const HOUR_MS = 60 * 60 * 1000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+/** Notifications younger than this are seeded unread, older ones as read. */
+const UNREAD_WINDOW_MS = 2 * DAY_MS;
+/** Reply notifications older than this are left out, so that each demo inbox stays short. */
+const REPLY_NOTICE_WINDOW_MS = 4 * DAY_MS;
+
+const STAFFROOM_TABLES = Object.values(tables).filter((value) => is(value, PgTable));
+
+type NotificationRow = typeof notifications.$inferInsert;
+type IdOf<Key> = (key: Key) => number;
 
 /** Reports whether the database has no users yet. */
 export async function isDatabaseEmpty(db: Database): Promise<boolean> {
-  const [row] = await db
-    .select({ present: sql<boolean>`exists (select 1 from users)` })
-    .from(sql`(select 1) as one`);
-  return !row?.present;
+  const rows = await db.select({ id: users.id }).from(users).limit(1);
+  return rows.length === 0;
 }
 
-/** Deletes every Staffroom row, events included, then seeds, all in one transaction. */
+/**
+ * Deletes every row of every Staffroom table, events included (not drizzle's migrations table),
+ * then seeds, in one transaction. Identity sequences keep counting, so event ids never go back.
+ */
 export async function reseedDemoData(db: Database, options: SeedOptions): Promise<SeedSummary> {
   const passwordHash = await options.hashPassword(DEMO_PASSWORD);
   return db.transaction(async (tx) => {
-    await tx.execute(sql`truncate table
-      events, notifications, badge_awards, badges, chat_messages, rsvps, live_sessions,
-      reactions, post_revisions, threads, posts, memberships, communities, auth_sessions,
-      users, schools, districts restart identity cascade`);
-    return insertDemo(tx as unknown as Database, passwordHash, options.now ?? new Date());
+    await tx.execute(sql`truncate table ${sql.join(STAFFROOM_TABLES, sql`, `)}`);
+    return insertDemoData(tx, passwordHash, options.now ?? new Date());
   });
 }
 
 /** Inserts the demo data in one transaction. */
 export async function seedDemoData(db: Database, options: SeedOptions): Promise<SeedSummary> {
   const passwordHash = await options.hashPassword(DEMO_PASSWORD);
-  return db.transaction((tx) =>
-    insertDemo(tx as unknown as Database, passwordHash, options.now ?? new Date()),
-  );
+  return db.transaction((tx) => insertDemoData(tx, passwordHash, options.now ?? new Date()));
 }
 
-async function insertDemo(db: Database, passwordHash: string, now: Date): Promise<SeedSummary> {
-  const at = (hoursFromNow: number) =>
-    new Date(now.getTime() + hoursFromNow * HOUR_MS).toISOString();
+async function insertDemoData(
+  tx: Transaction,
+  passwordHash: string,
+  now: Date,
+): Promise<SeedSummary> {
+  const daysAgo = (days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
 
-  const districtRows = await db
+  const districtRows = await tx
     .insert(districts)
-    .values(DEMO_DISTRICTS.map(({ slug, name }) => ({ slug, name })))
-    .returning();
-  const schoolRows = await db
+    .values(DEMO_DISTRICTS.map(({ slug, name }) => ({ slug, name, createdAt: daysAgo(400) })))
+    .returning({ id: districts.id, slug: districts.slug });
+  const districtId = lookupIds(districtRows, (row) => row.slug);
+  const schoolRows = await tx
     .insert(schools)
     .values(
-      DEMO_DISTRICTS.flatMap((district, index) =>
-        district.schools.map((name) => ({ districtId: districtRows[index]!.id, name })),
+      DEMO_DISTRICTS.flatMap((district) =>
+        district.schools.map((name) => ({
+          districtId: districtId(district.slug),
+          name,
+          createdAt: daysAgo(400),
+        })),
       ),
     )
-    .returning();
-  const schoolId = (district: number, school: number) =>
-    schoolRows.filter((row) => row.districtId === districtRows[district]!.id)[school]!.id;
+    .returning({ id: schools.id, districtId: schools.districtId, name: schools.name });
+  const schoolOf = indexRows(schoolRows, (row) => row.name);
 
-  const userRows = await db
+  const userRows = await tx
     .insert(users)
     .values(
-      DEMO_PEOPLE.map((person) => ({
+      DEMO_PEOPLE.map((person, index) => ({
         email: person.email,
         displayName: person.name,
         bio: person.bio,
         passwordHash,
-        districtId: districtRows[person.district]!.id,
-        schoolId: schoolId(person.district, person.school),
-        createdAt: at(-24 * 90),
+        schoolId: schoolOf(person.school).id,
+        districtId: schoolOf(person.school).districtId,
+        createdAt: daysAgo(120 - index),
       })),
     )
     .returning({ id: users.id, email: users.email });
-  const userId = (key: PersonKey) => {
-    const email = DEMO_PEOPLE.find((person) => person.key === key)!.email;
-    return userRows.find((row) => row.email === email)!.id;
-  };
-
-  const communityRows = await db
-    .insert(communities)
-    .values(
-      DEMO_COMMUNITIES.map((community) => ({
-        slug: community.slug,
-        name: community.name,
-        description: community.description,
-        focus: community.focus,
-        visibility: community.visibility,
-        districtId: community.district === undefined ? null : districtRows[community.district]!.id,
-        createdById: userId(community.members[0]![0]),
-        createdAt: at(-24 * 80),
-      })),
-    )
-    .returning({ id: communities.id, slug: communities.slug });
-  const communityId = (slug: string) => communityRows.find((row) => row.slug === slug)!.id;
-
-  await db.insert(memberships).values(
-    DEMO_COMMUNITIES.flatMap((community) =>
-      community.members.map(([person, role], index) => ({
-        communityId: communityId(community.slug),
-        userId: userId(person),
-        role,
-        createdAt: at(-24 * 80 + index),
-      })),
-    ),
+  const userIdByEmail = lookupIds(userRows, (row) => row.email);
+  const userId: IdOf<PersonKey> = lookupIds(
+    DEMO_PEOPLE.map((person) => ({ id: userIdByEmail(person.email), key: person.key })),
+    (row) => row.key,
   );
 
-  const content = await insertThreads(db, now, userId, communityId);
-  const sessionCount = await insertLiveSessions(db, at, userId, communityId);
-  const awardCount = await insertBadges(db, at, userId, communityId);
-  await insertNotifications(db, at, userId, communityId, content.demoReplyNotice);
+  const communityId = await insertCommunities(tx, userId, districtId, now);
+  const discussion = await insertThreads(tx, userId, communityId, now);
+  const liveSessionCount = await insertLiveSessions(tx, userId, communityId, now);
+  const recognition = await insertBadges(tx, userId, communityId, now);
+  // Inboxes list notifications by id, so they go in oldest first.
+  const notices = [...discussion.notifications, ...recognition.notifications].sort(
+    (first, second) => Date.parse(first.createdAt ?? '') - Date.parse(second.createdAt ?? ''),
+  );
+  await tx.insert(notifications).values(notices.map((row) => markRead(row, now)));
 
   return {
     districts: districtRows.length,
     schools: schoolRows.length,
     users: userRows.length,
-    communities: communityRows.length,
-    threads: content.threads,
-    posts: content.posts,
-    liveSessions: sessionCount,
-    badges: DEMO_BADGES.length,
-    awards: awardCount,
+    communities: DEMO_COMMUNITIES.length,
+    threads: discussion.threads,
+    posts: discussion.posts,
+    liveSessions: liveSessionCount,
+    badges: recognition.badges,
+    awards: recognition.awards,
   };
 }
 
-async function insertThreads(
-  db: Database,
+async function insertCommunities(
+  tx: Transaction,
+  userId: IdOf<PersonKey>,
+  districtId: IdOf<string>,
   now: Date,
-  userId: (key: PersonKey) => number,
-  communityId: (slug: string) => number,
-) {
-  let threadCount = 0;
-  let postCount = 0;
-  let demoReplyNotice: {
-    threadId: number;
-    postId: number;
-    actorId: number;
-    communityId: number;
-  } | null = null;
-  // Threads start days apart, oldest first, and each reply comes a few hours after the last.
-  let clock = now.getTime() - 30 * 24 * HOUR_MS;
-  const tick = (hours: number) => {
-    clock += hours * HOUR_MS;
-    return new Date(clock).toISOString();
+): Promise<IdOf<string>> {
+  const founded = (index: number) => now.getTime() - (90 - index * 5) * DAY_MS;
+  const rows = await tx
+    .insert(communities)
+    .values(
+      DEMO_COMMUNITIES.map((community, index) => ({
+        slug: community.slug,
+        name: community.name,
+        description: community.description,
+        focus: community.focus,
+        visibility: community.visibility,
+        districtId: community.district === undefined ? null : districtId(community.district),
+        createdById: userId(community.owner),
+        createdAt: new Date(founded(index)).toISOString(),
+      })),
+    )
+    .returning({ id: communities.id, slug: communities.slug });
+  const communityId = lookupIds(rows, (row) => row.slug);
+
+  await tx.insert(memberships).values(
+    DEMO_COMMUNITIES.flatMap((community, index) => {
+      const roles = [
+        [community.owner, 'owner'] as const,
+        ...community.facilitators.map((person) => [person, 'facilitator'] as const),
+        ...community.members.map((person) => [person, 'member'] as const),
+      ];
+      return roles.map(([person, role], order) => ({
+        communityId: communityId(community.slug),
+        userId: userId(person),
+        role,
+        createdAt: new Date(founded(index) + order * 7 * HOUR_MS).toISOString(),
+      }));
+    }),
+  );
+  return communityId;
+}
+
+interface PlannedPost {
+  thread: DemoThread;
+  post: DemoPost;
+  /** The top-level reply that a nested reply responds to, or null for a top-level reply. */
+  parent: DemoReply | null;
+  createdAt: Date;
+  reactedAt: Date;
+}
+
+interface PlannedThread {
+  thread: DemoThread;
+  createdAt: Date;
+  posts: PlannedPost[];
+}
+
+/** Lays a thread's replies out in order, at most six hours apart and all before `now`. */
+function planThread(thread: DemoThread, now: Date): PlannedThread {
+  const start = now.getTime() - thread.daysAgo * DAY_MS;
+  const sequence = thread.replies.flatMap((reply) => [
+    { thread, post: reply, parent: null },
+    ...(reply.replies ?? []).map((nested) => ({ thread, post: nested, parent: reply })),
+  ]);
+  const step = Math.min(6 * HOUR_MS, (now.getTime() - start) / (sequence.length + 1));
+  return {
+    thread,
+    createdAt: new Date(start),
+    posts: sequence.map((entry, index) => ({
+      ...entry,
+      createdAt: new Date(start + (index + 1) * step),
+      reactedAt: new Date(start + (index + 1.5) * step),
+    })),
   };
+}
 
-  for (const community of DEMO_COMMUNITIES) {
-    for (const demoThread of community.threads) {
-      const createdAt = tick(20);
-      const [thread] = await db
-        .insert(threads)
-        .values({
-          communityId: communityId(community.slug),
-          authorId: userId(demoThread.by),
-          title: demoThread.title,
-          body: demoThread.body,
-          kind: demoThread.kind,
-          pinned: demoThread.pinned ?? false,
-          createdAt,
-          updatedAt: createdAt,
-          lastActivityAt: createdAt,
-        })
-        .returning({ id: threads.id });
-      threadCount += 1;
-      let replies = 0;
-      let acceptedPostId: number | null = null;
+/**
+ * Inserts threads, their replies and reactions, and marks accepted answers. Returns the reply
+ * notifications that creating the recent posts through the API would have written.
+ */
+async function insertThreads(
+  tx: Transaction,
+  userId: IdOf<PersonKey>,
+  communityId: IdOf<string>,
+  now: Date,
+): Promise<{ threads: number; posts: number; notifications: NotificationRow[] }> {
+  const plans = DEMO_THREADS.map((thread) => planThread(thread, now));
+  const threadId = await insertThreadRows(tx, plans, userId, communityId);
+  const planned = plans.flatMap((plan) => plan.posts);
+  const postId = await insertPosts(tx, planned, userId, threadId);
 
-      for (const reply of demoThread.replies) {
-        const [post] = await db
-          .insert(posts)
-          .values({
-            threadId: thread!.id,
-            authorId: userId(reply.by),
-            body: reply.body,
-            createdAt: tick(3),
-          })
-          .returning({ id: posts.id });
-        replies += 1;
-        if (reply.accepted) {
-          acceptedPostId = post!.id;
-        }
-        if (reply.reactions?.length) {
-          await db.insert(reactions).values(
-            reply.reactions.map((reaction) => ({
-              postId: post!.id,
-              userId: userId(reaction.by),
-              kind: reaction.kind,
-            })),
-          );
-        }
-        if (demoThread.by === 'demo' && reply.by !== 'demo' && !demoReplyNotice) {
-          demoReplyNotice = {
-            threadId: thread!.id,
-            postId: post!.id,
-            actorId: userId(reply.by),
-            communityId: communityId(community.slug),
-          };
-        }
-        for (const nested of reply.replies ?? []) {
-          await db.insert(posts).values({
-            threadId: thread!.id,
-            authorId: userId(nested.by),
-            parentId: post!.id,
-            depth: 1,
-            body: nested.body,
-            createdAt: tick(2),
-          });
-          replies += 1;
-        }
-      }
-
-      postCount += replies;
-      await db
+  await tx.insert(reactions).values(
+    planned.flatMap((entry) =>
+      (entry.post.reactions ?? []).map(([person, kind]) => ({
+        postId: postId(entry.thread, entry.post),
+        userId: userId(person),
+        kind,
+        createdAt: entry.reactedAt.toISOString(),
+      })),
+    ),
+  );
+  for (const thread of DEMO_THREADS) {
+    const accepted = thread.replies.find((reply) => reply.accepted);
+    if (accepted) {
+      await tx
         .update(threads)
-        .set({ replyCount: replies, lastActivityAt: new Date(clock).toISOString(), acceptedPostId })
-        .where(sql`${threads.id} = ${thread!.id}`);
+        .set({ acceptedPostId: postId(thread, accepted) })
+        .where(eq(threads.id, threadId(thread)));
     }
   }
-  return { threads: threadCount, posts: postCount, demoReplyNotice };
+
+  const notices = planned.flatMap((entry): NotificationRow[] => {
+    const recipient = entry.parent ? entry.parent.by : entry.thread.by;
+    const age = now.getTime() - entry.createdAt.getTime();
+    if (recipient === entry.post.by || age > REPLY_NOTICE_WINDOW_MS) {
+      return [];
+    }
+    const subject = {
+      communityId: communityId(entry.thread.community),
+      threadId: threadId(entry.thread),
+      postId: postId(entry.thread, entry.post),
+      actorId: userId(entry.post.by),
+    };
+    const createdAt = entry.createdAt.toISOString();
+    return [{ userId: userId(recipient), kind: 'reply', subject, createdAt }];
+  });
+  return { threads: plans.length, posts: planned.length, notifications: notices };
+}
+
+/** Inserts the threads with their final reply counts and returns a lookup of their ids. */
+async function insertThreadRows(
+  tx: Transaction,
+  plans: PlannedThread[],
+  userId: IdOf<PersonKey>,
+  communityId: IdOf<string>,
+): Promise<IdOf<DemoThread>> {
+  const rows = await tx
+    .insert(threads)
+    .values(
+      plans.map(({ thread, createdAt, posts: planned }) => ({
+        communityId: communityId(thread.community),
+        authorId: userId(thread.by),
+        title: thread.title,
+        body: thread.body,
+        kind: thread.kind,
+        pinned: thread.pinned ?? false,
+        replyCount: planned.length,
+        lastActivityAt: (planned.at(-1)?.createdAt ?? createdAt).toISOString(),
+        createdAt: createdAt.toISOString(),
+        updatedAt: createdAt.toISOString(),
+      })),
+    )
+    .returning({ id: threads.id, communityId: threads.communityId, title: threads.title });
+  const threadIdByKey = lookupIds(rows, (row) => `${row.communityId}/${row.title}`);
+  return (thread) => threadIdByKey(`${communityId(thread.community)}/${thread.title}`);
+}
+
+/**
+ * Inserts the top-level replies, then the nested ones that point at them. Posts are found again
+ * by thread and body, which the demo content keeps unique within a thread.
+ */
+async function insertPosts(
+  tx: Transaction,
+  planned: PlannedPost[],
+  userId: IdOf<PersonKey>,
+  threadId: IdOf<DemoThread>,
+): Promise<(thread: DemoThread, post: DemoPost) => number> {
+  const keyOf = (thread: DemoThread, post: DemoPost) => `${threadId(thread)}/${post.body}`;
+  const insertLevel = (level: PlannedPost[], parentId: (entry: PlannedPost) => number | null) =>
+    tx
+      .insert(posts)
+      .values(
+        level.map((entry) => ({
+          threadId: threadId(entry.thread),
+          authorId: userId(entry.post.by),
+          parentId: parentId(entry),
+          depth: entry.parent ? 1 : 0,
+          body: entry.post.body,
+          createdAt: entry.createdAt.toISOString(),
+        })),
+      )
+      .returning({ id: posts.id, threadId: posts.threadId, body: posts.body });
+
+  const topLevel = await insertLevel(
+    planned.filter((entry) => entry.parent === null),
+    () => null,
+  );
+  const topLevelId = lookupIds(topLevel, (row) => `${row.threadId}/${row.body}`);
+  const nested = await insertLevel(
+    planned.filter((entry) => entry.parent !== null),
+    (entry) => (entry.parent ? topLevelId(keyOf(entry.thread, entry.parent)) : null),
+  );
+  const postId = lookupIds([...topLevel, ...nested], (row) => `${row.threadId}/${row.body}`);
+  return (thread, post) => postId(keyOf(thread, post));
 }
 
 async function insertLiveSessions(
-  db: Database,
-  at: (hours: number) => string,
-  userId: (key: PersonKey) => number,
-  communityId: (slug: string) => number,
+  tx: Transaction,
+  userId: IdOf<PersonKey>,
+  communityId: IdOf<string>,
+  now: Date,
 ): Promise<number> {
-  for (const session of DEMO_LIVE_SESSIONS) {
-    const [row] = await db
-      .insert(liveSessions)
-      .values({
-        communityId: communityId(session.community),
-        hostId: userId(session.host),
-        title: session.title,
-        description: session.description,
-        startsAt: at(session.startsInHours),
-        endsAt: at(session.startsInHours + session.durationMinutes / 60),
-        timeZone: session.timeZone,
-        status: session.status,
-        joinUrl: `https://meet.example.org/staffroom-${session.community.slice(0, 24)}-${Math.abs(session.startsInHours)}`,
-        createdAt: at(Math.min(session.startsInHours, 0) - 24 * 7),
-      })
-      .returning({ id: liveSessions.id });
-    if (session.rsvps.length > 0) {
-      await db.insert(rsvps).values(
-        session.rsvps.map((person) => ({
-          liveSessionId: row!.id,
-          userId: userId(person),
-          status: 'going' as const,
-        })),
-      );
-    }
-    if (session.chat.length > 0) {
-      await db.insert(chatMessages).values(
-        session.chat.map(([person, body], index) => ({
-          liveSessionId: row!.id,
-          authorId: userId(person),
-          body,
-          createdAt: at(session.startsInHours + (index + 1) / 60),
-        })),
-      );
-    }
+  const plans = DEMO_LIVE_SESSIONS.map((liveSession) => {
+    const { startsAt, endsAt } = liveSessionWindow(liveSession, now);
+    const scheduledAt = Math.min(startsAt.getTime(), now.getTime()) - 14 * DAY_MS;
+    return { liveSession, startsAt, endsAt, scheduledAt };
+  });
+  const rows = await tx
+    .insert(liveSessions)
+    .values(
+      plans.map(({ liveSession, startsAt, endsAt, scheduledAt }) => ({
+        communityId: communityId(liveSession.community),
+        hostId: userId(liveSession.host),
+        title: liveSession.title,
+        description: liveSession.description,
+        startsAt: startsAt.toISOString(),
+        endsAt: endsAt.toISOString(),
+        timeZone: liveSession.timeZone,
+        status: liveSession.status,
+        joinUrl: `https://meet.example.org/${liveSession.room}`,
+        createdAt: new Date(scheduledAt).toISOString(),
+      })),
+    )
+    .returning({ id: liveSessions.id, title: liveSessions.title });
+  const liveSessionId = lookupIds(rows, (row) => row.title);
+
+  await tx.insert(rsvps).values(
+    plans.flatMap(({ liveSession, scheduledAt }) =>
+      liveSession.rsvps.map(([person, status], order) => ({
+        liveSessionId: liveSessionId(liveSession.title),
+        userId: userId(person),
+        status,
+        createdAt: new Date(scheduledAt + (order + 1) * 5 * HOUR_MS).toISOString(),
+      })),
+    ),
+  );
+  await tx.insert(chatMessages).values(
+    plans.flatMap(({ liveSession, startsAt }) =>
+      liveSession.chat.map(([person, minutes, body]) => ({
+        liveSessionId: liveSessionId(liveSession.title),
+        authorId: userId(person),
+        body,
+        createdAt: new Date(startsAt.getTime() + minutes * MINUTE_MS).toISOString(),
+      })),
+    ),
+  );
+  return rows.length;
+}
+
+/**
+ * Computes when a live session starts and ends. The live one runs from an hour before `now` to an
+ * hour after, and the others keep their wall-clock times.
+ */
+function liveSessionWindow(liveSession: DemoLiveSession, now: Date) {
+  if (liveSession.status === 'live') {
+    return {
+      startsAt: new Date(now.getTime() - HOUR_MS),
+      endsAt: new Date(now.getTime() + HOUR_MS),
+    };
   }
-  return DEMO_LIVE_SESSIONS.length;
+  const startsAt = atWallClock(now, liveSession.timeZone, liveSession.day, liveSession.start);
+  return { startsAt, endsAt: new Date(startsAt.getTime() + liveSession.minutes * MINUTE_MS) };
 }
 
 async function insertBadges(
-  db: Database,
-  at: (hours: number) => string,
-  userId: (key: PersonKey) => number,
-  communityId: (slug: string) => number,
-): Promise<number> {
-  let awards = 0;
-  for (const badge of DEMO_BADGES) {
-    const [row] = await db
-      .insert(badges)
-      .values({
+  tx: Transaction,
+  userId: IdOf<PersonKey>,
+  communityId: IdOf<string>,
+  now: Date,
+): Promise<{ badges: number; awards: number; notifications: NotificationRow[] }> {
+  const badgeRows = await tx
+    .insert(badges)
+    .values(
+      DEMO_BADGES.map((badge) => ({
         communityId: communityId(badge.community),
         name: badge.name,
         description: badge.description,
         criteria: badge.criteria,
         isteStandards: badge.isteStandards,
-        createdById: userId(badge.awardedBy),
-        createdAt: at(-24 * 60),
-      })
-      .returning({ id: badges.id });
-    await db.insert(badgeAwards).values(
-      badge.awardedTo.map((person, index) => ({
-        badgeId: row!.id,
-        recipientId: userId(person),
-        awardedById: userId(badge.awardedBy),
-        note: 'Thank you for sharing your work with the community.',
-        awardedAt: at(-24 * (20 - index * 3)),
+        createdById: userId(badge.createdBy),
+        createdAt: new Date(now.getTime() - 60 * DAY_MS).toISOString(),
       })),
-    );
-    awards += badge.awardedTo.length;
-  }
-  return awards;
+    )
+    .returning({ id: badges.id, name: badges.name });
+  const badgeId = lookupIds(badgeRows, (row) => row.name);
+
+  const awards = DEMO_BADGES.flatMap((badge) =>
+    badge.awards.map((award) => ({
+      badge,
+      award,
+      awardedAt: new Date(now.getTime() - award.daysAgo * DAY_MS).toISOString(),
+    })),
+  );
+  const awardRows = await tx
+    .insert(badgeAwards)
+    .values(
+      awards.map(({ badge, award, awardedAt }) => ({
+        badgeId: badgeId(badge.name),
+        recipientId: userId(award.to),
+        awardedById: userId(award.by),
+        note: award.note,
+        awardedAt,
+      })),
+    )
+    .returning({
+      id: badgeAwards.id,
+      badgeId: badgeAwards.badgeId,
+      recipientId: badgeAwards.recipientId,
+    });
+  const awardId = lookupIds(awardRows, (row) => `${row.badgeId}/${row.recipientId}`);
+
+  const awardNotices = awards.map(({ badge, award, awardedAt }): NotificationRow => {
+    const subject = {
+      communityId: communityId(badge.community),
+      badgeId: badgeId(badge.name),
+      awardId: awardId(`${badgeId(badge.name)}/${userId(award.to)}`),
+      actorId: userId(award.by),
+    };
+    return { userId: userId(award.to), kind: 'badge_awarded', subject, createdAt: awardedAt };
+  });
+  return { badges: badgeRows.length, awards: awardRows.length, notifications: awardNotices };
 }
 
-async function insertNotifications(
-  db: Database,
-  at: (hours: number) => string,
-  userId: (key: PersonKey) => number,
-  communityId: (slug: string) => number,
-  reply: { threadId: number; postId: number; actorId: number; communityId: number } | null,
-): Promise<void> {
-  const demoId = userId('demo');
-  const [designBadge] = await db
-    .select({ id: badges.id })
-    .from(badges)
-    .where(sql`${badges.name} = 'Design Challenge Architect'`);
-  const [award] = await db
-    .select({ id: badgeAwards.id })
-    .from(badgeAwards)
-    .where(
-      sql`${badgeAwards.badgeId} = ${designBadge!.id} and ${badgeAwards.recipientId} = ${demoId}`,
-    );
-  const values: (typeof notifications.$inferInsert)[] = [
-    {
-      userId: demoId,
-      kind: 'badge_awarded',
-      subject: {
-        communityId: communityId('elementary-makerspace-network'),
-        badgeId: designBadge!.id,
-        awardId: award!.id,
-        actorId: userId('facilitator'),
-      },
-      createdAt: at(-24 * 20),
-      readAt: at(-24 * 19),
-    },
-  ];
-  if (reply) {
-    values.push({ userId: demoId, kind: 'reply', subject: reply, createdAt: at(-3) });
+function markRead(row: NotificationRow, now: Date): NotificationRow {
+  const createdAt = Date.parse(row.createdAt ?? '');
+  if (now.getTime() - createdAt < UNREAD_WINDOW_MS) {
+    return row;
   }
-  await db.insert(notifications).values(values);
+  return { ...row, readAt: new Date(createdAt + 3 * HOUR_MS).toISOString() };
+}
+
+/**
+ * Returns the instant at which the wall clock in `timeZone` shows `time` (HH:MM), `dayOffset`
+ * calendar days after today's date there.
+ */
+function atWallClock(now: Date, timeZone: string, dayOffset: number, time: string): Date {
+  const [hour = 0, minute = 0] = time.split(':').map(Number);
+  const today = wallClockParts(now, timeZone);
+  const target = Date.UTC(today.year, today.month - 1, today.day + dayOffset, hour, minute);
+  // The first guess uses the zone's offset at `target` read as UTC. The second pass corrects it
+  // when a daylight-saving change falls between that guess and the real instant.
+  const guess = target - zoneOffsetMs(new Date(target), timeZone);
+  return new Date(target - zoneOffsetMs(new Date(guess), timeZone));
+}
+
+/** Milliseconds that the wall clock in `timeZone` runs ahead of UTC at `instant`. */
+function zoneOffsetMs(instant: Date, timeZone: string): number {
+  const local = wallClockParts(instant, timeZone);
+  const localAsUtc = Date.UTC(
+    local.year,
+    local.month - 1,
+    local.day,
+    local.hour,
+    local.minute,
+    local.second,
+  );
+  return localAsUtc - (instant.getTime() - instant.getUTCMilliseconds());
+}
+
+function wallClockParts(instant: Date, timeZone: string) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    Number(parts.find((candidate) => candidate.type === type)?.value);
+  return {
+    year: part('year'),
+    month: part('month'),
+    day: part('day'),
+    hour: part('hour'),
+    minute: part('minute'),
+    second: part('second'),
+  };
+}
+
+/**
+ * Indexes inserted rows by a key taken from the demo content. The returned function throws on a
+ * key that was not inserted, and indexing throws on a duplicate key, so that content mistakes
+ * fail the seed instead of linking rows wrongly.
+ */
+function indexRows<Row>(rows: Row[], keyOf: (row: Row) => string): (key: string) => Row {
+  const byKey = new Map<string, Row>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (byKey.has(key)) {
+      throw new Error(
+        `Demo content has two rows keyed "${key}"; make names, titles and the reply bodies within a thread unique.`,
+      );
+    }
+    byKey.set(key, row);
+  }
+  return (key) => {
+    const row = byKey.get(key);
+    if (row === undefined) {
+      throw new Error(
+        `Demo content refers to "${key}", which was not inserted; check seed-content.ts.`,
+      );
+    }
+    return row;
+  };
+}
+
+function lookupIds<Row extends { id: number }>(
+  rows: Row[],
+  keyOf: (row: Row) => string,
+): IdOf<string> {
+  const rowOf = indexRows(rows, keyOf);
+  return (key) => rowOf(key).id;
 }
