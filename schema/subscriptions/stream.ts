@@ -18,7 +18,7 @@ export async function* streamTopic(
   mayRead: (access: ViewerAccess) => Promise<boolean>,
 ): AsyncGenerator<StreamItem> {
   for await (const event of ctx.events.subscribe(topic, after)) {
-    // A fresh access per event sees membership changes at once; the loads of all subscribers
+    // A fresh access per event applies membership changes at once. The loads of all subscribers
     // woken by the same event are batched into shared queries.
     if (!(await mayRead(ctx.access.fresh()))) {
       yield new ForbiddenError('You no longer have access to this; the subscription has ended.');

@@ -7,7 +7,7 @@ import { UnauthenticatedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { EventNotice } from '../pubsub/event-bus.ts';
 
-/** What a domain service needs from the request that calls it. */
+/** Request state that a domain service needs from its caller. */
 export interface ServiceContext {
   db: Database;
   viewer: Viewer | null;

@@ -372,7 +372,7 @@ describe.each(await databaseKinds())('threads on %s', (kind) => {
         'THREAD_UPDATED',
       ]);
       // Each event resolves the post as it is when the subscriber reads it, so an early event
-      // may already show a later edit; the post's id is what identifies it.
+      // may already show a later edit. The post's id is what identifies it.
       expect(events.slice(0, 4).map((event) => event.post.id)).toEqual([
         post.id,
         post.id,
