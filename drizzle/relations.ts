@@ -5,6 +5,43 @@ export const relations = defineRelations(tables, (r) => ({
   districts: {
     schools: r.many.schools(),
     communities: r.many.communities(),
+    domains: r.many.districtDomains(),
+    ssoProvider: r.one.oidcProviders({ from: r.districts.id, to: r.oidcProviders.districtId }),
+  },
+  districtDomains: {
+    district: r.one.districts({
+      from: r.districtDomains.districtId,
+      to: r.districts.id,
+      optional: false,
+    }),
+  },
+  oidcProviders: {
+    district: r.one.districts({
+      from: r.oidcProviders.districtId,
+      to: r.districts.id,
+      optional: false,
+    }),
+  },
+  authSessions: {
+    user: r.one.users({ from: r.authSessions.userId, to: r.users.id, optional: false }),
+  },
+  communityInvitations: {
+    community: r.one.communities({
+      from: r.communityInvitations.communityId,
+      to: r.communities.id,
+      optional: false,
+    }),
+    invitedBy: r.one.users({ from: r.communityInvitations.invitedById, to: r.users.id }),
+  },
+  auditLog: {
+    actor: r.one.users({ from: r.auditLog.actorId, to: r.users.id, alias: 'auditActor' }),
+    subjectUser: r.one.users({
+      from: r.auditLog.subjectUserId,
+      to: r.users.id,
+      alias: 'auditSubject',
+    }),
+    community: r.one.communities({ from: r.auditLog.communityId, to: r.communities.id }),
+    district: r.one.districts({ from: r.auditLog.districtId, to: r.districts.id }),
   },
   schools: {
     district: r.one.districts({ from: r.schools.districtId, to: r.districts.id, optional: false }),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
-import { createdAt, idColumn } from './columns.ts';
+import { boolean, check, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { createdAt, idColumn, instant } from './columns.ts';
 import { districts } from './districts.ts';
 import { users } from './users.ts';
 
@@ -13,7 +13,7 @@ export const FOCUS_AREAS = [
 ] as const;
 export const VISIBILITIES = ['public', 'district', 'private'] as const;
 export const MEMBERSHIP_ROLES = ['owner', 'facilitator', 'member'] as const;
-export const MEMBERSHIP_STATUSES = ['active', 'invited', 'requested', 'removed'] as const;
+export const MEMBERSHIP_STATUSES = ['active', 'requested', 'banned'] as const;
 
 export const communities = pgTable(
   'communities',
@@ -24,6 +24,11 @@ export const communities = pgTable(
     description: text('description').notNull().default(''),
     focus: text('focus', { enum: FOCUS_AREAS }).notNull(),
     visibility: text('visibility', { enum: VISIBILITIES }).notNull(),
+    /**
+     * Whether a private community's name and description show to people who may not read it, so
+     * that they can ask to join. An unlisted one is invisible to everyone but its members.
+     */
+    listed: boolean('listed').notNull().default(true),
     districtId: integer('district_id').references(() => districts.id, { onDelete: 'restrict' }),
     createdById: integer('created_by_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
@@ -70,7 +75,56 @@ export const memberships = pgTable(
     check('memberships_role', sql`${table.role} in ('owner', 'facilitator', 'member')`),
     check(
       'memberships_status',
-      sql`${table.status} in ('active', 'invited', 'requested', 'removed')`,
+      sql`${table.status} in ('active', 'requested', 'banned')`,
     ),
+  ],
+);
+
+/** An invitation by email to join a community; the link carries a single-use token. */
+export const communityInvitations = pgTable(
+  'community_invitations',
+  {
+    id: idColumn(),
+    communityId: integer('community_id')
+      .notNull()
+      .references(() => communities.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    invitedById: integer('invited_by_id').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: instant('expires_at').notNull(),
+    acceptedAt: instant('accepted_at'),
+    revokedAt: instant('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('community_invitations_community_idx').on(table.communityId, table.id),
+    check('community_invitations_email_length', sql`char_length(${table.email}) between 3 and 254`),
+  ],
+);
+
+/**
+ * What admins and facilitators did to people and settings: role changes, removals, bans,
+ * approvals, invitations, district and sign-on changes. Rows are never updated.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: idColumn(),
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    action: text('action').notNull(),
+    communityId: integer('community_id').references(() => communities.id, {
+      onDelete: 'cascade',
+    }),
+    districtId: integer('district_id').references(() => districts.id, { onDelete: 'cascade' }),
+    subjectUserId: integer('subject_user_id').references(() => users.id, {
+      onDelete: 'set null',
+    }),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('audit_log_community_idx').on(table.communityId, table.id),
+    index('audit_log_district_idx').on(table.districtId, table.id),
+    check('audit_log_action_length', sql`char_length(${table.action}) between 1 and 64`),
   ],
 );
