@@ -16,6 +16,12 @@ export interface GraphQLContext extends ServiceContext {
   authSessionId: number | null;
   /** The bearer token or cookie value this request was authenticated with. */
   authToken: string | null;
+  /** When the sign-in this request was authenticated with expires. */
+  authExpiresAt: Date | null;
+  /** The client's address, for rate limits: see TRUST_PROXY. */
+  clientAddress: string;
+  /** The client's User-Agent header, kept with a new sign-in so its owner can tell it apart. */
+  userAgent: string | null;
   /** The person that a signUp or signIn in this request just signed in, if any. */
   signedInUserId?: number;
   /** Sets or clears the web client's session cookie on this response. */

@@ -4,6 +4,7 @@ import {
   ForbiddenError,
   InvalidCredentialsError,
   NotFoundError,
+  RateLimitedError,
   UnauthenticatedError,
   ValidationError,
 } from '../server/errors.ts';
@@ -33,6 +34,18 @@ builder.objectType(ValidationError, {
   isTypeOf: (value) => value instanceof ValidationError,
   fields: (t) => ({
     issues: t.field({ type: [ValidationIssueRef], resolve: (error) => error.issues }),
+  }),
+});
+
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  description: 'Too many attempts from this account or address; nothing was done.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof RateLimitedError,
+  fields: (t) => ({
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      description: 'Seconds until the next attempt is allowed.',
+    }),
   }),
 });
 

@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import {
   AuthenticationError,
   type ContextDeps,
+  clientAddressOf,
   createContext,
   isTrustedOrigin,
   parseBearer,
@@ -23,6 +24,7 @@ import {
   SESSION_COOKIE,
   serializeSessionCookie,
 } from './context.ts';
+import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createEventBus } from './pubsub/event-bus.ts';
 import { EventHub } from './pubsub/event-hub.ts';
@@ -84,9 +86,17 @@ export async function startServer(
   const clientRoot = config.serveClient ? await ensureClientBuilt(PROJECT_ROOT, log) : null;
   const bus = createEventBus(config.redisUrl, log);
   const hub = new EventHub(database.db, bus, log);
-  const trustedOrigins = new Set([new URL(config.publicUrl).origin]);
+  const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
   const accessBatcher = new AccessBatcher(database.db);
-  const deps: ContextDeps = { db: database.db, bus, hub, accessBatcher, log, trustedOrigins };
+  const deps: ContextDeps = {
+    db: database.db,
+    bus,
+    hub,
+    accessBatcher,
+    log,
+    trustedOrigins,
+    trustProxy: config.trustProxy,
+  };
 
   const yoga = createYoga<{ staffroom: GraphQLContext }, GraphQLContext>({
     schema,
@@ -177,6 +187,12 @@ export async function startServer(
       await handleGraphQL(request, response);
       return;
     }
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    for (const route of routes) {
+      if (await route(request, response, url)) {
+        return;
+      }
+    }
     if (clientRoot) {
       await serveStatic(clientRoot, request, response);
       return;
@@ -207,29 +223,9 @@ export async function startServer(
     const requestId = String(request.headers['x-request-id'] ?? randomUUID()).slice(0, 100);
     const requestLog = log.child({ requestId });
     response.setHeader('X-Request-Id', requestId);
-    const contentType = request.headers['content-type'] ?? '';
-    // A cookie signs in only requests that a cross-site form cannot forge: GET (which Yoga
-    // never lets mutate) or a JSON body, from a trusted origin or none.
-    const cookieAllowed =
-      isTrustedOrigin(request.headers.origin, trustedOrigins) &&
-      (request.method === 'GET' || contentType.startsWith('application/json'));
-    const secure = config.publicUrl.startsWith('https:');
-
     let context: GraphQLContext;
     try {
-      context = await createContext(
-        deps,
-        {
-          bearer: parseBearer(request.headers.authorization),
-          cookie: cookieAllowed ? parseCookie(request.headers.cookie, SESSION_COOKIE) : null,
-        },
-        (token, expiresAt) => {
-          if (!response.headersSent) {
-            response.setHeader('Set-Cookie', serializeSessionCookie(token, expiresAt, secure));
-          }
-        },
-        requestLog,
-      );
+      context = await contextFor(request, response, requestLog);
     } catch (error) {
       if (error instanceof AuthenticationError) {
         sendJson(response, 401, {
@@ -243,6 +239,57 @@ export async function startServer(
       yoga(request, response, { staffroom: context }),
     );
   }
+
+  function isSecure(request: IncomingMessage): boolean {
+    if (config.publicUrl.startsWith('https:')) {
+      return true;
+    }
+    const proto = request.headers['x-forwarded-proto'];
+    return (
+      config.trustProxy > 0 && typeof proto === 'string' && proto.split(',')[0]?.trim() === 'https'
+    );
+  }
+
+  /** Authenticates an HTTP request and builds its resolver context. */
+  async function contextFor(
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestLog: Logger = log,
+  ): Promise<GraphQLContext> {
+    const contentType = request.headers['content-type'] ?? '';
+    // A cookie signs in only requests that a cross-site form cannot forge: GET (which Yoga
+    // never lets mutate) or a JSON body, from a trusted origin or none.
+    const cookieAllowed =
+      isTrustedOrigin(request.headers.origin, trustedOrigins) &&
+      (request.method === 'GET' || contentType.startsWith('application/json'));
+    const secure = isSecure(request);
+    return createContext(
+      deps,
+      {
+        bearer: parseBearer(request.headers.authorization),
+        cookie: cookieAllowed ? parseCookie(request.headers.cookie, SESSION_COOKIE) : null,
+      },
+      (token, expiresAt) => {
+        if (!response.headersSent) {
+          response.setHeader('Set-Cookie', serializeSessionCookie(token, expiresAt, secure));
+        }
+      },
+      requestLog,
+      {
+        clientAddress: clientAddressOf(
+          request.socket.remoteAddress,
+          request.headers['x-forwarded-for'],
+          config.trustProxy,
+        ),
+        userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+      },
+    );
+  }
+
+  const routeDeps: HttpRouteDeps = { config, deps, contextFor, isSecure };
+  // Endpoints beside /graphql, tried in order before the static client.
+  const routes: HttpRoute[] = [];
+  void routeDeps;
 
   const sockets = attachWebSocketServer({
     server,

@@ -24,6 +24,22 @@ export interface Config {
   exposeQueryStats: boolean;
   /** Milliseconds that shutdown waits for requests in flight before closing them. */
   shutdownTimeoutMs: number;
+  /**
+   * How many proxies in front of the server to trust: the client address is read that many
+   * entries from the right of X-Forwarded-For. 0 (the default) uses the socket's address.
+   */
+  trustProxy: number;
+  /** Origins besides PUBLIC_URL's that may call the API from a browser with the session cookie. */
+  corsOrigins: string[];
+  /** SMTP server for outgoing mail, such as smtp://user:pass@mail.example.org:587; without it mail is logged. */
+  smtpUrl: string | undefined;
+  /** The From address of outgoing mail. */
+  mailFrom: string;
+  /**
+   * Key that encrypts stored secrets (SSO client secrets): 32 bytes, base64 or hex. Without it a
+   * key is generated and kept in DATA_DIR.
+   */
+  secretKey: string | undefined;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -70,7 +86,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       0,
       600_000,
     ),
+    trustProxy: parseInteger(env.TRUST_PROXY, 'TRUST_PROXY', 0, 0, 10),
+    corsOrigins: parseOrigins(env.CORS_ORIGINS),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || `Staffroom <no-reply@${new URL(publicUrl).hostname}>`,
+    secretKey: env.SECRET_KEY || undefined,
   };
+}
+
+function parseOrigins(value: string | undefined): string[] {
+  if (!value) {
+    return [];
+  }
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      let origin: string;
+      try {
+        origin = new URL(entry).origin;
+      } catch {
+        origin = 'null';
+      }
+      if (origin === 'null' || origin !== entry.replace(/\/+$/, '')) {
+        throw new ConfigError(
+          `CORS_ORIGINS entry "${entry}" is not an origin; use scheme, host and port only, such as https://portal.example.org.`,
+        );
+      }
+      return origin;
+    });
 }
 
 function parseInteger(

@@ -14,8 +14,15 @@ export interface ContextDeps {
   hub: EventHub;
   accessBatcher: AccessBatcher;
   log: Logger;
-  /** Origins allowed to use the session cookie: PUBLIC_URL's and the server's own. */
+  /** Origins allowed to use the session cookie: PUBLIC_URL's, CORS_ORIGINS and the server's own. */
   trustedOrigins: Set<string>;
+  /** Proxies to trust in front of the server; see clientAddressOf. */
+  trustProxy: number;
+}
+
+export interface RequestInfo {
+  clientAddress: string;
+  userAgent: string | null;
 }
 
 export interface Credentials {
@@ -39,10 +46,12 @@ export async function createContext(
   credentials: Credentials,
   setCookie: (token: string | null, expiresAt?: Date) => void,
   log: Logger,
+  request: RequestInfo,
 ): Promise<GraphQLContext> {
   let viewer: GraphQLContext['viewer'] = null;
   let authToken: string | null = null;
   let authSessionId: number | null = null;
+  let authExpiresAt: Date | null = null;
   if (credentials.bearer) {
     const authenticated = await authenticate(deps.db, credentials.bearer);
     if (!authenticated) {
@@ -54,12 +63,14 @@ export async function createContext(
     viewer = authenticated.viewer;
     authToken = credentials.bearer;
     authSessionId = authenticated.authSessionId;
+    authExpiresAt = authenticated.expiresAt;
   } else if (credentials.cookie) {
     const authenticated = await authenticate(deps.db, credentials.cookie);
     if (authenticated) {
       viewer = authenticated.viewer;
       authToken = credentials.cookie;
       authSessionId = authenticated.authSessionId;
+      authExpiresAt = authenticated.expiresAt;
     } else {
       setCookie(null);
     }
@@ -74,6 +85,9 @@ export async function createContext(
     events: deps.hub,
     authToken,
     authSessionId,
+    authExpiresAt,
+    clientAddress: request.clientAddress,
+    userAgent: request.userAgent,
     setSessionCookie: setCookie,
     publish: (notices: EventNotice[]) => {
       for (const notice of notices) {
@@ -88,6 +102,27 @@ export async function createContext(
       }
     },
   };
+}
+
+/**
+ * Finds the client's address: the socket's, or with `trustProxy` proxies in front, the entry that
+ * many places from the right of X-Forwarded-For, since entries further left are the client's
+ * own claims.
+ */
+export function clientAddressOf(
+  socketAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trustProxy: number,
+): string {
+  const direct = socketAddress ?? 'unknown';
+  if (trustProxy === 0 || !forwardedFor) {
+    return direct;
+  }
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return hops[hops.length - trustProxy] ?? hops[0] ?? direct;
 }
 
 /** Reads the bearer token from an Authorization header value. */

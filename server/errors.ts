@@ -49,3 +49,11 @@ export class UnauthenticatedError extends DomainError {
     super(message);
   }
 }
+
+export class RateLimitedError extends DomainError {
+  override name = 'RateLimitedError';
+
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many attempts; try again in ${retryAfterSeconds} seconds.`);
+  }
+}

@@ -9,6 +9,7 @@ import type { GraphQLContext } from '../schema/index.ts';
 import {
   AuthenticationError,
   type ContextDeps,
+  clientAddressOf,
   createContext,
   isTrustedOrigin,
   parseBearer,
@@ -77,6 +78,14 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
             },
             () => {},
             log.child({ socketId: randomUUID() }),
+            {
+              clientAddress: clientAddressOf(
+                request.socket.remoteAddress,
+                request.headers['x-forwarded-for'],
+                deps.trustProxy,
+              ),
+              userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+            },
           );
           // NOTE: only signing out closes these sockets. One whose sign-in expires stays open
           // with its viewer until it reconnects.

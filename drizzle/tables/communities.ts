@@ -73,10 +73,7 @@ export const memberships = pgTable(
     index('memberships_community_idx').on(table.communityId, table.status, table.id),
     index('memberships_user_idx').on(table.userId, table.status),
     check('memberships_role', sql`${table.role} in ('owner', 'facilitator', 'member')`),
-    check(
-      'memberships_status',
-      sql`${table.status} in ('active', 'requested', 'banned')`,
-    ),
+    check('memberships_status', sql`${table.status} in ('active', 'requested', 'banned')`),
   ],
 );
 

@@ -1,5 +1,10 @@
 import { and, eq, ilike, sql } from 'drizzle-orm';
-import { communities, FOCUS_AREAS, VISIBILITIES } from '../../drizzle/tables/index.ts';
+import {
+  communities,
+  FOCUS_AREAS,
+  MEMBERSHIP_STATUSES,
+  VISIBILITIES,
+} from '../../drizzle/tables/index.ts';
 import {
   canJoinCommunity,
   canModerateCommunity,
@@ -30,12 +35,11 @@ export const MembershipRoleEnum = enumFromValues('MembershipRole', [
   'facilitator',
   'member',
 ] as const);
-export const MembershipStatusEnum = enumFromValues('MembershipStatus', [
-  'active',
-  'invited',
-  'requested',
-  'removed',
-] as const);
+export const MembershipStatusEnum = enumFromValues(
+  'MembershipStatus',
+  MEMBERSHIP_STATUSES,
+  'ACTIVE members read and write; REQUESTED asked to join a private community; BANNED may not rejoin.',
+);
 
 builder.drizzleNode('districts', {
   name: 'District',

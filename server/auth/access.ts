@@ -5,20 +5,30 @@ import { type SQL, sql } from 'drizzle-orm';
  * functions; none of them contains a rule of its own. The rules are pure: callers load the rows.
  */
 
+export type ApiScope = 'read' | 'write';
+
 export interface Viewer {
   id: number;
+  /** The district this person is staff of. */
   districtId: number | null;
+  isPlatformAdmin: boolean;
+  /** Districts this person administers. */
+  adminDistrictIds: readonly number[];
+  /** What the credential allows: personal API tokens may be read-only. */
+  scopes: readonly ApiScope[];
 }
 
 export interface CommunityAccess {
   id: number;
   visibility: 'public' | 'district' | 'private';
+  /** For private communities: whether non-members see its name and description. */
+  listed: boolean;
   districtId: number | null;
 }
 
 export interface MembershipAccess {
   role: 'owner' | 'facilitator' | 'member';
-  status: 'active' | 'invited' | 'requested' | 'removed';
+  status: 'active' | 'requested' | 'banned';
 }
 
 export interface ThreadAccess {
@@ -41,8 +51,10 @@ function isSameDistrict(viewer: Viewer | null, community: CommunityAccess): bool
 }
 
 /**
- * Public communities are readable by anyone, signed out too; district communities by the owning
- * district's staff and by members; private communities by active members only.
+ * Reads a community's content: threads, posts, live sessions, badges and members. Public
+ * communities are open to anyone, signed out too; district communities to the owning district's
+ * staff (unless banned) and to members; private communities to active members only. Admin roles
+ * govern people and settings, not content, so they add nothing here.
  */
 export function canReadCommunity(
   viewer: Viewer | null,
@@ -55,7 +67,30 @@ export function canReadCommunity(
   if (isActiveMember(membership)) {
     return true;
   }
-  return community.visibility === 'district' && isSameDistrict(viewer, community);
+  return (
+    community.visibility === 'district' &&
+    isSameDistrict(viewer, community) &&
+    membership?.status !== 'banned'
+  );
+}
+
+/**
+ * Sees that a community exists, with its name, description and counts. A listed private
+ * community shows to everyone so that people can ask to join; an unlisted one only to its
+ * members and to people who asked to join.
+ */
+export function canSeeCommunity(
+  viewer: Viewer | null,
+  community: CommunityAccess,
+  membership: MembershipAccess | null,
+): boolean {
+  if (canReadCommunity(viewer, community, membership)) {
+    return true;
+  }
+  if (community.visibility === 'private') {
+    return community.listed || membership?.status === 'requested';
+  }
+  return false;
 }
 
 /** Anyone signed in may join a public community; a district community takes its own staff. */
@@ -64,13 +99,24 @@ export function canJoinCommunity(
   community: CommunityAccess,
   membership: MembershipAccess | null,
 ): boolean {
-  if (!viewer || isActiveMember(membership)) {
+  if (!viewer || membership?.status === 'active' || membership?.status === 'banned') {
     return false;
   }
   if (community.visibility === 'public') {
     return true;
   }
   return community.visibility === 'district' && isSameDistrict(viewer, community);
+}
+
+/** A listed private community takes requests to join, which its facilitators decide. */
+export function canRequestToJoin(
+  viewer: Viewer | null,
+  community: CommunityAccess,
+  membership: MembershipAccess | null,
+): boolean {
+  return (
+    viewer !== null && community.visibility === 'private' && community.listed && membership === null
+  );
 }
 
 /** Members write: threads, replies, reactions, RSVPs and live chat. */
@@ -174,6 +220,61 @@ export function canAwardBadge(membership: MembershipAccess | null): boolean {
 }
 
 /**
+ * Facilitators remove and ban members; only an owner removes or bans a facilitator, and an owner
+ * is never removed by someone else: owners step down themselves.
+ */
+export function canRemoveMember(actor: MembershipAccess | null, target: MembershipAccess): boolean {
+  if (!canModerateCommunity(actor) || target.role === 'owner') {
+    return false;
+  }
+  return target.role === 'member' || actor?.role === 'owner';
+}
+
+/** Owners change roles. */
+export function canChangeRole(actor: MembershipAccess | null): boolean {
+  return canManageCommunity(actor);
+}
+
+/** Reads a community's audit log: its facilitators and owners, and admins of its district. */
+export function canReadCommunityAudit(
+  viewer: Viewer | null,
+  community: CommunityAccess,
+  membership: MembershipAccess | null,
+): boolean {
+  if (canModerateCommunity(membership)) {
+    return true;
+  }
+  return community.districtId !== null && canAdministerDistrict(viewer, community.districtId);
+}
+
+/** Platform admins create districts and verify their domains. */
+export function isPlatformAdmin(viewer: Viewer | null): boolean {
+  return viewer?.isPlatformAdmin === true;
+}
+
+/** District admins, and platform admins, manage a district's schools, domains, SSO and staff. */
+export function canAdministerDistrict(viewer: Viewer | null, districtId: number): boolean {
+  return (
+    viewer !== null && (viewer.isPlatformAdmin || viewer.adminDistrictIds.includes(districtId))
+  );
+}
+
+/** Credentials without the write scope (read-only API tokens) run queries and subscriptions only. */
+export function canWrite(viewer: Viewer | null): boolean {
+  return viewer === null || viewer.scopes.includes('write');
+}
+
+/** Builds the SQL form of canSeeCommunity, for directory lists and counts. */
+export function visibleCommunityCondition(
+  viewer: Viewer | null,
+  table: { id: unknown; visibility: unknown; districtId: unknown; listed: unknown },
+): SQL {
+  return sql`(${readableCommunityCondition(viewer, table)}
+    or (${table.visibility} = 'private' and ${table.listed})
+    or exists (select 1 from memberships m where m.community_id = ${table.id} and m.user_id = ${viewer?.id ?? -1} and m.status = 'requested'))`;
+}
+
+/**
  * Builds the SQL form of canReadCommunity, for lists: a condition on the communities table (or its
  * alias) that holds for the communities the viewer may read.
  */
@@ -185,6 +286,7 @@ export function readableCommunityCondition(
     return sql`${table.visibility} = 'public'`;
   }
   return sql`(${table.visibility} = 'public'
-    or (${table.visibility} = 'district' and ${table.districtId} = ${viewer.districtId ?? -1})
+    or (${table.visibility} = 'district' and ${table.districtId} = ${viewer.districtId ?? -1}
+      and not exists (select 1 from memberships m where m.community_id = ${table.id} and m.user_id = ${viewer.id} and m.status = 'banned'))
     or exists (select 1 from memberships m where m.community_id = ${table.id} and m.user_id = ${viewer.id} and m.status = 'active'))`;
 }

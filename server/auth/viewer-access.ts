@@ -9,7 +9,7 @@ import {
   threads,
 } from '../../drizzle/tables/index.ts';
 import { NotFoundError } from '../errors.ts';
-import { type CommunityAccess, canReadCommunity, type Viewer } from './access.ts';
+import { type CommunityAccess, canReadCommunity, canSeeCommunity, type Viewer } from './access.ts';
 
 export type MembershipRow = typeof memberships.$inferSelect;
 export type ParentKind = 'thread' | 'liveSession' | 'badge';
@@ -31,6 +31,7 @@ export class AccessBatcher {
         .select({
           id: communities.id,
           visibility: communities.visibility,
+          listed: communities.listed,
           districtId: communities.districtId,
         })
         .from(communities)
@@ -137,6 +138,35 @@ export class ViewerAccess {
       return true;
     }
     return canReadCommunity(this.viewer, community, await this.membership(communityId));
+  }
+
+  /** Reports whether the viewer may know that the community exists and see its name. */
+  async canSee(communityId: number): Promise<boolean> {
+    const community = await this.community(communityId);
+    if (!community) {
+      return false;
+    }
+    if (community.visibility === 'public') {
+      return true;
+    }
+    return canSeeCommunity(this.viewer, community, await this.membership(communityId));
+  }
+
+  /**
+   * Loads a community the viewer may see, even without reading its content, or throws
+   * NotFoundError, so that an unlisted community looks the same as a missing one.
+   */
+  async requireVisible(
+    communityId: number,
+  ): Promise<{ community: CommunityAccess; membership: MembershipRow | null }> {
+    const [community, membership] = await Promise.all([
+      this.community(communityId),
+      this.membership(communityId),
+    ]);
+    if (!community || !canSeeCommunity(this.viewer, community, membership)) {
+      throw new NotFoundError('Community not found, or you do not have access to it.');
+    }
+    return { community, membership };
   }
 
   /** Reports whether the viewer may read the community that a thread, session or badge is in. */

@@ -80,7 +80,9 @@ export async function signIn(
     .from(users)
     .where(sql`lower(${users.email}) = ${email}`)
     .limit(1);
-  if (!user) {
+  if (!user?.passwordHash) {
+    // An unknown email, or an account that signs in only through single sign-on, costs the same
+    // time as a wrong password.
     await verifyAgainstDummy(input.password);
     throw new InvalidCredentialsError();
   }
@@ -136,6 +138,11 @@ export async function authenticate(db: Database, token: string): Promise<Authent
     .select({
       id: users.id,
       districtId: users.districtId,
+      isPlatformAdmin: users.isPlatformAdmin,
+      adminDistrictIds: sql<
+        number[]
+      >`array(select da.district_id from district_admins da where da.user_id = ${users.id})`,
+      scopes: authSessions.scopes,
       authSessionId: authSessions.id,
       expiresAt: authSessions.expiresAt,
     })
@@ -153,7 +160,13 @@ export async function authenticate(db: Database, token: string): Promise<Authent
     return null;
   }
   return {
-    viewer: { id: row.id, districtId: row.districtId },
+    viewer: {
+      id: row.id,
+      districtId: row.districtId,
+      isPlatformAdmin: row.isPlatformAdmin,
+      adminDistrictIds: row.adminDistrictIds.map(Number),
+      scopes: row.scopes,
+    },
     authSessionId: row.authSessionId,
     expiresAt: new Date(row.expiresAt),
   };

@@ -10,14 +10,25 @@ import {
   type MembershipAccess,
 } from '../../server/auth/access.ts';
 
-const district: CommunityAccess = { id: 1, visibility: 'district', districtId: 7 };
-const privateCommunity: CommunityAccess = { id: 2, visibility: 'private', districtId: null };
-const publicCommunity: CommunityAccess = { id: 3, visibility: 'public', districtId: null };
-const staff = { id: 10, districtId: 7 };
-const outsider = { id: 11, districtId: 8 };
+const district: CommunityAccess = { id: 1, visibility: 'district', listed: true, districtId: 7 };
+const privateCommunity: CommunityAccess = {
+  id: 2,
+  visibility: 'private',
+  listed: true,
+  districtId: null,
+};
+const publicCommunity: CommunityAccess = {
+  id: 3,
+  visibility: 'public',
+  listed: true,
+  districtId: null,
+};
+const person = { isPlatformAdmin: false, adminDistrictIds: [], scopes: ['read', 'write'] } as const;
+const staff = { ...person, id: 10, districtId: 7 };
+const outsider = { ...person, id: 11, districtId: 8 };
 const member: MembershipAccess = { role: 'member', status: 'active' };
 const facilitator: MembershipAccess = { role: 'facilitator', status: 'active' };
-const removed: MembershipAccess = { role: 'member', status: 'removed' };
+const removed: MembershipAccess = { role: 'member', status: 'requested' };
 
 describe('canReadCommunity', () => {
   test('lets anyone read a public community', () => {

@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLContext } from '../../schema/index.ts';
+import type { Config } from '../config.ts';
+import type { ContextDeps } from '../context.ts';
+
+/**
+ * A plain HTTP endpoint beside /graphql (single sign-on redirects, data export). It returns
+ * true when it handled the request, false to let the next route try.
+ */
+export type HttpRoute = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+) => Promise<boolean>;
+
+export interface HttpRouteDeps {
+  config: Config;
+  deps: ContextDeps;
+  /**
+   * Authenticates a request as /graphql does (bearer token, or the session cookie from a trusted
+   * origin) and returns its context; the viewer is null when it carries no valid sign-in. Throws
+   * AuthenticationError for a bad bearer token.
+   */
+  contextFor: (request: IncomingMessage, response: ServerResponse) => Promise<GraphQLContext>;
+  /** Whether cookies set on this request's response get the Secure attribute. */
+  isSecure: (request: IncomingMessage) => boolean;
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Sends a redirect; `location` must be a path of this site or an address already checked. */
+export function redirect(response: ServerResponse, location: string): void {
+  response.writeHead(303, { Location: location, 'Cache-Control': 'no-store' }).end();
+}

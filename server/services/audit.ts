@@ -1,0 +1,48 @@
+import type { Executor } from '../../drizzle/db.ts';
+import { auditLog } from '../../drizzle/tables/index.ts';
+
+export type AuditAction =
+  | 'community.role_changed'
+  | 'community.member_removed'
+  | 'community.member_banned'
+  | 'community.member_unbanned'
+  | 'community.request_approved'
+  | 'community.request_declined'
+  | 'community.invitation_sent'
+  | 'community.invitation_revoked'
+  | 'community.invitation_accepted'
+  | 'community.settings_changed'
+  | 'district.created'
+  | 'district.admin_added'
+  | 'district.admin_removed'
+  | 'district.school_added'
+  | 'district.school_renamed'
+  | 'district.school_removed'
+  | 'district.domain_added'
+  | 'district.domain_verified'
+  | 'district.domain_removed'
+  | 'district.staff_removed'
+  | 'district.sso_configured'
+  | 'district.sso_removed'
+  | 'account.deleted';
+
+export interface AuditEntry {
+  actorId: number | null;
+  action: AuditAction;
+  communityId?: number | null;
+  districtId?: number | null;
+  subjectUserId?: number | null;
+  details?: Record<string, unknown>;
+}
+
+/** Records an admin or facilitator action in the same transaction as the change itself. */
+export async function recordAudit(tx: Executor, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditLog).values({
+    actorId: entry.actorId,
+    action: entry.action,
+    communityId: entry.communityId ?? null,
+    districtId: entry.districtId ?? null,
+    subjectUserId: entry.subjectUserId ?? null,
+    details: entry.details ?? {},
+  });
+}
