@@ -6,6 +6,8 @@ export const relations = defineRelations(tables, (r) => ({
     schools: r.many.schools(),
     communities: r.many.communities(),
     domains: r.many.districtDomains(),
+    staff: r.many.users({ from: r.districts.id, to: r.users.districtId, alias: 'districtStaff' }),
+    auditLog: r.many.auditLog({ from: r.districts.id, to: r.auditLog.districtId }),
     ssoProvider: r.one.oidcProviders({ from: r.districts.id, to: r.oidcProviders.districtId }),
   },
   districtDomains: {
@@ -48,7 +50,11 @@ export const relations = defineRelations(tables, (r) => ({
   },
   users: {
     school: r.one.schools({ from: r.users.schoolId, to: r.schools.id }),
-    district: r.one.districts({ from: r.users.districtId, to: r.districts.id }),
+    district: r.one.districts({
+      from: r.users.districtId,
+      to: r.districts.id,
+      alias: 'districtStaff',
+    }),
     memberships: r.many.memberships(),
     awards: r.many.badgeAwards({ from: r.users.id, to: r.badgeAwards.recipientId }),
   },

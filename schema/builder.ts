@@ -6,6 +6,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { GraphQLError } from 'graphql';
 import { relations } from '../drizzle/relations.ts';
+import { canAdministerDistrict, isPlatformAdmin } from '../server/auth/access.ts';
 import type { EventHub } from '../server/pubsub/event-hub.ts';
 import type { ServiceContext } from '../server/services/context.ts';
 
@@ -61,6 +62,9 @@ export const builder = new SchemaBuilder<{
   DrizzleRelations: typeof relations;
   AuthScopes: {
     signedIn: boolean;
+    platformAdmin: boolean;
+    administerDistrict: number;
+    seeCommunity: number;
     readCommunity: number;
     readThread: number;
     readLiveSession: number;
@@ -79,6 +83,9 @@ export const builder = new SchemaBuilder<{
     authorizeOnSubscribe: true,
     authScopes: (ctx) => ({
       signedIn: ctx.viewer !== null,
+      platformAdmin: isPlatformAdmin(ctx.viewer),
+      administerDistrict: (districtId) => canAdministerDistrict(ctx.viewer, districtId),
+      seeCommunity: (communityId) => ctx.access.canSee(communityId),
       readCommunity: (communityId) => ctx.access.canRead(communityId),
       readThread: (threadId) => ctx.access.canReadParent('thread', threadId),
       readLiveSession: (liveSessionId) => ctx.access.canReadParent('liveSession', liveSessionId),

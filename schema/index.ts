@@ -5,6 +5,7 @@ import './scalars.ts';
 import './types/account.ts';
 import './types/badge.ts';
 import './types/community.ts';
+import './types/district.ts';
 import './types/live-session.ts';
 import './types/notification.ts';
 import './types/thread.ts';

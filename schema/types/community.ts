@@ -41,8 +41,9 @@ export const MembershipStatusEnum = enumFromValues(
   'ACTIVE members read and write; REQUESTED asked to join a private community; BANNED may not rejoin.',
 );
 
-builder.drizzleNode('districts', {
+export const District = builder.drizzleNode('districts', {
   name: 'District',
+  description: 'A school district: its schools, staff, verified email domains and single sign-on.',
   id: { column: (district) => district.id },
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -50,7 +51,7 @@ builder.drizzleNode('districts', {
   }),
 });
 
-builder.drizzleNode('schools', {
+export const School = builder.drizzleNode('schools', {
   name: 'School',
   id: { column: (school) => school.id },
   fields: (t) => ({

@@ -92,7 +92,7 @@ export async function signIn(
   return createAuthSession(db, user, input.kind);
 }
 
-async function createAuthSession(
+export async function createAuthSession(
   db: Database,
   user: UserRow,
   kind: AuthSessionKind,
