@@ -8,6 +8,7 @@ import './types/community.ts';
 import './types/district.ts';
 import './types/live-session.ts';
 import './types/notification.ts';
+import './types/sso.ts';
 import './types/thread.ts';
 import './subscriptions/index.ts';
 

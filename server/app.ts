@@ -25,6 +25,7 @@ import {
   serializeSessionCookie,
 } from './context.ts';
 import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
+import { createSsoRoutes } from './http/sso-routes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createEventBus } from './pubsub/event-bus.ts';
 import { EventHub } from './pubsub/event-hub.ts';
@@ -288,8 +289,7 @@ export async function startServer(
 
   const routeDeps: HttpRouteDeps = { config, deps, contextFor, isSecure };
   // Endpoints beside /graphql, tried in order before the static client.
-  const routes: HttpRoute[] = [];
-  void routeDeps;
+  const routes: HttpRoute[] = [createSsoRoutes(routeDeps)];
 
   const sockets = attachWebSocketServer({
     server,
