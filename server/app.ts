@@ -24,9 +24,12 @@ import {
   SESSION_COOKIE,
   serializeSessionCookie,
 } from './context.ts';
+import { createAccountExportRoute } from './http/account-export.ts';
 import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
 import { createSsoRoutes } from './http/sso-routes.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createMailTransport } from './mail/transport.ts';
+import { startMailWorker } from './mail/worker.ts';
 import { createEventBus } from './pubsub/event-bus.ts';
 import { EventHub } from './pubsub/event-hub.ts';
 import { serveStatic } from './static.ts';
@@ -289,7 +292,7 @@ export async function startServer(
 
   const routeDeps: HttpRouteDeps = { config, deps, contextFor, isSecure };
   // Endpoints beside /graphql, tried in order before the static client.
-  const routes: HttpRoute[] = [createSsoRoutes(routeDeps)];
+  const routes: HttpRoute[] = [createSsoRoutes(routeDeps), createAccountExportRoute(routeDeps)];
 
   const sockets = attachWebSocketServer({
     server,
@@ -315,6 +318,11 @@ export async function startServer(
     { port, url, publicUrl: config.publicUrl, pubsub: bus.kind, startupMs: Date.now() - startedAt },
     'Staffroom listening',
   );
+  const mailWorker = startMailWorker({
+    db: database.db,
+    transport: createMailTransport({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, log }),
+    log,
+  });
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -344,6 +352,7 @@ export async function startServer(
       }
       sockets.close();
       await closed;
+      await mailWorker.stop();
       hub.close();
       await bus.close();
       await database.close();

@@ -24,6 +24,18 @@ export type AuditAction =
   | 'district.staff_removed'
   | 'district.sso_configured'
   | 'district.sso_removed'
+  | 'account.created'
+  | 'account.email_verified'
+  | 'account.verification_sent'
+  | 'account.password_reset_requested'
+  | 'account.password_reset'
+  | 'account.password_changed'
+  | 'account.signed_out_everywhere'
+  | 'account.sign_in_revoked'
+  | 'account.api_token_created'
+  | 'account.api_token_revoked'
+  | 'account.profile_updated'
+  | 'account.exported'
   | 'account.deleted';
 
 export interface AuditEntry {
