@@ -813,6 +813,8 @@ export async function deleteAccount(
   const user = await loadUser(ctx.db, viewer.id);
   await confirmDeletion(ctx, user, input);
 
+  // NOTE: a community whose only active member is this owner stays behind with no owner, and no
+  // one can change its settings afterwards.
   const blocking = await soleOwnedCommunities(ctx.db, user.id);
   if (blocking.length > 0) {
     throw soleOwnerConflict(blocking);
