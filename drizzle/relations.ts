@@ -64,6 +64,8 @@ export const relations = defineRelations(tables, (r) => ({
     threads: r.many.threads(),
     liveSessions: r.many.liveSessions(),
     badges: r.many.badges(),
+    invitations: r.many.communityInvitations(),
+    auditLog: r.many.auditLog({ from: r.communities.id, to: r.auditLog.communityId }),
   },
   memberships: {
     community: r.one.communities({

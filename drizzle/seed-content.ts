@@ -13,19 +13,34 @@ export const DEMO_DISTRICTS = [
   {
     slug: 'riverbend-usd',
     name: 'Riverbend Unified School District',
+    domain: 'riverbend.example.org',
     schools: ['Riverbend Elementary School', 'Willow Creek Middle School', 'Riverbend High School'],
   },
   {
     slug: 'cedar-plains-isd',
     name: 'Cedar Plains ISD',
+    domain: 'cedarplains.example.org',
     schools: ['Prairie View Elementary', 'Cedar Plains Middle School'],
   },
   {
     slug: 'north-harbor-ps',
     name: 'North Harbor Public Schools',
+    domain: 'northharbor.example.org',
     schools: ['Harborside Elementary', 'Lighthouse Academy', 'North Harbor High School'],
   },
 ];
+
+/** The demo's platform admin: creates districts and verifies their domains. */
+export const DEMO_PLATFORM_ADMIN = {
+  email: 'admin@staffroom.example.org',
+  name: 'Staffroom Admin',
+} as const;
+
+/** District admins, by district slug: they manage schools, domains, single sign-on and staff. */
+export const DEMO_DISTRICT_ADMINS: Record<string, PersonKey[]> = {
+  'riverbend-usd': ['luis'],
+  'cedar-plains-isd': ['tom'],
+};
 
 /** Educators. `school` is a school name from DEMO_DISTRICTS, which also sets the district. */
 export const DEMO_PEOPLE = [
@@ -167,6 +182,8 @@ export interface DemoCommunity {
   description: string;
   focus: (typeof FOCUS_AREAS)[number];
   visibility: (typeof VISIBILITIES)[number];
+  /** For private communities: whether non-members see it; listed unless set to false. */
+  listed?: boolean;
   /** Slug of the owning district, for a district community. */
   district?: string;
   /** The owner also created the community. */
@@ -239,6 +256,7 @@ export const DEMO_COMMUNITIES: DemoCommunity[] = [
       'A private space for first- and second-year teachers to ask anything, with mentors who listen. What is shared here stays here.',
     focus: 'other',
     visibility: 'private',
+    listed: false,
     owner: 'priya',
     facilitators: ['grace'],
     members: ['marcus', 'demo'],

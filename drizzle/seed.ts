@@ -4,9 +4,11 @@ import type { Database, Transaction } from './db.ts';
 import {
   DEMO_BADGES,
   DEMO_COMMUNITIES,
+  DEMO_DISTRICT_ADMINS,
   DEMO_DISTRICTS,
   DEMO_LIVE_SESSIONS,
   DEMO_PEOPLE,
+  DEMO_PLATFORM_ADMIN,
   DEMO_THREADS,
   type DemoLiveSession,
   type DemoPost,
@@ -20,6 +22,8 @@ import {
   badges,
   chatMessages,
   communities,
+  districtAdmins,
+  districtDomains,
   districts,
   liveSessions,
   memberships,
@@ -35,12 +39,18 @@ import {
 export const DEMO_PASSWORD = 'staffroom-demo';
 
 /** Every demo sign-in, all with DEMO_PASSWORD. `role` is the educator's job title. */
-export const DEMO_ACCOUNTS: { email: string; displayName: string; role: string }[] =
-  DEMO_PEOPLE.map((person) => ({
+export const DEMO_ACCOUNTS: { email: string; displayName: string; role: string }[] = [
+  ...DEMO_PEOPLE.map((person) => ({
     email: person.email,
     displayName: person.name,
     role: person.role,
-  }));
+  })),
+  {
+    email: DEMO_PLATFORM_ADMIN.email,
+    displayName: DEMO_PLATFORM_ADMIN.name,
+    role: 'Platform admin',
+  },
+];
 
 export interface SeedOptions {
   /** Function that hashes the demo password, passed in so that the server picks the algorithm. */
@@ -132,6 +142,7 @@ async function insertDemoData(
         displayName: person.name,
         bio: person.bio,
         passwordHash,
+        emailVerifiedAt: daysAgo(120 - index),
         schoolId: schoolOf(person.school).id,
         districtId: schoolOf(person.school).districtId,
         createdAt: daysAgo(120 - index),
@@ -139,10 +150,34 @@ async function insertDemoData(
     )
     .returning({ id: users.id, email: users.email });
   const userIdByEmail = lookupIds(userRows, (row) => row.email);
+  await tx.insert(users).values({
+    email: DEMO_PLATFORM_ADMIN.email,
+    displayName: DEMO_PLATFORM_ADMIN.name,
+    passwordHash,
+    isPlatformAdmin: true,
+    emailVerifiedAt: daysAgo(400),
+    createdAt: daysAgo(400),
+  });
+  await tx.insert(districtDomains).values(
+    DEMO_DISTRICTS.map((district) => ({
+      districtId: districtId(district.slug),
+      domain: district.domain,
+      verifiedAt: daysAgo(400),
+      createdAt: daysAgo(400),
+    })),
+  );
   const userId: IdOf<PersonKey> = lookupIds(
     DEMO_PEOPLE.map((person) => ({ id: userIdByEmail(person.email), key: person.key })),
     (row) => row.key,
   );
+
+  await tx
+    .insert(districtAdmins)
+    .values(
+      Object.entries(DEMO_DISTRICT_ADMINS).flatMap(([slug, keys]) =>
+        keys.map((key) => ({ districtId: districtId(slug), userId: userId(key) })),
+      ),
+    );
 
   const communityId = await insertCommunities(tx, userId, districtId, now);
   const discussion = await insertThreads(tx, userId, communityId, now);
@@ -183,6 +218,7 @@ async function insertCommunities(
         description: community.description,
         focus: community.focus,
         visibility: community.visibility,
+        listed: community.listed ?? true,
         districtId: community.district === undefined ? null : districtId(community.district),
         createdById: userId(community.owner),
         createdAt: new Date(founded(index)).toISOString(),

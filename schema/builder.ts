@@ -6,7 +6,12 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { GraphQLError } from 'graphql';
 import { relations } from '../drizzle/relations.ts';
-import { canAdministerDistrict, isPlatformAdmin } from '../server/auth/access.ts';
+import {
+  canAdministerDistrict,
+  canModerateCommunity,
+  canReadCommunityAudit,
+  isPlatformAdmin,
+} from '../server/auth/access.ts';
 import type { EventHub } from '../server/pubsub/event-hub.ts';
 import type { ServiceContext } from '../server/services/context.ts';
 
@@ -21,6 +26,8 @@ export interface GraphQLContext extends ServiceContext {
   authExpiresAt: Date | null;
   /** The client's address, for rate limits: see TRUST_PROXY. */
   clientAddress: string;
+  /** The address users open, for links in mail, without a trailing slash. */
+  publicUrl: string;
   /** The client's User-Agent header, kept with a new sign-in so its owner can tell it apart. */
   userAgent: string | null;
   /** The person that a signUp or signIn in this request just signed in, if any. */
@@ -54,6 +61,18 @@ async function resolveNodeOrNull(
   }
 }
 
+/**
+ * Checks a `node(id:)` or `nodes(ids:)` lookup before it loads. A community's type check alone
+ * would not do: asked only for fields that answer null when withheld, an unlisted community would
+ * come back as an object of nulls, which tells that it exists.
+ */
+async function mayLookUp(ctx: GraphQLContext, id: { typename: string; id: string }) {
+  if (id.typename === 'Community' && isRowId(id)) {
+    return ctx.access.canSee(Number(id.id));
+  }
+  return true;
+}
+
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -66,6 +85,8 @@ export const builder = new SchemaBuilder<{
     administerDistrict: number;
     seeCommunity: number;
     readCommunity: number;
+    moderateCommunity: number;
+    readCommunityAudit: number;
     readThread: number;
     readLiveSession: number;
     readBadge: number;
@@ -87,6 +108,15 @@ export const builder = new SchemaBuilder<{
       administerDistrict: (districtId) => canAdministerDistrict(ctx.viewer, districtId),
       seeCommunity: (communityId) => ctx.access.canSee(communityId),
       readCommunity: (communityId) => ctx.access.canRead(communityId),
+      moderateCommunity: async (communityId) =>
+        canModerateCommunity(await ctx.access.membership(communityId)),
+      readCommunityAudit: async (communityId) => {
+        const [community, membership] = await Promise.all([
+          ctx.access.community(communityId),
+          ctx.access.membership(communityId),
+        ]);
+        return community !== null && canReadCommunityAudit(ctx.viewer, community, membership);
+      },
       readThread: (threadId) => ctx.access.canReadParent('thread', threadId),
       readLiveSession: (liveSessionId) => ctx.access.canReadParent('liveSession', liveSessionId),
       readBadge: (badgeId) => ctx.access.canReadParent('badge', badgeId),
@@ -97,7 +127,8 @@ export const builder = new SchemaBuilder<{
   relay: {
     nodeQueryOptions: {
       // The callback always loads the requested id, which is checked here first.
-      resolve: (_root, { id }, _ctx, _info, resolveNode) => resolveNodeOrNull(id, resolveNode),
+      resolve: async (_root, { id }, ctx, _info, resolveNode) =>
+        (await mayLookUp(ctx, id)) ? resolveNodeOrNull(id, resolveNode) : null,
     },
     nodesQueryOptions: {
       resolve: async (_root, { ids }, _ctx, _info, resolveNodes) => {
@@ -118,7 +149,9 @@ export const builder = new SchemaBuilder<{
           );
         }
         try {
-          return await resolveNodes(ids);
+          const allowed = await Promise.all(ids.map((id) => mayLookUp(_ctx, id)));
+          const nodes = await resolveNodes(ids);
+          return nodes.map((node, index) => (allowed[index] ? node : null));
         } catch (error) {
           if (error instanceof Error && /^Model \w+\(.*\) not found$/.test(error.message)) {
             throw new GraphQLError(

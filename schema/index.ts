@@ -7,6 +7,7 @@ import './types/badge.ts';
 import './types/community.ts';
 import './types/district.ts';
 import './types/live-session.ts';
+import './types/membership.ts';
 import './types/notification.ts';
 import './types/sso.ts';
 import './types/thread.ts';

@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga } from 'graphql-yoga';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
 import { type GraphQLContext, schema } from '../schema/index.ts';
@@ -34,7 +36,12 @@ import { createEventBus } from './pubsub/event-bus.ts';
 import { EventHub } from './pubsub/event-hub.ts';
 import { serveStatic } from './static.ts';
 import { attachWebSocketServer } from './ws.ts';
-import { maskError, type OperationScope, statementCountPlugin } from './yoga-plugins.ts';
+import {
+  maskError,
+  type OperationScope,
+  statementCountPlugin,
+  writeScopePlugin,
+} from './yoga-plugins.ts';
 
 export interface RunningServer {
   url: string;
@@ -52,6 +59,19 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Largest GraphQL request body accepted: 1 MiB, far above any document the client sends. */
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Header that a GET request, such as a server-sent event stream, sends to pass CSRF checks. */
+export const CSRF_HEADER = 'X-Staffroom-CSRF';
+
+/** Operations in one batched request. */
+export const MAX_BATCH = 10;
+
+/**
+ * Largest cost of one document: each object field costs 2 and each scalar 1, times 1.5 for each
+ * level of nesting, and a connection's cost is multiplied by its literal `first` or `last`. Page
+ * sizes passed as variables count once, and the page size cap of 100 bounds them.
+ */
+export const MAX_COST = 20_000;
 
 /** WebSocket close code 1012 (service restart): graphql-ws clients reconnect after it. */
 const RESTART_CLOSE_CODE = 1012;
@@ -100,13 +120,30 @@ export async function startServer(
     log,
     trustedOrigins,
     trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
   };
 
   const yoga = createYoga<{ staffroom: GraphQLContext }, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    // Other sites may call the API with bearer tokens, but never with the session cookie.
-    cors: (request) => ({ origin: request.headers.get('origin') ?? '*', credentials: false }),
+    // Browsers may call the API only from the allow list: PUBLIC_URL's origin and CORS_ORIGINS.
+    // Other origins get no CORS headers, so a browser there cannot read the answers; servers,
+    // which send no Origin, call with bearer tokens as they like.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (origin && !trustedOrigins.has(origin)) {
+        return false;
+      }
+      return {
+        origin: origin ?? '*',
+        credentials: origin !== null,
+        allowedHeaders: ['Authorization', 'Content-Type', CSRF_HEADER, 'X-Request-Id'],
+        exposedHeaders: ['X-Request-Id', 'Retry-After'],
+        maxAge: 600,
+      };
+    },
+    // Up to 10 operations in one request, as a JSON array; each counts against every limit.
+    batching: { limit: MAX_BATCH },
     context: ({ staffroom }) => staffroom,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Staffroom GraphQL' },
     landingPage: false,
@@ -127,6 +164,17 @@ export async function startServer(
       maxDepthPlugin({ n: 12, ignoreIntrospection: true }),
       maxAliasesPlugin({ n: 20 }),
       maxTokensPlugin({ n: 2000 }),
+      costLimitPlugin({
+        maxCost: MAX_COST,
+        objectCost: 2,
+        scalarCost: 1,
+        depthCostFactor: 1.5,
+        ignoreIntrospection: true,
+      }),
+      // A GET request, or a form post, carries no custom header unless a preflight allowed it,
+      // so requiring one stops cross-site requests that CORS does not see.
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER, 'authorization'] }),
+      writeScopePlugin(),
       statementCountPlugin(statements, config.exposeQueryStats),
     ],
   });

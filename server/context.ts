@@ -18,6 +18,8 @@ export interface ContextDeps {
   trustedOrigins: Set<string>;
   /** Proxies to trust in front of the server; see clientAddressOf. */
   trustProxy: number;
+  /** The address users open, for links in mail. */
+  publicUrl: string;
 }
 
 export interface RequestInfo {
@@ -88,6 +90,7 @@ export async function createContext(
     authExpiresAt,
     clientAddress: request.clientAddress,
     userAgent: request.userAgent,
+    publicUrl: deps.publicUrl,
     setSessionCookie: setCookie,
     publish: (notices: EventNotice[]) => {
       for (const notice of notices) {

@@ -82,3 +82,14 @@ export function isTimeZone(name: string): boolean {
 export function canonicalTimeZone(name: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
 }
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Checks an email address and returns it trimmed and in lowercase. */
+export function validateEmail(validator: InputValidator, value: string, path = 'email'): string {
+  const email = validator.text(path, value, { max: 254 }).toLowerCase();
+  if (email && !EMAIL_PATTERN.test(email)) {
+    validator.add(path, `"${email.slice(0, 60)}" is not a valid email address`);
+  }
+  return email;
+}

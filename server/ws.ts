@@ -18,6 +18,9 @@ import {
 } from './context.ts';
 import type { OperationScope } from './yoga-plugins.ts';
 
+/** Operations one socket may run at once. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
+
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => ReturnType<typeof import('graphql').execute>;
   subscribe: (args: ExecutionArgs) => ReturnType<typeof import('graphql').subscribe>;
@@ -57,6 +60,13 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
       socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
       return;
     }
+    // Browsers always send Origin on a WebSocket upgrade, and CORS does not apply to it, so a
+    // page on another site could otherwise open a socket; only the allow list may.
+    if (request.headers.origin && !trustedOrigins.has(request.headers.origin)) {
+      log.warn({ origin: request.headers.origin }, 'Refused a WebSocket from an untrusted origin');
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nOrigin not allowed');
+      return;
+    }
     sockets.handleUpgrade(request, socket, head, (webSocket) => {
       sockets.emit('connection', webSocket, request);
     });
@@ -87,8 +97,12 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
               userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
             },
           );
-          // NOTE: only signing out closes these sockets. One whose sign-in expires stays open
-          // with its viewer until it reconnects.
+          // A revoked sign-in closes its sockets through the bus notice above; an expired one
+          // closes them when it expires. Either way the client sees 4403 and asks to sign in.
+          const expiresAt = ctx.extra.base.authExpiresAt;
+          if (expiresAt) {
+            closeAtExpiry(ctx.extra.socket, expiresAt);
+          }
           const authSessionId = ctx.extra.base.authSessionId;
           if (authSessionId !== null) {
             const open = socketsBySignIn.get(authSessionId) ?? new Set<WebSocket>();
@@ -114,6 +128,14 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
         const base = ctx.extra.base;
         if (!base) {
           return [createGraphQLError('The connection is not initialised.')];
+        }
+        if (Object.keys(ctx.subscriptions).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [
+            createGraphQLError(
+              `One socket may run at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions at once; end one first.`,
+              { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } },
+            ),
+          ];
         }
         const enveloped = yoga.getEnveloped({ ...ctx, staffroom: base });
         // A document that fails to parse or breaks a limit ends this operation only; thrown
@@ -159,4 +181,21 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
   );
 
   return sockets;
+}
+
+// setTimeout takes at most 2^31 - 1 ms (about 24.8 days); a longer wait is made of several.
+const MAX_TIMER_MS = 2_147_483_647;
+
+function closeAtExpiry(webSocket: WebSocket, expiresAt: Date): void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const wait = expiresAt.getTime() - Date.now();
+    timer =
+      wait > MAX_TIMER_MS
+        ? setTimeout(arm, MAX_TIMER_MS)
+        : setTimeout(() => webSocket.close(4403, 'Sign-in expired'), Math.max(wait, 0));
+    timer.unref();
+  };
+  arm();
+  webSocket.once('close', () => clearTimeout(timer));
 }

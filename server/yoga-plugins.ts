@@ -1,6 +1,8 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { GraphQLContext } from '../schema/index.ts';
+import { canWrite } from './auth/access.ts';
 import { DomainError } from './errors.ts';
 import type { Logger } from './log.ts';
 
@@ -72,5 +74,28 @@ export function statementCountPlugin(
         });
       },
     }),
+  };
+}
+
+/**
+ * Refuses mutations to credentials without the write scope (read-only API tokens), over HTTP and
+ * WebSocket alike, before any resolver runs.
+ */
+export function writeScopePlugin(): Plugin<{ staffroom?: GraphQLContext }> {
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      const operation = getOperationAST(args.document, args.operationName);
+      const viewer = (args.contextValue as unknown as GraphQLContext).viewer;
+      if (operation?.operation === 'mutation' && !canWrite(viewer)) {
+        setResultAndStopExecution({
+          errors: [
+            createGraphQLError(
+              'This API token is read-only; mutations need a token with the WRITE scope.',
+              { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
+            ),
+          ],
+        });
+      }
+    },
   };
 }

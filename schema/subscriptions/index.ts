@@ -204,8 +204,12 @@ builder.subscriptionType({
             `Thread ${args.threadId} not found, or you do not have access to it.`,
           );
         }
-        return streamTopic(ctx, topics.thread(threadId), after, (access) =>
-          access.canReadParent('thread', threadId),
+        return streamTopic(
+          ctx,
+          topics.thread(threadId),
+          after,
+          (access) => access.canReadParent('thread', threadId),
+          await ctx.access.communityIdOf('thread', threadId),
         );
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
@@ -229,8 +233,12 @@ builder.subscriptionType({
             `Live session ${args.liveSessionId} not found, or you do not have access to it.`,
           );
         }
-        return streamTopic(ctx, topics.liveSession(liveSessionId), after, (access) =>
-          access.canReadParent('liveSession', liveSessionId),
+        return streamTopic(
+          ctx,
+          topics.liveSession(liveSessionId),
+          after,
+          (access) => access.canReadParent('liveSession', liveSessionId),
+          await ctx.access.communityIdOf('liveSession', liveSessionId),
         );
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
@@ -250,8 +258,12 @@ builder.subscriptionType({
             `Community ${args.communityId} not found, or you do not have access to it.`,
           );
         }
-        return streamTopic(ctx, topics.community(communityId), after, (access) =>
-          access.canRead(communityId),
+        return streamTopic(
+          ctx,
+          topics.community(communityId),
+          after,
+          (access) => access.canRead(communityId),
+          communityId,
         );
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
@@ -266,7 +278,7 @@ builder.subscriptionType({
           throw new UnauthenticatedError('Sign in to receive notifications.');
         }
         const after = parseEventCursor(args.after);
-        return streamTopic(ctx, topics.user(ctx.viewer.id), after, async () => true);
+        return streamTopic(ctx, topics.user(ctx.viewer.id), after, async () => true, null);
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
     }),

@@ -1,31 +1,167 @@
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { authSessions } from '../../drizzle/tables/index.ts';
 import type { ViewerAccess } from '../../server/auth/viewer-access.ts';
 import { ForbiddenError } from '../../server/errors.ts';
 import type { EventRow } from '../../server/pubsub/event-hub.ts';
+import { authSessionTopic } from '../../server/services/account.ts';
+import { communityAccessTopic } from '../../server/services/membership.ts';
 import type { GraphQLContext } from '../builder.ts';
 
 /** An event as a subscriber receives it, or the reason the stream ends. */
 export type StreamItem = EventRow | ForbiddenError;
 
+// setTimeout takes at most 2^31 - 1 ms (about 24.8 days); a longer wait is made of several.
+const MAX_TIMER_MS = 2_147_483_647;
+
+const SIGNED_OUT = 'Your sign-in has ended; sign in again to go on receiving events.';
+const NO_ACCESS = 'You no longer have access to this; the subscription has ended.';
+
 /**
  * Streams a topic's events to one subscriber, asking `mayRead` with freshly loaded access
  * before each event, so that someone who loses access gets a ForbiddenError and the stream ends
- * instead of another event.
+ * instead of another event. It also checks at once, without waiting for the next event, when
+ * the community's access changes (a removal, ban or visibility change), when the sign-in is
+ * revoked, and when it expires.
  */
-export async function* streamTopic(
+export function streamTopic(
   ctx: GraphQLContext,
   topic: string,
   after: number | null,
   mayRead: (access: ViewerAccess) => Promise<boolean>,
+  communityId: number | null,
+): AsyncIterableIterator<StreamItem> {
+  const stop = new AbortController();
+  const stream = checkedStream(ctx, topic, after, mayRead, communityId, stop);
+  // An async generator that waits for an event would take a return() only after that event
+  // arrives; aborting first ends the wait, so an unsubscribed stream leaves its topic at once.
+  return {
+    next: () => stream.next(),
+    return: (value?: unknown) => {
+      stop.abort();
+      return stream.return(value as undefined);
+    },
+    throw: (error?: unknown) => {
+      stop.abort();
+      return stream.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+async function* checkedStream(
+  ctx: GraphQLContext,
+  topic: string,
+  after: number | null,
+  mayRead: (access: ViewerAccess) => Promise<boolean>,
+  communityId: number | null,
+  stop: AbortController,
 ): AsyncGenerator<StreamItem> {
-  for await (const event of ctx.events.subscribe(topic, after)) {
-    // A fresh access per event applies membership changes at once. The loads of all subscribers
-    // woken by the same event are batched into shared queries.
-    if (!(await mayRead(ctx.access.fresh()))) {
-      yield new ForbiddenError('You no longer have access to this; the subscription has ended.');
-      return;
-    }
-    yield event;
+  let recheckSignIn = false;
+  let pendingCheck = false;
+  let wakeCheck: (() => void) | null = null;
+  const requestCheck = (signIn: boolean) => {
+    recheckSignIn ||= signIn;
+    pendingCheck = true;
+    wakeCheck?.();
+  };
+
+  const unwatch: (() => void)[] = [];
+  if (communityId !== null) {
+    unwatch.push(ctx.events.watch(communityAccessTopic(communityId), () => requestCheck(false)));
   }
+  let expiryTimer: NodeJS.Timeout | undefined;
+  if (ctx.authSessionId !== null) {
+    unwatch.push(ctx.events.watch(authSessionTopic(ctx.authSessionId), () => requestCheck(true)));
+    const expiresAt = ctx.authExpiresAt?.getTime();
+    if (expiresAt !== undefined) {
+      const arm = () => {
+        const wait = expiresAt - Date.now();
+        expiryTimer =
+          wait > MAX_TIMER_MS
+            ? setTimeout(arm, MAX_TIMER_MS)
+            : setTimeout(() => requestCheck(true), Math.max(wait, 0));
+        expiryTimer.unref();
+      };
+      arm();
+    }
+  }
+
+  const allowed = async (): Promise<ForbiddenError | null> => {
+    if (recheckSignIn) {
+      recheckSignIn = false;
+      if (!(await signInIsValid(ctx))) {
+        return new ForbiddenError(SIGNED_OUT);
+      }
+    }
+    // A fresh access per check applies membership changes at once. The loads of all subscribers
+    // woken by the same event are batched into shared queries.
+    return (await mayRead(ctx.access.fresh())) ? null : new ForbiddenError(NO_ACCESS);
+  };
+
+  stop.signal.addEventListener('abort', () => wakeCheck?.(), { once: true });
+  const events = ctx.events.subscribe(topic, after, stop.signal);
+  try {
+    let nextEvent = events.next();
+    for (;;) {
+      const woken = new Promise<'check'>((resolve) => {
+        wakeCheck = () => resolve('check');
+        if (pendingCheck) {
+          resolve('check');
+        }
+      });
+      const result = await Promise.race([nextEvent, woken]);
+      wakeCheck = null;
+      if (stop.signal.aborted) {
+        return;
+      }
+      if (result === 'check') {
+        pendingCheck = false;
+        const refused = await allowed();
+        if (refused) {
+          yield refused;
+          return;
+        }
+        continue;
+      }
+      if (result.done) {
+        return;
+      }
+      const refused = await allowed();
+      if (refused) {
+        yield refused;
+        return;
+      }
+      yield result.value;
+      nextEvent = events.next();
+    }
+  } finally {
+    clearTimeout(expiryTimer);
+    for (const stopWatching of unwatch) {
+      stopWatching();
+    }
+    // Wakes the topic's reader, which then finishes and leaves the topic.
+    stop.abort();
+    await events.return(undefined);
+  }
+}
+
+async function signInIsValid(ctx: GraphQLContext): Promise<boolean> {
+  if (ctx.authSessionId === null) {
+    return true;
+  }
+  const [row] = await ctx.db
+    .select({ id: authSessions.id })
+    .from(authSessions)
+    .where(
+      and(
+        eq(authSessions.id, ctx.authSessionId),
+        isNull(authSessions.revokedAt),
+        gt(authSessions.expiresAt, sql`now()`),
+      ),
+    );
+  return row !== undefined;
 }
 
 /** Unwraps a stream item in a resolver: a ForbiddenError becomes the payload's GraphQL error. */

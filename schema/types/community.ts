@@ -9,7 +9,9 @@ import {
   canJoinCommunity,
   canModerateCommunity,
   canParticipate,
+  canRequestToJoin,
   readableCommunityCondition,
+  visibleCommunityCondition,
 } from '../../server/auth/access.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import {
@@ -76,10 +78,13 @@ builder.drizzleNode('users', {
     district: t.relation('district', { nullable: true }),
     badgeAwards: t.relatedConnection('awards', {
       description:
-        'Active badge awards of this person, newest first, in communities the viewer may read.',
+        'Active badge awards of this person, newest first, in communities the viewer may read. Empty for others when the person keeps their badges private.',
       query: (_args, ctx) => ({
         where: {
           status: 'active',
+          // Only the person themself sees badges they chose not to show.
+          RAW: (table, { sql }) =>
+            sql`exists (select 1 from users u where u.id = ${table.recipientId} and (u.badges_public or u.id = ${ctx.viewer?.id ?? -1}))`,
           OR: [{ expiresAt: { isNull: true } }, { expiresAt: { gt: new Date().toISOString() } }],
           badge: { community: { RAW: (table) => readableCommunityCondition(ctx.viewer, table) } },
         },
@@ -89,11 +94,38 @@ builder.drizzleNode('users', {
   }),
 });
 
+/**
+ * Answers null for a field of a community that the viewer sees but may not use. A field-level
+ * fallback would otherwise also answer for a community the viewer may not even see, whose type
+ * check failed: that failure is rethrown, so `node(id:)` stays null and reveals nothing.
+ */
+export async function nullUnlessVisible(
+  community: { id: number },
+  _args: unknown,
+  ctx: { access: { canSee(communityId: number): Promise<boolean> } },
+  _info: unknown,
+  error: Error,
+): Promise<null> {
+  if (!(await ctx.access.canSee(community.id))) {
+    throw error;
+  }
+  return null;
+}
+
+/**
+ * Content fields of a community: visible communities that the viewer may not read (listed
+ * private ones) show their name and description, and null here.
+ */
+const contentOnly = {
+  authScopes: (community: { id: number }) => ({ readCommunity: community.id }),
+  unauthorizedResolver: nullUnlessVisible,
+} as const;
+
 builder.drizzleNode('communities', {
   name: 'Community',
   description: 'A community of practice around a shared goal.',
   id: { column: (community) => community.id },
-  authScopes: (community) => ({ readCommunity: community.id }),
+  authScopes: (community) => ({ seeCommunity: community.id }),
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
@@ -104,6 +136,10 @@ builder.drizzleNode('communities', {
     }),
     focus: t.field({ type: FocusAreaEnum, resolve: (community) => community.focus }),
     visibility: t.field({ type: VisibilityEnum, resolve: (community) => community.visibility }),
+    listed: t.exposeBoolean('listed', {
+      description:
+        'For private communities: whether people who are not members see its name and description and may ask to join. An unlisted one takes members by invitation only.',
+    }),
     district: t.relation('district', { nullable: true }),
     createdAt: t.field({ type: 'DateTime', resolve: (community) => community.createdAt }),
     memberCount: t.int({
@@ -117,6 +153,9 @@ builder.drizzleNode('communities', {
       resolve: (community) => community.memberCount,
     }),
     threadCount: t.int({
+      nullable: true,
+      description: 'Threads; null when the viewer may not read the content.',
+      ...contentOnly,
       select: {
         extras: {
           threadCount: (table, { sql }) =>
@@ -126,6 +165,8 @@ builder.drizzleNode('communities', {
       resolve: (community) => community.threadCount,
     }),
     eventCursor: t.string({
+      nullable: true,
+      ...contentOnly,
       description:
         'An event id read before the data: pass it as `after` to communityActivity to miss nothing between this query and the subscription.',
       resolve: async (community, _args, ctx) =>
@@ -154,20 +195,43 @@ builder.drizzleNode('communities', {
         canModerateCommunity(await ctx.access.membership(community.id)),
     }),
     viewerCanJoin: t.boolean({
+      description: 'Whether the viewer may join at once with joinCommunity.',
       resolve: async (community, _args, ctx) =>
         canJoinCommunity(ctx.viewer, community, await ctx.access.membership(community.id)),
+    }),
+    viewerCanRead: t.boolean({
+      description:
+        'Whether the viewer may read the content: threads, members, live sessions and badges.',
+      resolve: (community, _args, ctx) => ctx.access.canRead(community.id),
+    }),
+    viewerCanRequestToJoin: t.boolean({
+      description:
+        'Whether the viewer may ask to join with requestToJoin (listed private communities).',
+      resolve: async (community, _args, ctx) =>
+        canRequestToJoin(ctx.viewer, community, await ctx.access.membership(community.id)),
+    }),
+    viewerRequestPending: t.boolean({
+      description: 'Whether the viewer asked to join and waits for a decision.',
+      resolve: async (community, _args, ctx) =>
+        (await ctx.access.membership(community.id))?.status === 'requested',
     }),
     // NOTE: related connections have no totalCount, because the drizzle plugin 0.20 builds
     // invalid SQL for related counts with drizzle-orm 1.0.0-rc.5; the counts above are SQL extras.
     members: t.relatedConnection('memberships', {
       description: 'Active members, earliest first.',
+      nullable: true,
+      ...contentOnly,
       query: { where: { status: 'active' }, orderBy: { id: 'asc' } },
     }),
     threads: t.relatedConnection('threads', {
+      nullable: true,
+      ...contentOnly,
       description: 'Pinned threads first, then by latest activity.',
       query: { orderBy: { pinned: 'desc', lastActivityAt: 'desc', id: 'desc' } },
     }),
     upcomingLiveSessions: t.relatedConnection('liveSessions', {
+      nullable: true,
+      ...contentOnly,
       description: 'Scheduled and live sessions that have not ended, soonest first.',
       query: () => ({
         where: { status: { in: ['scheduled', 'live'] }, endsAt: { gte: new Date().toISOString() } },
@@ -175,6 +239,8 @@ builder.drizzleNode('communities', {
       }),
     }),
     pastLiveSessions: t.relatedConnection('liveSessions', {
+      nullable: true,
+      ...contentOnly,
       description: 'Sessions that ended, were cancelled or ran past their end time, latest first.',
       query: () => ({
         where: {
@@ -187,6 +253,8 @@ builder.drizzleNode('communities', {
       }),
     }),
     badges: t.relatedConnection('badges', {
+      nullable: true,
+      ...contentOnly,
       query: { orderBy: { id: 'asc' } },
     }),
   }),
@@ -194,8 +262,13 @@ builder.drizzleNode('communities', {
 
 export const Membership = builder.drizzleNode('memberships', {
   name: 'Membership',
+  description:
+    "A person's place in a community. Active memberships show to readers of the community; requests and bans to its owners and facilitators, and to the person themself.",
   id: { column: (membership) => membership.id },
-  authScopes: (membership) => ({ readCommunity: membership.communityId }),
+  authScopes: (membership) =>
+    membership.status === 'active'
+      ? { $any: { readCommunity: membership.communityId, isViewer: membership.userId } }
+      : { $any: { moderateCommunity: membership.communityId, isViewer: membership.userId } },
   fields: (t) => ({
     role: t.field({ type: MembershipRoleEnum, resolve: (membership) => membership.role }),
     status: t.field({ type: MembershipStatusEnum, resolve: (membership) => membership.status }),
@@ -220,7 +293,8 @@ function searchPattern(search: string): string {
 builder.queryFields((t) => ({
   communities: t.drizzleConnection({
     type: 'communities',
-    description: 'Communities the viewer may read, by name. Filter by focus; search by name.',
+    description:
+      'Communities the viewer may see, by name: those it may read, and listed private ones. Filter by focus; search by name.',
     args: {
       focus: t.arg({ type: FocusAreaEnum, required: false }),
       search: t.arg.string({ required: false }),
@@ -231,7 +305,7 @@ builder.queryFields((t) => ({
         .from(communities)
         .where(
           and(
-            readableCommunityCondition(ctx.viewer, communities),
+            visibleCommunityCondition(ctx.viewer, communities),
             args.focus ? eq(communities.focus, args.focus) : undefined,
             args.search ? ilike(communities.name, searchPattern(args.search)) : undefined,
           ),
@@ -242,7 +316,7 @@ builder.queryFields((t) => ({
       ctx.db.query.communities.findMany(
         query({
           where: {
-            RAW: (table) => readableCommunityCondition(ctx.viewer, table),
+            RAW: (table) => visibleCommunityCondition(ctx.viewer, table),
             ...(args.focus && { focus: args.focus }),
             ...(args.search && { name: { ilike: searchPattern(args.search) } }),
           },
@@ -266,7 +340,8 @@ builder.queryFields((t) => ({
   community: t.drizzleField({
     type: 'communities',
     nullable: true,
-    description: 'A community by slug; null when it does not exist or the viewer may not read it.',
+    description:
+      'A community by slug; null when it does not exist or the viewer may not see it (unlisted private communities of which the viewer is no member).',
     args: { slug: t.arg.string({ required: true }) },
     resolve: async (query, _parent, args, ctx) => {
       // The community's id is not known before the row, so the cursor is the latest event of any
@@ -276,7 +351,7 @@ builder.queryFields((t) => ({
         query({
           where: {
             slug: args.slug.replaceAll('\u0000', '').slice(0, 100),
-            RAW: (table) => readableCommunityCondition(ctx.viewer, table),
+            RAW: (table) => visibleCommunityCondition(ctx.viewer, table),
           },
         }),
       );
@@ -322,6 +397,10 @@ builder.mutationFields((t) => ({
             description: f.string({ description: 'Markdown.' }),
             focus: f.field({ type: FocusAreaEnum, required: true }),
             visibility: f.field({ type: VisibilityEnum, required: true }),
+            listed: f.boolean({
+              description:
+                'For private communities: whether non-members see it and may ask to join (default true).',
+            }),
           }),
         }),
       }),
@@ -342,6 +421,10 @@ builder.mutationFields((t) => ({
             description: f.string(),
             focus: f.field({ type: FocusAreaEnum }),
             visibility: f.field({ type: VisibilityEnum }),
+            listed: f.boolean({
+              description:
+                'For private communities: whether non-members see it and may ask to join.',
+            }),
           }),
         }),
       }),

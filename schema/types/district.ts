@@ -46,6 +46,15 @@ export const AuditEntry = builder.drizzleNode('auditLog', {
   name: 'AuditEntry',
   description: 'One recorded admin or facilitator action.',
   id: { column: (entry) => entry.id },
+  // The same readers as the audit logs that list it: platform admins, admins of its district,
+  // and for community entries the community's owners and facilitators.
+  authScopes: (entry) => ({
+    $any: {
+      platformAdmin: true,
+      ...(entry.districtId !== null && { administerDistrict: entry.districtId }),
+      ...(entry.communityId !== null && { readCommunityAudit: entry.communityId }),
+    },
+  }),
   fields: (t) => ({
     action: t.exposeString('action', {
       description: 'What was done, such as community.role_changed or district.domain_verified.',
@@ -62,9 +71,7 @@ export const AuditEntry = builder.drizzleNode('auditLog', {
       nullable: true,
       description: 'Global id of the community it concerns, if any.',
       resolve: (entry) =>
-        entry.communityId === null
-          ? null
-          : encodeGlobalID('Community', entry.communityId),
+        entry.communityId === null ? null : encodeGlobalID('Community', entry.communityId),
     }),
     details: t.string({
       description: 'Further facts as a JSON object, such as the old and new role.',
@@ -158,8 +165,10 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const districtIdArg = (path = 'districtId') => (value: string | number) =>
-  parseGlobalId(String(value), 'District', path);
+const districtIdArg =
+  (path = 'districtId') =>
+  (value: string | number) =>
+    parseGlobalId(String(value), 'District', path);
 
 const DistrictPersonInput = builder.inputType('DistrictPersonInput', {
   description: 'Names a person in a district.',
@@ -352,3 +361,27 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+builder.drizzleObjectFields('users', (t) => ({
+  isPlatformAdmin: t.boolean({
+    nullable: true,
+    description: 'Whether this person is a platform admin; null except for the person themself.',
+    resolve: (user, _args, ctx) => (ctx.viewer?.id === user.id ? user.isPlatformAdmin : null),
+  }),
+  administeredDistricts: t.drizzleField({
+    type: ['districts'],
+    nullable: true,
+    description: 'Districts this person administers, by name; null except for the person themself.',
+    resolve: (query, user, _args, ctx) =>
+      ctx.viewer?.id === user.id
+        ? ctx.db.query.districts.findMany(
+            query({
+              where: {
+                RAW: (table, { sql }) =>
+                  sql`exists (select 1 from district_admins da where da.district_id = ${table.id} and da.user_id = ${user.id})`,
+              },
+              orderBy: { name: 'asc', id: 'asc' },
+            }),
+          )
+        : null,
+  }),
+}));

@@ -31,6 +31,7 @@ interface TopicFeed {
  */
 export class EventHub {
   private readonly feeds = new Map<string, TopicFeed>();
+  private readonly watchers = new Map<string, Set<() => void>>();
   private readonly pendingFeeds = new Map<string, Promise<TopicFeed>>();
   private readonly abort = new AbortController();
 
@@ -142,7 +143,30 @@ export class EventHub {
     }
   }
 
+  /**
+   * Calls `onNotice` for each notice on `topic` from any process, such as the control notices
+   * sent when a sign-in is revoked or a community's access changes; returns a function that
+   * stops watching. Notices carry no data, so a watcher reloads what it needs.
+   */
+  watch(topic: string, onNotice: () => void): () => void {
+    let set = this.watchers.get(topic);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(topic, set);
+    }
+    set.add(onNotice);
+    return () => {
+      set.delete(onNotice);
+      if (set.size === 0 && this.watchers.get(topic) === set) {
+        this.watchers.delete(topic);
+      }
+    };
+  }
+
   private onNotice(notice: EventNotice): void {
+    for (const watcher of this.watchers.get(notice.topic) ?? []) {
+      watcher();
+    }
     const feed = this.feeds.get(notice.topic);
     if (feed && notice.id > feed.cursor) {
       this.fetch(notice.topic, feed);

@@ -12,6 +12,8 @@ export type AuditAction =
   | 'community.invitation_revoked'
   | 'community.invitation_accepted'
   | 'community.settings_changed'
+  | 'platform.admin_granted'
+  | 'platform.admin_revoked'
   | 'district.created'
   | 'district.admin_added'
   | 'district.admin_removed'

@@ -8,7 +8,9 @@ import {
 import { canJoinCommunity, canManageCommunity } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
+import { recordAudit } from './audit.ts';
 import { requireViewer, runInTransaction, type ServiceContext } from './context.ts';
+import { communityAccessTopic } from './membership.ts';
 
 export type CommunityRow = typeof communities.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
@@ -42,6 +44,7 @@ export async function createCommunity(
     description?: string | null;
     focus: FocusArea;
     visibility: Visibility;
+    listed?: boolean | null;
   },
 ): Promise<CommunityRow> {
   const viewer = requireViewer(ctx);
@@ -91,6 +94,7 @@ export async function createCommunity(
         description,
         focus: input.focus,
         visibility: input.visibility,
+        listed: input.listed ?? true,
         districtId: input.visibility === 'district' ? viewer.districtId : null,
         createdById: viewer.id,
       })
@@ -105,7 +109,10 @@ export async function createCommunity(
   });
 }
 
-/** Changes a community's settings; owners only. */
+/**
+ * Changes a community's settings; owners only. A change of visibility or listing is recorded in
+ * the audit log, and open subscriptions check their access again at once.
+ */
 export async function updateCommunity(
   ctx: ServiceContext,
   input: {
@@ -114,6 +121,7 @@ export async function updateCommunity(
     description?: string | null;
     focus?: FocusArea | null;
     visibility?: Visibility | null;
+    listed?: boolean | null;
   },
 ): Promise<CommunityRow> {
   const viewer = requireViewer(ctx);
@@ -141,17 +149,39 @@ export async function updateCommunity(
     districtId = viewer.districtId;
   }
 
-  const [updated] = await ctx.db
-    .update(communities)
-    .set({
-      ...(name !== undefined && { name }),
-      ...(description !== undefined && { description }),
-      ...(input.focus && { focus: input.focus }),
-      ...(input.visibility && { visibility: input.visibility, districtId }),
-    })
-    .where(eq(communities.id, community.id))
-    .returning();
+  const accessChanged =
+    (input.visibility != null && input.visibility !== community.visibility) ||
+    (input.listed != null && input.listed !== community.listed);
+  const updated = await runInTransaction(ctx, async (tx) => {
+    const [row] = await tx
+      .update(communities)
+      .set({
+        ...(name !== undefined && { name }),
+        ...(description !== undefined && { description }),
+        ...(input.focus && { focus: input.focus }),
+        ...(input.visibility && { visibility: input.visibility, districtId }),
+        ...(input.listed != null && { listed: input.listed }),
+      })
+      .where(eq(communities.id, community.id))
+      .returning();
+    if (accessChanged) {
+      await recordAudit(tx, {
+        actorId: viewer.id,
+        action: 'community.settings_changed',
+        communityId: community.id,
+        districtId: row?.districtId ?? community.districtId,
+        details: {
+          from: { visibility: community.visibility, listed: community.listed },
+          to: { visibility: row?.visibility, listed: row?.listed },
+        },
+      });
+    }
+    return row;
+  });
   ctx.access.clear(community.id);
+  if (accessChanged) {
+    ctx.publish([{ id: 0, topic: communityAccessTopic(community.id) }]);
+  }
   if (!updated) {
     throw new Error(`Updating community ${community.id} returned no row`);
   }
@@ -164,15 +194,19 @@ export async function joinCommunity(
   input: { communityId: number },
 ): Promise<MembershipRow> {
   const viewer = requireViewer(ctx);
-  const { community, membership } = await ctx.access.requireReadable(input.communityId);
+  const { community, membership } = await ctx.access.requireVisible(input.communityId);
   if (membership?.status === 'active') {
     throw new ConflictError('You are already a member of this community.');
   }
   if (!canJoinCommunity(viewer, community, membership)) {
     throw new ForbiddenError(
-      community.visibility === 'private'
-        ? 'This community is private; a facilitator has to invite you.'
-        : 'Only staff of the owning district can join this community.',
+      membership?.status === 'banned'
+        ? 'You were banned from this community and cannot rejoin.'
+        : community.visibility === 'private'
+          ? community.listed
+            ? 'This community is private: ask to join with requestToJoin, and a facilitator will decide.'
+            : 'This community is private and takes members by invitation only.'
+          : 'Only staff of the owning district can join this community.',
     );
   }
 
@@ -191,14 +225,17 @@ export async function joinCommunity(
   return row;
 }
 
-/** Leaves a community. The last owner cannot leave, so that a community always has one. */
+/**
+ * Leaves a community, or withdraws a request to join one. The last owner cannot leave, so that a
+ * community always has one.
+ */
 export async function leaveCommunity(
   ctx: ServiceContext,
   input: { communityId: number },
 ): Promise<CommunityRow> {
   const viewer = requireViewer(ctx);
-  const { community, membership } = await ctx.access.requireReadable(input.communityId);
-  if (membership?.status !== 'active') {
+  const { community, membership } = await ctx.access.requireVisible(input.communityId);
+  if (membership?.status !== 'active' && membership?.status !== 'requested') {
     throw new ConflictError('You are not a member of this community.');
   }
 

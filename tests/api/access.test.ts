@@ -29,7 +29,13 @@ describe.each(await databaseKinds())('private community access on %s', (kind) =>
       server,
       'createCommunity',
       'CreateCommunityInput',
-      { name: 'Hidden Circle', slug: 'hidden-circle', focus: 'OTHER', visibility: 'PRIVATE' },
+      {
+        name: 'Hidden Circle',
+        slug: 'hidden-circle',
+        focus: 'OTHER',
+        visibility: 'PRIVATE',
+        listed: false,
+      },
       'id slug',
       owner.token,
     );

@@ -199,8 +199,8 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
       expect(result.body.data.leaveCommunity.__typename).toBe('ConflictError');
     });
 
-    test('refuses to join a private community', async () => {
-      const community = await mutate(
+    test('refuses to join a private community, pointing to a request when it is listed', async () => {
+      const listed = await mutate(
         server,
         'createCommunity',
         'CreateCommunityInput',
@@ -208,14 +208,27 @@ describe.each(await databaseKinds())('communities on %s', (kind) => {
         'id',
         owner.token,
       );
-
-      const result = await server.graphql(
-        'mutation($input: CommunityIdInput!) { joinCommunity(input: $input) { __typename } }',
-        { input: { communityId: community.id } },
-        { token: outsider.token },
+      const unlisted = await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Hidden Circle', focus: 'OTHER', visibility: 'PRIVATE', listed: false },
+        'id',
+        owner.token,
       );
+      const join = (communityId: string) =>
+        server.graphql(
+          'mutation($input: CommunityIdInput!) { joinCommunity(input: $input) { __typename ... on Error { message } } }',
+          { input: { communityId } },
+          { token: outsider.token },
+        );
 
-      expect(result.body.data.joinCommunity.__typename).toBe('NotFoundError');
+      const listedResult = await join(listed.id);
+      const unlistedResult = await join(unlisted.id);
+
+      expect(listedResult.body.data.joinCommunity.__typename).toBe('ForbiddenError');
+      expect(listedResult.body.data.joinCommunity.message).toMatch(/requestToJoin/);
+      expect(unlistedResult.body.data.joinCommunity.__typename).toBe('NotFoundError');
     });
   });
 
