@@ -129,7 +129,8 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
         if (!base) {
           return [createGraphQLError('The connection is not initialised.')];
         }
-        if (Object.keys(ctx.subscriptions).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+        // graphql-ws registers the operation before this runs, so it counts itself.
+        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [
             createGraphQLError(
               `One socket may run at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions at once; end one first.`,
