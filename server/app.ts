@@ -12,6 +12,7 @@ import { createYoga } from 'graphql-yoga';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
 import { type GraphQLContext, schema } from '../schema/index.ts';
 import { hashPassword } from './auth/passwords.ts';
+import { pruneRateLimits } from './auth/rate-limit.ts';
 import { AccessBatcher } from './auth/viewer-access.ts';
 import { ensureClientBuilt } from './client-build.ts';
 import type { Config } from './config.ts';
@@ -372,6 +373,14 @@ export async function startServer(
     log,
   });
 
+  // Spent rate-limit windows are cleared every 10 minutes, so the table holds only live ones.
+  const pruneTimer = setInterval(() => {
+    pruneRateLimits(database.db).catch((error: unknown) => {
+      log.error({ err: error }, 'Clearing spent rate limit windows failed');
+    });
+  }, 10 * 60_000);
+  pruneTimer.unref();
+
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
@@ -400,6 +409,7 @@ export async function startServer(
       }
       sockets.close();
       await closed;
+      clearInterval(pruneTimer);
       await mailWorker.stop();
       hub.close();
       await bus.close();
