@@ -32,8 +32,8 @@ export function streamTopic(
 ): AsyncIterableIterator<StreamItem> {
   const stop = new AbortController();
   const stream = checkedStream(ctx, topic, after, mayRead, communityId, stop);
-  // An async generator that waits for an event would take a return() only after that event
-  // arrives; aborting first ends the wait, so an unsubscribed stream leaves its topic at once.
+  // An async generator takes return() only after the event it waits for arrives. Aborting first
+  // ends that wait, so an unsubscribed stream leaves its topic at once.
   return {
     next: () => stream.next(),
     return: (value?: unknown) => {
