@@ -10,7 +10,7 @@ import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
 import { recordAudit } from './audit.ts';
 import { requireViewer, runInTransaction, type ServiceContext } from './context.ts';
-import { communityAccessTopic } from './membership.ts';
+import { communityAccessTopic, countOwners } from './membership.ts';
 
 export type CommunityRow = typeof communities.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
@@ -241,17 +241,8 @@ export async function leaveCommunity(
 
   const left = await runInTransaction(ctx, async (tx) => {
     if (membership.role === 'owner') {
-      const [owners] = await tx
-        .select({ count: sql<number>`count(*)::int` })
-        .from(memberships)
-        .where(
-          and(
-            eq(memberships.communityId, community.id),
-            eq(memberships.role, 'owner'),
-            eq(memberships.status, 'active'),
-          ),
-        );
-      if ((owners?.count ?? 0) <= 1) {
+      const owners = await countOwners(tx, community.id);
+      if (owners <= 1) {
         throw new ConflictError(
           'You are the only owner; make someone else an owner before leaving.',
         );

@@ -67,7 +67,17 @@ async function requireModerator(
   return { community, membership };
 }
 
-async function countOwners(tx: Transaction, communityId: number): Promise<number> {
+/**
+ * Counts a community's active owners. It first locks the community's row, so that two
+ * transactions that each remove an owner run one after the other and the second sees the first's
+ * change: otherwise both could see two owners and leave none.
+ */
+export async function countOwners(tx: Transaction, communityId: number): Promise<number> {
+  await tx
+    .select({ id: communities.id })
+    .from(communities)
+    .where(eq(communities.id, communityId))
+    .for('update');
   const [row] = await tx
     .select({ count: sql<number>`count(*)::int` })
     .from(memberships)

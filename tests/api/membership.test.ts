@@ -1530,10 +1530,8 @@ describe.skipIf(!(await servicesAvailable('postgres')))(
         .length;
     }
 
-    // NOTE: a product bug. changeMemberRole (server/services/membership.ts) locks only the target's
-    // membership row before counting owners, so two owners who demote each other at once both
-    // count two owners, both succeed, and the community is left with none.
-    test.fails('two owners demoting each other keep one owner', async () => {
+    // Without a lock before the owner count, both would count two owners and leave none.
+    test('two owners demoting each other keep one owner', async () => {
       const owners: number[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
         const community = await createTwoOwnerCommunity(`Demotion race ${round}`);
@@ -1558,9 +1556,8 @@ describe.skipIf(!(await servicesAvailable('postgres')))(
       expect(owners).toEqual(Array(ROUNDS).fill(1));
     });
 
-    // NOTE: a product bug. leaveCommunity (server/services/community.ts) counts owners without a
-    // lock, so two owners who leave at once can both pass the only-owner check.
-    test.fails('two owners leaving at once keep one owner', async () => {
+    // Without a lock before the owner count, both could pass the only-owner check.
+    test('two owners leaving at once keep one owner', async () => {
       const owners: number[] = [];
       for (let round = 1; round <= ROUNDS * 2; round++) {
         const community = await createTwoOwnerCommunity(`Leaving race ${round}`);
