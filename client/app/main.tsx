@@ -14,6 +14,12 @@ const ThreadPage = lazy(() => import('./routes/thread.tsx'));
 const LiveSessionPage = lazy(() => import('./routes/live-session.tsx'));
 const BadgePage = lazy(() => import('./routes/badge.tsx'));
 const Notifications = lazy(() => import('./routes/notifications.tsx'));
+const CommunityManagePage = lazy(() => import('./routes/community-manage.tsx'));
+const InvitationPage = lazy(() => import('./routes/invitation.tsx'));
+const Settings = lazy(() => import('./routes/settings.tsx'));
+const VerifyEmail = lazy(() => import('./routes/verify-email.tsx'));
+const ResetPassword = lazy(() => import('./routes/reset-password.tsx'));
+const DistrictAdminPage = lazy(() => import('./routes/district-admin.tsx'));
 
 /** Wraps a route so that an unexpected error shows an error state instead of a blank page. */
 function guarded(Page: Component): Component {
@@ -51,6 +57,12 @@ if (root) {
         <Route path="/sign-in" component={guarded(SignIn)} />
         <Route path="/sign-up" component={guarded(SignUp)} />
         <Route path="/c/:slug" component={guarded(CommunityPage)} />
+        <Route path="/c/:slug/manage" component={guarded(CommunityManagePage)} />
+        <Route path="/invitations/:token" component={guarded(InvitationPage)} />
+        <Route path="/settings" component={guarded(Settings)} />
+        <Route path="/verify-email" component={guarded(VerifyEmail)} />
+        <Route path="/reset-password" component={guarded(ResetPassword)} />
+        <Route path="/districts/:slug/admin" component={guarded(DistrictAdminPage)} />
         <Route path="/t/:id" component={guarded(ThreadPage)} />
         <Route path="/s/:id" component={guarded(LiveSessionPage)} />
         <Route path="/b/:id" component={guarded(BadgePage)} />

@@ -1,7 +1,16 @@
 import { A, useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, createSignal, type JSX, on, onMount, Show, Suspense } from 'solid-js';
 import { connectionState, createGraphQLSubscription, refetchOnReconnect } from '../lib/graphql.ts';
-import { refreshViewer, setUnreadCount, signOut, unreadCount, viewer } from '../lib/session.ts';
+import {
+  refreshViewer,
+  setSignInEnded,
+  setUnreadCount,
+  signInEnded,
+  signInPath,
+  signOut,
+  unreadCount,
+  viewer,
+} from '../lib/session.ts';
 import { Loading } from './status.tsx';
 
 function ConnectionBanner() {
@@ -16,6 +25,22 @@ function ConnectionBanner() {
         <p class="banner">Reconnecting… Live updates will resume on their own.</p>
       </Show>
     </div>
+  );
+}
+
+/** Tells the person that the server ended their sign-in, and offers to sign in again. */
+function SignInEndedBanner() {
+  const location = useLocation();
+  return (
+    <Show when={signInEnded()}>
+      <div class="banner signed-out" role="alert" data-testid="sign-in-ended">
+        <span>Your sign-in has ended.</span>{' '}
+        <A href={signInPath(`${location.pathname}${location.search}`)}>Sign in again</A>
+        <button type="button" class="link-button" onClick={() => setSignInEnded(false)}>
+          Dismiss
+        </button>
+      </div>
+    </Show>
   );
 }
 
@@ -52,6 +77,14 @@ function AccountMenu() {
         {(current) => (
           <>
             <span data-testid="viewer-name">{current().displayName}</span>
+            <Show when={current().district?.viewerIsAdmin && current().district}>
+              {(district) => (
+                <A href={`/districts/${encodeURIComponent(district().slug)}/admin`}>
+                  District admin
+                </A>
+              )}
+            </Show>
+            <A href="/settings">Settings</A>
             <button
               type="button"
               class="link-button"
@@ -121,6 +154,7 @@ export function Layout(props: { children?: JSX.Element }) {
         <AccountMenu />
       </header>
       <ConnectionBanner />
+      <SignInEndedBanner />
       <Show when={viewer()?.id} keyed>
         <NotificationFeed />
       </Show>

@@ -35,6 +35,17 @@ export function RefreshError(props: { message: string | undefined; onRetry: () =
   );
 }
 
+/** Shows the error of the last button action, such as a rejected removal, as an alert. */
+export function ActionError(props: { message: string }) {
+  return (
+    <Show when={props.message}>
+      <p class="form-error" role="alert">
+        {props.message}
+      </p>
+    </Show>
+  );
+}
+
 export function Empty(props: { children: JSX.Element }) {
   return <p class="empty">{props.children}</p>;
 }

@@ -10,12 +10,28 @@ import {
 import { createClient as createSocketClient, TerminatedCloseEvent } from 'graphql-ws';
 import { createEffect, createSignal, on, onCleanup, untrack } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
+import { ERROR_SELECTION } from './operations.ts';
+import { pluralize } from './plural.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
 const [connectionState, setConnectionState] = createSignal<ConnectionState>('connecting');
 
 export { connectionState };
+
+/** graphql-ws close code 4403 Forbidden: the server ended the sign-in that the socket carried. */
+const CLOSE_FORBIDDEN = 4403;
+
+const signInEndedListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever the server closes the socket with 4403, which it does when the
+ * sign-in that the socket carried is revoked or expires. Returns a function that stops listening.
+ */
+export function onSignInEnded(listener: () => void): () => void {
+  signInEndedListeners.add(listener);
+  return () => signInEndedListeners.delete(listener);
+}
 
 const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
 
@@ -29,8 +45,17 @@ const socket = createSocketClient({
   on: {
     connected: () => setConnectionState('connected'),
     closed: (event) => {
-      // A restart after signing in or out is not an outage, so it shows no banner.
-      setConnectionState(event instanceof TerminatedCloseEvent ? 'connecting' : 'reconnecting');
+      const signInEnded = (event as { code?: number } | null)?.code === CLOSE_FORBIDDEN;
+      // A restart after signing in or out is not an outage, so it shows no banner. Neither does
+      // an ended sign-in, because the socket reconnects at once without it and the layout shows
+      // a banner of its own.
+      const expected = event instanceof TerminatedCloseEvent || signInEnded;
+      setConnectionState(expected ? 'connecting' : 'reconnecting');
+      if (signInEnded) {
+        for (const listener of signInEndedListeners) {
+          listener();
+        }
+      }
     },
   },
 });
@@ -205,12 +230,24 @@ export interface MutationOutcome<Data> {
  * Runs a mutation whose result is a `Mutation<Name>Success | Error` union and returns its data,
  * or the typed error, or a network error message, instead of throwing.
  */
-export async function runMutation<Data>(
+export function runMutation<Data>(
   document: string,
   field: string,
   input: Record<string, unknown>,
 ): Promise<MutationOutcome<Data>> {
-  const result = await client.mutation(document, { input }).toPromise();
+  return runMutationWithVariables<Data>(document, field, { input });
+}
+
+/**
+ * Runs a mutation like `runMutation`, for one whose arguments are not a single `input`, such as
+ * `signOutEverywhere` (none) or `removeDistrictSso(districtId:)`.
+ */
+export async function runMutationWithVariables<Data>(
+  document: string,
+  field: string,
+  variables: Record<string, unknown>,
+): Promise<MutationOutcome<Data>> {
+  const result = await client.mutation(document, variables).toPromise();
   if (result.error) {
     return { message: describeError(result.error) };
   }
@@ -220,6 +257,7 @@ export async function runMutation<Data>(
         data?: Data;
         message?: string;
         issues?: { path: string[]; message: string }[];
+        retryAfterSeconds?: number;
       }
     | undefined;
   if (!payload) {
@@ -228,7 +266,11 @@ export async function runMutation<Data>(
   if (payload.__typename.endsWith('Success')) {
     return { data: payload.data };
   }
-  return { typename: payload.__typename, message: payload.message, issues: payload.issues };
+  const message =
+    payload.retryAfterSeconds === undefined
+      ? payload.message
+      : `Too many attempts: try again in ${pluralize(payload.retryAfterSeconds, 'second')}.`;
+  return { typename: payload.__typename, message, issues: payload.issues };
 }
 
 /**
@@ -280,7 +322,7 @@ export function createAction(refetch: () => void) {
   const act = async (field: string, inputType: string, input: Record<string, unknown>) => {
     setActionError('');
     const outcome = await runMutation(
-      `mutation Action($input: ${inputType}!) { ${field}(input: $input) { __typename ... on Error { message } } }`,
+      `mutation Action($input: ${inputType}!) { ${field}(input: $input) { __typename ${ERROR_SELECTION} } }`,
       field,
       input,
     );

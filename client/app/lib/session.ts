@@ -1,18 +1,39 @@
 import { createSignal } from 'solid-js';
-import { client, describeError, restartSocket, runMutation } from './graphql.ts';
+import {
+  client,
+  describeError,
+  type MutationOutcome,
+  onSignInEnded,
+  restartSocket,
+  runMutation,
+} from './graphql.ts';
 import { mutationDocument, VIEWER_QUERY } from './operations.ts';
 
 export interface Viewer {
   id: string;
   displayName: string;
   email: string | null;
+  /** Absent on the result of signing in or up, until the viewer is reloaded. */
+  district?: { slug: string; name: string; viewerIsAdmin: boolean } | null;
 }
 
 const [viewer, setViewer] = createSignal<Viewer | null>(null);
 const [unreadCount, setUnreadCount] = createSignal(0);
 const [viewerLoaded, setViewerLoaded] = createSignal(false);
+/** True after the server ended this browser's sign-in, until the person signs in again. */
+const [signInEnded, setSignInEnded] = createSignal(false);
 
-export { setUnreadCount, unreadCount, viewer, viewerLoaded };
+export { setSignInEnded, setUnreadCount, signInEnded, unreadCount, viewer, viewerLoaded };
+
+/** Set while this page ends its own sign-in, whose socket the server then closes with 4403. */
+let endingOwnSignIn = false;
+
+onSignInEnded(() => {
+  if (viewer() && !endingOwnSignIn) {
+    setSignInEnded(true);
+  }
+  void refreshViewer();
+});
 
 /** Reloads who is signed in and their unread count. A failed load keeps the last known viewer. */
 export async function refreshViewer(): Promise<void> {
@@ -45,8 +66,29 @@ const AUTH_SELECTION = 'user { id displayName email }';
 
 /** Restarts the socket and reloads the viewer after the session cookie changed. */
 async function afterSessionChange(): Promise<void> {
+  setSignInEnded(false);
   restartSocket();
   await refreshViewer();
+}
+
+/**
+ * Runs an action that ends this browser's sign-in (sign out everywhere, delete the account,
+ * revoke the current sign-in), so that the socket closing shows no "sign-in has ended" banner.
+ * Once `run` returns an outcome without an error message, the socket restarts signed out.
+ */
+export async function endOwnSignIn<Data>(
+  run: () => Promise<MutationOutcome<Data>>,
+): Promise<MutationOutcome<Data>> {
+  endingOwnSignIn = true;
+  try {
+    const outcome = await run();
+    if (!outcome.message) {
+      await afterSessionChange();
+    }
+    return outcome;
+  } finally {
+    endingOwnSignIn = false;
+  }
 }
 
 export async function signIn(email: string, password: string) {
@@ -75,10 +117,9 @@ export async function signUp(email: string, password: string, displayName: strin
 
 /** Signs out and returns an error message when the server could not be reached. */
 export async function signOut(): Promise<string | null> {
-  const result = await client.mutation('mutation SignOut { signOut }', {}).toPromise();
-  if (result.error) {
-    return describeError(result.error);
-  }
-  await afterSessionChange();
-  return null;
+  const outcome = await endOwnSignIn(async () => {
+    const result = await client.mutation('mutation SignOut { signOut }', {}).toPromise();
+    return result.error ? { message: describeError(result.error) } : { data: true };
+  });
+  return outcome.message ?? null;
 }

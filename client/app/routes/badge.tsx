@@ -24,7 +24,7 @@ interface BadgeData {
       name: string;
       slug: string;
       viewerCanModerate: boolean;
-      members: { nodes: { user: { id: string; displayName: string } }[] };
+      members: { nodes: { user: { id: string; displayName: string } }[] } | null;
     };
     isteStandards: { code: string; name: string; summary: string }[];
     holders: {
@@ -95,7 +95,7 @@ export default function BadgePage() {
             <Show when={current().community.viewerCanModerate}>
               <AwardBadgeForm
                 badgeId={current().id}
-                members={current().community.members.nodes.map((node) => node.user)}
+                members={(current().community.members?.nodes ?? []).map((node) => node.user)}
                 onAwarded={page.refetch}
               />
             </Show>

@@ -1,6 +1,7 @@
 import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
-import { NewBadgeForm, NewThreadForm, ScheduleForm } from '../components/community-forms.tsx';
+import { NewThreadForm } from '../components/community-forms.tsx';
+import { CommunitySidebar, type CommunitySidebarData } from '../components/community-sidebar.tsx';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import {
   createEventCursor,
@@ -12,30 +13,20 @@ import {
 import { FOCUS_LABELS, mutationDocument, VISIBILITY_LABELS } from '../lib/operations.ts';
 import { pluralize } from '../lib/plural.ts';
 import { signInPath, viewer, viewerLoaded } from '../lib/session.ts';
-import { describeSchedule, formatRelative } from '../lib/time.ts';
+import { formatRelative } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 const LIVE_SESSION_FIELDS =
   'id title startsAt endsAt timeZone status rsvpCount host { displayName }';
 const COMMUNITY = `query Community($slug: String!) { community(slug: $slug) {
   id slug name descriptionHtml focus visibility memberCount threadCount eventCursor
+  viewerCanRead viewerCanRequestToJoin viewerRequestPending
   viewerCanPost viewerCanModerate viewerCanJoin viewerMembership { role }
   threads(first: 30) { nodes { id title kind pinned locked replyCount lastActivityAt author { displayName } } }
   upcomingLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
   pastLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
   badges(first: 30) { nodes { id name holderCount isteStandards { code name } } }
   members(first: 50) { nodes { id role user { id displayName school { name } } } } } }`;
-
-interface LiveSessionSummary {
-  id: string;
-  title: string;
-  startsAt: string;
-  endsAt: string;
-  timeZone: string;
-  status: string;
-  rsvpCount: number;
-  host: { displayName: string } | null;
-}
 
 const COMMUNITY_ACTIVITY = `subscription CommunityActivity($id: ID!, $after: String) {
   communityActivity(communityId: $id, after: $after) {
@@ -53,77 +44,36 @@ interface CommunityActivityData {
 }
 
 interface CommunityData {
-  community: {
-    id: string;
-    slug: string;
-    eventCursor: string;
-    name: string;
-    descriptionHtml: string;
-    focus: string;
-    visibility: string;
-    memberCount: number;
-    threadCount: number;
-    viewerCanPost: boolean;
-    viewerCanModerate: boolean;
-    viewerCanJoin: boolean;
-    viewerMembership: { role: string } | null;
-    threads: {
-      nodes: {
-        id: string;
-        title: string;
-        kind: string;
-        pinned: boolean;
-        locked: boolean;
-        replyCount: number;
-        lastActivityAt: string;
-        author: { displayName: string } | null;
-      }[];
-    };
-    upcomingLiveSessions: { nodes: LiveSessionSummary[] };
-    pastLiveSessions: { nodes: LiveSessionSummary[] };
-    badges: {
-      nodes: {
-        id: string;
+  community:
+    | (CommunitySidebarData & {
+        slug: string;
+        /** Null, like the content fields, when the viewer may not read the community. */
+        eventCursor: string | null;
         name: string;
-        holderCount: number;
-        isteStandards: { code: string; name: string }[];
-      }[];
-    };
-    members: {
-      nodes: {
-        id: string;
-        role: string;
-        user: { id: string; displayName: string; school: { name: string } | null };
-      }[];
-    };
-  } | null;
-}
-
-function LiveSessionList(props: { liveSessions: LiveSessionSummary[]; empty: string }) {
-  return (
-    <Show when={props.liveSessions.length > 0} fallback={<Empty>{props.empty}</Empty>}>
-      <ul class="rows">
-        <For each={props.liveSessions}>
-          {(liveSession) => (
-            <li>
-              <A href={`/s/${encodeURIComponent(liveSession.id)}`}>{liveSession.title}</A>
-              <Show when={liveSession.status === 'LIVE'}>
-                <span class="tag live">Live now</span>
-              </Show>
-              <Show when={liveSession.status === 'CANCELLED'}>
-                <span class="tag subtle">Cancelled</span>
-              </Show>
-              <p class="meta">
-                {describeSchedule(liveSession.startsAt, liveSession.endsAt, liveSession.timeZone)} ·
-                hosted by {liveSession.host?.displayName ?? 'a former member'} ·{' '}
-                {pluralize(liveSession.rsvpCount, 'person', 'people')} going
-              </p>
-            </li>
-          )}
-        </For>
-      </ul>
-    </Show>
-  );
+        descriptionHtml: string;
+        focus: string;
+        visibility: string;
+        memberCount: number;
+        threadCount: number | null;
+        viewerCanRead: boolean;
+        viewerCanRequestToJoin: boolean;
+        viewerRequestPending: boolean;
+        viewerCanJoin: boolean;
+        viewerMembership: { role: string } | null;
+        threads: {
+          nodes: {
+            id: string;
+            title: string;
+            kind: string;
+            pinned: boolean;
+            locked: boolean;
+            replyCount: number;
+            lastActivityAt: string;
+            author: { displayName: string } | null;
+          }[];
+        } | null;
+      })
+    | null;
 }
 
 interface ActivityNotice {
@@ -169,7 +119,7 @@ export default function CommunityPage() {
 
   const eventCursor = createEventCursor(
     () => community()?.id ?? '',
-    () => community()?.eventCursor,
+    () => community()?.eventCursor ?? undefined,
   );
   createGraphQLSubscription<CommunityActivityData, { id: string; after: string }>(
     COMMUNITY_ACTIVITY,
@@ -206,6 +156,25 @@ export default function CommunityPage() {
     page.refetch();
   };
 
+  const requestToJoin = async () => {
+    const current = community();
+    if (!current) {
+      return;
+    }
+    setBusy(true);
+    setMembershipError('');
+    const outcome = await runMutation(
+      mutationDocument('requestToJoin', 'RequestToJoinInput', 'id'),
+      'requestToJoin',
+      { communityId: current.id },
+    );
+    setBusy(false);
+    if (outcome.message) {
+      setMembershipError(outcome.message);
+    }
+    page.refetch();
+  };
+
   return (
     <Switch>
       <Match when={!page.data() && page.error()}>
@@ -231,8 +200,11 @@ export default function CommunityPage() {
               <p class="meta">
                 <span class="tag">{FOCUS_LABELS[current().focus]}</span>
                 <span class="tag subtle">{VISIBILITY_LABELS[current().visibility]}</span>
-                {pluralize(current().memberCount, 'member')} ·{' '}
-                {pluralize(current().threadCount, 'thread')}
+                {pluralize(current().memberCount, 'member')}
+                <Show when={current().threadCount !== null}>
+                  {' '}
+                  · {pluralize(current().threadCount ?? 0, 'thread')}
+                </Show>
               </p>
               <h1>{current().name}</h1>
               <div class="prose" innerHTML={current().descriptionHtml} />
@@ -263,6 +235,29 @@ export default function CommunityPage() {
                     </>
                   )}
                 </Show>
+                <Show when={current().viewerCanRequestToJoin && !current().viewerRequestPending}>
+                  <button type="button" disabled={busy()} onClick={() => requestToJoin()}>
+                    Ask to join
+                  </button>
+                </Show>
+                <Show when={current().viewerRequestPending}>
+                  <span class="tag subtle" data-testid="request-pending">
+                    Request pending
+                  </span>
+                  <button
+                    type="button"
+                    class="secondary"
+                    disabled={busy()}
+                    onClick={() => toggleMembership(false)}
+                  >
+                    Withdraw request
+                  </button>
+                </Show>
+                <Show when={current().viewerCanModerate}>
+                  <A href={`/c/${current().slug}/manage`} class="button-link secondary">
+                    Manage
+                  </A>
+                </Show>
                 <Show when={!viewer()}>
                   <A href={signInPath(`/c/${current().slug}`)}>Sign in to join</A>
                 </Show>
@@ -274,126 +269,78 @@ export default function CommunityPage() {
               </Show>
             </header>
 
-            <div class="activity-region" aria-live="polite" data-testid="community-activity">
-              <Show when={activity()}>
-                {(notice) => (
-                  <p class="activity-notice">
-                    <span>{notice().message}</span>
-                    <Show when={notice().href}>{(href) => <A href={href()}>View</A>}</Show>
-                    <button type="button" class="link-button" onClick={() => setActivity(null)}>
-                      Dismiss
-                    </button>
-                  </p>
-                )}
-              </Show>
-            </div>
-
-            <div class="columns">
-              <section aria-labelledby="threads-heading">
-                <h2 id="threads-heading">Threads</h2>
-                <Show when={current().viewerCanPost}>
-                  <NewThreadForm
-                    communityId={current().id}
-                    canAnnounce={current().viewerCanModerate}
-                  />
-                </Show>
-                <Show
-                  when={current().threads.nodes.length > 0}
-                  fallback={<Empty>No threads yet. Start the first one.</Empty>}
-                >
-                  <ul class="rows" data-testid="thread-list">
-                    <For each={current().threads.nodes}>
-                      {(thread) => (
-                        <li>
-                          <A href={`/t/${encodeURIComponent(thread.id)}`}>{thread.title}</A>
-                          <Show when={thread.pinned}>
-                            <span class="tag">Pinned</span>
-                          </Show>
-                          <Show when={thread.locked}>
-                            <span class="tag subtle">Locked</span>
-                          </Show>
-                          <Show when={thread.kind !== 'DISCUSSION'}>
-                            <span class="tag subtle">
-                              {thread.kind === 'QUESTION' ? 'Question' : 'Announcement'}
-                            </span>
-                          </Show>
-                          <p class="meta">
-                            {thread.author?.displayName ?? 'Deleted user'} ·{' '}
-                            {pluralize(thread.replyCount, 'reply', 'replies')} · active{' '}
-                            {formatRelative(thread.lastActivityAt)}
-                          </p>
-                        </li>
-                      )}
-                    </For>
-                  </ul>
+            <Show when={!current().viewerCanRead}>
+              <section class="panel" aria-labelledby="private-heading">
+                <h2 id="private-heading">Members only</h2>
+                <p>
+                  This community is private. Its threads, live sessions, badges and members are
+                  visible to its members only.
+                </p>
+                <Show when={current().viewerRequestPending}>
+                  <p>Its owners and facilitators will decide on your request to join.</p>
                 </Show>
               </section>
+            </Show>
 
-              <aside>
-                <section aria-labelledby="sessions-heading">
-                  <h2 id="sessions-heading">Upcoming live sessions</h2>
-                  <LiveSessionList
-                    liveSessions={current().upcomingLiveSessions.nodes}
-                    empty="Nothing scheduled."
-                  />
+            <Show when={current().viewerCanRead}>
+              <div class="activity-region" aria-live="polite" data-testid="community-activity">
+                <Show when={activity()}>
+                  {(notice) => (
+                    <p class="activity-notice">
+                      <span>{notice().message}</span>
+                      <Show when={notice().href}>{(href) => <A href={href()}>View</A>}</Show>
+                      <button type="button" class="link-button" onClick={() => setActivity(null)}>
+                        Dismiss
+                      </button>
+                    </p>
+                  )}
+                </Show>
+              </div>
+
+              <div class="columns">
+                <section aria-labelledby="threads-heading">
+                  <h2 id="threads-heading">Threads</h2>
                   <Show when={current().viewerCanPost}>
-                    <ScheduleForm communityId={current().id} onScheduled={page.refetch} />
+                    <NewThreadForm
+                      communityId={current().id}
+                      canAnnounce={current().viewerCanModerate}
+                    />
                   </Show>
-                  <h2>Past live sessions</h2>
-                  <LiveSessionList
-                    liveSessions={current().pastLiveSessions.nodes}
-                    empty="No past sessions."
-                  />
-                </section>
-
-                <section aria-labelledby="badges-heading">
-                  <h2 id="badges-heading">Badges</h2>
                   <Show
-                    when={current().badges.nodes.length > 0}
-                    fallback={<Empty>No badges yet.</Empty>}
+                    when={(current().threads?.nodes.length ?? 0) > 0}
+                    fallback={<Empty>No threads yet. Start the first one.</Empty>}
                   >
-                    <ul class="rows">
-                      <For each={current().badges.nodes}>
-                        {(badge) => (
+                    <ul class="rows" data-testid="thread-list">
+                      <For each={current().threads?.nodes}>
+                        {(thread) => (
                           <li>
-                            <A href={`/b/${encodeURIComponent(badge.id)}`}>{badge.name}</A>
+                            <A href={`/t/${encodeURIComponent(thread.id)}`}>{thread.title}</A>
+                            <Show when={thread.pinned}>
+                              <span class="tag">Pinned</span>
+                            </Show>
+                            <Show when={thread.locked}>
+                              <span class="tag subtle">Locked</span>
+                            </Show>
+                            <Show when={thread.kind !== 'DISCUSSION'}>
+                              <span class="tag subtle">
+                                {thread.kind === 'QUESTION' ? 'Question' : 'Announcement'}
+                              </span>
+                            </Show>
                             <p class="meta">
-                              ISTE{' '}
-                              {badge.isteStandards
-                                .map((standard) => `${standard.code} ${standard.name}`)
-                                .join(', ')}{' '}
-                              · {pluralize(badge.holderCount, 'holder')}
+                              {thread.author?.displayName ?? 'Deleted user'} ·{' '}
+                              {pluralize(thread.replyCount, 'reply', 'replies')} · active{' '}
+                              {formatRelative(thread.lastActivityAt)}
                             </p>
                           </li>
                         )}
                       </For>
                     </ul>
                   </Show>
-                  <Show when={current().viewerCanModerate}>
-                    <NewBadgeForm communityId={current().id} onCreated={page.refetch} />
-                  </Show>
                 </section>
 
-                <section aria-labelledby="members-heading">
-                  <h2 id="members-heading">Members</h2>
-                  <ul class="members">
-                    <For each={current().members.nodes}>
-                      {(membership) => (
-                        <li>
-                          {membership.user.displayName}
-                          <Show when={membership.role !== 'MEMBER'}>
-                            <span class="tag subtle">{membership.role.toLowerCase()}</span>
-                          </Show>
-                          <Show when={membership.user.school}>
-                            <span class="meta"> · {membership.user.school?.name}</span>
-                          </Show>
-                        </li>
-                      )}
-                    </For>
-                  </ul>
-                </section>
-              </aside>
-            </div>
+                <CommunitySidebar community={current()} onChanged={page.refetch} />
+              </div>
+            </Show>
           </article>
         )}
       </Match>

@@ -16,7 +16,8 @@ interface CommunityCard {
   focus: string;
   visibility: string;
   memberCount: number;
-  threadCount: number;
+  /** Null for a listed private community that the viewer may not read. */
+  threadCount: number | null;
 }
 
 const CARD_FIELDS = 'id slug name description focus visibility memberCount threadCount';
@@ -44,8 +45,11 @@ function Card(props: { community: CommunityCard }) {
       <p class="meta">
         <span class="tag">{FOCUS_LABELS[props.community.focus]}</span>
         <span class="tag subtle">{VISIBILITY_LABELS[props.community.visibility]}</span>
-        <span class="nowrap">{pluralize(props.community.memberCount, 'member')}</span> ·{' '}
-        <span class="nowrap">{pluralize(props.community.threadCount, 'thread')}</span>
+        <span class="nowrap">{pluralize(props.community.memberCount, 'member')}</span>
+        <Show when={props.community.threadCount !== null}>
+          {' '}
+          · <span class="nowrap">{pluralize(props.community.threadCount ?? 0, 'thread')}</span>
+        </Show>
       </p>
       <p class="summary">{summarize(props.community.description)}</p>
     </li>

@@ -1,13 +1,18 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
-import { createSignal } from 'solid-js';
+import { createSignal, Show } from 'solid-js';
 import { Field, FormMessage } from '../components/field.tsx';
+import {
+  DistrictSignIn,
+  describeSsoError,
+  ForgotPassword,
+} from '../components/sign-in-options.tsx';
 import { nextPath, signIn } from '../lib/session.ts';
 import { createSubmission } from '../lib/submission.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 export default function SignIn() {
   const navigate = useNavigate();
-  const [params] = useSearchParams<{ next?: string }>();
+  const [params] = useSearchParams<{ next?: string; ssoError?: string; forgot?: string }>();
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
   const submission = createSubmission(['email', 'password']);
@@ -24,6 +29,13 @@ export default function SignIn() {
   return (
     <section class="narrow">
       <h1>Sign in</h1>
+      <Show when={params.ssoError}>
+        {(code) => (
+          <p class="form-error" role="alert" data-testid="sso-error">
+            {describeSsoError(code())}
+          </p>
+        )}
+      </Show>
       <form onSubmit={submit} novalidate>
         <Field
           label="Email"
@@ -52,6 +64,8 @@ export default function SignIn() {
           {submission.busy() ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <ForgotPassword open={params.forgot === '1'} />
+      <DistrictSignIn returnTo={nextPath(params.next)} />
       <p>
         New to Staffroom?{' '}
         <A href={params.next ? `/sign-up?next=${encodeURIComponent(params.next)}` : '/sign-up'}>

@@ -1,5 +1,6 @@
 import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { createLaterPosts, POST_PAGE_SIZE, type PostPageInfo } from '../components/later-posts.ts';
 import { LiveRegion } from '../components/live-region.tsx';
 import {
   POST_FIELDS,
@@ -8,7 +9,7 @@ import {
   PostView,
   ReplyForm,
 } from '../components/post-view.tsx';
-import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
+import { ActionError, Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import {
   createAction,
   createEventCursor,
@@ -25,7 +26,8 @@ const THREAD = `query Thread($id: ID!) { thread(id: $id) {
   id title bodyHtml kind pinned locked replyCount createdAt eventCursor
   viewerCanReply viewerCanModerate viewerCanAcceptAnswer
   author { displayName } community { name slug }
-  posts(first: 100) { nodes { ${POST_FIELDS} replies { ${POST_FIELDS} } } } } }`;
+  posts(first: ${POST_PAGE_SIZE}) {
+    pageInfo { hasNextPage endCursor } nodes { ${POST_FIELDS} replies { ${POST_FIELDS} } } } } }`;
 
 const THREAD_ACTIVITY = `subscription ThreadActivity($id: ID!, $after: String) {
   threadActivity(threadId: $id, after: $after) { eventId type post { id author { displayName } } } }`;
@@ -46,7 +48,7 @@ interface ThreadData {
     viewerCanAcceptAnswer: boolean;
     author: { displayName: string } | null;
     community: { name: string; slug: string };
-    posts: { nodes: Post[] };
+    posts: { pageInfo: PostPageInfo; nodes: Post[] };
   } | null;
 }
 
@@ -66,7 +68,7 @@ const KIND_LABELS: Record<string, string> = {
 export default function ThreadPage() {
   const params = useParams();
   // Waiting for the viewer avoids loading the page once signed out and again signed in.
-  const page = createGraphQLQuery<ThreadData, { id: string; viewerId: string | null }>(
+  const firstPage = createGraphQLQuery<ThreadData, { id: string; viewerId: string | null }>(
     THREAD,
     () =>
       viewerLoaded() && {
@@ -74,7 +76,16 @@ export default function ThreadPage() {
         viewerId: viewer()?.id ?? null,
       },
   );
-  const thread = () => page.data()?.thread;
+  const thread = () => firstPage.data()?.thread;
+  const laterPosts = createLaterPosts(() => thread()?.id);
+  // Live updates and actions reload the replies already shown beyond the first page too.
+  const page = {
+    ...firstPage,
+    refetch: () => {
+      firstPage.refetch();
+      void laterPosts.reload();
+    },
+  };
   const eventCursor = createEventCursor(
     () => thread()?.id ?? '',
     () => thread()?.eventCursor,
@@ -206,11 +217,25 @@ export default function ThreadPage() {
                   <For each={current().posts.nodes}>
                     {(post) => <PostView post={post} controls={controls} />}
                   </For>
+                  <For each={laterPosts.nodes()}>
+                    {(post) => <PostView post={post} controls={controls} />}
+                  </For>
                 </ol>
                 <Show when={current().posts.nodes.length === 0}>
                   <Empty>No replies yet.</Empty>
                 </Show>
               </div>
+              <Show when={laterPosts.hasMore(current().posts.pageInfo)}>
+                <ActionError message={laterPosts.error()} />
+                <button
+                  type="button"
+                  class="secondary"
+                  disabled={laterPosts.loading()}
+                  onClick={() => void laterPosts.showMore(current().posts.pageInfo)}
+                >
+                  {laterPosts.loading() ? 'Loading replies…' : 'Show more replies'}
+                </button>
+              </Show>
 
               <ReplyArea
                 threadId={current().id}

@@ -1,0 +1,185 @@
+import { A, useParams } from '@solidjs/router';
+import { Match, Show, Switch } from 'solid-js';
+import { AUDIT_ENTRY_FIELDS, type AuditEntry, AuditLog } from '../components/audit-log.tsx';
+import {
+  DistrictAdmins,
+  type DistrictPerson,
+  DistrictStaff,
+} from '../components/district-people.tsx';
+import {
+  DistrictDomains,
+  DistrictSchools,
+  type DomainRow,
+  type SchoolRow,
+} from '../components/district-places.tsx';
+import { DistrictSsoForm, type SsoSettings } from '../components/district-sso-form.tsx';
+import { ErrorState, Loading, RefreshError } from '../components/status.tsx';
+import { createGraphQLQuery } from '../lib/graphql.ts';
+import { signInPath, viewer, viewerLoaded } from '../lib/session.ts';
+import { createDocumentTitle } from '../lib/title.ts';
+
+const PERSON_FIELDS = 'id displayName email school { name }';
+const DISTRICT_ADMIN = `query DistrictAdmin($slug: String!) { district(slug: $slug) {
+  id slug name viewerIsAdmin
+  schools { id name }
+  domains { id domain verified verifiedAt createdAt }
+  admins { ${PERSON_FIELDS} }
+  staff(first: 100) { nodes { ${PERSON_FIELDS} } }
+  sso { issuer clientId enabled updatedAt }
+  auditLog(first: 50) { nodes { ${AUDIT_ENTRY_FIELDS} } } } }`;
+
+// NOTE: the API has no field for whether the viewer is a platform admin, so the page requests one
+// row of the platform audit log, which only platform admins may read.
+const PLATFORM_ADMIN_CHECK = `query PlatformAdminCheck { platformAuditLog(first: 1) { nodes { id } } }`;
+
+interface DistrictAdminData {
+  district: {
+    id: string;
+    slug: string;
+    name: string;
+    viewerIsAdmin: boolean;
+    schools: SchoolRow[];
+    // The fields below are null unless the viewer administers the district.
+    domains: DomainRow[] | null;
+    admins: DistrictPerson[] | null;
+    staff: { nodes: DistrictPerson[] } | null;
+    sso: SsoSettings | null;
+    auditLog: { nodes: AuditEntry[] } | null;
+  } | null;
+}
+
+export default function DistrictAdminPage() {
+  const params = useParams();
+  const page = createGraphQLQuery<DistrictAdminData, { slug: string; viewerId: string }>(
+    DISTRICT_ADMIN,
+    () => {
+      const current = viewer();
+      return current ? { slug: params.slug ?? '', viewerId: current.id } : false;
+    },
+  );
+  const platformAdmin = createGraphQLQuery<object, { viewerId: string }>(
+    PLATFORM_ADMIN_CHECK,
+    () => {
+      const current = viewer();
+      return current ? { viewerId: current.id } : false;
+    },
+  );
+  const isPlatformAdmin = () => Boolean(platformAdmin.data() && !platformAdmin.error());
+  const district = () => page.data()?.district;
+  createDocumentTitle(() => (district() ? `${district()?.name} admin` : 'District admin'));
+
+  return (
+    <Switch>
+      <Match when={viewerLoaded() && !viewer()}>
+        <section>
+          <h1>District admin</h1>
+          <p>
+            <A href={signInPath(`/districts/${params.slug ?? ''}/admin`)}>Sign in</A> to administer
+            your district.
+          </p>
+        </section>
+      </Match>
+      <Match when={!page.data() && page.error()}>
+        {(message) => <ErrorState message={message()} onRetry={page.refetch} />}
+      </Match>
+      <Match when={!page.data()}>
+        <Loading label="Loading the district…" />
+      </Match>
+      <Match when={!district()}>
+        <section>
+          <h1>District not found</h1>
+          <p>No district has the address {params.slug}.</p>
+        </section>
+      </Match>
+      <Match when={!district()?.viewerIsAdmin}>
+        <section>
+          <h1>{district()?.name}</h1>
+          <p>Only the district's admins can manage it.</p>
+        </section>
+      </Match>
+      <Match when={district()}>
+        {(current) => (
+          <article class="district-admin">
+            <RefreshError message={page.error()} onRetry={page.refetch} />
+            <h1>{current().name} admin</h1>
+            <nav aria-label="Sections" class="section-nav">
+              <a href="#schools-heading">Schools</a>
+              <a href="#domains-heading">Domains</a>
+              <a href="#admins-heading">Admins</a>
+              <a href="#staff-heading">Staff</a>
+              <a href="#sso-heading">Single sign-on</a>
+              <a href="#district-audit-heading">Audit log</a>
+            </nav>
+
+            <section aria-labelledby="schools-heading">
+              <h2 id="schools-heading" tabindex="-1">
+                Schools
+              </h2>
+              <DistrictSchools
+                districtId={current().id}
+                schools={current().schools}
+                onChanged={page.refetch}
+              />
+            </section>
+
+            <section aria-labelledby="domains-heading">
+              <h2 id="domains-heading" tabindex="-1">
+                Email domains
+              </h2>
+              <DistrictDomains
+                districtId={current().id}
+                domains={current().domains ?? []}
+                viewerIsPlatformAdmin={isPlatformAdmin()}
+                onChanged={page.refetch}
+              />
+            </section>
+
+            <section aria-labelledby="admins-heading">
+              <h2 id="admins-heading" tabindex="-1">
+                Admins
+              </h2>
+              <DistrictAdmins
+                districtId={current().id}
+                admins={current().admins ?? []}
+                viewerId={viewer()?.id}
+                onChanged={page.refetch}
+              />
+            </section>
+
+            <section aria-labelledby="staff-heading">
+              <h2 id="staff-heading" tabindex="-1">
+                Staff
+              </h2>
+              <DistrictStaff
+                districtId={current().id}
+                staff={current().staff?.nodes ?? []}
+                onChanged={page.refetch}
+              />
+            </section>
+
+            <section aria-labelledby="sso-heading">
+              <h2 id="sso-heading" tabindex="-1">
+                Single sign-on
+              </h2>
+              <DistrictSsoForm
+                districtId={current().id}
+                sso={current().sso}
+                onChanged={page.refetch}
+              />
+            </section>
+
+            <section aria-labelledby="district-audit-heading">
+              <h2 id="district-audit-heading" tabindex="-1">
+                Audit log
+              </h2>
+              <p class="hint">The latest 50 actions in the district and its communities.</p>
+              <Show when={current().auditLog}>
+                {(auditLog) => <AuditLog entries={auditLog().nodes} />}
+              </Show>
+            </section>
+          </article>
+        )}
+      </Match>
+    </Switch>
+  );
+}
