@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { CHROMIUM_PATH, servicesAvailable } from '../helpers/services.ts';
+
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+const ready = await servicesAvailable('chromium');
+
+/** A district admin of riverbend-usd in the demo data. */
+const DISTRICT_ADMIN = 'luis.ortega@riverbend.example.org';
+const DEMO_PASSWORD = 'staffroom-demo';
+
+describe.skipIf(!ready)('district admin page in Chromium', () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    database = await createTestDatabase('pglite');
+    server = await startTestServer({ database, env: { SERVE_CLIENT: 'true', SEED_DEMO: 'true' } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await database?.drop();
+  });
+
+  async function signedInPage(email: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // Fails a step well before the test's timeout, so the error names the missing element.
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByTestId('sign-in-email').fill(email);
+    await page.getByTestId('sign-in-password').fill(DEMO_PASSWORD);
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('viewer-name').waitFor();
+    return page;
+  }
+
+  test('adds, renames and removes a school', async () => {
+    const page = await signedInPage(DISTRICT_ADMIN);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+
+    await page.getByRole('link', { name: 'District admin' }).click();
+    await page.getByRole('heading', { name: /admin$/, level: 1 }).waitFor();
+    await page.getByLabel('New school name').fill('Lakeside Middle School');
+    await page.getByRole('button', { name: 'Add school' }).click();
+    const schools = page.getByTestId('district-schools');
+    await schools.getByText('Lakeside Middle School', { exact: true }).waitFor();
+    await page.getByText('Rename Lakeside Middle School…').click();
+    await page.getByLabel('New name for Lakeside Middle School').fill('Lakeside Academy');
+    await schools.getByRole('button', { name: 'Rename', exact: true }).click();
+    await schools.getByText('Lakeside Academy', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Remove Lakeside Academy' }).click();
+    await schools.getByText('Lakeside Academy', { exact: true }).waitFor({ state: 'detached' });
+    await page.getByTestId('audit-log').getByText('Removed a school').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}district-admin.png`, fullPage: true });
+
+    expect(new URL(page.url()).pathname).toBe('/districts/riverbend-usd/admin');
+    expect(await page.getByTestId('audit-log').getByText('Added a school').count()).toBe(1);
+    expect(await page.getByTestId('audit-log').getByText('Renamed a school').count()).toBe(1);
+    expect(await page.getByRole('button', { name: /^Verify / }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  test('shows a validation issue beside the school field', async () => {
+    const page = await signedInPage(DISTRICT_ADMIN);
+    await page.goto(`${server.url}/districts/riverbend-usd/admin`);
+
+    await page.getByRole('button', { name: 'Add school' }).click();
+    await page.locator('#field-new-school-error').waitFor();
+
+    expect(await page.getByLabel('New school name').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  test('tells a non-admin that only admins manage the district', async () => {
+    const page = await signedInPage('demo@staffroom.example.org');
+
+    await page.goto(`${server.url}/districts/riverbend-usd/admin`);
+    await page.getByText("Only the district's admins can manage it.").waitFor();
+
+    expect(await page.getByRole('button', { name: 'Add school' }).count()).toBe(0);
+  });
+});
