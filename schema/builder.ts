@@ -4,7 +4,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { getTableConfig } from 'drizzle-orm/pg-core';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { relations } from '../drizzle/relations.ts';
 import {
   canAdministerDistrict,
@@ -61,16 +61,71 @@ async function resolveNodeOrNull(
   }
 }
 
+/** The scope checks behind every `authScopes` of the schema, for one request's viewer. */
+function scopeCheckers(ctx: GraphQLContext) {
+  return {
+    signedIn: ctx.viewer !== null,
+    platformAdmin: isPlatformAdmin(ctx.viewer),
+    administerDistrict: (districtId: number) => canAdministerDistrict(ctx.viewer, districtId),
+    seeCommunity: (communityId: number) => ctx.access.canSee(communityId),
+    readCommunity: (communityId: number) => ctx.access.canRead(communityId),
+    moderateCommunity: async (communityId: number) =>
+      canModerateCommunity(await ctx.access.membership(communityId)),
+    readCommunityAudit: async (communityId: number) => {
+      const [community, membership] = await Promise.all([
+        ctx.access.community(communityId),
+        ctx.access.membership(communityId),
+      ]);
+      return community !== null && canReadCommunityAudit(ctx.viewer, community, membership);
+    },
+    readThread: (threadId: number) => ctx.access.canReadParent('thread', threadId),
+    readLiveSession: (liveSessionId: number) =>
+      ctx.access.canReadParent('liveSession', liveSessionId),
+    readBadge: (badgeId: number) => ctx.access.canReadParent('badge', badgeId),
+    isViewer: (userId: number) => ctx.viewer !== null && ctx.viewer.id === userId,
+  };
+}
+
+type ScopeMap = { $any?: ScopeMap; $all?: ScopeMap } & Record<string, unknown>;
+
+/** Evaluates a scope map as Pothos does: every key must pass, or any key within `$any`. */
+async function passesScopes(
+  checkers: Record<string, unknown>,
+  scopes: ScopeMap,
+  any = false,
+): Promise<boolean> {
+  const results = await Promise.all(
+    Object.entries(scopes).map(async ([key, value]) => {
+      if (key === '$any' || key === '$all') {
+        return passesScopes(checkers, value as ScopeMap, key === '$any');
+      }
+      const check = checkers[key];
+      return typeof check === 'function' ? Boolean(await check(value)) : check === value;
+    }),
+  );
+  return any ? results.some(Boolean) : results.every(Boolean);
+}
+
 /**
- * Checks a `node(id:)` or `nodes(ids:)` lookup before it loads. A community's type check alone
- * would not do: asked only for fields that answer null when withheld, an unlisted community would
- * come back as an object of nulls, which tells that it exists.
+ * Runs a type's own `authScopes` on a row that `node(id:)` or `nodes(ids:)` loaded. Field checks
+ * come too late for lookups: a hidden object would come back as an error, or as an object with
+ * only `__typename`, where a missing one comes back as null, which would tell that it exists.
  */
-async function mayLookUp(ctx: GraphQLContext, id: { typename: string; id: string }) {
-  if (id.typename === 'Community' && isRowId(id)) {
-    return ctx.access.canSee(Number(id.id));
+async function mayReturnNode(
+  ctx: GraphQLContext,
+  schema: GraphQLSchema,
+  typename: string,
+  row: unknown,
+): Promise<boolean> {
+  const options = schema.getType(typename)?.extensions?.pothosOptions as
+    | { authScopes?: unknown }
+    | undefined;
+  const authScopes = options?.authScopes;
+  if (!authScopes || row === null || row === undefined) {
+    return true;
   }
-  return true;
+  const scopes = typeof authScopes === 'function' ? await authScopes(row, ctx) : authScopes;
+  return passesScopes(scopeCheckers(ctx), scopes as ScopeMap);
 }
 
 export const MAX_PAGE_SIZE = 100;
@@ -102,43 +157,26 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
-    authScopes: (ctx) => ({
-      signedIn: ctx.viewer !== null,
-      platformAdmin: isPlatformAdmin(ctx.viewer),
-      administerDistrict: (districtId) => canAdministerDistrict(ctx.viewer, districtId),
-      seeCommunity: (communityId) => ctx.access.canSee(communityId),
-      readCommunity: (communityId) => ctx.access.canRead(communityId),
-      moderateCommunity: async (communityId) =>
-        canModerateCommunity(await ctx.access.membership(communityId)),
-      readCommunityAudit: async (communityId) => {
-        const [community, membership] = await Promise.all([
-          ctx.access.community(communityId),
-          ctx.access.membership(communityId),
-        ]);
-        return community !== null && canReadCommunityAudit(ctx.viewer, community, membership);
-      },
-      readThread: (threadId) => ctx.access.canReadParent('thread', threadId),
-      readLiveSession: (liveSessionId) => ctx.access.canReadParent('liveSession', liveSessionId),
-      readBadge: (badgeId) => ctx.access.canReadParent('badge', badgeId),
-      isViewer: (userId) => ctx.viewer !== null && ctx.viewer.id === userId,
-    }),
+    authScopes: scopeCheckers,
     unauthorizedError: () => new Error('Not found, or you do not have access to it.'),
   },
   relay: {
     nodeQueryOptions: {
-      // The callback always loads the requested id, which is checked here first.
-      resolve: async (_root, { id }, ctx, _info, resolveNode) =>
-        (await mayLookUp(ctx, id)) ? resolveNodeOrNull(id, resolveNode) : null,
+      // The id is checked before the callback loads it, and the row after, against its type's
+      // authScopes: a hidden object answers null, as a missing one does.
+      resolve: async (_root, { id }, ctx, info, resolveNode) => {
+        const node = await resolveNodeOrNull(id, resolveNode);
+        return (await mayReturnNode(ctx, info.schema, id.typename, node)) ? node : null;
+      },
     },
     nodesQueryOptions: {
-      resolve: async (_root, { ids }, _ctx, _info, resolveNodes) => {
+      resolve: async (_root, { ids }, ctx, info, resolveNodes) => {
         if (ids.length > MAX_PAGE_SIZE) {
           throw new GraphQLError(`nodes takes at most ${MAX_PAGE_SIZE} ids; got ${ids.length}.`, {
             extensions: { code: 'BAD_USER_INPUT' },
           });
         }
-        // The callback loads all of `ids` at once, whatever it is given, so ids are checked first
-        // and a batch that names a missing row is one request error.
+        // The callback loads all of `ids` at once, whatever it is given, so ids are checked first.
         const malformed = ids.find((id) => !isRowId(id));
         if (malformed) {
           throw new GraphQLError(
@@ -148,19 +186,27 @@ export const builder = new SchemaBuilder<{
             },
           );
         }
+        const unknownIds = new GraphQLError(
+          'Some of the ids name no object you may see; look them up one at a time with node(id:) to see which.',
+          { extensions: { code: 'NOT_FOUND' } },
+        );
+        let nodes: readonly unknown[];
         try {
-          const allowed = await Promise.all(ids.map((id) => mayLookUp(_ctx, id)));
-          const nodes = await resolveNodes(ids);
-          return nodes.map((node, index) => (allowed[index] ? node : null));
+          nodes = await resolveNodes(ids);
         } catch (error) {
           if (error instanceof Error && /^Model \w+\(.*\) not found$/.test(error.message)) {
-            throw new GraphQLError(
-              'Some of the ids name no object; look them up one at a time with node(id:) to see which.',
-              { extensions: { code: 'NOT_FOUND' } },
-            );
+            throw unknownIds;
           }
           throw error;
         }
+        const allowed = await Promise.all(
+          ids.map((id, index) => mayReturnNode(ctx, info.schema, id.typename, nodes[index])),
+        );
+        // A hidden object gets the same answer as a missing one, so neither tells it exists.
+        if (allowed.includes(false)) {
+          throw unknownIds;
+        }
+        return nodes;
       },
     },
     clientMutationId: 'omit',

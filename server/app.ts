@@ -361,8 +361,12 @@ export async function startServer(
   const port = (server.address() as AddressInfo).port;
   const listenHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${listenHost}:${port}`;
-  trustedOrigins.add(`http://localhost:${port}`);
-  trustedOrigins.add(`http://127.0.0.1:${port}`);
+  // The server's own loopback addresses count as its origin only when PUBLIC_URL is one too, as
+  // in development and tests; a deployment trusts only PUBLIC_URL's origin and CORS_ORIGINS.
+  if (['localhost', '127.0.0.1'].includes(new URL(config.publicUrl).hostname)) {
+    trustedOrigins.add(`http://localhost:${port}`);
+    trustedOrigins.add(`http://127.0.0.1:${port}`);
+  }
   log.info(
     { port, url, publicUrl: config.publicUrl, pubsub: bus.kind, startupMs: Date.now() - startedAt },
     'Staffroom listening',

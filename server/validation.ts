@@ -11,6 +11,9 @@ export interface TextRule {
  * Collects validation issues for one input so that every bad field is reported at once.
  * `check()` throws a ValidationError when any issue was found.
  */
+/** Half of a UTF-16 surrogate pair, which PostgreSQL text and JSON cannot store. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export class InputValidator {
   readonly issues: ValidationIssue[] = [];
 
@@ -19,6 +22,8 @@ export class InputValidator {
     const length = [...cleaned].length;
     if (cleaned.includes('\u0000')) {
       this.add(path, 'must not contain a NUL character');
+    } else if (LONE_SURROGATE.test(cleaned)) {
+      this.add(path, 'must be valid Unicode text (it contains half of a surrogate pair)');
     } else if (!rule.multiline && /[\n\r]/.test(cleaned)) {
       this.add(path, 'must be a single line');
     } else if (length < (rule.min ?? 1)) {

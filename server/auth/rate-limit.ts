@@ -14,7 +14,10 @@ export interface RateLimitRule {
  * address, so that one address cannot try many accounts and many addresses cannot try one.
  */
 export const RATE_LIMITS = {
-  signInPerAccount: { limit: 10, windowSeconds: 15 * 60 },
+  // Per account and address, so that a stranger's guesses cannot lock the owner out from their
+  // own address; the looser limit per account still stops guesses spread over many addresses.
+  signInPerAccountAndAddress: { limit: 10, windowSeconds: 15 * 60 },
+  signInPerAccount: { limit: 100, windowSeconds: 15 * 60 },
   signInPerAddress: { limit: 50, windowSeconds: 15 * 60 },
   signUpPerAddress: { limit: 20, windowSeconds: 60 * 60 },
   mailPerAccount: { limit: 5, windowSeconds: 60 * 60 },

@@ -79,6 +79,8 @@ function validateNewPassword(validator: InputValidator, path: string, password: 
 
 const rateLimitKey = {
   signInAccount: (email: string) => `sign-in:account:${email}`,
+  signInAccountAndAddress: (email: string, address: string) =>
+    `sign-in:account-address:${email}:${address}`,
   signInAddress: (address: string) => `sign-in:address:${address}`,
   signUpAddress: (address: string) => `sign-up:address:${address}`,
   mailAccount: (email: string) => `mail:account:${email.toLowerCase()}`,
@@ -143,6 +145,10 @@ export async function signIn(
   validator.check();
 
   await consumeRateLimits(ctx.db, [
+    [
+      rateLimitKey.signInAccountAndAddress(email, ctx.clientAddress),
+      RATE_LIMITS.signInPerAccountAndAddress,
+    ],
     [rateLimitKey.signInAccount(email), RATE_LIMITS.signInPerAccount],
     [rateLimitKey.signInAddress(ctx.clientAddress), RATE_LIMITS.signInPerAddress],
   ]);

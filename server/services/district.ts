@@ -10,7 +10,7 @@ import {
 } from '../../drizzle/tables/index.ts';
 import { canAdministerDistrict, isPlatformAdmin } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import { InputValidator } from '../validation.ts';
+import { InputValidator, validateEmail } from '../validation.ts';
 import { authSessionTopic } from './account.ts';
 import { recordAudit } from './audit.ts';
 import { requireViewer, runInTransaction, type ServiceContext } from './context.ts';
@@ -106,8 +106,10 @@ export async function addDistrictAdmin(
   ctx: ServiceContext,
   input: { districtId: number; email: string },
 ): Promise<DistrictRow> {
+  const validator = new InputValidator();
+  const email = validateEmail(validator, input.email);
+  validator.check();
   const district = await requireDistrictAdmin(ctx, input.districtId);
-  const email = input.email.trim().toLowerCase();
   const [person] = await ctx.db
     .select({ id: users.id })
     .from(users)

@@ -139,7 +139,8 @@ describe.each(await databaseKinds())('private community access on %s', (kind) =>
       );
       expect(list.body.data.communities.totalCount).toBe(list.body.data.communities.nodes.length);
       expect(byId.body.data).toEqual({ thread: null, liveSession: null, badge: null });
-      expect(nodes.body.data.nodes).toEqual([null, null, null, null, null]);
+      expect(nodes.body.data).toBeNull();
+      expect(nodes.body.errors[0].extensions.code).toBe('NOT_FOUND');
       expect(JSON.stringify(nodes.body)).not.toMatch(/Secret|Private reply/);
       expect(profile.body.data.node.badgeAwards.nodes).toEqual([]);
     });

@@ -432,11 +432,20 @@ describe.each(await databaseKinds())('account lifecycle on %s', (kind) => {
           `a${index}: signIn(input: $input) { __typename ... on RateLimitedError { retryAfterSeconds } }`,
       ).join('\n');
 
-      const result = await gql(`mutation($input: SignInInput!) { ${aliases} }`, {
-        input: { email: person.email, password: 'wrong password!!' },
-      });
-      const rightPassword = await gql(SIGN_IN, {
-        input: { email: person.email.toUpperCase(), password: PASSWORD },
+      const address = newAddress();
+      const result = await gql(
+        `mutation($input: SignInInput!) { ${aliases} }`,
+        { input: { email: person.email, password: 'wrong password!!' } },
+        { address },
+      );
+      const rightPassword = await gql(
+        SIGN_IN,
+        { input: { email: person.email.toUpperCase(), password: PASSWORD } },
+        { address },
+      );
+      // The guesses came from one address: the owner, elsewhere, is not locked out.
+      const fromElsewhere = await gql(SIGN_IN, {
+        input: { email: person.email, password: PASSWORD },
       });
       const types = Object.values(result.body.data).map((value: Json) => value.__typename);
 
@@ -444,6 +453,7 @@ describe.each(await databaseKinds())('account lifecycle on %s', (kind) => {
       expect(types[10]).toBe('RateLimitedError');
       expect(result.body.data.a10.retryAfterSeconds).toBeGreaterThan(0);
       expect(rightPassword.body.data.signIn.__typename).toBe('RateLimitedError');
+      expect(fromElsewhere.body.data.signIn.__typename).toBe('MutationSignInSuccess');
     });
 
     test('signIn counts each operation of a batch', async () => {
@@ -453,13 +463,18 @@ describe.each(await databaseKinds())('account lifecycle on %s', (kind) => {
         variables: { input: { email: person.email, password: 'wrong password!!' } },
       };
 
+      const address = newAddress();
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': newAddress() },
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
         body: JSON.stringify(Array(10).fill(operation)),
       });
       const results = await response.json();
-      const next = await gql(SIGN_IN, { input: { email: person.email, password: PASSWORD } });
+      const next = await gql(
+        SIGN_IN,
+        { input: { email: person.email, password: PASSWORD } },
+        { address },
+      );
       const types = results.map((result: Json) => result.data.signIn.__typename);
 
       expect(types).toEqual(Array(10).fill('InvalidCredentialsError'));
