@@ -10,6 +10,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga } from 'graphql-yoga';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/builder.ts';
 import { type GraphQLContext, schema } from '../schema/index.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { pruneRateLimits } from './auth/rate-limit.ts';
@@ -41,6 +42,7 @@ import {
   maskError,
   type OperationScope,
   statementCountPlugin,
+  variableCostPlugin,
   writeScopePlugin,
 } from './yoga-plugins.ts';
 
@@ -69,8 +71,9 @@ export const MAX_BATCH = 10;
 
 /**
  * Largest cost of one document: each object field costs 2 and each scalar 1, times 1.5 for each
- * level of nesting, and a connection's cost is multiplied by its literal `first` or `last`. Page
- * sizes passed as variables count once, and the page size cap of 100 bounds them.
+ * level of nesting, and a connection's cost is multiplied by its page size, from a literal, a
+ * variable or the default. The web client's largest page, the community manage page, costs about
+ * 12,400.
  */
 export const MAX_COST = 20_000;
 
@@ -175,6 +178,12 @@ export async function startServer(
       // A GET request, or a form post, carries no custom header unless a preflight allowed it,
       // so requiring one stops cross-site requests that CORS does not see.
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER, 'authorization'] }),
+      variableCostPlugin(
+        MAX_COST,
+        { defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
+        (cost, operationName) =>
+          statements.getStore()?.log.debug({ cost, operationName }, 'Operation priced'),
+      ),
       writeScopePlugin(),
       statementCountPlugin(statements, config.exposeQueryStats),
     ],

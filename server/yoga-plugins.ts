@@ -1,5 +1,20 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import { GraphQLError, getOperationAST } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  getNamedType,
+  getOperationAST,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  type SelectionSetNode,
+} from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../schema/index.ts';
 import { canWrite } from './auth/access.ts';
@@ -97,5 +112,128 @@ export function writeScopePlugin(): Plugin<{ staffroom?: GraphQLContext }> {
         });
       }
     },
+  };
+}
+
+/**
+ * Prices a document with its variables, as the cost limit of graphql-armor does with literals:
+ * each object field costs `objectCost` plus 1.5 times its children, each scalar 1, and a field
+ * that takes `first` or `last` is multiplied by the page size it will return: the value given,
+ * as a literal or a variable, or the default page size when none is, capped at the largest page.
+ * graphql-armor sees only literals, so `first: $n` would otherwise count once.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+  pages: { defaultSize: number; maxSize: number },
+): number {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) {
+    return 0;
+  }
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      fragments.set(definition.name.value, definition);
+    }
+  }
+  const pageSize = (field: FieldNode, definition: GraphQLField<unknown, unknown>): number => {
+    if (!definition.args.some((arg) => arg.name === 'first' || arg.name === 'last')) {
+      return 1;
+    }
+    let size: number | null = null;
+    for (const argument of field.arguments ?? []) {
+      if (argument.name.value !== 'first' && argument.name.value !== 'last') {
+        continue;
+      }
+      const value =
+        argument.value.kind === Kind.VARIABLE
+          ? variables?.[argument.value.name.value]
+          : argument.value.kind === Kind.INT
+            ? Number(argument.value.value)
+            : null;
+      if (typeof value === 'number') {
+        size = Math.max(size ?? 0, value);
+      }
+    }
+    return Math.min(Math.max(size ?? pages.defaultSize, 1), pages.maxSize);
+  };
+  const seen = new Set<string>();
+  const price = (selections: SelectionSetNode, parent: GraphQLNamedType | undefined): number => {
+    let total = 0;
+    for (const selection of selections.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition
+          ? schema.getType(selection.typeCondition.name.value)
+          : parent;
+        total += price(selection.selectionSet, type ?? parent);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        // A fragment spread inside itself is invalid and stopped by validation; count it once.
+        if (fragment && !seen.has(fragment.name.value)) {
+          seen.add(fragment.name.value);
+          total += price(
+            fragment.selectionSet,
+            schema.getType(fragment.typeCondition.name.value) ?? parent,
+          );
+          seen.delete(fragment.name.value);
+        }
+        continue;
+      }
+      const definition =
+        parent && (isObjectType(parent) || isInterfaceType(parent))
+          ? parent.getFields()[selection.name.value]
+          : undefined;
+      if (!selection.selectionSet || !definition) {
+        total += 1;
+        continue;
+      }
+      const child = getNamedType(definition.type);
+      total += (2 + 1.5 * price(selection.selectionSet, child)) * pageSize(selection, definition);
+    }
+    return total;
+  };
+  const root =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
+  return price(operation.selectionSet, root ?? undefined);
+}
+
+/** Refuses, before it runs, an operation whose cost with its variables is above `maxCost`. */
+export function variableCostPlugin(
+  maxCost: number,
+  pages: { defaultSize: number; maxSize: number },
+  onPriced: (cost: number, operationName: string | undefined) => void = () => {},
+): Plugin {
+  const check = (args: ExecutionArgs, stop: (result: { errors: GraphQLError[] }) => void): void => {
+    const cost = operationCost(
+      args.schema,
+      args.document,
+      args.operationName,
+      args.variableValues as Record<string, unknown> | undefined,
+      pages,
+    );
+    onPriced(cost, getOperationAST(args.document, args.operationName)?.name?.value);
+    if (cost > maxCost) {
+      stop({
+        errors: [
+          createGraphQLError(
+            `The operation costs ${Math.round(cost)} with its variables; at most ${maxCost} is allowed. Ask for smaller pages or fewer nested lists.`,
+            { extensions: { code: 'COST_LIMIT_EXCEEDED', http: { status: 400 } } },
+          ),
+        ],
+      });
+    }
+  };
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),
+    onSubscribe: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),
   };
 }

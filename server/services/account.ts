@@ -5,6 +5,8 @@ import {
   authSessions,
   chatMessages,
   communities,
+  districtAdmins,
+  districts,
   mailOutbox,
   memberships,
   postRevisions,
@@ -825,12 +827,20 @@ export async function deleteAccount(
   if (blocking.length > 0) {
     throw soleOwnerConflict(blocking);
   }
+  const adminOf = await soleAdministeredDistricts(ctx.db, user.id);
+  if (adminOf.length > 0) {
+    throw soleAdminConflict(adminOf);
+  }
   const { revokedIds, erasedPosts } = await runInTransaction(ctx, async (tx, recorder) => {
     await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('update');
     // Checked again under the lock: another owner may have left since the check above.
     const stillBlocking = await soleOwnedCommunities(tx, user.id);
     if (stillBlocking.length > 0) {
       throw soleOwnerConflict(stillBlocking);
+    }
+    const stillAdminOf = await soleAdministeredDistricts(tx, user.id);
+    if (stillAdminOf.length > 0) {
+      throw soleAdminConflict(stillAdminOf);
     }
     const revokedIds = await revokeAuthSessions(tx, user.id);
     const erased = input.erasePosts ? await eraseWriting(tx, user.id) : [];
@@ -861,6 +871,13 @@ async function confirmDeletion(
   user: UserRow,
   input: { password?: string | null; email?: string | null },
 ): Promise<void> {
+  const typedEmail = input.email?.trim().toLowerCase();
+  if (typedEmail && typedEmail !== user.email.toLowerCase()) {
+    throw ValidationError.of(
+      'email',
+      "must be this account's email address, typed out to confirm the deletion",
+    );
+  }
   if (user.passwordHash) {
     if (!input.password) {
       throw ValidationError.of('password', 'must be your current password');
@@ -874,6 +891,28 @@ async function confirmDeletion(
       "must be this account's email address, typed out to confirm the deletion",
     );
   }
+}
+
+/** Districts whose only admin the user is. */
+async function soleAdministeredDistricts(tx: Executor, userId: number) {
+  return tx
+    .select({ id: districts.id, name: districts.name })
+    .from(districtAdmins)
+    .innerJoin(districts, eq(districts.id, districtAdmins.districtId))
+    .where(
+      and(
+        eq(districtAdmins.userId, userId),
+        sql`not exists (select 1 from district_admins o where o.district_id = ${districtAdmins.districtId} and o.user_id <> ${userId})`,
+      ),
+    )
+    .orderBy(districts.name);
+}
+
+function soleAdminConflict(districtsAdministered: { name: string }[]): ConflictError {
+  const names = districtsAdministered.map((district) => `"${district.name}"`).join(', ');
+  return new ConflictError(
+    `You are the only admin of ${names}; add another admin first, so the district is not left without one.`,
+  );
 }
 
 function soleOwnerConflict(blocking: { name: string }[]): ConflictError {

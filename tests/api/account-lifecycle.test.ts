@@ -5,6 +5,7 @@ import {
   accountTokens,
   auditLog,
   authSessions,
+  districtAdmins,
   districtDomains,
   districts,
   mailOutbox,
@@ -928,6 +929,39 @@ describe.each(await databaseKinds())('account lifecycle on %s', (kind) => {
       expect(result.__typename).toBe('ConflictError');
       expect(result.message).toContain('"Robotics Guild"');
       expect(viewer.body.data.viewer.id).toBe(owner.id);
+    });
+
+    test('refuses the only admin of a district', async () => {
+      const admin = await signUp();
+      const [district] = await db()
+        .insert(districts)
+        .values({ slug: `lone-admin-${admin.rowId}`, name: 'Lone Admin District' })
+        .returning({ id: districts.id });
+      await db()
+        .insert(districtAdmins)
+        .values({ districtId: district?.id as number, userId: admin.rowId });
+
+      const result = await mutation('deleteAccount', { password: PASSWORD }, 'data', admin);
+      const viewer = await gql(VIEWER, {}, { token: admin.token });
+
+      expect(result.__typename).toBe('ConflictError');
+      expect(result.message).toContain('"Lone Admin District"');
+      expect(viewer.body.data.viewer.id).toBe(admin.id);
+    });
+
+    test('rejects a typed email of another account', async () => {
+      const person = await signUp();
+
+      const result = await mutation(
+        'deleteAccount',
+        { password: PASSWORD, email: 'someone.else@example.org' },
+        'data',
+        person,
+      );
+      const viewer = await gql(VIEWER, {}, { token: person.token });
+
+      expect(result.__typename).toBe('ValidationError');
+      expect(viewer.body.data.viewer.id).toBe(person.id);
     });
 
     test('keeps posts under a deleted user', async () => {

@@ -160,6 +160,23 @@ describe.each(await databaseKinds())('API guards on %s', (kind) => {
       expect(result.body.errors[0].message).toMatch(/Cost limit/i);
     });
 
+    test('page sizes in variables and default page sizes count toward the cost', async () => {
+      const nested = `query($n: Int) { communities(first: $n) { nodes {
+        threads(first: $n) { nodes { posts(first: $n) { nodes { id body } } } } } } }`;
+      const defaults =
+        '{ communities { nodes { threads { nodes { posts { nodes { id body } } } } } } }';
+
+      const viaVariable = await server.graphql(nested, { n: 100 });
+      const viaDefaults = await server.graphql(defaults);
+      const small = await server.graphql(nested, { n: 2 });
+
+      expect(viaVariable.body.errors[0].extensions.code).toBe('COST_LIMIT_EXCEEDED');
+      expect(viaVariable.body.data ?? null).toBeNull();
+      expect(viaDefaults.body.errors[0].extensions.code).toBe('COST_LIMIT_EXCEEDED');
+      expect(small.body.errors).toBeUndefined();
+      expect(small.body.data.communities.nodes.length).toBeGreaterThan(0);
+    });
+
     test('a batch of up to 10 operations runs; 11 are refused', async () => {
       const batch = (size: number) =>
         fetch(`${server.url}/graphql`, {
