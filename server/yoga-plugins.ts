@@ -29,6 +29,8 @@ interface OperationScope {
   log: Logger;
 }
 
+const LIMIT_REFUSAL = /^Syntax Error: .*limit of \d+ exceeded/i;
+
 /**
  * Keeps the message of expected errors (domain errors, GraphQL validation, authorization) and
  * replaces every other one with a generic message, logging the original once.
@@ -46,6 +48,14 @@ export function maskError(error: unknown, message: string, log: Logger): Error {
           .replace(/([a-z])([A-Z])/g, '$1_$2')
           .toUpperCase(),
       },
+    });
+  }
+  // graphql-armor words the refusals of the depth, alias, token and cost limits as syntax
+  // errors without a code; they get one, so that clients can tell them from invalid documents.
+  if (error instanceof GraphQLError && LIMIT_REFUSAL.test(error.message)) {
+    return createGraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+      nodes: error.nodes,
+      extensions: { code: 'QUERY_LIMIT_EXCEEDED' },
     });
   }
   if (

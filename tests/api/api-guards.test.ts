@@ -157,7 +157,8 @@ describe.each(await databaseKinds())('API guards on %s', (kind) => {
       );
 
       expect(result.body.data ?? null).toBeNull();
-      expect(result.body.errors[0].message).toMatch(/Cost limit/i);
+      expect(result.body.errors[0].message).toMatch(/^Query Cost limit/i);
+      expect(result.body.errors[0].extensions.code).toBe('QUERY_LIMIT_EXCEEDED');
     });
 
     test('page sizes in variables and default page sizes count toward the cost', async () => {
@@ -305,7 +306,7 @@ describe.each(await databaseKinds())('API guards on %s', (kind) => {
       const token = await signInAgain();
       await server.database.db
         .update(authSessions)
-        .set({ expiresAt: sql`now() + interval '1500 milliseconds'` })
+        .set({ expiresAt: sql`now() + interval '3 seconds'` })
         .where(eq(authSessions.tokenHash, hashToken(token)));
       const subscription = server.subscribe(ACTIVITY, { id: community.id }, { token });
       await subscription.settle(100);
@@ -324,7 +325,8 @@ describe.each(await databaseKinds())('API guards on %s', (kind) => {
       const text = await readStream(stream, (seen) => seen.includes('FORBIDDEN'));
 
       expect(Date.now() - started).toBeLessThan(9000);
-      expect(text).toMatch(/sign-in has ended/);
+      // On a slow machine the sign-in may expire before the stream starts, which gets a 401.
+      expect(text).toMatch(/sign-in has ended|expired or revoked/);
     });
   });
 });

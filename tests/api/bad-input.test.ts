@@ -189,6 +189,7 @@ describe.each(await databaseKinds())('bad input on %s', (kind) => {
 
     expect(result.body.data).toBeUndefined();
     expect(result.body.errors[0].message).toMatch(/depth/i);
+    expect(result.body.errors[0].extensions.code).toBe('QUERY_LIMIT_EXCEEDED');
   });
 
   test('rejects a field repeated under many aliases', async () => {
@@ -201,6 +202,7 @@ describe.each(await databaseKinds())('bad input on %s', (kind) => {
 
     expect(result.body.data).toBeUndefined();
     expect(result.body.errors[0].message).toMatch(/alias/i);
+    expect(result.body.errors[0].extensions.code).toBe('QUERY_LIMIT_EXCEEDED');
   });
 
   test.each([
