@@ -1,13 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { desc, eq } from 'drizzle-orm';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mailOutbox } from '../../drizzle/tables/index.ts';
+import { ARTIFACTS, launchChromium, newPage, signInThroughPage } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { mutate, signUpUser, startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM_PATH, servicesAvailable } from '../helpers/services.ts';
+import { servicesAvailable } from '../helpers/services.ts';
 
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const ready = await servicesAvailable('chromium');
 
 const FACILITATOR = 'facilitator@staffroom.example.org';
@@ -21,21 +20,9 @@ describe.skipIf(!ready)('community membership in Chromium', () => {
   let facilitatorToken: string;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     database = await createTestDatabase('pglite');
     server = await startTestServer({ database, env: { SERVE_CLIENT: 'true', SEED_DEMO: 'true' } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const signedIn = await mutate(
       server,
       'signIn',
@@ -74,15 +61,7 @@ describe.skipIf(!ready)('community membership in Chromium', () => {
   }
 
   async function signedInPage(email: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    // Fails a step well before the test's timeout, so the error names the missing element.
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/sign-in`);
-    await page.getByTestId('sign-in-email').fill(email);
-    await page.getByTestId('sign-in-password').fill(password);
-    await page.getByTestId('sign-in-submit').click();
-    await page.getByTestId('viewer-name').waitFor();
+    const page = await signInThroughPage(browser, server.url, email, password);
     return page;
   }
 
@@ -146,9 +125,7 @@ describe.skipIf(!ready)('community membership in Chromium', () => {
       .limit(1);
     const path = /\/invitations\/[^\s]+/.exec(mail?.textBody ?? '')?.[0];
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(10_000);
-    const inviteePage = await context.newPage();
+    const inviteePage = await newPage(browser);
     await inviteePage.goto(`${server.url}${path}`);
     await inviteePage.getByRole('heading', { name: 'Join Invitation Circle' }).waitFor();
     await inviteePage.getByRole('link', { name: 'Sign in to accept' }).click();

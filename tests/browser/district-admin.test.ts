@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ARTIFACTS, launchChromium, signInThroughPage } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM_PATH, servicesAvailable } from '../helpers/services.ts';
+import { servicesAvailable } from '../helpers/services.ts';
 
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const ready = await servicesAvailable('chromium');
 
 /** A district admin of riverbend-usd in the demo data. */
@@ -18,21 +17,9 @@ describe.skipIf(!ready)('district admin page in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     database = await createTestDatabase('pglite');
     server = await startTestServer({ database, env: { SERVE_CLIENT: 'true', SEED_DEMO: 'true' } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -42,15 +29,7 @@ describe.skipIf(!ready)('district admin page in Chromium', () => {
   });
 
   async function signedInPage(email: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    // Fails a step well before the test's timeout, so the error names the missing element.
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/sign-in`);
-    await page.getByTestId('sign-in-email').fill(email);
-    await page.getByTestId('sign-in-password').fill(DEMO_PASSWORD);
-    await page.getByTestId('sign-in-submit').click();
-    await page.getByTestId('viewer-name').waitFor();
+    const page = await signInThroughPage(browser, server.url, email, DEMO_PASSWORD);
     return page;
   }
 

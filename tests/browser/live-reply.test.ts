@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ARTIFACTS, launchChromium } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM_PATH, servicesAvailable } from '../helpers/services.ts';
+import { servicesAvailable } from '../helpers/services.ts';
 
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const ready = await servicesAvailable('chromium');
 
 describe.skipIf(!ready)('web client in Chromium', () => {
@@ -14,21 +13,9 @@ describe.skipIf(!ready)('web client in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     database = await createTestDatabase('pglite');
     server = await startTestServer({ database, env: { SERVE_CLIENT: 'true', SEED_DEMO: 'true' } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
