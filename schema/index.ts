@@ -1,5 +1,6 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.ts';
+import { describeGeneratedParts } from './describe.ts';
 import './errors.ts';
 import './scalars.ts';
 import './types/account.ts';
@@ -16,5 +17,5 @@ import './subscriptions/index.ts';
 builder.queryType({});
 builder.mutationType({});
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+export const schema = lexicographicSortSchema(describeGeneratedParts(builder.toSchema()));
 export type { GraphQLContext } from './builder.ts';
