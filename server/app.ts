@@ -8,6 +8,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { getOperationAST } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/builder.ts';
@@ -41,6 +42,7 @@ import { attachWebSocketServer } from './ws.ts';
 import {
   maskError,
   type OperationScope,
+  operationDepth,
   statementCountPlugin,
   variableCostPlugin,
   writeScopePlugin,
@@ -181,8 +183,15 @@ export async function startServer(
       variableCostPlugin(
         MAX_COST,
         { defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
-        (cost, operationName) =>
-          statements.getStore()?.log.debug({ cost, operationName }, 'Operation priced'),
+        (cost, args) =>
+          statements.getStore()?.log.debug(
+            {
+              cost,
+              depth: operationDepth(args.document, args.operationName),
+              operationName: getOperationAST(args.document, args.operationName)?.name?.value,
+            },
+            'Operation priced',
+          ),
       ),
       writeScopePlugin(),
       statementCountPlugin(statements, config.exposeQueryStats),

@@ -220,7 +220,7 @@ export function operationCost(
 export function variableCostPlugin(
   maxCost: number,
   pages: { defaultSize: number; maxSize: number },
-  onPriced: (cost: number, operationName: string | undefined) => void = () => {},
+  onPriced: (cost: number, args: ExecutionArgs) => void = () => {},
 ): Plugin {
   const check = (args: ExecutionArgs, stop: (result: { errors: GraphQLError[] }) => void): void => {
     const cost = operationCost(
@@ -230,7 +230,7 @@ export function variableCostPlugin(
       args.variableValues as Record<string, unknown> | undefined,
       pages,
     );
-    onPriced(cost, getOperationAST(args.document, args.operationName)?.name?.value);
+    onPriced(cost, args);
     if (cost > maxCost) {
       stop({
         errors: [
@@ -246,4 +246,38 @@ export function variableCostPlugin(
     onExecute: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),
     onSubscribe: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),
   };
+}
+
+/** Measures how deep an operation's fields nest, with fragments counted where they are spread. */
+export function operationDepth(document: DocumentNode, operationName?: string | null): number {
+  const operation = getOperationAST(document, operationName);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      fragments.set(definition.name.value, definition);
+    }
+  }
+  const depth = (selections: SelectionSetNode, seen: Set<string>): number => {
+    let deepest = 0;
+    for (const selection of selections.selections) {
+      if (selection.kind === Kind.FIELD) {
+        deepest = Math.max(
+          deepest,
+          1 + (selection.selectionSet ? depth(selection.selectionSet, seen) : 0),
+        );
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, depth(selection.selectionSet, seen));
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment && !seen.has(fragment.name.value)) {
+          deepest = Math.max(
+            deepest,
+            depth(fragment.selectionSet, new Set([...seen, fragment.name.value])),
+          );
+        }
+      }
+    }
+    return deepest;
+  };
+  return operation ? depth(operation.selectionSet, new Set()) : 0;
 }
