@@ -161,7 +161,16 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: () => new Error('Not found, or you do not have access to it.'),
   },
   relay: {
+    nodeTypeOptions: {
+      description: 'An object with a global id, which `node(id:)` and `nodes(ids:)` fetch.',
+    },
+    idFieldOptions: {
+      description: 'Global id of the object, for `node(id:)` and for the inputs that name it.',
+    },
     nodeQueryOptions: {
+      description:
+        'Any object by its global id; null when the id is malformed, names no object, or names one the viewer may not read.',
+      args: { id: { description: 'A global id, as an `id` field returns it.' } },
       // The id is checked before the callback loads it, and the row after, against its type's
       // authScopes: a hidden object answers null, as a missing one does.
       resolve: async (_root, { id }, ctx, info, resolveNode) => {
@@ -170,6 +179,9 @@ export const builder = new SchemaBuilder<{
       },
     },
     nodesQueryOptions: {
+      description:
+        'Objects by their global ids, in the order given. A malformed id is a BAD_USER_INPUT error; an id that names no object the viewer may see makes the whole list a NOT_FOUND error.',
+      args: { ids: { description: 'Global ids, at most 100.' } },
       resolve: async (_root, { ids }, ctx, info, resolveNodes) => {
         if (ids.length > MAX_PAGE_SIZE) {
           throw new GraphQLError(`nodes takes at most ${MAX_PAGE_SIZE} ids; got ${ids.length}.`, {

@@ -13,7 +13,9 @@ import { builder } from './builder.ts';
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
   description: 'An expected failure of a mutation, returned as data.',
   fields: (t) => ({
-    message: t.exposeString('message'),
+    message: t.exposeString('message', {
+      description: 'A sentence saying what failed and, where it helps, what to do.',
+    }),
   }),
 });
 
@@ -23,7 +25,9 @@ const ValidationIssueRef = builder
     description: 'One invalid input field.',
     fields: (t) => ({
       path: t.exposeStringList('path', { description: 'Path of the field inside `input`.' }),
-      message: t.exposeString('message'),
+      message: t.exposeString('message', {
+        description: 'What is wrong with the field, such as "must be after startsAt".',
+      }),
     }),
   });
 
@@ -33,7 +37,11 @@ builder.objectType(ValidationError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof ValidationError,
   fields: (t) => ({
-    issues: t.field({ type: [ValidationIssueRef], resolve: (error) => error.issues }),
+    issues: t.field({
+      type: [ValidationIssueRef],
+      description: 'One entry per invalid input field.',
+      resolve: (error) => error.issues,
+    }),
   }),
 });
 

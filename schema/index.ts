@@ -14,8 +14,13 @@ import './types/sso.ts';
 import './types/thread.ts';
 import './subscriptions/index.ts';
 
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({
+  description: 'Entry points for reading. Objects the viewer may not see read as null.',
+});
+builder.mutationType({
+  description:
+    'Entry points for changes. Most take one `input` and return their data or one of the typed errors that implement `Error`.',
+});
 
 export const schema = lexicographicSortSchema(describeGeneratedParts(builder.toSchema()));
 export type { GraphQLContext } from './builder.ts';

@@ -9,23 +9,24 @@ import { Notification } from '../types/notification.ts';
 import { loadOncePerEvent } from './shared-load.ts';
 import { payloadId, streamTopic, unwrap } from './stream.ts';
 
-const ThreadActivityType = enumFromValues('ThreadActivityType', [
-  'post_added',
-  'post_edited',
-  'post_deleted',
-  'reaction_changed',
-  'thread_updated',
-] as const);
-const LiveSessionEventType = enumFromValues('LiveSessionEventType', [
-  'chat_message',
-  'status_changed',
-  'updated',
-] as const);
-const CommunityActivityType = enumFromValues('CommunityActivityType', [
-  'thread_created',
-  'live_session_scheduled',
-  'badge_awarded',
-] as const);
+const ThreadActivityType = enumFromValues(
+  'ThreadActivityType',
+  ['post_added', 'post_edited', 'post_deleted', 'reaction_changed', 'thread_updated'] as const,
+  'What changed in a thread: a reply added, edited or deleted, a reaction, or the thread itself (pinned, locked or its accepted answer).',
+);
+const LiveSessionEventType = enumFromValues(
+  'LiveSessionEventType',
+  ['chat_message', 'status_changed', 'updated'] as const,
+  'What happened in a live session: a chat message, a new status, or changed details.',
+);
+const CommunityActivityType = enumFromValues(
+  'CommunityActivityType',
+  ['thread_created', 'live_session_scheduled', 'badge_awarded'] as const,
+  'What happened in a community: a new thread, a scheduled live session or a badge award.',
+);
+
+const EVENT_ID_DESCRIPTION =
+  'The id of this event; pass the last one received as `after` to resume.';
 
 type TopicEvent = EventRow & { subjectId: number };
 
@@ -36,10 +37,15 @@ function topicId(event: EventRow): number {
 const ThreadActivityEvent = builder.objectRef<TopicEvent>('ThreadActivityEvent').implement({
   description: 'A change in a thread. Pass eventId as `after` when resubscribing to resume.',
   fields: (t) => ({
-    eventId: t.string({ resolve: (event) => String(event.id) }),
-    type: t.field({ type: ThreadActivityType, resolve: (event) => event.type as 'post_added' }),
+    eventId: t.string({ description: EVENT_ID_DESCRIPTION, resolve: (event) => String(event.id) }),
+    type: t.field({
+      type: ThreadActivityType,
+      description: 'What changed.',
+      resolve: (event) => event.type as 'post_added',
+    }),
     thread: t.drizzleField({
       type: 'threads',
+      description: 'The thread, as it is when the event is delivered.',
       resolve: (query, event, _args, ctx) =>
         loadOncePerEvent(
           ctx.events,
@@ -50,6 +56,7 @@ const ThreadActivityEvent = builder.objectRef<TopicEvent>('ThreadActivityEvent')
     post: t.drizzleField({
       type: 'posts',
       nullable: true,
+      description: 'The reply added, edited, deleted or reacted to; null for THREAD_UPDATED.',
       resolve: (query, event, _args, ctx) => {
         const postId = payloadId(event, 'postId');
         return postId
@@ -67,10 +74,15 @@ const ThreadActivityEvent = builder.objectRef<TopicEvent>('ThreadActivityEvent')
 const LiveSessionEvent = builder.objectRef<TopicEvent>('LiveSessionEvent').implement({
   description: 'A chat message or status change in a live session.',
   fields: (t) => ({
-    eventId: t.string({ resolve: (event) => String(event.id) }),
-    type: t.field({ type: LiveSessionEventType, resolve: (event) => event.type as 'chat_message' }),
+    eventId: t.string({ description: EVENT_ID_DESCRIPTION, resolve: (event) => String(event.id) }),
+    type: t.field({
+      type: LiveSessionEventType,
+      description: 'What happened.',
+      resolve: (event) => event.type as 'chat_message',
+    }),
     liveSession: t.drizzleField({
       type: 'liveSessions',
+      description: 'The live session, as it is when the event is delivered.',
       resolve: (query, event, _args, ctx) =>
         loadOncePerEvent(
           ctx.events,
@@ -81,6 +93,7 @@ const LiveSessionEvent = builder.objectRef<TopicEvent>('LiveSessionEvent').imple
     chatMessage: t.drizzleField({
       type: 'chatMessages',
       nullable: true,
+      description: 'The new message, for CHAT_MESSAGE; null for other types.',
       resolve: (query, event, _args, ctx) => {
         const id = payloadId(event, 'chatMessageId');
         return id
@@ -98,13 +111,15 @@ const LiveSessionEvent = builder.objectRef<TopicEvent>('LiveSessionEvent').imple
 const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityEvent').implement({
   description: 'A new thread, live session or badge award in a community.',
   fields: (t) => ({
-    eventId: t.string({ resolve: (event) => String(event.id) }),
+    eventId: t.string({ description: EVENT_ID_DESCRIPTION, resolve: (event) => String(event.id) }),
     type: t.field({
       type: CommunityActivityType,
+      description: 'What happened.',
       resolve: (event) => event.type as 'thread_created',
     }),
     community: t.drizzleField({
       type: 'communities',
+      description: 'The community, as it is when the event is delivered.',
       resolve: (query, event, _args, ctx) =>
         loadOncePerEvent(
           ctx.events,
@@ -115,6 +130,7 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
     thread: t.drizzleField({
       type: 'threads',
       nullable: true,
+      description: 'The new thread, for THREAD_CREATED; null for other types.',
       resolve: (query, event, _args, ctx) => {
         const id = payloadId(event, 'threadId');
         return id
@@ -129,6 +145,7 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
     liveSession: t.drizzleField({
       type: 'liveSessions',
       nullable: true,
+      description: 'The scheduled live session, for LIVE_SESSION_SCHEDULED; null for other types.',
       resolve: (query, event, _args, ctx) => {
         const id = payloadId(event, 'liveSessionId');
         return id
@@ -143,6 +160,7 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
     badgeAward: t.drizzleField({
       type: 'badgeAwards',
       nullable: true,
+      description: 'The award, for BADGE_AWARDED; null for other types.',
       resolve: (query, event, _args, ctx) => {
         const id = payloadId(event, 'awardId');
         return id
@@ -160,15 +178,17 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
 const NotificationEvent = builder.objectRef<TopicEvent>('NotificationEvent').implement({
   description: 'A new notification for the viewer, with the unread count after it.',
   fields: (t) => ({
-    eventId: t.string({ resolve: (event) => String(event.id) }),
+    eventId: t.string({ description: EVENT_ID_DESCRIPTION, resolve: (event) => String(event.id) }),
     notification: t.drizzleField({
       type: Notification,
+      description: 'The new notification.',
       resolve: (query, event, _args, ctx) =>
         ctx.db.query.notifications
           .findFirst(query({ where: { id: payloadId(event, 'notificationId') ?? -1 } }))
           .then(found(event)),
     }),
     unreadCount: t.int({
+      description: "The viewer's unread notifications when the event is delivered.",
       resolve: (_event, _args, ctx) =>
         ctx.viewer ? countUnreadNotifications(ctx.db, ctx.viewer.id) : 0,
     }),
@@ -188,12 +208,14 @@ const AFTER_DESCRIPTION =
   'The last eventId received; the events after it are replayed first, in order and once.';
 
 builder.subscriptionType({
+  description:
+    'Live events over WebSocket or server-sent events. Each event has an eventId; pass the last one as `after` to resume without a gap.',
   fields: (t) => ({
     threadActivity: t.field({
       type: ThreadActivityEvent,
       description: 'Replies added, edited or deleted, reactions, and thread changes.',
       args: {
-        threadId: t.arg.id({ required: true }),
+        threadId: t.arg.id({ required: true, description: 'The thread to follow.' }),
         after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),
       },
       subscribe: async (_root, args, ctx) => {
@@ -218,7 +240,7 @@ builder.subscriptionType({
       type: LiveSessionEvent,
       description: 'Chat messages and status changes of a live session.',
       args: {
-        liveSessionId: t.arg.id({ required: true }),
+        liveSessionId: t.arg.id({ required: true, description: 'The live session to follow.' }),
         after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),
       },
       subscribe: async (_root, args, ctx) => {
@@ -247,7 +269,7 @@ builder.subscriptionType({
       type: CommunityActivityEvent,
       description: 'New threads, live sessions and badge awards of a community.',
       args: {
-        communityId: t.arg.id({ required: true }),
+        communityId: t.arg.id({ required: true, description: 'The community to follow.' }),
         after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),
       },
       subscribe: async (_root, args, ctx) => {

@@ -20,10 +20,23 @@ export const IsteStandardEnum = enumFromValues(
 const IsteStandardInfo = builder.objectRef<IsteStandard>('IsteStandardInfo').implement({
   description: 'One ISTE Standard for Educators with its code, such as 2.4 Collaborator.',
   fields: (t) => ({
-    standard: t.field({ type: IsteStandardEnum, resolve: (standard) => standard }),
-    code: t.string({ resolve: (standard) => ISTE_STANDARD_INFO[standard].code }),
-    name: t.string({ resolve: (standard) => ISTE_STANDARD_INFO[standard].name }),
-    summary: t.string({ resolve: (standard) => ISTE_STANDARD_INFO[standard].summary }),
+    standard: t.field({
+      type: IsteStandardEnum,
+      description: 'The standard as an enum value.',
+      resolve: (standard) => standard,
+    }),
+    code: t.string({
+      description: 'Its number in the ISTE Standards for Educators, such as 2.4.',
+      resolve: (standard) => ISTE_STANDARD_INFO[standard].code,
+    }),
+    name: t.string({
+      description: 'Its role name, such as Collaborator.',
+      resolve: (standard) => ISTE_STANDARD_INFO[standard].name,
+    }),
+    summary: t.string({
+      description: "One sentence on what the standard asks of educators, in Staffroom's words.",
+      resolve: (standard) => ISTE_STANDARD_INFO[standard].summary,
+    }),
   }),
 });
 
@@ -33,12 +46,23 @@ builder.drizzleNode('badges', {
   id: { column: (badge) => badge.id },
   authScopes: (badge) => ({ readCommunity: badge.communityId }),
   fields: (t) => ({
-    name: t.exposeString('name'),
-    description: t.exposeString('description'),
+    name: t.exposeString('name', {
+      description: 'Up to 120 characters, unique within its community regardless of case.',
+    }),
+    description: t.exposeString('description', {
+      description: 'What the badge recognizes, up to 2,000 characters.',
+    }),
     criteria: t.exposeString('criteria', { description: 'Markdown: what earns the badge.' }),
-    criteriaHtml: t.string({ resolve: (badge) => renderMarkdown(badge.criteria) }),
-    isteStandards: t.field({ type: [IsteStandardInfo], resolve: (badge) => badge.isteStandards }),
-    community: t.relation('community'),
+    criteriaHtml: t.string({
+      description: 'The criteria rendered to sanitized HTML.',
+      resolve: (badge) => renderMarkdown(badge.criteria),
+    }),
+    isteStandards: t.field({
+      type: [IsteStandardInfo],
+      description: 'The ISTE Standards for Educators it is aligned to; at least one.',
+      resolve: (badge) => badge.isteStandards,
+    }),
+    community: t.relation('community', { description: 'The community that awards it.' }),
     holderCount: t.int({
       description: 'People holding an active award of this badge.',
       select: {
@@ -65,16 +89,32 @@ builder.drizzleNode('badges', {
 
 builder.drizzleNode('badgeAwards', {
   name: 'BadgeAward',
+  description:
+    "A badge given to a person; visible to those who may read the badge's community. A person holds at most one active award of each badge.",
   id: { column: (award) => award.id },
   authScopes: (award) => ({ readBadge: award.badgeId }),
   fields: (t) => ({
-    badge: t.relation('badge'),
-    recipient: t.relation('recipient'),
-    awardedBy: t.relation('awardedBy', { nullable: true }),
-    awardedAt: t.field({ type: 'DateTime', resolve: (award) => award.awardedAt }),
-    expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (award) => award.expiresAt }),
+    badge: t.relation('badge', { description: 'The badge awarded.' }),
+    recipient: t.relation('recipient', { description: 'The person who received it.' }),
+    awardedBy: t.relation('awardedBy', {
+      nullable: true,
+      description: 'The owner or facilitator who awarded it; null when that account was deleted.',
+    }),
+    awardedAt: t.field({
+      type: 'DateTime',
+      description: 'When it was awarded.',
+      resolve: (award) => award.awardedAt,
+    }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it stops being active; null when it does not expire.',
+      resolve: (award) => award.expiresAt,
+    }),
     status: t.exposeString('status', { description: 'active, revoked or expired.' }),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', {
+      description: "The awarder's note to the recipient; empty when there is none.",
+    }),
   }),
 });
 
@@ -82,7 +122,9 @@ builder.queryFields((t) => ({
   badge: t.drizzleField({
     type: 'badges',
     nullable: true,
-    args: { id: t.arg.id({ required: true }) },
+    description:
+      "A badge by global id; null when the id names no badge or the viewer may not read the badge's community.",
+    args: { id: t.arg.id({ required: true, description: "The badge's global id." }) },
     resolve: async (query, _parent, args, ctx) => {
       const id = tryParseGlobalId(String(args.id), 'Badge');
       if (id === null || !(await ctx.access.canReadParent('badge', id))) {
@@ -107,12 +149,24 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('CreateBadgeInput', {
+          description: 'A new badge for a community.',
           fields: (f) => ({
-            communityId: f.id({ required: true }),
-            name: f.string({ required: true }),
-            description: f.string({ required: true }),
+            communityId: f.id({ required: true, description: 'The community that awards it.' }),
+            name: f.string({
+              required: true,
+              description: '1 to 120 characters, unique within the community regardless of case.',
+            }),
+            description: f.string({
+              required: true,
+              description: 'What the badge recognizes, 1 to 2,000 characters.',
+            }),
             criteria: f.string({ required: true, description: 'Markdown.' }),
-            isteStandards: f.field({ type: [IsteStandardEnum], required: true }),
+            isteStandards: f.field({
+              type: [IsteStandardEnum],
+              required: true,
+              description:
+                'The ISTE Standards for Educators it is aligned to; at least one, repeats ignored.',
+            }),
           }),
         }),
       }),
@@ -131,11 +185,19 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('AwardBadgeInput', {
+          description: 'A badge and the member who receives it.',
           fields: (f) => ({
-            badgeId: f.id({ required: true }),
-            recipientId: f.id({ required: true }),
-            note: f.string(),
-            expiresAt: f.field({ type: 'DateTime' }),
+            badgeId: f.id({ required: true, description: 'The badge.' }),
+            recipientId: f.id({
+              required: true,
+              description: "The person, by User id: an active member of the badge's community.",
+            }),
+            note: f.string({ description: 'A note for the recipient, up to 2,000 characters.' }),
+            expiresAt: f.field({
+              type: 'DateTime',
+              description:
+                'When the award expires, in the future; omit it for an award that lasts.',
+            }),
           }),
         }),
       }),

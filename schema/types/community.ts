@@ -32,11 +32,11 @@ export const VisibilityEnum = enumFromValues(
   VISIBILITIES,
   "Who may read a community: anyone, the owning district's staff, or members only.",
 );
-export const MembershipRoleEnum = enumFromValues('MembershipRole', [
-  'owner',
-  'facilitator',
-  'member',
-] as const);
+export const MembershipRoleEnum = enumFromValues(
+  'MembershipRole',
+  ['owner', 'facilitator', 'member'] as const,
+  'What a member may do: a MEMBER takes part, a FACILITATOR also moderates, and an OWNER also changes settings and roles.',
+);
 export const MembershipStatusEnum = enumFromValues(
   'MembershipStatus',
   MEMBERSHIP_STATUSES,
@@ -48,17 +48,20 @@ export const District = builder.drizzleNode('districts', {
   description: 'A school district: its schools, staff, verified email domains and single sign-on.',
   id: { column: (district) => district.id },
   fields: (t) => ({
-    name: t.exposeString('name'),
-    slug: t.exposeString('slug'),
+    name: t.exposeString('name', { description: "The district's name." }),
+    slug: t.exposeString('slug', {
+      description: 'Unique short name used in links and `district(slug:)`, such as riverbend-usd.',
+    }),
   }),
 });
 
 export const School = builder.drizzleNode('schools', {
   name: 'School',
+  description: 'A school of a district.',
   id: { column: (school) => school.id },
   fields: (t) => ({
-    name: t.exposeString('name'),
-    district: t.relation('district'),
+    name: t.exposeString('name', { description: "The school's name." }),
+    district: t.relation('district', { description: 'The district it belongs to.' }),
   }),
 });
 
@@ -67,15 +70,27 @@ builder.drizzleNode('users', {
   description: 'An educator. Email is visible to the person themself only.',
   id: { column: (user) => user.id },
   fields: (t) => ({
-    displayName: t.exposeString('displayName'),
-    bio: t.exposeString('bio'),
+    displayName: t.exposeString('displayName', {
+      description: 'The name shown to others, up to 80 characters.',
+    }),
+    bio: t.exposeString('bio', {
+      description: 'What the person wrote about themself, up to 2,000 characters; may be empty.',
+    }),
     email: t.string({
       nullable: true,
+      description: "The account's email address; null for anyone but the person themself.",
       resolve: (user, _args, ctx) =>
         ctx.viewer?.id === user.id || ctx.signedInUserId === user.id ? user.email : null,
     }),
-    school: t.relation('school', { nullable: true }),
-    district: t.relation('district', { nullable: true }),
+    school: t.relation('school', {
+      nullable: true,
+      description: "The person's school; null when none is set.",
+    }),
+    district: t.relation('district', {
+      nullable: true,
+      description:
+        'The district this person is staff of; null until a verified address at a verified domain of a district, or its single sign-on, makes them staff.',
+    }),
     badgeAwards: t.relatedConnection('awards', {
       description:
         'Active badge awards of this person, newest first, in communities the viewer may read. Empty for others when the person keeps their badges private.',
@@ -127,21 +142,39 @@ builder.drizzleNode('communities', {
   id: { column: (community) => community.id },
   authScopes: (community) => ({ seeCommunity: community.id }),
   fields: (t) => ({
-    slug: t.exposeString('slug'),
-    name: t.exposeString('name'),
+    slug: t.exposeString('slug', {
+      description: 'Unique short name used in links and `community(slug:)`, such as stem-coaches.',
+    }),
+    name: t.exposeString('name', { description: "The community's name, up to 120 characters." }),
     description: t.exposeString('description', { description: 'Markdown, as written.' }),
     descriptionHtml: t.string({
       description: 'The description rendered to sanitized HTML.',
       resolve: (community) => renderMarkdown(community.description),
     }),
-    focus: t.field({ type: FocusAreaEnum, resolve: (community) => community.focus }),
-    visibility: t.field({ type: VisibilityEnum, resolve: (community) => community.visibility }),
+    focus: t.field({
+      type: FocusAreaEnum,
+      description: 'What the community works on.',
+      resolve: (community) => community.focus,
+    }),
+    visibility: t.field({
+      type: VisibilityEnum,
+      description: 'Who may read its content.',
+      resolve: (community) => community.visibility,
+    }),
     listed: t.exposeBoolean('listed', {
       description:
         'For private communities: whether people who are not members see its name and description and may ask to join. An unlisted one takes members by invitation only.',
     }),
-    district: t.relation('district', { nullable: true }),
-    createdAt: t.field({ type: 'DateTime', resolve: (community) => community.createdAt }),
+    district: t.relation('district', {
+      nullable: true,
+      description:
+        'The district whose staff read it while its visibility is DISTRICT; null when it has never had that visibility.',
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the community was created.',
+      resolve: (community) => community.createdAt,
+    }),
     memberCount: t.int({
       description: 'Active members.',
       select: {
@@ -255,6 +288,8 @@ builder.drizzleNode('communities', {
     badges: t.relatedConnection('badges', {
       nullable: true,
       ...contentOnly,
+      description:
+        'Badges the community awards, earliest first; null when the viewer may not read the content.',
       query: { orderBy: { id: 'asc' } },
     }),
   }),
@@ -270,11 +305,24 @@ export const Membership = builder.drizzleNode('memberships', {
       ? { $any: { readCommunity: membership.communityId, isViewer: membership.userId } }
       : { $any: { moderateCommunity: membership.communityId, isViewer: membership.userId } },
   fields: (t) => ({
-    role: t.field({ type: MembershipRoleEnum, resolve: (membership) => membership.role }),
-    status: t.field({ type: MembershipStatusEnum, resolve: (membership) => membership.status }),
-    joinedAt: t.field({ type: 'DateTime', resolve: (membership) => membership.createdAt }),
-    user: t.relation('user'),
-    community: t.relation('community'),
+    role: t.field({
+      type: MembershipRoleEnum,
+      description: "The person's role in the community.",
+      resolve: (membership) => membership.role,
+    }),
+    status: t.field({
+      type: MembershipStatusEnum,
+      description: 'Whether the person is an active member, asked to join, or is banned.',
+      resolve: (membership) => membership.status,
+    }),
+    joinedAt: t.field({
+      type: 'DateTime',
+      description:
+        'When the person last became an active member; for a pending request, when they asked.',
+      resolve: (membership) => membership.createdAt,
+    }),
+    user: t.relation('user', { description: 'The person.' }),
+    community: t.relation('community', { description: 'The community.' }),
   }),
 });
 
@@ -296,8 +344,16 @@ builder.queryFields((t) => ({
     description:
       'Communities the viewer may see, by name: those it may read, and listed private ones. Filter by focus; search by name.',
     args: {
-      focus: t.arg({ type: FocusAreaEnum, required: false }),
-      search: t.arg.string({ required: false }),
+      focus: t.arg({
+        type: FocusAreaEnum,
+        required: false,
+        description: 'Only communities with this focus.',
+      }),
+      search: t.arg.string({
+        required: false,
+        description:
+          'Only communities whose name contains this text, ignoring case; the first 100 characters count.',
+      }),
     },
     totalCount: async (_parent, args, ctx) => {
       const [row] = await ctx.db
@@ -342,7 +398,12 @@ builder.queryFields((t) => ({
     nullable: true,
     description:
       'A community by slug; null when it does not exist or the viewer may not see it (unlisted private communities of which the viewer is no member).',
-    args: { slug: t.arg.string({ required: true }) },
+    args: {
+      slug: t.arg.string({
+        required: true,
+        description: "The community's slug, such as stem-coaches.",
+      }),
+    },
     resolve: async (query, _parent, args, ctx) => {
       // The community's id is not known before the row, so the cursor is the latest event of any
       // topic: every event of this community after it is newer than the data read below.
@@ -370,10 +431,12 @@ builder.queryFields((t) => ({
 const LeaveCommunityPayload = builder
   .objectRef<{ communityId: number }>('LeaveCommunityPayload')
   .implement({
+    description: 'The outcome of leaving a community.',
     fields: (t) => ({
       community: t.drizzleField({
         type: 'communities',
         nullable: true,
+        description: 'The community left; null when the viewer may no longer read it.',
         resolve: async (query, payload, _args, ctx) =>
           (await ctx.access.fresh().canRead(payload.communityId))
             ? ctx.db.query.communities.findFirst(query({ where: { id: payload.communityId } }))
@@ -391,12 +454,22 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('CreateCommunityInput', {
+          description: 'A new community.',
           fields: (f) => ({
-            name: f.string({ required: true }),
+            name: f.string({ required: true, description: '1 to 120 characters.' }),
             slug: f.string({ description: 'Defaults to one made from the name.' }),
             description: f.string({ description: 'Markdown.' }),
-            focus: f.field({ type: FocusAreaEnum, required: true }),
-            visibility: f.field({ type: VisibilityEnum, required: true }),
+            focus: f.field({
+              type: FocusAreaEnum,
+              required: true,
+              description: 'What the community works on.',
+            }),
+            visibility: f.field({
+              type: VisibilityEnum,
+              required: true,
+              description:
+                "Who may read its content. DISTRICT needs a viewer who is district staff, and the viewer's district then owns the community.",
+            }),
             listed: f.boolean({
               description:
                 'For private communities: whether non-members see it and may ask to join (default true).',
@@ -415,12 +488,19 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('UpdateCommunityInput', {
+          description: 'Settings to change; omitted or null fields stay as they are.',
           fields: (f) => ({
-            communityId: f.id({ required: true }),
-            name: f.string(),
-            description: f.string(),
-            focus: f.field({ type: FocusAreaEnum }),
-            visibility: f.field({ type: VisibilityEnum }),
+            communityId: f.id({ required: true, description: 'The community.' }),
+            name: f.string({ description: '1 to 120 characters.' }),
+            description: f.string({
+              description: 'Markdown, up to 5,000 characters; an empty string clears it.',
+            }),
+            focus: f.field({ type: FocusAreaEnum, description: 'What the community works on.' }),
+            visibility: f.field({
+              type: VisibilityEnum,
+              description:
+                "Who may read its content. A change is recorded in the audit log, and open subscriptions check the viewer's access again at once.",
+            }),
             listed: f.boolean({
               description:
                 'For private communities: whether non-members see it and may ask to join.',
@@ -437,6 +517,8 @@ builder.mutationFields((t) => ({
   }),
   joinCommunity: t.drizzleField({
     type: 'memberships',
+    description:
+      "Joins a community at once and returns the active membership. Anyone signed in may join a public community, and district staff their district's communities; private ones take requests or invitations instead.",
     errors: { types: COMMON_ERRORS },
     args: { input: t.arg({ required: true, type: CommunityIdInput() }) },
     resolve: async (_query, _parent, { input }, ctx) =>
@@ -461,7 +543,8 @@ builder.mutationFields((t) => ({
 let communityIdInput: ReturnType<typeof createCommunityIdInput> | undefined;
 function createCommunityIdInput() {
   return builder.inputType('CommunityIdInput', {
-    fields: (f) => ({ communityId: f.id({ required: true }) }),
+    description: 'Names a community.',
+    fields: (f) => ({ communityId: f.id({ required: true, description: 'The community.' }) }),
   });
 }
 function CommunityIdInput() {

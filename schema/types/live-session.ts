@@ -14,8 +14,16 @@ import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId, tryParseGlobalId } from '../ids.ts';
 import { enumFromValues } from './enums.ts';
 
-export const LiveSessionStatusEnum = enumFromValues('LiveSessionStatus', LIVE_SESSION_STATUSES);
-export const RsvpStatusEnum = enumFromValues('RsvpStatus', RSVP_STATUSES);
+export const LiveSessionStatusEnum = enumFromValues(
+  'LiveSessionStatus',
+  LIVE_SESSION_STATUSES,
+  'Where a live session stands: SCHEDULED, then LIVE, then ENDED; or CANCELLED before it starts.',
+);
+export const RsvpStatusEnum = enumFromValues(
+  'RsvpStatus',
+  RSVP_STATUSES,
+  "A member's RSVP to a live session: GOING, MAYBE or NOT_GOING.",
+);
 
 builder.drizzleNode('liveSessions', {
   name: 'LiveSession',
@@ -23,20 +31,40 @@ builder.drizzleNode('liveSessions', {
   id: { column: (liveSession) => liveSession.id },
   authScopes: (liveSession) => ({ readCommunity: liveSession.communityId }),
   fields: (t) => ({
-    title: t.exposeString('title'),
+    title: t.exposeString('title', { description: 'Up to 200 characters.' }),
     description: t.exposeString('description', { description: 'Markdown, as written.' }),
     descriptionHtml: t.string({
+      description: 'The description rendered to sanitized HTML.',
       resolve: (liveSession) => renderMarkdown(liveSession.description),
     }),
-    startsAt: t.field({ type: 'DateTime', resolve: (liveSession) => liveSession.startsAt }),
-    endsAt: t.field({ type: 'DateTime', resolve: (liveSession) => liveSession.endsAt }),
+    startsAt: t.field({
+      type: 'DateTime',
+      description: 'When it starts.',
+      resolve: (liveSession) => liveSession.startsAt,
+    }),
+    endsAt: t.field({
+      type: 'DateTime',
+      description: 'When it ends, at most 12 hours after it starts.',
+      resolve: (liveSession) => liveSession.endsAt,
+    }),
     timeZone: t.exposeString('timeZone', {
       description: 'IANA time zone, such as America/Chicago.',
     }),
-    status: t.field({ type: LiveSessionStatusEnum, resolve: (liveSession) => liveSession.status }),
-    joinUrl: t.exposeString('joinUrl', { nullable: true }),
-    community: t.relation('community'),
-    host: t.relation('host', { nullable: true }),
+    status: t.field({
+      type: LiveSessionStatusEnum,
+      description:
+        'Where it stands. Only its host or a facilitator changes it, so a session can stay LIVE past endsAt.',
+      resolve: (liveSession) => liveSession.status,
+    }),
+    joinUrl: t.exposeString('joinUrl', {
+      nullable: true,
+      description: 'Link to the video meeting; null when none was given.',
+    }),
+    community: t.relation('community', { description: 'The community it belongs to.' }),
+    host: t.relation('host', {
+      nullable: true,
+      description: 'The member who scheduled it; null when that account was deleted.',
+    }),
     rsvpCount: t.int({
       description: 'Number of people whose RSVP is GOING.',
       select: {
@@ -50,6 +78,7 @@ builder.drizzleNode('liveSessions', {
     viewerRsvp: t.field({
       type: RsvpStatusEnum,
       nullable: true,
+      description: "The viewer's RSVP; null when they have not sent one or are signed out.",
       select: (_args, ctx) => ({
         with: { rsvps: { columns: { status: true }, where: { userId: ctx.viewer?.id ?? -1 } } },
       }),
@@ -65,6 +94,7 @@ builder.drizzleNode('liveSessions', {
         ),
     }),
     viewerCanChat: t.boolean({
+      description: 'Whether the viewer may chat: members may while it is scheduled or live.',
       resolve: async (liveSession, _args, ctx) =>
         canChatInLiveSession(liveSession, await ctx.access.membership(liveSession.communityId)),
     }),
@@ -86,13 +116,21 @@ builder.drizzleNode('liveSessions', {
 
 builder.drizzleNode('chatMessages', {
   name: 'ChatMessage',
+  description: "A message in a live session's chat.",
   id: { column: (message) => message.id },
   authScopes: (message) => ({ readLiveSession: message.liveSessionId }),
   fields: (t) => ({
-    body: t.exposeString('body'),
-    createdAt: t.field({ type: 'DateTime', resolve: (message) => message.createdAt }),
-    author: t.relation('author', { nullable: true }),
-    liveSession: t.relation('liveSession'),
+    body: t.exposeString('body', { description: 'Plain text, 1 to 2,000 characters.' }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was sent.',
+      resolve: (message) => message.createdAt,
+    }),
+    author: t.relation('author', {
+      nullable: true,
+      description: 'Who sent it; null when that account was deleted.',
+    }),
+    liveSession: t.relation('liveSession', { description: 'The live session it was sent in.' }),
   }),
 });
 
@@ -100,7 +138,9 @@ builder.queryFields((t) => ({
   liveSession: t.drizzleField({
     type: 'liveSessions',
     nullable: true,
-    args: { id: t.arg.id({ required: true }) },
+    description:
+      'A live session by global id; null when the id names no live session or the viewer may not read its community.',
+    args: { id: t.arg.id({ required: true, description: "The live session's global id." }) },
     resolve: async (query, _parent, args, ctx) => {
       const id = tryParseGlobalId(String(args.id), 'LiveSession');
       if (id === null || !(await ctx.access.canReadParent('liveSession', id))) {
@@ -115,7 +155,8 @@ builder.queryFields((t) => ({
 }));
 
 const LiveSessionIdInput = builder.inputType('LiveSessionIdInput', {
-  fields: (f) => ({ liveSessionId: f.id({ required: true }) }),
+  description: 'Names a live session.',
+  fields: (f) => ({ liveSessionId: f.id({ required: true, description: 'The live session.' }) }),
 });
 
 const statusMutation = (action: 'start' | 'end' | 'cancel', description: string) =>
@@ -147,12 +188,21 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('ScheduleLiveSessionInput', {
+          description: 'A new live session.',
           fields: (f) => ({
-            communityId: f.id({ required: true }),
-            title: f.string({ required: true }),
+            communityId: f.id({ required: true, description: 'The community it belongs to.' }),
+            title: f.string({ required: true, description: '1 to 200 characters.' }),
             description: f.string({ description: 'Markdown.' }),
-            startsAt: f.field({ type: 'DateTime', required: true }),
-            endsAt: f.field({ type: 'DateTime', required: true }),
+            startsAt: f.field({
+              type: 'DateTime',
+              required: true,
+              description: 'When it starts; not in the past.',
+            }),
+            endsAt: f.field({
+              type: 'DateTime',
+              required: true,
+              description: 'When it ends: after startsAt and at most 12 hours later.',
+            }),
             timeZone: f.string({ required: true, description: "The host's IANA time zone." }),
             joinUrl: f.string({ description: 'An https link to the video meeting.' }),
           }),
@@ -167,18 +217,31 @@ builder.mutationFields((t) => ({
   }),
   updateLiveSession: t.drizzleField({
     type: 'liveSessions',
+    description:
+      "Changes a live session that has not ended or been cancelled; its host or the community's owners and facilitators. Subscribers get an UPDATED event.",
     errors: { types: COMMON_ERRORS },
     args: {
       input: t.arg({
         required: true,
         type: builder.inputType('UpdateLiveSessionInput', {
+          description: 'Fields to change; omitted or null fields stay as they are.',
           fields: (f) => ({
-            liveSessionId: f.id({ required: true }),
-            title: f.string(),
-            description: f.string(),
-            startsAt: f.field({ type: 'DateTime' }),
-            endsAt: f.field({ type: 'DateTime' }),
-            timeZone: f.string(),
+            liveSessionId: f.id({ required: true, description: 'The live session.' }),
+            title: f.string({ description: '1 to 200 characters.' }),
+            description: f.string({
+              description: 'Markdown, up to 5,000 characters; an empty string clears it.',
+            }),
+            startsAt: f.field({
+              type: 'DateTime',
+              description: 'When it starts; not in the past.',
+            }),
+            endsAt: f.field({
+              type: 'DateTime',
+              description: 'When it ends: after the start and at most 12 hours later.',
+            }),
+            timeZone: f.string({
+              description: "The host's IANA time zone, such as America/Chicago.",
+            }),
             joinUrl: f.string({ description: 'An empty string removes the link.' }),
           }),
         }),
@@ -198,9 +261,14 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('RsvpInput', {
+          description: "A live session and the viewer's RSVP.",
           fields: (f) => ({
-            liveSessionId: f.id({ required: true }),
-            status: f.field({ type: RsvpStatusEnum, required: true }),
+            liveSessionId: f.id({ required: true, description: 'The live session.' }),
+            status: f.field({
+              type: RsvpStatusEnum,
+              required: true,
+              description: 'Whether the viewer is going.',
+            }),
           }),
         }),
       }),
@@ -219,8 +287,9 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('SendChatMessageInput', {
+          description: 'A chat message for a live session.',
           fields: (f) => ({
-            liveSessionId: f.id({ required: true }),
+            liveSessionId: f.id({ required: true, description: 'The live session.' }),
             body: f.string({ required: true, description: '1 to 2,000 characters.' }),
           }),
         }),

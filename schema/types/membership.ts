@@ -142,8 +142,9 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const memberInput = (name: string, extra?: 'role' | 'ban') =>
+const memberInput = (name: string, description: string, extra?: 'role' | 'ban') =>
   builder.inputType(name, {
+    description,
     fields: (f) => ({
       communityId: f.id({ required: true, description: 'The community.' }),
       userId: f.id({ required: true, description: 'The person, by User id.' }),
@@ -161,6 +162,7 @@ const memberInput = (name: string, extra?: 'role' | 'ban') =>
   });
 
 const DecideJoinRequestInput = builder.inputType('DecideJoinRequestInput', {
+  description: 'A pending request to join, and the decision on it.',
   fields: (f) => ({
     communityId: f.id({ required: true, description: 'The community.' }),
     userId: f.id({ required: true, description: 'The person who asked, by User id.' }),
@@ -202,6 +204,7 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('RequestToJoinInput', {
+          description: 'Names a listed private community.',
           fields: (f) => ({ communityId: f.id({ required: true, description: 'The community.' }) }),
         }),
       }),
@@ -225,7 +228,12 @@ builder.mutationFields((t) => ({
     description:
       'Makes a member an owner, facilitator or member; owners only. A community keeps at least one owner.',
     errors: { types: COMMON_ERRORS },
-    args: { input: t.arg({ required: true, type: memberInput('ChangeMemberRoleInput', 'role') }) },
+    args: {
+      input: t.arg({
+        required: true,
+        type: memberInput('ChangeMemberRoleInput', 'A member and their new role.', 'role'),
+      }),
+    },
     resolve: (_query, _parent, { input }, ctx) =>
       changeMemberRole(ctx, {
         ...ids(input),
@@ -237,7 +245,16 @@ builder.mutationFields((t) => ({
     description:
       "Removes a member, or bans them. Facilitators remove members; only owners remove facilitators; owners step down themselves. The person's open subscriptions in the community end at once.",
     errors: { types: COMMON_ERRORS },
-    args: { input: t.arg({ required: true, type: memberInput('RemoveMemberInput', 'ban') }) },
+    args: {
+      input: t.arg({
+        required: true,
+        type: memberInput(
+          'RemoveMemberInput',
+          'A member to remove, and whether to ban them.',
+          'ban',
+        ),
+      }),
+    },
     resolve: async (query, _parent, { input }, ctx) => {
       const extra = input as { ban?: boolean | null; reason?: string | null };
       const target = ids(input);
@@ -249,7 +266,12 @@ builder.mutationFields((t) => ({
     type: 'communities',
     description: 'Lifts a ban; owners and facilitators only.',
     errors: { types: COMMON_ERRORS },
-    args: { input: t.arg({ required: true, type: memberInput('UnbanMemberInput') }) },
+    args: {
+      input: t.arg({
+        required: true,
+        type: memberInput('UnbanMemberInput', 'A banned person to let join again.'),
+      }),
+    },
     resolve: async (query, _parent, { input }, ctx) => {
       const target = ids(input);
       await unbanMember(ctx, target);
@@ -265,6 +287,7 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('InviteToCommunityInput', {
+          description: 'A community and the email address to invite.',
           fields: (f) => ({
             communityId: f.id({ required: true, description: 'The community.' }),
             email: f.string({ required: true, description: 'Who to invite.' }),
@@ -292,6 +315,7 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('RevokeInvitationInput', {
+          description: 'Names an invitation.',
           fields: (f) => ({
             invitationId: f.id({ required: true, description: 'The CommunityInvitation id.' }),
           }),
@@ -316,6 +340,7 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('AcceptInvitationInput', {
+          description: 'The token from an invitation link.',
           fields: (f) => ({ token: f.string({ required: true, description: 'From the link.' }) }),
         }),
       }),

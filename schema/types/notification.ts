@@ -9,16 +9,33 @@ import { parseGlobalId } from '../ids.ts';
 import { loadRow } from '../loaders.ts';
 import { enumFromValues } from './enums.ts';
 
-export const NotificationKindEnum = enumFromValues('NotificationKind', NOTIFICATION_KINDS);
+export const NotificationKindEnum = enumFromValues(
+  'NotificationKind',
+  NOTIFICATION_KINDS,
+  "What a notification is about: a REPLY to the recipient's thread or post, or a badge awarded to them (BADGE_AWARDED).",
+);
 
 export const Notification = builder.drizzleNode('notifications', {
   name: 'Notification',
+  description:
+    'Something that happened to a person: a reply to their thread or post, or a badge awarded to them. Visible to that person only.',
   id: { column: (notification) => notification.id },
   authScopes: (notification) => ({ isViewer: notification.userId }),
   fields: (t) => ({
-    kind: t.field({ type: NotificationKindEnum, resolve: (notification) => notification.kind }),
-    createdAt: t.field({ type: 'DateTime', resolve: (notification) => notification.createdAt }),
-    read: t.boolean({ resolve: (notification) => notification.readAt !== null }),
+    kind: t.field({
+      type: NotificationKindEnum,
+      description: 'What it is about.',
+      resolve: (notification) => notification.kind,
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it happened.',
+      resolve: (notification) => notification.createdAt,
+    }),
+    read: t.boolean({
+      description: 'Whether it was marked read with markNotificationsRead.',
+      resolve: (notification) => notification.readAt !== null,
+    }),
     message: t.string({
       description:
         'A sentence for the viewer, such as "Maya Chen replied to your post in “Fractions”."',
@@ -37,6 +54,7 @@ export const Notification = builder.drizzleNode('notifications', {
     community: t.drizzleField({
       type: 'communities',
       nullable: true,
+      description: 'The community it happened in; null when the community was deleted.',
       resolve: (query, notification, _args, ctx) =>
         ctx.db.query.communities.findFirst(
           query({ where: { id: notification.subject.communityId } }),
@@ -45,6 +63,7 @@ export const Notification = builder.drizzleNode('notifications', {
     thread: t.drizzleField({
       type: 'threads',
       nullable: true,
+      description: 'The thread replied in, for a REPLY; null for other kinds or a deleted thread.',
       resolve: (query, notification, _args, ctx) =>
         notification.subject.threadId
           ? ctx.db.query.threads.findFirst(query({ where: { id: notification.subject.threadId } }))
@@ -53,6 +72,7 @@ export const Notification = builder.drizzleNode('notifications', {
     post: t.drizzleField({
       type: 'posts',
       nullable: true,
+      description: 'The reply, for a REPLY; null for other kinds or when its thread was deleted.',
       resolve: (query, notification, _args, ctx) =>
         notification.subject.postId
           ? ctx.db.query.posts.findFirst(query({ where: { id: notification.subject.postId } }))
@@ -61,6 +81,7 @@ export const Notification = builder.drizzleNode('notifications', {
     badge: t.drizzleField({
       type: 'badges',
       nullable: true,
+      description: 'The badge awarded, for BADGE_AWARDED; null for other kinds or a deleted badge.',
       resolve: (query, notification, _args, ctx) =>
         notification.subject.badgeId
           ? ctx.db.query.badges.findFirst(query({ where: { id: notification.subject.badgeId } }))
@@ -73,7 +94,12 @@ builder.queryFields((t) => ({
   notifications: t.drizzleConnection({
     type: 'notifications',
     description: "The viewer's notifications, newest first; empty when signed out.",
-    args: { unreadOnly: t.arg.boolean({ required: false }) },
+    args: {
+      unreadOnly: t.arg.boolean({
+        required: false,
+        description: 'Only unread notifications when true.',
+      }),
+    },
     resolve: (query, _parent, args, ctx) =>
       ctx.db.query.notifications.findMany(
         query({
@@ -94,7 +120,14 @@ builder.queryFields((t) => ({
 
 const MarkNotificationsReadPayload = builder
   .objectRef<{ unreadCount: number }>('MarkNotificationsReadPayload')
-  .implement({ fields: (t) => ({ unreadCount: t.exposeInt('unreadCount') }) });
+  .implement({
+    description: 'The outcome of marking notifications read.',
+    fields: (t) => ({
+      unreadCount: t.exposeInt('unreadCount', {
+        description: "The viewer's unread notifications after the change.",
+      }),
+    }),
+  });
 
 builder.mutationField('markNotificationsRead', (t) =>
   t.field({
@@ -105,7 +138,16 @@ builder.mutationField('markNotificationsRead', (t) =>
       input: t.arg({
         required: true,
         type: builder.inputType('MarkNotificationsReadInput', {
-          fields: (f) => ({ notificationIds: f.idList(), all: f.boolean() }),
+          description: 'The notifications to mark read: give notificationIds, or set all to true.',
+          fields: (f) => ({
+            notificationIds: f.idList({
+              description:
+                "Notifications of the viewer, at most 500; ids of other people's notifications are ignored.",
+            }),
+            all: f.boolean({
+              description: 'True marks every notification of the viewer read, whatever the ids.',
+            }),
+          }),
         }),
       }),
     },

@@ -27,7 +27,11 @@ export const ThreadKindEnum = enumFromValues(
   THREAD_KINDS,
   'A discussion; a question, which can have one accepted answer; or an announcement, which only moderators post and reply to.',
 );
-export const ReactionKindEnum = enumFromValues('ReactionKind', REACTION_KINDS);
+export const ReactionKindEnum = enumFromValues(
+  'ReactionKind',
+  REACTION_KINDS,
+  'A kind of reaction to a post; each person gives each kind at most once per post.',
+);
 
 interface ReactionCount {
   kind: (typeof REACTION_KINDS)[number];
@@ -36,47 +40,83 @@ interface ReactionCount {
 }
 
 const ReactionCountRef = builder.objectRef<ReactionCount>('ReactionCount').implement({
+  description: 'How many people reacted to a post with one kind of reaction.',
   fields: (t) => ({
-    kind: t.field({ type: ReactionKindEnum, resolve: (reaction) => reaction.kind }),
-    count: t.exposeInt('count'),
-    viewerReacted: t.exposeBoolean('viewerReacted'),
+    kind: t.field({
+      type: ReactionKindEnum,
+      description: 'The kind of reaction.',
+      resolve: (reaction) => reaction.kind,
+    }),
+    count: t.exposeInt('count', { description: 'People who reacted with this kind; at least 1.' }),
+    viewerReacted: t.exposeBoolean('viewerReacted', {
+      description: 'Whether the viewer is one of them.',
+    }),
   }),
 });
 
 builder.drizzleNode('threads', {
   name: 'Thread',
+  description: 'A discussion, question or announcement in a community, with its replies.',
   id: { column: (thread) => thread.id },
   authScopes: (thread) => ({ readCommunity: thread.communityId }),
   fields: (t) => ({
-    title: t.exposeString('title'),
+    title: t.exposeString('title', { description: 'Up to 200 characters.' }),
     body: t.exposeString('body', { description: 'Markdown, as written.' }),
     bodyHtml: t.string({
       description: 'The body rendered to sanitized HTML.',
       resolve: (thread) => renderMarkdown(thread.body),
     }),
-    kind: t.field({ type: ThreadKindEnum, resolve: (thread) => thread.kind }),
-    pinned: t.exposeBoolean('pinned'),
-    locked: t.exposeBoolean('locked'),
+    kind: t.field({
+      type: ThreadKindEnum,
+      description: 'Discussion, question or announcement.',
+      resolve: (thread) => thread.kind,
+    }),
+    pinned: t.exposeBoolean('pinned', {
+      description:
+        "Whether an owner or facilitator pinned it to the top of the community's threads.",
+    }),
+    locked: t.exposeBoolean('locked', {
+      description:
+        'Whether an owner or facilitator locked it; a locked thread takes replies from owners and facilitators only.',
+    }),
     replyCount: t.exposeInt('replyCount', {
       description: 'Replies ever posted, deleted ones included.',
     }),
-    lastActivityAt: t.field({ type: 'DateTime', resolve: (thread) => thread.lastActivityAt }),
-    createdAt: t.field({ type: 'DateTime', resolve: (thread) => thread.createdAt }),
-    community: t.relation('community'),
+    lastActivityAt: t.field({
+      type: 'DateTime',
+      description: 'When it was started or last got a reply.',
+      resolve: (thread) => thread.lastActivityAt,
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was started.',
+      resolve: (thread) => thread.createdAt,
+    }),
+    community: t.relation('community', { description: 'The community it belongs to.' }),
     author: t.relation('author', {
       nullable: true,
       description: 'Null when the account was deleted.',
     }),
-    acceptedAnswer: t.relation('acceptedPost', { nullable: true }),
+    acceptedAnswer: t.relation('acceptedPost', {
+      nullable: true,
+      description:
+        'The reply accepted as the answer to a question; null when none is, and for other kinds.',
+    }),
     viewerCanReply: t.boolean({
+      description:
+        'Whether the viewer may reply: members may unless it is locked or an announcement; owners and facilitators always may.',
       resolve: async (thread, _args, ctx) =>
         canReplyToThread(await ctx.access.membership(thread.communityId), thread),
     }),
     viewerCanModerate: t.boolean({
+      description:
+        'Whether the viewer is an owner or facilitator of its community, who may pin, lock and delete.',
       resolve: async (thread, _args, ctx) =>
         canModerateCommunity(await ctx.access.membership(thread.communityId)),
     }),
     viewerCanAcceptAnswer: t.boolean({
+      description:
+        "Whether the viewer may pick the accepted answer: in a question, its author or the community's owners and facilitators.",
       resolve: async (thread, _args, ctx) =>
         canAcceptAnswer(ctx.viewer, thread, await ctx.access.membership(thread.communityId)),
     }),
@@ -107,18 +147,37 @@ builder.drizzleNode('posts', {
       resolve: (post) => (post.deletedAt ? '' : post.body),
     }),
     bodyHtml: t.string({
+      description: 'The body rendered to sanitized HTML; empty when deleted.',
       resolve: (post) => (post.deletedAt ? '' : renderMarkdown(post.body)),
     }),
-    deleted: t.boolean({ resolve: (post) => post.deletedAt !== null }),
-    edited: t.boolean({ resolve: (post) => post.editedAt !== null }),
-    createdAt: t.field({ type: 'DateTime', resolve: (post) => post.createdAt }),
-    editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (post) => post.editedAt }),
+    deleted: t.boolean({
+      description: 'Whether its author or a moderator deleted it.',
+      resolve: (post) => post.deletedAt !== null,
+    }),
+    edited: t.boolean({
+      description: 'Whether its body was changed after posting.',
+      resolve: (post) => post.editedAt !== null,
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was posted.',
+      resolve: (post) => post.createdAt,
+    }),
+    editedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When its body was last changed; null when never.',
+      resolve: (post) => post.editedAt,
+    }),
     author: t.relation('author', {
       nullable: true,
       description: 'Null when the account is gone; a deleted post keeps its author.',
     }),
-    thread: t.relation('thread'),
-    parent: t.relation('parent', { nullable: true }),
+    thread: t.relation('thread', { description: 'The thread it belongs to.' }),
+    parent: t.relation('parent', {
+      nullable: true,
+      description: 'The top-level reply it replies to; null for a top-level reply.',
+    }),
     replies: t.relation('replies', {
       description: 'Replies to this reply, one level deep, oldest first.',
       query: { orderBy: { id: 'asc' } },
@@ -143,10 +202,13 @@ builder.drizzleNode('posts', {
       },
     }),
     isAcceptedAnswer: t.boolean({
+      description: "Whether it is its thread's accepted answer.",
       select: { with: { thread: { columns: { acceptedPostId: true } } } },
       resolve: (post) => post.thread.acceptedPostId === post.id,
     }),
     viewerCanEdit: t.boolean({
+      description:
+        'Whether the viewer may edit it: its author, while an active member, unless it is deleted.',
       select: { with: { thread: { columns: { communityId: true } } } },
       resolve: async (post, _args, ctx) =>
         canEditPost(ctx.viewer, post, await ctx.access.membership(post.thread.communityId)),
@@ -162,9 +224,14 @@ builder.drizzleNode('posts', {
 
 const PostRevision = builder.drizzleObject('postRevisions', {
   name: 'PostRevision',
+  description: 'An earlier body of an edited post.',
   fields: (t) => ({
-    body: t.exposeString('body'),
-    createdAt: t.field({ type: 'DateTime', resolve: (revision) => revision.createdAt }),
+    body: t.exposeString('body', { description: 'Markdown, as it was before the edit.' }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the edit replaced this body.',
+      resolve: (revision) => revision.createdAt,
+    }),
   }),
 });
 
@@ -173,7 +240,7 @@ builder.queryFields((t) => ({
     type: 'threads',
     nullable: true,
     description: 'A thread; null when it does not exist or the viewer may not read it.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The thread's global id." }) },
     resolve: async (query, _parent, args, ctx) => {
       const id = tryParseGlobalId(String(args.id), 'Thread');
       if (id === null || !(await ctx.access.canReadParent('thread', id))) {
@@ -188,10 +255,10 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const idInput = (name: string, field: string) =>
-  builder.inputType(name, { fields: (f) => ({ [field]: f.id({ required: true }) }) });
-
-const PostIdInput = idInput('PostIdInput', 'postId');
+const PostIdInput = builder.inputType('PostIdInput', {
+  description: 'Names a post.',
+  fields: (f) => ({ postId: f.id({ required: true, description: 'The post.' }) }),
+});
 
 builder.mutationFields((t) => ({
   createThread: t.drizzleField({
@@ -203,11 +270,16 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('CreateThreadInput', {
+          description: 'A new thread.',
           fields: (f) => ({
-            communityId: f.id({ required: true }),
+            communityId: f.id({ required: true, description: 'The community to post in.' }),
             title: f.string({ required: true, description: '1 to 200 characters.' }),
             body: f.string({ required: true, description: 'Markdown, up to 20,000 characters.' }),
-            kind: f.field({ type: ThreadKindEnum, defaultValue: 'discussion' }),
+            kind: f.field({
+              type: ThreadKindEnum,
+              defaultValue: 'discussion',
+              description: 'Only owners and facilitators post an ANNOUNCEMENT.',
+            }),
           }),
         }),
       }),
@@ -228,8 +300,9 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('CreatePostInput', {
+          description: 'A reply to a thread, or to one of its top-level replies.',
           fields: (f) => ({
-            threadId: f.id({ required: true }),
+            threadId: f.id({ required: true, description: 'The thread.' }),
             body: f.string({ required: true, description: 'Markdown, up to 20,000 characters.' }),
             parentId: f.id({ description: 'A top-level reply of the same thread.' }),
           }),
@@ -251,7 +324,11 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('EditPostInput', {
-          fields: (f) => ({ postId: f.id({ required: true }), body: f.string({ required: true }) }),
+          description: 'A post of the viewer and its new body.',
+          fields: (f) => ({
+            postId: f.id({ required: true, description: 'The post.' }),
+            body: f.string({ required: true, description: 'Markdown, up to 20,000 characters.' }),
+          }),
         }),
       }),
     },
@@ -277,10 +354,18 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('ReactInput', {
+          description: 'A post, a kind of reaction, and whether to add or remove it.',
           fields: (f) => ({
-            postId: f.id({ required: true }),
-            kind: f.field({ type: ReactionKindEnum, required: true }),
-            active: f.boolean({ required: true }),
+            postId: f.id({ required: true, description: 'The post.' }),
+            kind: f.field({
+              type: ReactionKindEnum,
+              required: true,
+              description: 'The kind of reaction.',
+            }),
+            active: f.boolean({
+              required: true,
+              description: "True adds the viewer's reaction; false removes it.",
+            }),
           }),
         }),
       }),
@@ -300,7 +385,13 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('AcceptAnswerInput', {
-          fields: (f) => ({ threadId: f.id({ required: true }), postId: f.id() }),
+          description: 'A question thread and the reply to accept as its answer.',
+          fields: (f) => ({
+            threadId: f.id({ required: true, description: 'The question thread.' }),
+            postId: f.id({
+              description: 'A reply in the thread that is not deleted; null clears the answer.',
+            }),
+          }),
         }),
       }),
     },
@@ -312,14 +403,17 @@ builder.mutationFields((t) => ({
   }),
   pinThread: t.drizzleField({
     type: 'threads',
+    description:
+      "Pins or unpins a thread; owners and facilitators only. Pinned threads come first in a community's threads.",
     errors: { types: COMMON_ERRORS },
     args: {
       input: t.arg({
         required: true,
         type: builder.inputType('PinThreadInput', {
+          description: 'A thread and whether it is pinned.',
           fields: (f) => ({
-            threadId: f.id({ required: true }),
-            pinned: f.boolean({ required: true }),
+            threadId: f.id({ required: true, description: 'The thread.' }),
+            pinned: f.boolean({ required: true, description: 'True pins it; false unpins it.' }),
           }),
         }),
       }),
@@ -332,14 +426,17 @@ builder.mutationFields((t) => ({
   }),
   lockThread: t.drizzleField({
     type: 'threads',
+    description:
+      'Locks or unlocks a thread; owners and facilitators only. A locked thread takes replies from owners and facilitators only.',
     errors: { types: COMMON_ERRORS },
     args: {
       input: t.arg({
         required: true,
         type: builder.inputType('LockThreadInput', {
+          description: 'A thread and whether it is locked.',
           fields: (f) => ({
-            threadId: f.id({ required: true }),
-            locked: f.boolean({ required: true }),
+            threadId: f.id({ required: true, description: 'The thread.' }),
+            locked: f.boolean({ required: true, description: 'True locks it; false unlocks it.' }),
           }),
         }),
       }),
