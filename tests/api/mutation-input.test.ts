@@ -1,5 +1,5 @@
 /**
- * Every mutation of the schema, sent bad input by a person with every admin role: each answer is
+ * Every mutation of the schema, sent bad input by a person with every admin role: each response is
  * a typed error (or GraphQL's own validation error for a value of the wrong shape), never an
  * internal error, and the database is left exactly as it was.
  */
@@ -83,7 +83,7 @@ let database: TestDatabase;
 let server: TestServer;
 let token: string;
 
-/** A fingerprint of every table's rows, to tell whether anything was written. */
+/** Computes a fingerprint of every table's rows, to tell whether anything was written. */
 async function snapshot(): Promise<Record<string, string>> {
   const names = Object.values(tables)
     .filter((value) => is(value, PgTable))
