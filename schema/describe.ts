@@ -115,7 +115,7 @@ export function describeGeneratedParts(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
-/** Lists the types, fields, arguments and enum values that have no description. */
+/** Lists the types, fields and arguments that have no description. */
 export function undescribedParts(schema: GraphQLSchema): string[] {
   const missing: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {

@@ -72,7 +72,7 @@ const ThreadActivityEvent = builder.objectRef<TopicEvent>('ThreadActivityEvent')
 });
 
 const LiveSessionEvent = builder.objectRef<TopicEvent>('LiveSessionEvent').implement({
-  description: 'A chat message or status change in a live session.',
+  description: 'A chat message, a status change or an update of the details of a live session.',
   fields: (t) => ({
     eventId: t.string({ description: EVENT_ID_DESCRIPTION, resolve: (event) => String(event.id) }),
     type: t.field({

@@ -204,7 +204,9 @@ builder.mutationFields((t) => ({
               description: 'When it ends: after startsAt and at most 12 hours later.',
             }),
             timeZone: f.string({ required: true, description: "The host's IANA time zone." }),
-            joinUrl: f.string({ description: 'An https link to the video meeting.' }),
+            joinUrl: f.string({
+              description: 'An http or https link to the video meeting, at most 2,000 characters.',
+            }),
           }),
         }),
       }),
