@@ -28,9 +28,7 @@ const DISTRICT_ADMIN = `query DistrictAdmin($slug: String!) { district(slug: $sl
   sso { issuer clientId enabled updatedAt }
   auditLog(first: 50) { nodes { ${AUDIT_ENTRY_FIELDS} } } } }`;
 
-// NOTE: the API has no field for whether the viewer is a platform admin, so the page requests one
-// row of the platform audit log, which only platform admins may read.
-const PLATFORM_ADMIN_CHECK = `query PlatformAdminCheck { platformAuditLog(first: 1) { nodes { id } } }`;
+const PLATFORM_ADMIN_CHECK = `query PlatformAdminCheck { viewer { id isPlatformAdmin } }`;
 
 interface DistrictAdminData {
   district: {
@@ -57,14 +55,14 @@ export default function DistrictAdminPage() {
       return current ? { slug: params.slug ?? '', viewerId: current.id } : false;
     },
   );
-  const platformAdmin = createGraphQLQuery<object, { viewerId: string }>(
-    PLATFORM_ADMIN_CHECK,
-    () => {
-      const current = viewer();
-      return current ? { viewerId: current.id } : false;
-    },
-  );
-  const isPlatformAdmin = () => Boolean(platformAdmin.data() && !platformAdmin.error());
+  const platformAdmin = createGraphQLQuery<
+    { viewer: { id: string; isPlatformAdmin: boolean | null } | null },
+    { viewerId: string }
+  >(PLATFORM_ADMIN_CHECK, () => {
+    const current = viewer();
+    return current ? { viewerId: current.id } : false;
+  });
+  const isPlatformAdmin = () => platformAdmin.data()?.viewer?.isPlatformAdmin === true;
   const district = () => page.data()?.district;
   createDocumentTitle(() => (district() ? `${district()?.name} admin` : 'District admin'));
 
