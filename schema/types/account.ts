@@ -179,7 +179,6 @@ builder.drizzleObjectFields('users', (t) => ({
     ...ownOnly,
     resolve: (user) => user.passwordHash !== null,
   }),
-  // NOTE: User.badgeAwards does not read this choice yet, so awards stay visible to others.
   badgesPublic: t.boolean({
     nullable: true,
     description: "The person's choice to show their badge awards to others; null for anyone else.",

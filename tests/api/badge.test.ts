@@ -125,6 +125,36 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
     expect(holders.body.data.badge.holders.nodes).toEqual([{ recipient: { id: member.id } }]);
   });
 
+  test('shows profile awards to others only while public', async () => {
+    // A person of their own, so that the award's notification leaves the other tests' counts alone.
+    const quiet = await signUpUser(server, { displayName: 'Quinn Quiet' });
+    await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId }, 'id', quiet.token);
+    const badgeId = (await createBadge('Quiet Achiever')).body.data.createBadge.data.id;
+    await server.graphql(
+      AWARD,
+      { input: { badgeId, recipientId: quiet.id } },
+      { token: facilitator.token },
+    );
+    const PROFILE =
+      'query($id: ID!) { node(id: $id) { ... on User { badgeAwards { nodes { id } } } } }';
+    const setPublic = (badgesPublic: boolean) =>
+      server.graphql(
+        'mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { __typename } }',
+        { input: { badgesPublic } },
+        { token: quiet.token },
+      );
+
+    await setPublic(false);
+    const hidden = await server.graphql(PROFILE, { id: quiet.id }, { token: facilitator.token });
+    const own = await server.graphql(PROFILE, { id: quiet.id }, { token: quiet.token });
+    await setPublic(true);
+    const shown = await server.graphql(PROFILE, { id: quiet.id }, { token: facilitator.token });
+
+    expect(hidden.body.data.node.badgeAwards.nodes).toEqual([]);
+    expect(own.body.data.node.badgeAwards.nodes.length).toBeGreaterThan(0);
+    expect(shown.body.data.node.badgeAwards.nodes.length).toBeGreaterThan(0);
+  });
+
   test('misses no community activity between query and subscription', async () => {
     const page = await server.graphql('query { communities(first: 100) { nodes { slug id } } }');
     const slug = page.body.data.communities.nodes.find(
