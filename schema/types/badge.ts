@@ -74,11 +74,16 @@ builder.drizzleNode('badges', {
       resolve: (badge) => badge.holderCount,
     }),
     holders: t.relatedConnection('awards', {
-      description: 'Active awards, newest first.',
+      description:
+        "Active awards, newest first. People who keep their badges private are listed only to themselves and to the community's owners and facilitators; holderCount counts everyone.",
       // An award past its expiry counts as expired even before anything rewrites its status.
-      query: () => ({
+      query: (_args, ctx) => ({
         where: {
           status: 'active',
+          RAW: (table, { sql }) =>
+            sql`(exists (select 1 from users u where u.id = ${table.recipientId} and (u.badges_public or u.id = ${ctx.viewer?.id ?? -1}))
+              or exists (select 1 from badges b join memberships m on m.community_id = b.community_id
+                where b.id = ${table.badgeId} and m.user_id = ${ctx.viewer?.id ?? -1} and m.status = 'active' and m.role in ('owner', 'facilitator')))`,
           OR: [{ expiresAt: { isNull: true } }, { expiresAt: { gt: new Date().toISOString() } }],
         },
         orderBy: { id: 'desc' },

@@ -150,7 +150,24 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
     await setPublic(true);
     const shown = await server.graphql(PROFILE, { id: quiet.id }, { token: facilitator.token });
 
+    const HOLDERS = 'query($id: ID!) { badge(id: $id) { holderCount holders { nodes { id } } } }';
+    await setPublic(false);
+    const outsider = await signUpUser(server, { displayName: 'Olive Outsider' });
+    const holdersForOutsider = await server.graphql(
+      HOLDERS,
+      { id: badgeId },
+      { token: outsider.token },
+    );
+    const holdersForFacilitator = await server.graphql(
+      HOLDERS,
+      { id: badgeId },
+      { token: facilitator.token },
+    );
+    await setPublic(true);
+
     expect(hidden.body.data.node.badgeAwards.nodes).toEqual([]);
+    expect(holdersForOutsider.body.data.badge).toEqual({ holderCount: 1, holders: { nodes: [] } });
+    expect(holdersForFacilitator.body.data.badge.holders.nodes).toHaveLength(1);
     expect(own.body.data.node.badgeAwards.nodes.length).toBeGreaterThan(0);
     expect(shown.body.data.node.badgeAwards.nodes.length).toBeGreaterThan(0);
   });
