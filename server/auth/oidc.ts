@@ -15,6 +15,7 @@ import { requireViewer, runInTransaction, type ServiceContext } from '../service
 import { districtForEmail } from '../services/district.ts';
 import { InputValidator } from '../validation.ts';
 import { canAdministerDistrict } from './access.ts';
+import { nonPublicAddressOf } from './public-address.ts';
 import type { SecretBox } from './secret-box.ts';
 import { hashToken } from './tokens.ts';
 
@@ -288,6 +289,17 @@ export async function configureDistrictSso(
     .from(oidcProviders)
     .where(eq(oidcProviders.districtId, district.id));
   const secret = clientSecret ?? storedSecretOf(settings, existing, district.id);
+  // Discovery is a request from the server, so an issuer must not lead it into its own network.
+  // A development setup, whose PUBLIC_URL is loopback, may use a local provider.
+  if (!isLoopback(new URL(settings.publicUrl))) {
+    const address = await nonPublicAddressOf(new URL(issuer));
+    if (address) {
+      throw ValidationError.of(
+        'issuer',
+        `must be on the public internet; its host resolves to ${address}, a loopback, private or reserved address`,
+      );
+    }
+  }
   await checkDiscovery(issuer, clientId, secret);
 
   const enabled = input.enabled ?? true;
@@ -338,8 +350,9 @@ function storedSecretOf(
   }
 }
 
-// NOTE: an https issuer may still name a host inside the server's network, and the error below
-// shows a district admin how that host responded. Only the discovery path is requested.
+// NOTE: the host is checked before discovery, but a name that resolves to a public address then
+// and to a private one at the request (DNS rebinding) still gets through. The error below shows a
+// district admin how the issuer responded. Only the discovery path is requested.
 async function checkDiscovery(issuer: string, clientId: string, secret: string): Promise<void> {
   try {
     const config = await discover(new URL(issuer), clientId, secret);
