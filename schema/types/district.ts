@@ -11,7 +11,7 @@ import {
   renameSchool,
   verifyDistrictDomain,
 } from '../../server/services/district.ts';
-import { builder } from '../builder.ts';
+import { builder, type GraphQLContext } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId } from '../ids.ts';
 import { District } from './community.ts';
@@ -361,18 +361,23 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+/** Whether the user is the viewer, or the person a signIn or signUp in this request signed in. */
+function isSelf(ctx: GraphQLContext, userId: number): boolean {
+  return ctx.viewer?.id === userId || ctx.signedInUserId === userId;
+}
+
 builder.drizzleObjectFields('users', (t) => ({
   isPlatformAdmin: t.boolean({
     nullable: true,
     description: 'Whether this person is a platform admin; null except for the person themself.',
-    resolve: (user, _args, ctx) => (ctx.viewer?.id === user.id ? user.isPlatformAdmin : null),
+    resolve: (user, _args, ctx) => (isSelf(ctx, user.id) ? user.isPlatformAdmin : null),
   }),
   administeredDistricts: t.drizzleField({
     type: ['districts'],
     nullable: true,
     description: 'Districts this person administers, by name; null except for the person themself.',
     resolve: (query, user, _args, ctx) =>
-      ctx.viewer?.id === user.id
+      isSelf(ctx, user.id)
         ? ctx.db.query.districts.findMany(
             query({
               where: {
