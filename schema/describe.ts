@@ -4,6 +4,7 @@ import {
   type GraphQLInputField,
   type GraphQLNamedType,
   type GraphQLSchema,
+  isEnumType,
   isInputObjectType,
   isInterfaceType,
   isObjectType,
@@ -115,7 +116,7 @@ export function describeGeneratedParts(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
-/** Lists the types, fields and arguments that have no description. */
+/** Lists the types, fields, arguments and enum values that have no description. */
 export function undescribedParts(schema: GraphQLSchema): string[] {
   const missing: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
@@ -129,6 +130,14 @@ export function undescribedParts(schema: GraphQLSchema): string[] {
       missing.push(type.name);
     }
     if (isUnionType(type)) {
+      continue;
+    }
+    if (isEnumType(type)) {
+      for (const value of type.getValues()) {
+        if (!value.description) {
+          missing.push(`${type.name}.${value.name}`);
+        }
+      }
       continue;
     }
     if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {

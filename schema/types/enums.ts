@@ -1,5 +1,97 @@
 import { builder } from '../builder.ts';
 
+/** What each value of the schema's enums means, by enum name and stored value. */
+const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
+  ApiScope: {
+    read: 'Run queries and subscriptions.',
+    write: 'Also run mutations.',
+  },
+  CommunityActivityType: {
+    badge_awarded: 'A badge of the community was awarded.',
+    live_session_scheduled: 'A live session was scheduled.',
+    thread_created: 'A thread was started.',
+  },
+  FocusArea: {
+    crisis_preparedness: 'Crisis preparedness and school safety.',
+    leadership: 'School and instructional leadership.',
+    literacy: 'Reading, writing and language.',
+    other: 'Any other shared goal.',
+    stem: 'Science, technology, engineering and mathematics.',
+  },
+  InvitationState: {
+    accepted: 'Accepted: the invited person is a member.',
+    expired: 'Past its 7 days without being accepted.',
+    pending: 'Sent, and can still be accepted.',
+    revoked: 'Withdrawn by a facilitator, or replaced by a newer invitation.',
+  },
+  IsteStandard: {
+    analyst: '2.7 Analyst.',
+    citizen: '2.3 Citizen.',
+    collaborator: '2.4 Collaborator.',
+    designer: '2.5 Designer.',
+    facilitator: '2.6 Facilitator.',
+    leader: '2.2 Leader.',
+    learner: '2.1 Learner.',
+  },
+  LiveSessionEventType: {
+    chat_message: 'A chat message was sent.',
+    status_changed: 'The session started, ended or was cancelled.',
+    updated: 'The title, time, description or join link changed.',
+  },
+  LiveSessionStatus: {
+    cancelled: 'Cancelled by its host or a facilitator.',
+    ended: 'Ended by its host.',
+    live: 'Started and running now.',
+    scheduled: 'Not started yet.',
+  },
+  MembershipRole: {
+    facilitator: 'Moderates, approves requests, invites, and removes members.',
+    member: 'Reads and writes.',
+    owner: 'Also changes settings and roles.',
+  },
+  MembershipStatus: {
+    active: 'A member.',
+    banned: 'Banned: may not join or ask again until unbanned.',
+    requested: 'Asked to join; waits for a decision.',
+  },
+  NotificationKind: {
+    badge_awarded: 'A badge was awarded to the person.',
+    reply: "Someone replied to the person's thread or post.",
+  },
+  ReactionKind: {
+    celebrate: 'Celebrates the post.',
+    insightful: 'Marks the post as insightful.',
+    like: 'Likes the post.',
+    thanks: 'Thanks its author.',
+  },
+  RsvpStatus: {
+    going: 'Plans to attend.',
+    maybe: 'Might attend.',
+    not_going: 'Will not attend.',
+  },
+  SessionKind: {
+    bearer: 'Return a token to send as `Authorization: Bearer <token>`.',
+    cookie: 'Set an httpOnly session cookie, for the web client.',
+  },
+  ThreadActivityType: {
+    post_added: 'A reply was posted.',
+    post_deleted: 'A reply was deleted.',
+    post_edited: 'A reply was edited.',
+    reaction_changed: 'A reaction was added or taken back.',
+    thread_updated: 'The thread was pinned, locked, or its accepted answer changed.',
+  },
+  ThreadKind: {
+    announcement: 'From owners and facilitators; members cannot reply.',
+    discussion: 'An open conversation.',
+    question: 'A question whose asker or a facilitator can accept an answer.',
+  },
+  Visibility: {
+    district: "The owning district's staff and the members read it.",
+    private: 'Only members read it; unlisted ones are invisible to others.',
+    public: 'Anyone reads it, signed out too.',
+  },
+};
+
 /**
  * Makes a GraphQL enum from the lowercase values stored in the database: `crisis_preparedness`
  * is exposed as `CRISIS_PREPAREDNESS` and maps back to the stored value.
@@ -9,9 +101,15 @@ export function enumFromValues<const T extends readonly string[]>(
   values: T,
   description?: string,
 ) {
+  const valueDescriptions = VALUE_DESCRIPTIONS[name] ?? {};
   return builder.enumType(name, {
     description,
-    values: Object.fromEntries(values.map((value) => [value.toUpperCase(), { value }])) as {
+    values: Object.fromEntries(
+      values.map((value) => [
+        value.toUpperCase(),
+        { value, description: valueDescriptions[value] },
+      ]),
+    ) as unknown as {
       [K in T[number] as Uppercase<K>]: { value: K };
     },
   });
