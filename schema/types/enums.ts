@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
 
-/** What each value of the schema's enums means, by enum name and stored value. */
+/** Descriptions of the schema's enum values, by enum name and stored value. */
 const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
   ApiScope: {
     read: 'Run queries and subscriptions.',
