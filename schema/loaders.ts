@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import { inArray } from 'drizzle-orm';
-import { badges, threads, users } from '../drizzle/tables/index.ts';
+import { badges, liveSessions, threads, users } from '../drizzle/tables/index.ts';
 import type { GraphQLContext } from './builder.ts';
 
-const tables = { threads, badges, users };
+const tables = { threads, badges, users, liveSessions };
 type LoadableTable = keyof typeof tables;
 type RowOf<K extends LoadableTable> = (typeof tables)[K]['$inferSelect'];
 

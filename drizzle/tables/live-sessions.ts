@@ -6,6 +6,9 @@ import { users } from './users.ts';
 
 export const LIVE_SESSION_STATUSES = ['scheduled', 'live', 'ended', 'cancelled'] as const;
 export const RSVP_STATUSES = ['going', 'maybe', 'not_going'] as const;
+/** Where a `going` RSVP stands when the session has a capacity. */
+export const RSVP_SEATS = ['confirmed', 'waitlisted'] as const;
+export const MAX_CAPACITY = 10_000;
 
 export const liveSessions = pgTable(
   'live_sessions',
@@ -22,6 +25,8 @@ export const liveSessions = pgTable(
     timeZone: text('time_zone').notNull(),
     status: text('status', { enum: LIVE_SESSION_STATUSES }).notNull().default('scheduled'),
     joinUrl: text('join_url'),
+    /** Seats for confirmed attendees; null means no limit. */
+    capacity: integer('capacity'),
     createdAt: createdAt(),
   },
   (table) => [
@@ -32,6 +37,10 @@ export const liveSessions = pgTable(
     check(
       'live_sessions_status',
       sql`${table.status} in ('scheduled', 'live', 'ended', 'cancelled')`,
+    ),
+    check(
+      'live_sessions_capacity',
+      sql`${table.capacity} is null or ${table.capacity} between 1 and ${sql.raw(String(MAX_CAPACITY))}`,
     ),
     check(
       'live_sessions_join_url',
@@ -51,11 +60,20 @@ export const rsvps = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     status: text('status', { enum: RSVP_STATUSES }).notNull(),
+    /** For `going`: confirmed, or waiting for a seat; null for the other statuses. */
+    seat: text('seat', { enum: RSVP_SEATS }),
+    /** When the person joined the waitlist, which orders it; null unless waitlisted. */
+    waitlistedAt: instant('waitlisted_at'),
     createdAt: createdAt(),
   },
   (table) => [
     unique('rsvps_live_session_user_unique').on(table.liveSessionId, table.userId),
+    index('rsvps_waitlist_idx').on(table.liveSessionId, table.waitlistedAt, table.id),
     check('rsvps_status', sql`${table.status} in ('going', 'maybe', 'not_going')`),
+    check(
+      'rsvps_seat',
+      sql`(${table.status} = 'going') = (${table.seat} is not null) and (${table.seat} is null or ${table.seat} in ('confirmed', 'waitlisted')) and ((${table.seat} = 'waitlisted') = (${table.waitlistedAt} is not null))`,
+    ),
   ],
 );
 

@@ -3,7 +3,7 @@ import { bigint, check, index, integer, jsonb, pgTable, text } from 'drizzle-orm
 import { createdAt, idColumn, instant } from './columns.ts';
 import { users } from './users.ts';
 
-export const NOTIFICATION_KINDS = ['reply', 'badge_awarded'] as const;
+export const NOTIFICATION_KINDS = ['reply', 'badge_awarded', 'seat_confirmed'] as const;
 
 export const notifications = pgTable(
   'notifications',
@@ -21,7 +21,7 @@ export const notifications = pgTable(
   (table) => [
     index('notifications_user_idx').on(table.userId, table.id.desc()),
     index('notifications_unread_idx').on(table.userId).where(sql`${table.readAt} is null`),
-    check('notifications_kind', sql`${table.kind} in ('reply', 'badge_awarded')`),
+    check('notifications_kind', sql`${table.kind} in ('reply', 'badge_awarded', 'seat_confirmed')`),
   ],
 );
 
@@ -31,6 +31,7 @@ export interface NotificationSubject {
   postId?: number;
   badgeId?: number;
   awardId?: number;
+  liveSessionId?: number;
   actorId?: number;
 }
 

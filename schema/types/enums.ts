@@ -57,12 +57,17 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
   NotificationKind: {
     badge_awarded: 'A badge was awarded to the person.',
     reply: "Someone replied to the person's thread or post.",
+    seat_confirmed: 'A seat opened in a full live session, and the waitlisted person now has it.',
   },
   ReactionKind: {
     celebrate: 'Celebrates the post.',
     insightful: 'Marks the post as insightful.',
     like: 'Likes the post.',
     thanks: 'Thanks its author.',
+  },
+  RsvpSeat: {
+    confirmed: 'Holds a seat, and sees the join link before the start.',
+    waitlisted: 'Waits for a seat; the first in line gets the next one that opens.',
   },
   RsvpStatus: {
     going: 'Plans to attend.',

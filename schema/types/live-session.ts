@@ -1,4 +1,10 @@
-import { LIVE_SESSION_STATUSES, RSVP_STATUSES } from '../../drizzle/tables/index.ts';
+import { sql } from 'drizzle-orm';
+import {
+  LIVE_SESSION_STATUSES,
+  MAX_CAPACITY,
+  RSVP_SEATS,
+  RSVP_STATUSES,
+} from '../../drizzle/tables/index.ts';
 import { canChatInLiveSession, canManageLiveSession } from '../../server/auth/access.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import { topics } from '../../server/services/context.ts';
@@ -24,6 +30,15 @@ export const RsvpStatusEnum = enumFromValues(
   RSVP_STATUSES,
   "A member's RSVP to a live session: GOING, MAYBE or NOT_GOING.",
 );
+
+export const RsvpSeatEnum = enumFromValues(
+  'RsvpSeat',
+  RSVP_SEATS,
+  'Whether a GOING RSVP holds a seat (CONFIRMED) or waits for one (WAITLISTED).',
+);
+
+/** Minutes before the start from which confirmed attendees see the join link. */
+export const JOIN_LINK_LEAD_MINUTES = 15;
 
 builder.drizzleNode('liveSessions', {
   name: 'LiveSession',
@@ -56,9 +71,72 @@ builder.drizzleNode('liveSessions', {
         'Where it stands. Only its host or a facilitator changes it, so a session can stay LIVE past endsAt.',
       resolve: (liveSession) => liveSession.status,
     }),
-    joinUrl: t.exposeString('joinUrl', {
+    joinUrl: t.string({
       nullable: true,
-      description: 'Link to the video meeting; null when none was given.',
+      description: `Link to the video meeting. The host and the community's owners and facilitators always see it; confirmed attendees from ${JOIN_LINK_LEAD_MINUTES} minutes before the start (see joinUrlAvailableAt); waitlisted people and others never. Null otherwise, or when none was given.`,
+      select: (_args, ctx) => ({
+        with: {
+          rsvps: { columns: { status: true, seat: true }, where: { userId: ctx.viewer?.id ?? -1 } },
+        },
+      }),
+      resolve: async (liveSession, _args, ctx) => {
+        if (!liveSession.joinUrl) {
+          return null;
+        }
+        const membership = await ctx.access.membership(liveSession.communityId);
+        if (canManageLiveSession(ctx.viewer, liveSession, membership)) {
+          return liveSession.joinUrl;
+        }
+        const seat = liveSession.rsvps[0]?.seat;
+        const opensAt = Date.parse(liveSession.startsAt) - JOIN_LINK_LEAD_MINUTES * 60_000;
+        return seat === 'confirmed' && Date.now() >= opensAt && liveSession.status !== 'cancelled'
+          ? liveSession.joinUrl
+          : null;
+      },
+    }),
+    joinUrlAvailableAt: t.field({
+      type: 'DateTime',
+      description: `When confirmed attendees start to see joinUrl: ${JOIN_LINK_LEAD_MINUTES} minutes before the start.`,
+      resolve: (liveSession) =>
+        new Date(Date.parse(liveSession.startsAt) - JOIN_LINK_LEAD_MINUTES * 60_000),
+    }),
+    capacity: t.exposeInt('capacity', {
+      nullable: true,
+      description: 'Seats for confirmed attendees; null when there is no limit.',
+    }),
+    waitlistCount: t.int({
+      description: 'People whose RSVP is GOING and who wait for a seat.',
+      select: {
+        extras: {
+          waitlistCount: (table, { sql }) =>
+            sql<number>`(select count(*)::int from rsvps r where r.live_session_id = ${table.id} and r.seat = 'waitlisted')`,
+        },
+      },
+      resolve: (liveSession) => liveSession.waitlistCount,
+    }),
+    viewerSeat: t.field({
+      type: RsvpSeatEnum,
+      nullable: true,
+      description: "Whether the viewer's GOING RSVP holds a seat or waits for one; null otherwise.",
+      select: (_args, ctx) => ({
+        with: { rsvps: { columns: { seat: true }, where: { userId: ctx.viewer?.id ?? -1 } } },
+      }),
+      resolve: (liveSession) => liveSession.rsvps[0]?.seat ?? null,
+    }),
+    viewerWaitlistPosition: t.int({
+      nullable: true,
+      description: "The viewer's place in the waitlist, from 1; null when not waitlisted.",
+      resolve: async (liveSession, _args, ctx) => {
+        if (!ctx.viewer) {
+          return null;
+        }
+        const rows = (await ctx.db.execute(
+          sql`select (select count(*)::int from rsvps o where o.live_session_id = r.live_session_id and o.seat = 'waitlisted' and (o.waitlisted_at, o.id) <= (r.waitlisted_at, r.id)) as position
+            from rsvps r where r.live_session_id = ${liveSession.id} and r.user_id = ${ctx.viewer.id} and r.seat = 'waitlisted'`,
+        )) as unknown as { position: number }[] | { rows: { position: number }[] };
+        const position = (Array.isArray(rows) ? rows : rows.rows)[0]?.position;
+        return position === undefined ? null : Number(position);
+      },
     }),
     community: t.relation('community', { description: 'The community it belongs to.' }),
     host: t.relation('host', {
@@ -66,11 +144,11 @@ builder.drizzleNode('liveSessions', {
       description: 'The member who scheduled it; null when that account was deleted.',
     }),
     rsvpCount: t.int({
-      description: 'Number of people whose RSVP is GOING.',
+      description: 'Number of people whose RSVP is GOING and who hold a seat.',
       select: {
         extras: {
           rsvpCount: (table, { sql }) =>
-            sql<number>`(select count(*)::int from rsvps r where r.live_session_id = ${table.id} and r.status = 'going')`,
+            sql<number>`(select count(*)::int from rsvps r where r.live_session_id = ${table.id} and r.seat = 'confirmed')`,
         },
       },
       resolve: (liveSession) => liveSession.rsvpCount,
@@ -207,6 +285,9 @@ builder.mutationFields((t) => ({
             joinUrl: f.string({
               description: 'An http or https link to the video meeting, at most 2,000 characters.',
             }),
+            capacity: f.int({
+              description: `Seats for confirmed attendees, 1 to ${MAX_CAPACITY}; omit for no limit. Later GOING RSVPs join a waitlist.`,
+            }),
           }),
         }),
       }),
@@ -245,6 +326,9 @@ builder.mutationFields((t) => ({
               description: "The host's IANA time zone, such as America/Chicago.",
             }),
             joinUrl: f.string({ description: 'An empty string removes the link.' }),
+            capacity: f.int({
+              description: `Seats for confirmed attendees, 1 to ${MAX_CAPACITY}; 0 removes the limit. Seats that open go to the waitlist in order.`,
+            }),
           }),
         }),
       }),

@@ -43,6 +43,12 @@ export const Notification = builder.drizzleNode('notifications', {
         const { subject } = notification;
         const actor = subject.actorId ? await loadRow(ctx, 'users', subject.actorId) : null;
         const actorName = actor?.displayName ?? 'Someone';
+        if (notification.kind === 'seat_confirmed') {
+          const liveSession = subject.liveSessionId
+            ? await loadRow(ctx, 'liveSessions', subject.liveSessionId)
+            : null;
+          return `A seat opened in “${liveSession?.title ?? 'a live session'}”, and it is yours now.`;
+        }
         if (notification.kind === 'badge_awarded') {
           const badge = subject.badgeId ? await loadRow(ctx, 'badges', subject.badgeId) : null;
           return `${actorName} awarded you the badge “${badge?.name ?? 'a badge'}”.`;

@@ -1,15 +1,24 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Transaction } from '../../drizzle/db.ts';
 import {
   chatMessages,
   type LIVE_SESSION_STATUSES,
   liveSessions,
+  MAX_CAPACITY,
   type RSVP_STATUSES,
   rsvps,
 } from '../../drizzle/tables/index.ts';
 import { canChatInLiveSession, canManageLiveSession, canParticipate } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { canonicalTimeZone, InputValidator, isTimeZone, parseHttpUrl } from '../validation.ts';
-import { requireViewer, runInTransaction, type ServiceContext, topics } from './context.ts';
+import {
+  type EventRecorder,
+  requireViewer,
+  runInTransaction,
+  type ServiceContext,
+  topics,
+} from './context.ts';
+import { notify } from './thread.ts';
 
 export type LiveSessionRow = typeof liveSessions.$inferSelect;
 export type ChatMessageRow = typeof chatMessages.$inferSelect;
@@ -44,6 +53,8 @@ interface ScheduleFields {
   endsAt?: Date | null;
   timeZone?: string | null;
   joinUrl?: string | null;
+  /** Seats for confirmed attendees; on a change, 0 removes the limit. */
+  capacity?: number | null;
 }
 
 function validateSchedule(input: ScheduleFields, current: LiveSessionRow | null) {
@@ -77,8 +88,25 @@ function validateSchedule(input: ScheduleFields, current: LiveSessionRow | null)
   if (input.startsAt && input.startsAt.getTime() < Date.now() - START_GRACE_MS) {
     validator.add('startsAt', 'must not be in the past');
   }
+  const lowest = current ? 0 : 1;
+  if (
+    input.capacity !== undefined &&
+    input.capacity !== null &&
+    (input.capacity < lowest || input.capacity > MAX_CAPACITY)
+  ) {
+    validator.add(
+      'capacity',
+      `must be from ${lowest} to ${MAX_CAPACITY}${current ? ' (0 removes the limit)' : ''}`,
+    );
+  }
   validator.check();
-  return { title, description, timeZone, joinUrl, startsAt, endsAt };
+  const capacity =
+    input.capacity === undefined || input.capacity === null
+      ? undefined
+      : input.capacity === 0
+        ? null
+        : input.capacity;
+  return { title, description, timeZone, joinUrl, startsAt, endsAt, capacity };
 }
 
 /**
@@ -114,6 +142,7 @@ export async function scheduleLiveSession(
         endsAt: input.endsAt.toISOString(),
         timeZone: fields.timeZone ?? input.timeZone,
         joinUrl: fields.joinUrl || null,
+        capacity: fields.capacity ?? null,
       })
       .returning();
     if (!liveSession) {
@@ -153,9 +182,13 @@ export async function updateLiveSession(
         ...(fields.joinUrl !== undefined && { joinUrl: fields.joinUrl || null }),
         ...(input.startsAt && { startsAt: input.startsAt.toISOString() }),
         ...(input.endsAt && { endsAt: input.endsAt.toISOString() }),
+        ...(fields.capacity !== undefined && { capacity: fields.capacity }),
       })
       .where(eq(liveSessions.id, liveSession.id))
       .returning();
+    if (updated && fields.capacity !== undefined) {
+      await fillFreeSeats(tx, recorder, updated);
+    }
     await recorder.record(topics.liveSession(liveSession.id), 'updated', {});
     return updated ?? liveSession;
   });
@@ -212,7 +245,12 @@ export async function changeLiveSessionStatus(
   });
 }
 
-/** Records the viewer's RSVP; members only, before the session ends. */
+/**
+ * Records the viewer's RSVP; members only, before the session ends. With a capacity, GOING takes
+ * a free seat or joins the end of the waitlist; giving up a seat passes it to the first person
+ * waiting, who is notified. The session's row is locked meanwhile, so simultaneous RSVPs never
+ * confirm more people than there are seats.
+ */
 export async function rsvpToLiveSession(
   ctx: ServiceContext,
   input: { liveSessionId: number; status: RsvpStatus },
@@ -227,14 +265,94 @@ export async function rsvpToLiveSession(
       `Live session ${liveSession.id} is ${liveSession.status}; RSVPs are closed.`,
     );
   }
-  await ctx.db
-    .insert(rsvps)
-    .values({ liveSessionId: liveSession.id, userId: viewer.id, status: input.status })
-    .onConflictDoUpdate({
-      target: [rsvps.liveSessionId, rsvps.userId],
-      set: { status: input.status },
+  return runInTransaction(ctx, async (tx, recorder) => {
+    const [locked] = await tx
+      .select()
+      .from(liveSessions)
+      .where(eq(liveSessions.id, liveSession.id))
+      .for('update');
+    if (!locked) {
+      throw new NotFoundError(`Live session ${liveSession.id} not found.`);
+    }
+    const [current] = await tx
+      .select()
+      .from(rsvps)
+      .where(and(eq(rsvps.liveSessionId, locked.id), eq(rsvps.userId, viewer.id)));
+    let seat: RsvpSeat | null = null;
+    let waitlistedAt: string | null = null;
+    if (input.status === 'going') {
+      if (current?.status === 'going' && current.seat) {
+        // Saying GOING again keeps the seat, or the place in the waitlist.
+        seat = current.seat;
+        waitlistedAt = current.waitlistedAt;
+      } else {
+        const confirmed = await confirmedCount(tx, locked.id);
+        seat = locked.capacity === null || confirmed < locked.capacity ? 'confirmed' : 'waitlisted';
+        waitlistedAt = seat === 'waitlisted' ? new Date().toISOString() : null;
+      }
+    }
+    await tx
+      .insert(rsvps)
+      .values({
+        liveSessionId: locked.id,
+        userId: viewer.id,
+        status: input.status,
+        seat,
+        waitlistedAt,
+      })
+      .onConflictDoUpdate({
+        target: [rsvps.liveSessionId, rsvps.userId],
+        set: { status: input.status, seat, waitlistedAt },
+      });
+    if (current?.seat === 'confirmed' && seat !== 'confirmed') {
+      await fillFreeSeats(tx, recorder, locked);
+    }
+    return locked;
+  });
+}
+
+export type RsvpSeat = 'confirmed' | 'waitlisted';
+
+async function confirmedCount(tx: Transaction, liveSessionId: number): Promise<number> {
+  const [row] = await tx
+    .select({ count: sql<number>`count(*)::int` })
+    .from(rsvps)
+    .where(and(eq(rsvps.liveSessionId, liveSessionId), eq(rsvps.seat, 'confirmed')));
+  return row?.count ?? 0;
+}
+
+/**
+ * Gives free seats to the people waiting, first come first served, and notifies each. The caller
+ * holds the session's row lock.
+ */
+async function fillFreeSeats(
+  tx: Transaction,
+  recorder: EventRecorder,
+  liveSession: LiveSessionRow,
+): Promise<void> {
+  const free =
+    liveSession.capacity === null
+      ? MAX_CAPACITY
+      : liveSession.capacity - (await confirmedCount(tx, liveSession.id));
+  if (free <= 0) {
+    return;
+  }
+  const promoted = await tx
+    .select({ id: rsvps.id, userId: rsvps.userId })
+    .from(rsvps)
+    .where(and(eq(rsvps.liveSessionId, liveSession.id), eq(rsvps.seat, 'waitlisted')))
+    .orderBy(asc(rsvps.waitlistedAt), asc(rsvps.id))
+    .limit(free);
+  for (const row of promoted) {
+    await tx
+      .update(rsvps)
+      .set({ seat: 'confirmed', waitlistedAt: null })
+      .where(eq(rsvps.id, row.id));
+    await notify(tx, recorder, row.userId, 'seat_confirmed', {
+      communityId: liveSession.communityId,
+      liveSessionId: liveSession.id,
     });
-  return liveSession;
+  }
 }
 
 /** Posts to a live session's chat. Publishes CHAT_MESSAGE. */

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Transaction } from '../../drizzle/db.ts';
 import {
+  type NOTIFICATION_KINDS,
   notifications,
   postRevisions,
   posts,
@@ -182,7 +183,7 @@ export async function notify(
   tx: Transaction,
   recorder: EventRecorder,
   userId: number,
-  kind: 'reply' | 'badge_awarded',
+  kind: (typeof NOTIFICATION_KINDS)[number],
   subject: typeof notifications.$inferInsert.subject,
 ): Promise<void> {
   const [notification] = await tx

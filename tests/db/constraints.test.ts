@@ -321,7 +321,9 @@ describe.each(kinds)('database constraints on %s', (kind) => {
           .values(liveSessionRow(communityId, '2099-01-01T10:00:00Z', '2099-01-01T11:00:00Z'))
           .returning(),
       );
-      await handle.db.insert(tables.rsvps).values({ liveSessionId, userId, status: 'going' });
+      await handle.db
+        .insert(tables.rsvps)
+        .values({ liveSessionId, userId, status: 'going', seat: 'confirmed' });
 
       const again = await rejection(
         handle.db.insert(tables.rsvps).values({ liveSessionId, userId, status: 'maybe' }),
@@ -329,11 +331,29 @@ describe.each(kinds)('database constraints on %s', (kind) => {
       const otherPerson = await rejection(
         handle.db
           .insert(tables.rsvps)
-          .values({ liveSessionId, userId: otherUserId, status: 'going' }),
+          .values({
+            liveSessionId,
+            userId: otherUserId,
+            status: 'going',
+            seat: 'waitlisted',
+            waitlistedAt: '2099-01-01T09:00:00Z',
+          }),
+      );
+      const otherSessionId = await insertedId(
+        handle.db
+          .insert(tables.liveSessions)
+          .values(liveSessionRow(communityId, '2099-01-02T10:00:00Z', '2099-01-02T11:00:00Z'))
+          .returning(),
+      );
+      const seatless = await rejection(
+        handle.db
+          .insert(tables.rsvps)
+          .values({ liveSessionId: otherSessionId, userId, status: 'going' }),
       );
 
       expect(again).toMatch(/rsvps_live_session_user_unique/);
       expect(otherPerson).toBeNull();
+      expect(seatless).toMatch(/rsvps_seat/);
     });
 
     test('rejects an end at or before start', async () => {
