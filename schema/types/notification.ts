@@ -18,7 +18,7 @@ export const NotificationKindEnum = enumFromValues(
 export const Notification = builder.drizzleNode('notifications', {
   name: 'Notification',
   description:
-    'Something that happened to a person: a reply to their thread or post, or a badge awarded to them. Visible to that person only.',
+    'Something that happened to a person: a reply to their thread or post, a badge awarded to them, or a seat that opened for them in a full live session. Visible to that person only.',
   id: { column: (notification) => notification.id },
   authScopes: (notification) => ({ isViewer: notification.userId }),
   fields: (t) => ({
@@ -91,6 +91,18 @@ export const Notification = builder.drizzleNode('notifications', {
       resolve: (query, notification, _args, ctx) =>
         notification.subject.badgeId
           ? ctx.db.query.badges.findFirst(query({ where: { id: notification.subject.badgeId } }))
+          : null,
+    }),
+    liveSession: t.drizzleField({
+      type: 'liveSessions',
+      nullable: true,
+      description:
+        'The live session, for SEAT_CONFIRMED; null for other kinds or a deleted session.',
+      resolve: (query, notification, _args, ctx) =>
+        notification.subject.liveSessionId
+          ? ctx.db.query.liveSessions.findFirst(
+              query({ where: { id: notification.subject.liveSessionId } }),
+            )
           : null,
     }),
   }),

@@ -17,7 +17,7 @@ import { createDocumentTitle } from '../lib/title.ts';
 
 const CHAT_FIELDS = 'id body createdAt author { displayName }';
 const LIVE_SESSION = `query LiveSession($id: ID!) { liveSession(id: $id) {
-  id title descriptionHtml startsAt endsAt timeZone status joinUrl rsvpCount viewerRsvp eventCursor
+  id title descriptionHtml startsAt endsAt timeZone status joinUrl joinUrlAvailableAt capacity rsvpCount waitlistCount viewerRsvp viewerSeat viewerWaitlistPosition eventCursor
   viewerCanManage viewerCanChat host { displayName } community { name slug }
   chatMessages(last: 50) { nodes { ${CHAT_FIELDS} } } } }`;
 const LIVE_SESSION_EVENTS = `subscription LiveSessionEvents($id: ID!, $after: String) {
@@ -34,8 +34,13 @@ interface LiveSessionData {
     timeZone: string;
     status: string;
     joinUrl: string | null;
+    joinUrlAvailableAt: string;
+    capacity: number | null;
     rsvpCount: number;
+    waitlistCount: number;
     viewerRsvp: string | null;
+    viewerSeat: 'CONFIRMED' | 'WAITLISTED' | null;
+    viewerWaitlistPosition: number | null;
     eventCursor: string;
     viewerCanManage: boolean;
     viewerCanChat: boolean;
@@ -168,7 +173,26 @@ export default function LiveSessionPage() {
               <p class="meta">
                 Hosted by {current().host?.displayName ?? 'a former member'} ·{' '}
                 {pluralize(current().rsvpCount, 'person', 'people')} going
+                <Show when={current().capacity !== null}>
+                  {' '}
+                  · {pluralize(current().capacity ?? 0, 'seat', 'seats')}
+                  <Show when={current().waitlistCount > 0}>
+                    {' '}
+                    · {pluralize(current().waitlistCount, 'person', 'people')} on the waitlist
+                  </Show>
+                </Show>
               </p>
+              <Show when={current().viewerSeat}>
+                {(seat) => (
+                  <p class="meta" data-testid="viewer-seat" role="status">
+                    {seat() === 'CONFIRMED'
+                      ? current().joinUrl || !open()
+                        ? 'You have a seat.'
+                        : `You have a seat. The meeting link appears at ${new Date(current().joinUrlAvailableAt).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })}.`
+                      : `The session is full: you are number ${current().viewerWaitlistPosition ?? '?'} on the waitlist, and you will be notified when a seat opens.`}
+                  </p>
+                )}
+              </Show>
               <div class="prose" innerHTML={current().descriptionHtml} />
               <div class="actions">
                 <Show when={open() && current().joinUrl}>

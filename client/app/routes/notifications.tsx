@@ -13,7 +13,7 @@ import { formatRelative } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 const NOTIFICATIONS = `query Notifications { unreadNotificationCount notifications(first: 50) { nodes {
-  id kind message read createdAt thread { id } badge { id } } } }`;
+  id kind message read createdAt thread { id } badge { id } liveSession { id } } } }`;
 
 interface Notification {
   id: string;
@@ -23,6 +23,7 @@ interface Notification {
   createdAt: string;
   thread: { id: string } | null;
   badge: { id: string } | null;
+  liveSession: { id: string } | null;
 }
 
 interface NotificationData {
@@ -34,6 +35,9 @@ interface NotificationData {
 function notificationHref(notification: Notification): string | undefined {
   if (notification.thread) {
     return `/t/${encodeURIComponent(notification.thread.id)}`;
+  }
+  if (notification.liveSession) {
+    return `/s/${encodeURIComponent(notification.liveSession.id)}`;
   }
   if (notification.badge) {
     return `/b/${encodeURIComponent(notification.badge.id)}`;
