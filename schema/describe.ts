@@ -96,7 +96,7 @@ function describeType(type: GraphQLNamedType): void {
     for (const arg of ('args' in field ? field.args : []) as GraphQLArgument[]) {
       describe(arg, CONNECTION_ARGS[arg.name]);
       if (arg.name === 'input') {
-        describe(arg, `What to ${words(field.name)}.`);
+        describe(arg, `The input of \`${field.name}\`.`);
       }
     }
   }

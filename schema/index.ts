@@ -5,6 +5,7 @@ import './errors.ts';
 import './scalars.ts';
 import './types/account.ts';
 import './types/badge.ts';
+import './types/calendar.ts';
 import './types/community.ts';
 import './types/district.ts';
 import './types/live-session.ts';

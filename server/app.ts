@@ -31,6 +31,7 @@ import {
 } from './context.ts';
 import { createAccountExportRoute } from './http/account-export.ts';
 import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
+import { createCalendarRoutes } from './http/calendar-routes.ts';
 import { createSsoRoutes } from './http/sso-routes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMailTransport } from './mail/transport.ts';
@@ -359,7 +360,11 @@ export async function startServer(
 
   const routeDeps: HttpRouteDeps = { config, deps, contextFor, isSecure };
   // Endpoints beside /graphql, tried in order before the static client.
-  const routes: HttpRoute[] = [createSsoRoutes(routeDeps), createAccountExportRoute(routeDeps)];
+  const routes: HttpRoute[] = [
+    createSsoRoutes(routeDeps),
+    createAccountExportRoute(routeDeps),
+    createCalendarRoutes(routeDeps),
+  ];
 
   const sockets = attachWebSocketServer({
     server,

@@ -27,6 +27,8 @@ export const liveSessions = pgTable(
     joinUrl: text('join_url'),
     /** Seats for confirmed attendees; null means no limit. */
     capacity: integer('capacity'),
+    /** Counts changes to the schedule and status, as the SEQUENCE of its calendar entry. */
+    revision: integer('revision').notNull().default(0),
     createdAt: createdAt(),
   },
   (table) => [
@@ -93,3 +95,15 @@ export const chatMessages = pgTable(
     check('chat_messages_body_length', sql`char_length(${table.body}) between 1 and 2000`),
   ],
 );
+
+/**
+ * A person's private calendar feed: its address carries a random token, stored here only as a
+ * hash. Making a new one replaces the old, whose address stops working.
+ */
+export const calendarFeeds = pgTable('calendar_feeds', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: createdAt(),
+});

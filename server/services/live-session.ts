@@ -183,6 +183,7 @@ export async function updateLiveSession(
         ...(input.startsAt && { startsAt: input.startsAt.toISOString() }),
         ...(input.endsAt && { endsAt: input.endsAt.toISOString() }),
         ...(fields.capacity !== undefined && { capacity: fields.capacity }),
+        revision: sql`${liveSessions.revision} + 1`,
       })
       .where(eq(liveSessions.id, liveSession.id))
       .returning();
@@ -225,7 +226,7 @@ export async function changeLiveSessionStatus(
     // move the same session.
     const [updated] = await tx
       .update(liveSessions)
-      .set({ status: transition.to })
+      .set({ status: transition.to, revision: sql`${liveSessions.revision} + 1` })
       .where(
         sql`${liveSessions.id} = ${liveSession.id} and ${liveSessions.status} in (${sql.join(
           transition.from.map((status) => sql`${status}`),
