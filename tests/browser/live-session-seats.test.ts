@@ -83,6 +83,13 @@ describe.skipIf(!ready)('live session seats in Chromium', () => {
     );
     await page.reload();
 
+    const calendarPath = await page
+      .getByRole('link', { name: 'Add to calendar' })
+      .getAttribute('href');
+    const calendar = await page.request.get(`${server.url}${calendarPath}`);
+
     expect(await page.getByTestId('viewer-seat').textContent()).toContain('You have a seat.');
+    expect(calendar.headers()['content-type']).toContain('text/calendar');
+    expect(await calendar.text()).toContain('SUMMARY:One-seat office hours');
   });
 });

@@ -17,7 +17,7 @@ import { createDocumentTitle } from '../lib/title.ts';
 
 const CHAT_FIELDS = 'id body createdAt author { displayName }';
 const LIVE_SESSION = `query LiveSession($id: ID!) { liveSession(id: $id) {
-  id title descriptionHtml startsAt endsAt timeZone status joinUrl joinUrlAvailableAt capacity rsvpCount waitlistCount viewerRsvp viewerSeat viewerWaitlistPosition eventCursor
+  id title descriptionHtml startsAt endsAt timeZone status joinUrl joinUrlAvailableAt calendarUrl capacity rsvpCount waitlistCount viewerRsvp viewerSeat viewerWaitlistPosition eventCursor
   viewerCanManage viewerCanChat host { displayName } community { name slug }
   chatMessages(last: 50) { nodes { ${CHAT_FIELDS} } } } }`;
 const LIVE_SESSION_EVENTS = `subscription LiveSessionEvents($id: ID!, $after: String) {
@@ -35,6 +35,7 @@ interface LiveSessionData {
     status: string;
     joinUrl: string | null;
     joinUrlAvailableAt: string;
+    calendarUrl: string;
     capacity: number | null;
     rsvpCount: number;
     waitlistCount: number;
@@ -208,6 +209,13 @@ export default function LiveSessionPage() {
                     </a>
                   )}
                 </Show>
+                <a
+                  class="button-link secondary"
+                  href={new URL(current().calendarUrl).pathname}
+                  download="live-session.ics"
+                >
+                  Add to calendar
+                </a>
                 <Show when={viewer() && open()}>
                   <fieldset class="rsvp">
                     <legend>Are you going?</legend>

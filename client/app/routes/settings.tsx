@@ -5,6 +5,7 @@ import {
   type ApiTokenRow,
   ApiTokens,
 } from '../components/account-api-tokens.tsx';
+import { CalendarFeed } from '../components/account-calendar.tsx';
 import { DeleteAccountForm } from '../components/account-delete.tsx';
 import {
   EmailStatus,
@@ -104,6 +105,11 @@ export default function Settings() {
                 <code>Authorization: Bearer &lt;token&gt;</code>.
               </p>
               <ApiTokens tokens={account().apiTokens ?? []} onChanged={page.refetch} />
+            </section>
+
+            <section aria-labelledby="calendar-heading">
+              <h2 id="calendar-heading">Calendar feed</h2>
+              <CalendarFeed />
             </section>
 
             <section aria-labelledby="data-heading">
