@@ -14,7 +14,7 @@ function sendCalendar(response: ServerResponse, body: string, filename: string):
     .writeHead(200, {
       'Content-Type': 'text/calendar; charset=utf-8',
       'Content-Disposition': `inline; filename="${filename}"`,
-      // Feeds answer by who asks, and a personal one by its secret address: no shared caches.
+      // The content depends on the requester, or on a secret address, so no shared cache keeps it.
       'Cache-Control': 'private, no-store',
     })
     .end(body);
@@ -26,7 +26,7 @@ function notFound(response: ServerResponse): void {
 
 /**
  * Calendar files of live sessions, valid iCalendar: GET /calendar/live-sessions/<id>.ics and
- * /calendar/communities/<slug>.ics for whoever the request signs in as (signed out: public
+ * /calendar/communities/<slug>.ics for the requester's own access (signed out: public
  * communities), and /calendar/feeds/<token>.ics, a person's private feed, found by its secret
  * token alone, since calendar apps send no credentials.
  */

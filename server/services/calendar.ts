@@ -77,7 +77,7 @@ async function readableSessions(
     .map((row) => ({ ...row.session, communityName: row.communityName }));
 }
 
-/** The .ics of one live session, or null when the access does not allow it. */
+/** Builds the .ics of one live session; null when the access does not allow it. */
 export async function liveSessionIcs(
   db: Database,
   access: ViewerAccess,
@@ -89,7 +89,7 @@ export async function liveSessionIcs(
   return session ? liveSessionCalendar(session.title, sessions, publicUrl) : null;
 }
 
-/** A community's feed: its sessions from 30 days ago on; null when the access does not allow it. */
+/** Builds a community's feed of its sessions from 30 days ago on; null when the access does not allow it. */
 export async function communityIcs(
   db: Database,
   access: ViewerAccess,
@@ -115,8 +115,8 @@ export async function communityIcs(
 }
 
 /**
- * A person's feed, found by its secret token: the sessions they answered GOING or MAYBE, in
- * communities they may still read. Null for an unknown or replaced token.
+ * Builds a person's feed, found by its secret token: the sessions with their GOING or MAYBE RSVP,
+ * in communities they may still read. Null for an unknown or replaced token.
  */
 export async function personalIcs(
   db: Database,
