@@ -30,14 +30,15 @@ import {
   serializeSessionCookie,
 } from './context.ts';
 import { createAccountExportRoute } from './http/account-export.ts';
-import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
 import { createCalendarRoutes } from './http/calendar-routes.ts';
+import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
 import { createSsoRoutes } from './http/sso-routes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMailTransport } from './mail/transport.ts';
 import { startMailWorker } from './mail/worker.ts';
 import { createEventBus } from './pubsub/event-bus.ts';
 import { EventHub } from './pubsub/event-hub.ts';
+import { startReminderWorker } from './services/reminders.ts';
 import { serveStatic } from './static.ts';
 import { attachWebSocketServer } from './ws.ts';
 import {
@@ -400,6 +401,25 @@ export async function startServer(
     log,
   });
 
+  const reminderWorker = startReminderWorker({
+    db: database.db,
+    accessBatcher,
+    log,
+    intervalMs: config.reminderIntervalMs,
+    publish: (notices) => {
+      for (const notice of notices) {
+        hub.wake(notice.topic);
+        // Redis answers asynchronously, and may be closing when the server stops; a lost notice
+        // only delays delivery, since subscribers read the events table.
+        Promise.resolve()
+          .then(() => bus.publish(notice))
+          .catch((error: unknown) => {
+            log.error({ err: error, eventId: notice.id }, 'Publishing a reminder event failed');
+          });
+      }
+    },
+  });
+
   // Spent rate-limit windows are cleared every 10 minutes, so the table holds only live ones.
   const pruneTimer = setInterval(() => {
     pruneRateLimits(database.db).catch((error: unknown) => {
@@ -437,6 +457,7 @@ export async function startServer(
       sockets.close();
       await closed;
       clearInterval(pruneTimer);
+      await reminderWorker.stop();
       await mailWorker.stop();
       hub.close();
       await bus.close();

@@ -24,6 +24,8 @@ export interface Config {
   exposeQueryStats: boolean;
   /** Milliseconds that shutdown waits for requests in flight before closing them. */
   shutdownTimeoutMs: number;
+  /** Milliseconds between checks for live session reminders that are due. */
+  reminderIntervalMs: number;
   /**
    * How many proxies in front of the server to trust: the client address is read that many
    * entries from the right of X-Forwarded-For. 0 (the default) uses the socket's address.
@@ -85,6 +87,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       10_000,
       0,
       600_000,
+    ),
+    reminderIntervalMs: parseInteger(
+      env.REMINDER_INTERVAL_MS,
+      'REMINDER_INTERVAL_MS',
+      30_000,
+      100,
+      3_600_000,
     ),
     trustProxy: parseInteger(env.TRUST_PROXY, 'TRUST_PROXY', 0, 0, 10),
     corsOrigins: parseOrigins(env.CORS_ORIGINS),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, primaryKey, text, unique } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, instant } from './columns.ts';
 import { communities } from './communities.ts';
 import { users } from './users.ts';
@@ -107,3 +107,21 @@ export const calendarFeeds = pgTable('calendar_feeds', {
   tokenHash: text('token_hash').notNull().unique(),
   createdAt: createdAt(),
 });
+
+/**
+ * The "starting soon" reminders sent, one row per session and person. Its key makes each
+ * reminder go out once, whichever server process gets there first, and across restarts.
+ */
+export const liveSessionReminders = pgTable(
+  'live_session_reminders',
+  {
+    liveSessionId: integer('live_session_id')
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    sentAt: instant('sent_at').notNull().default(sql`now()`),
+  },
+  (table) => [primaryKey({ columns: [table.liveSessionId, table.userId] })],
+);

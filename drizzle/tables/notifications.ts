@@ -3,7 +3,12 @@ import { bigint, check, index, integer, jsonb, pgTable, text } from 'drizzle-orm
 import { createdAt, idColumn, instant } from './columns.ts';
 import { users } from './users.ts';
 
-export const NOTIFICATION_KINDS = ['reply', 'badge_awarded', 'seat_confirmed'] as const;
+export const NOTIFICATION_KINDS = [
+  'reply',
+  'badge_awarded',
+  'seat_confirmed',
+  'starting_soon',
+] as const;
 
 export const notifications = pgTable(
   'notifications',
@@ -21,7 +26,10 @@ export const notifications = pgTable(
   (table) => [
     index('notifications_user_idx').on(table.userId, table.id.desc()),
     index('notifications_unread_idx').on(table.userId).where(sql`${table.readAt} is null`),
-    check('notifications_kind', sql`${table.kind} in ('reply', 'badge_awarded', 'seat_confirmed')`),
+    check(
+      'notifications_kind',
+      sql`${table.kind} in ('reply', 'badge_awarded', 'seat_confirmed', 'starting_soon')`,
+    ),
   ],
 );
 

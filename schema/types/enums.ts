@@ -58,6 +58,7 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     badge_awarded: 'A badge was awarded to the person.',
     reply: "Someone replied to the person's thread or post.",
     seat_confirmed: 'A seat opened in a full live session, and the waitlisted person now has it.',
+    starting_soon: 'A live session the person holds a seat in starts within 15 minutes.',
   },
   ReactionKind: {
     celebrate: 'Celebrates the post.',

@@ -18,7 +18,7 @@ export const NotificationKindEnum = enumFromValues(
 export const Notification = builder.drizzleNode('notifications', {
   name: 'Notification',
   description:
-    'Something that happened to a person: a reply to their thread or post, a badge awarded to them, or a seat that opened for them in a full live session. Visible to that person only.',
+    'Something that happened to a person: a reply to their thread or post, a badge awarded to them, a seat that opened for them in a full live session, or a session of theirs starting soon. Visible to that person only.',
   id: { column: (notification) => notification.id },
   authScopes: (notification) => ({ isViewer: notification.userId }),
   fields: (t) => ({
@@ -43,6 +43,12 @@ export const Notification = builder.drizzleNode('notifications', {
         const { subject } = notification;
         const actor = subject.actorId ? await loadRow(ctx, 'users', subject.actorId) : null;
         const actorName = actor?.displayName ?? 'Someone';
+        if (notification.kind === 'starting_soon') {
+          const liveSession = subject.liveSessionId
+            ? await loadRow(ctx, 'liveSessions', subject.liveSessionId)
+            : null;
+          return `“${liveSession?.title ?? 'A live session'}” starts soon.`;
+        }
         if (notification.kind === 'seat_confirmed') {
           const liveSession = subject.liveSessionId
             ? await loadRow(ctx, 'liveSessions', subject.liveSessionId)
@@ -97,7 +103,7 @@ export const Notification = builder.drizzleNode('notifications', {
       type: 'liveSessions',
       nullable: true,
       description:
-        'The live session, for SEAT_CONFIRMED; null for other kinds or a deleted session.',
+        'The live session, for SEAT_CONFIRMED and STARTING_SOON; null for other kinds or a deleted session.',
       resolve: (query, notification, _args, ctx) =>
         notification.subject.liveSessionId
           ? ctx.db.query.liveSessions.findFirst(

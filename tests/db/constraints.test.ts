@@ -329,15 +329,13 @@ describe.each(kinds)('database constraints on %s', (kind) => {
         handle.db.insert(tables.rsvps).values({ liveSessionId, userId, status: 'maybe' }),
       );
       const otherPerson = await rejection(
-        handle.db
-          .insert(tables.rsvps)
-          .values({
-            liveSessionId,
-            userId: otherUserId,
-            status: 'going',
-            seat: 'waitlisted',
-            waitlistedAt: '2099-01-01T09:00:00Z',
-          }),
+        handle.db.insert(tables.rsvps).values({
+          liveSessionId,
+          userId: otherUserId,
+          status: 'going',
+          seat: 'waitlisted',
+          waitlistedAt: '2099-01-01T09:00:00Z',
+        }),
       );
       const otherSessionId = await insertedId(
         handle.db

@@ -1,0 +1,118 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../drizzle/db.ts';
+import type { AccessBatcher } from '../auth/viewer-access.ts';
+import { ViewerAccess } from '../auth/viewer-access.ts';
+import type { Logger } from '../log.ts';
+import type { EventNotice } from '../pubsub/event-bus.ts';
+import { runInTransaction, type ServiceContext } from './context.ts';
+import { notify } from './thread.ts';
+
+/** How long before its start a live session's attendees are reminded. */
+export const REMINDER_LEAD_MS = 15 * 60 * 1000;
+
+export interface ReminderWorkerOptions {
+  db: Database;
+  accessBatcher: AccessBatcher;
+  log: Logger;
+  publish: (notices: EventNotice[]) => void;
+  /** Milliseconds between checks; default 30 s. */
+  intervalMs?: number;
+}
+
+export interface ReminderWorker {
+  /** Sends the reminders due now; returns how many it sent. */
+  run(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Sends each person whose RSVP is GOING with a seat a "starting soon" notification once, in the
+ * 15 minutes before a scheduled session starts. The reminder rows are written in the same
+ * transaction as the notifications, and their key makes every reminder go out once, however
+ * many server processes run the worker and however often they restart.
+ */
+export async function sendDueReminders(
+  ctx: Pick<ServiceContext, 'db' | 'log' | 'publish'> & { accessBatcher: AccessBatcher },
+): Promise<number> {
+  const serviceContext: ServiceContext = {
+    db: ctx.db,
+    viewer: null,
+    access: new ViewerAccess(ctx.accessBatcher, null),
+    log: ctx.log,
+    publish: ctx.publish,
+  };
+  return runInTransaction(serviceContext, async (tx, recorder) => {
+    const sent = (await tx.execute(
+      sql`insert into live_session_reminders (live_session_id, user_id)
+        select r.live_session_id, r.user_id
+        from rsvps r
+        join live_sessions s on s.id = r.live_session_id
+        where r.status = 'going' and r.seat = 'confirmed' and s.status = 'scheduled'
+          and s.starts_at > now() and s.starts_at <= now() + ${`${REMINDER_LEAD_MS} milliseconds`}::interval
+        on conflict do nothing
+        returning live_session_id, user_id`,
+    )) as unknown as
+      | { live_session_id: number; user_id: number }[]
+      | { rows: { live_session_id: number; user_id: number }[] };
+    const rows = Array.isArray(sent) ? sent : sent.rows;
+    if (rows.length === 0) {
+      return 0;
+    }
+    const communities = (await tx.execute(
+      sql`select id, community_id from live_sessions where id in (${sql.join(
+        [...new Set(rows.map((row) => Number(row.live_session_id)))].map((id) => sql`${id}`),
+        sql`, `,
+      )})`,
+    )) as unknown as
+      | { id: number; community_id: number }[]
+      | { rows: { id: number; community_id: number }[] };
+    const communityOf = new Map(
+      (Array.isArray(communities) ? communities : communities.rows).map((row) => [
+        Number(row.id),
+        Number(row.community_id),
+      ]),
+    );
+    for (const row of rows) {
+      const liveSessionId = Number(row.live_session_id);
+      await notify(tx, recorder, Number(row.user_id), 'starting_soon', {
+        communityId: communityOf.get(liveSessionId) ?? 0,
+        liveSessionId,
+      });
+    }
+    return rows.length;
+  });
+}
+
+/** Checks for due reminders every `intervalMs` until stopped; logs start, stop and failures. */
+export function startReminderWorker(options: ReminderWorkerOptions): ReminderWorker {
+  const { log } = options;
+  let running: Promise<number> | null = null;
+  const run = () => {
+    running ??= sendDueReminders(options)
+      .then((count) => {
+        if (count > 0) {
+          log.info({ count }, 'Sent live session reminders');
+        }
+        return count;
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'Sending live session reminders failed');
+        return 0;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  const timer = setInterval(run, options.intervalMs ?? 30_000);
+  timer.unref();
+  log.info({ intervalMs: options.intervalMs ?? 30_000 }, 'Reminder worker started');
+  return {
+    run,
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+      log.info('Reminder worker stopped');
+    },
+  };
+}
