@@ -26,6 +26,7 @@ import {
   isTrustedOrigin,
   parseBearer,
   parseCookie,
+  publishNotices,
   SESSION_COOKIE,
   serializeSessionCookie,
 } from './context.ts';
@@ -406,18 +407,7 @@ export async function startServer(
     accessBatcher,
     log,
     intervalMs: config.reminderIntervalMs,
-    publish: (notices) => {
-      for (const notice of notices) {
-        hub.wake(notice.topic);
-        // Redis answers asynchronously, and may be closing when the server stops; a lost notice
-        // only delays delivery, since subscribers read the events table.
-        Promise.resolve()
-          .then(() => bus.publish(notice))
-          .catch((error: unknown) => {
-            log.error({ err: error, eventId: notice.id }, 'Publishing a reminder event failed');
-          });
-      }
-    },
+    publish: (notices) => publishNotices(deps, log, notices),
   });
 
   // Spent rate-limit windows are cleared every 10 minutes, so the table holds only live ones.

@@ -92,19 +92,31 @@ export async function createContext(
     userAgent: request.userAgent,
     publicUrl: deps.publicUrl,
     setSessionCookie: setCookie,
-    publish: (notices: EventNotice[]) => {
-      for (const notice of notices) {
-        // The local hub is woken at once; other processes hear it through the bus. Losing the
-        // bus message only delays delivery, since subscribers read the events table.
-        deps.hub.wake(notice.topic);
-        try {
-          deps.bus.publish(notice);
-        } catch (error) {
-          requestLog.error({ err: error, eventId: notice.id }, 'Publishing an event failed');
-        }
-      }
-    },
+    publish: (notices: EventNotice[]) => publishNotices(deps, requestLog, notices),
   };
+}
+
+/**
+ * Announces committed events: the local hub is woken at once, and other processes hear through
+ * the bus. Losing a bus message only delays delivery, because subscribers read the events table.
+ */
+export function publishNotices(
+  deps: Pick<ContextDeps, 'hub' | 'bus'>,
+  log: Logger,
+  notices: EventNotice[],
+): void {
+  for (const notice of notices) {
+    deps.hub.wake(notice.topic);
+    // The Redis bus publishes asynchronously, so a failure can come as a rejected promise.
+    Promise.resolve()
+      .then(() => deps.bus.publish(notice))
+      .catch((error: unknown) => {
+        log.error(
+          { err: error, eventId: notice.id, topic: notice.topic },
+          'Publishing an event failed',
+        );
+      });
+  }
 }
 
 /**

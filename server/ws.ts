@@ -16,6 +16,7 @@ import {
   parseCookie,
   SESSION_COOKIE,
 } from './context.ts';
+import { runAt } from './timers.ts';
 import type { OperationScope } from './yoga-plugins.ts';
 
 /** Operations one socket may run at once. */
@@ -184,19 +185,7 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
   return sockets;
 }
 
-// setTimeout takes at most 2^31 - 1 ms (about 24.8 days); a longer wait is made of several.
-const MAX_TIMER_MS = 2_147_483_647;
-
 function closeAtExpiry(webSocket: WebSocket, expiresAt: Date): void {
-  let timer: NodeJS.Timeout;
-  const arm = () => {
-    const wait = expiresAt.getTime() - Date.now();
-    timer =
-      wait > MAX_TIMER_MS
-        ? setTimeout(arm, MAX_TIMER_MS)
-        : setTimeout(() => webSocket.close(4403, 'Sign-in expired'), Math.max(wait, 0));
-    timer.unref();
-  };
-  arm();
-  webSocket.once('close', () => clearTimeout(timer));
+  const cancel = runAt(expiresAt.getTime(), () => webSocket.close(4403, 'Sign-in expired'));
+  webSocket.once('close', cancel);
 }

@@ -5,13 +5,11 @@ import { ForbiddenError } from '../../server/errors.ts';
 import type { EventRow } from '../../server/pubsub/event-hub.ts';
 import { authSessionTopic } from '../../server/services/account.ts';
 import { communityAccessTopic } from '../../server/services/membership.ts';
+import { runAt } from '../../server/timers.ts';
 import type { GraphQLContext } from '../builder.ts';
 
 /** An event as a subscriber receives it, or the reason the stream ends. */
 export type StreamItem = EventRow | ForbiddenError;
-
-// setTimeout takes at most 2^31 - 1 ms (about 24.8 days); a longer wait is made of several.
-const MAX_TIMER_MS = 2_147_483_647;
 
 const SIGNED_OUT = 'Your sign-in has ended; sign in again to go on receiving events.';
 const NO_ACCESS = 'You no longer have access to this; the subscription has ended.';
@@ -71,20 +69,11 @@ async function* checkedStream(
   if (communityId !== null) {
     unwatch.push(ctx.events.watch(communityAccessTopic(communityId), () => requestCheck(false)));
   }
-  let expiryTimer: NodeJS.Timeout | undefined;
+  let cancelExpiry = () => {};
   if (ctx.authSessionId !== null) {
     unwatch.push(ctx.events.watch(authSessionTopic(ctx.authSessionId), () => requestCheck(true)));
-    const expiresAt = ctx.authExpiresAt?.getTime();
-    if (expiresAt !== undefined) {
-      const arm = () => {
-        const wait = expiresAt - Date.now();
-        expiryTimer =
-          wait > MAX_TIMER_MS
-            ? setTimeout(arm, MAX_TIMER_MS)
-            : setTimeout(() => requestCheck(true), Math.max(wait, 0));
-        expiryTimer.unref();
-      };
-      arm();
+    if (ctx.authExpiresAt) {
+      cancelExpiry = runAt(ctx.authExpiresAt.getTime(), () => requestCheck(true));
     }
   }
 
@@ -137,7 +126,7 @@ async function* checkedStream(
       nextEvent = events.next();
     }
   } finally {
-    clearTimeout(expiryTimer);
+    cancelExpiry();
     for (const stopWatching of unwatch) {
       stopWatching();
     }

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../drizzle/db.ts';
 import {
   LIVE_SESSION_STATUSES,
   MAX_CAPACITY,
@@ -130,11 +131,13 @@ builder.drizzleNode('liveSessions', {
         if (!ctx.viewer) {
           return null;
         }
-        const rows = (await ctx.db.execute(
-          sql`select (select count(*)::int from rsvps o where o.live_session_id = r.live_session_id and o.seat = 'waitlisted' and (o.waitlisted_at, o.id) <= (r.waitlisted_at, r.id)) as position
-            from rsvps r where r.live_session_id = ${liveSession.id} and r.user_id = ${ctx.viewer.id} and r.seat = 'waitlisted'`,
-        )) as unknown as { position: number }[] | { rows: { position: number }[] };
-        const position = (Array.isArray(rows) ? rows : rows.rows)[0]?.position;
+        const [row] = rowsOf(
+          await ctx.db.execute(
+            sql`select (select count(*)::int from rsvps o where o.live_session_id = r.live_session_id and o.seat = 'waitlisted' and (o.waitlisted_at, o.id) <= (r.waitlisted_at, r.id)) as position
+              from rsvps r where r.live_session_id = ${liveSession.id} and r.user_id = ${ctx.viewer.id} and r.seat = 'waitlisted'`,
+          ),
+        );
+        const position = row?.position;
         return position === undefined ? null : Number(position);
       },
     }),

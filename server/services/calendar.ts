@@ -1,3 +1,4 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import ical, { ICalEventStatus } from 'ical-generator';
 import type { Database } from '../../drizzle/db.ts';
@@ -19,7 +20,7 @@ export type LiveSessionRow = typeof liveSessions.$inferSelect;
 const FEED_HISTORY_MS = 30 * 24 * 60 * 60 * 1000;
 
 function pageUrl(publicUrl: string, liveSessionId: number): string {
-  return `${publicUrl}/s/${encodeURIComponent(Buffer.from(`LiveSession:${liveSessionId}`).toString('base64'))}`;
+  return `${publicUrl}/s/${encodeURIComponent(encodeGlobalID('LiveSession', liveSessionId))}`;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
-import type { Database } from '../../drizzle/db.ts';
+import { inArray, sql } from 'drizzle-orm';
+import { type Database, rowsOf } from '../../drizzle/db.ts';
+import { liveSessions } from '../../drizzle/tables/index.ts';
 import type { AccessBatcher } from '../auth/viewer-access.ts';
 import { ViewerAccess } from '../auth/viewer-access.ts';
 import type { Logger } from '../log.ts';
@@ -42,44 +43,33 @@ export async function sendDueReminders(
     publish: ctx.publish,
   };
   return runInTransaction(serviceContext, async (tx, recorder) => {
-    const sent = (await tx.execute(
-      sql`insert into live_session_reminders (live_session_id, user_id)
-        select r.live_session_id, r.user_id
-        from rsvps r
-        join live_sessions s on s.id = r.live_session_id
-        where r.status = 'going' and r.seat = 'confirmed' and s.status = 'scheduled'
-          and s.starts_at > now() and s.starts_at <= now() + ${`${REMINDER_LEAD_MS} milliseconds`}::interval
-        on conflict do nothing
-        returning live_session_id, user_id`,
-    )) as unknown as
-      | { live_session_id: number; user_id: number }[]
-      | { rows: { live_session_id: number; user_id: number }[] };
-    const rows = Array.isArray(sent) ? sent : sent.rows;
-    if (rows.length === 0) {
+    const sent = rowsOf(
+      await tx.execute(
+        sql`insert into live_session_reminders (live_session_id, user_id)
+          select r.live_session_id, r.user_id
+          from rsvps r
+          join live_sessions s on s.id = r.live_session_id
+          where r.status = 'going' and r.seat = 'confirmed' and s.status = 'scheduled'
+            and s.starts_at > now() and s.starts_at <= now() + ${`${REMINDER_LEAD_MS} milliseconds`}::interval
+          on conflict do nothing
+          returning live_session_id, user_id`,
+      ),
+    ).map((row) => ({ liveSessionId: Number(row.live_session_id), userId: Number(row.user_id) }));
+    if (sent.length === 0) {
       return 0;
     }
-    const communities = (await tx.execute(
-      sql`select id, community_id from live_sessions where id in (${sql.join(
-        [...new Set(rows.map((row) => Number(row.live_session_id)))].map((id) => sql`${id}`),
-        sql`, `,
-      )})`,
-    )) as unknown as
-      | { id: number; community_id: number }[]
-      | { rows: { id: number; community_id: number }[] };
-    const communityOf = new Map(
-      (Array.isArray(communities) ? communities : communities.rows).map((row) => [
-        Number(row.id),
-        Number(row.community_id),
-      ]),
-    );
-    for (const row of rows) {
-      const liveSessionId = Number(row.live_session_id);
-      await notify(tx, recorder, Number(row.user_id), 'starting_soon', {
-        communityId: communityOf.get(liveSessionId) ?? 0,
-        liveSessionId,
+    const sessions = await tx
+      .select({ id: liveSessions.id, communityId: liveSessions.communityId })
+      .from(liveSessions)
+      .where(inArray(liveSessions.id, [...new Set(sent.map((row) => row.liveSessionId))]));
+    const communityOf = new Map(sessions.map((session) => [session.id, session.communityId]));
+    for (const row of sent) {
+      await notify(tx, recorder, row.userId, 'starting_soon', {
+        communityId: communityOf.get(row.liveSessionId) ?? 0,
+        liveSessionId: row.liveSessionId,
       });
     }
-    return rows.length;
+    return sent.length;
   });
 }
 

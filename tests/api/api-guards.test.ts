@@ -6,6 +6,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
+import { rowsOf } from '../../drizzle/db.ts';
 import { authSessions } from '../../drizzle/tables/index.ts';
 import { hashToken } from '../../server/auth/tokens.ts';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../server/ws.ts';
@@ -246,15 +247,11 @@ describe.each(await databaseKinds())('API guards on %s', (kind) => {
         { input: { communityId: community.id, title: 'Sneaky', body: 'Write' } },
         { token: readOnly },
       );
-      const [count] = await server.database.db
-        .execute<{ count: number }>(
+      const [count] = rowsOf(
+        await server.database.db.execute(
           sql`select count(*)::int as count from threads where title = 'Sneaky'`,
-        )
-        .then((rows) =>
-          'rows' in rows
-            ? (rows.rows as { count: number }[])
-            : (rows as unknown as { count: number }[]),
-        );
+        ),
+      );
 
       expect(query.body.data.viewer.id).toBe(owner.id);
       expect(mutation.status).toBe(403);

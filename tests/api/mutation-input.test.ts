@@ -15,6 +15,7 @@ import {
   isScalarType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { rowsOf } from '../../drizzle/db.ts';
 import * as tables from '../../drizzle/tables/index.ts';
 import { schema } from '../../schema/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -91,12 +92,14 @@ async function snapshot(): Promise<Record<string, string>> {
     .filter((name) => !CHANGING_ANYWAY.has(name));
   const result: Record<string, string> = {};
   for (const name of names) {
-    const rows = (await server.database.db.execute(
-      sql.raw(
-        `select count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as print from "${name}" t`,
+    const [row] = rowsOf(
+      await server.database.db.execute(
+        sql.raw(
+          `select count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as print from "${name}" t`,
+        ),
       ),
-    )) as unknown as { print: string }[] | { rows: { print: string }[] };
-    result[name] = (Array.isArray(rows) ? rows : rows.rows)[0]?.print ?? '';
+    );
+    result[name] = String(row?.print ?? '');
   }
   return result;
 }
@@ -124,10 +127,12 @@ beforeAll(async () => {
   // The mail worker marks the sign-up's verification mail sent in the background; that write
   // must land before the snapshots start.
   for (let attempt = 0; attempt < 100; attempt++) {
-    const pending = (await server.database.db.execute(
-      sql`select count(*)::int as count from mail_outbox where status = 'pending'`,
-    )) as unknown as { count: number }[] | { rows: { count: number }[] };
-    if (Number((Array.isArray(pending) ? pending : pending.rows)[0]?.count) === 0) {
+    const [pending] = rowsOf(
+      await server.database.db.execute(
+        sql`select count(*)::int as count from mail_outbox where status = 'pending'`,
+      ),
+    );
+    if (Number(pending?.count) === 0) {
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
