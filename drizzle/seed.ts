@@ -435,7 +435,7 @@ async function insertLiveSessions(
         liveSessionId: liveSessionId(liveSession.title),
         userId: userId(person),
         status,
-        // The demo sessions have no capacity, so everyone going holds a seat.
+        // The demo sessions have no capacity, so everyone going has a seat.
         seat: status === 'going' ? ('confirmed' as const) : null,
         createdAt: new Date(scheduledAt + (order + 1) * 5 * HOUR_MS).toISOString(),
       })),

@@ -61,7 +61,7 @@ async function resolveNodeOrNull(
   }
 }
 
-/** The scope checks behind every `authScopes` of the schema, for one request's viewer. */
+/** Builds the scope checks behind every `authScopes` of the schema, for one request's viewer. */
 function scopeCheckers(ctx: GraphQLContext) {
   return {
     signedIn: ctx.viewer !== null,
@@ -172,7 +172,7 @@ export const builder = new SchemaBuilder<{
         'Any object by its global id; null when the id is malformed, names no object, or names one the viewer may not read.',
       args: { id: { description: 'A global id, as an `id` field returns it.' } },
       // The id is checked before the callback loads it, and the row after, against its type's
-      // authScopes: a hidden object answers null, as a missing one does.
+      // authScopes: a hidden object returns null, as a missing one does.
       resolve: async (_root, { id }, ctx, info, resolveNode) => {
         const node = await resolveNodeOrNull(id, resolveNode);
         return (await mayReturnNode(ctx, info.schema, id.typename, node)) ? node : null;
@@ -214,7 +214,7 @@ export const builder = new SchemaBuilder<{
         const allowed = await Promise.all(
           ids.map((id, index) => mayReturnNode(ctx, info.schema, id.typename, nodes[index])),
         );
-        // A hidden object gets the same answer as a missing one, so neither tells it exists.
+        // A hidden object gets the same error as a missing one, so neither reveals that it exists.
         if (allowed.includes(false)) {
           throw unknownIds;
         }

@@ -136,8 +136,8 @@ export async function startServer(
     schema,
     graphqlEndpoint: '/graphql',
     // Browsers may call the API only from the allow list: PUBLIC_URL's origin and CORS_ORIGINS.
-    // Other origins get no CORS headers, so a browser there cannot read the answers; servers,
-    // which send no Origin, call with bearer tokens as they like.
+    // Other origins get no CORS headers, so a browser there cannot read the responses. Servers,
+    // which send no Origin, call with bearer tokens from anywhere.
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (origin && !trustedOrigins.has(origin)) {
@@ -387,7 +387,7 @@ export async function startServer(
   const listenHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${listenHost}:${port}`;
   // The server's own loopback addresses count as its origin only when PUBLIC_URL is one too, as
-  // in development and tests; a deployment trusts only PUBLIC_URL's origin and CORS_ORIGINS.
+  // in development and tests. A deployment trusts only PUBLIC_URL's origin and CORS_ORIGINS.
   if (['localhost', '127.0.0.1'].includes(new URL(config.publicUrl).hostname)) {
     trustedOrigins.add(`http://localhost:${port}`);
     trustedOrigins.add(`http://127.0.0.1:${port}`);

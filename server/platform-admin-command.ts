@@ -90,7 +90,7 @@ try {
         displayName: email.slice(0, email.indexOf('@')).slice(0, 80) || 'Platform admin',
         passwordHash: null,
         isPlatformAdmin: true,
-        // The link below goes to this address, so whoever opens it owns the mailbox.
+        // The link below goes to this address, so the person who opens it owns the mailbox.
         emailVerifiedAt: new Date().toISOString(),
       })
       .returning({ id: users.id });

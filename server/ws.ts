@@ -61,8 +61,8 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
       socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
       return;
     }
-    // Browsers always send Origin on a WebSocket upgrade, and CORS does not apply to it, so a
-    // page on another site could otherwise open a socket; only the allow list may.
+    // Browsers always send Origin on a WebSocket upgrade, and CORS does not apply to it. Without
+    // this check, a page on another site could open a socket, so only the allow list may.
     if (request.headers.origin && !trustedOrigins.has(request.headers.origin)) {
       log.warn({ origin: request.headers.origin }, 'Refused a WebSocket from an untrusted origin');
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nOrigin not allowed');
@@ -98,8 +98,8 @@ export function attachWebSocketServer(options: WebSocketOptions): WebSocketServe
               userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
             },
           );
-          // A revoked sign-in closes its sockets through the bus notice above; an expired one
-          // closes them when it expires. Either way the client sees 4403 and asks to sign in.
+          // A revoked sign-in closes its sockets through the bus notice above, and an expired one
+          // when it expires. Either way the client gets 4403 and prompts the person to sign in.
           const expiresAt = ctx.extra.base.authExpiresAt;
           if (expiresAt) {
             closeAtExpiry(ctx.extra.socket, expiresAt);

@@ -29,7 +29,7 @@ interface OperationScope {
   log: Logger;
 }
 
-const LIMIT_REFUSAL = /^Syntax Error: .*limit of \d+ exceeded/i;
+const LIMIT_ERROR = /^Syntax Error: .*limit of \d+ exceeded/i;
 
 /**
  * Keeps the message of expected errors (domain errors, GraphQL validation, authorization) and
@@ -50,9 +50,9 @@ export function maskError(error: unknown, message: string, log: Logger): Error {
       },
     });
   }
-  // graphql-armor words the refusals of the depth, alias, token and cost limits as syntax
-  // errors without a code; they get one, so that clients can tell them from invalid documents.
-  if (error instanceof GraphQLError && LIMIT_REFUSAL.test(error.message)) {
+  // graphql-armor reports the depth, alias, token and cost limits as syntax errors without a
+  // code. They get one here, so that clients can tell them from invalid documents.
+  if (error instanceof GraphQLError && LIMIT_ERROR.test(error.message)) {
     return createGraphQLError(error.message.replace(/^Syntax Error: /, ''), {
       nodes: error.nodes,
       extensions: { code: 'QUERY_LIMIT_EXCEEDED' },
@@ -126,11 +126,11 @@ export function writeScopePlugin(): Plugin<{ staffroom?: GraphQLContext }> {
 }
 
 /**
- * Prices a document with its variables, as the cost limit of graphql-armor does with literals:
- * each object field costs `objectCost` plus 1.5 times its children, each scalar 1, and a field
- * that takes `first` or `last` is multiplied by the page size it will return: the value given,
- * as a literal or a variable, or the default page size when none is, capped at the largest page.
- * graphql-armor sees only literals, so `first: $n` would otherwise count once.
+ * Prices a document with its variables, as the cost limit of graphql-armor does with literals.
+ * Each object field costs 2 plus 1.5 times its children, and each scalar 1. A field that takes
+ * `first` or `last` is multiplied by the page size it returns: the value given as a literal or a
+ * variable, or the default page size, capped at the largest page. graphql-armor reads only
+ * literals, so `first: $n` would otherwise count once.
  */
 export function operationCost(
   schema: GraphQLSchema,

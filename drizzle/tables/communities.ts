@@ -100,8 +100,8 @@ export const communityInvitations = pgTable(
 );
 
 /**
- * What admins and facilitators did to people and settings: role changes, removals, bans,
- * approvals, invitations, district and sign-on changes. Rows are never updated.
+ * Record of the actions of admins and facilitators on people and settings: role changes,
+ * removals, bans, approvals, invitations, district and sign-on changes. Rows are never updated.
  */
 export const auditLog = pgTable(
   'audit_log',

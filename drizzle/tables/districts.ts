@@ -127,7 +127,7 @@ export const oidcLoginStates = pgTable(
   (table) => [index('oidc_login_states_expires_idx').on(table.expiresAt)],
 );
 
-/** Links an account to the subject a district's provider knows it by. */
+/** Links an account to its subject identifier at a district's provider. */
 export const userIdentities = pgTable(
   'user_identities',
   {

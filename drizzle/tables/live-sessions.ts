@@ -6,7 +6,7 @@ import { users } from './users.ts';
 
 export const LIVE_SESSION_STATUSES = ['scheduled', 'live', 'ended', 'cancelled'] as const;
 export const RSVP_STATUSES = ['going', 'maybe', 'not_going'] as const;
-/** Where a `going` RSVP stands when the session has a capacity. */
+/** Seat states of a `going` RSVP when the session has a capacity. */
 export const RSVP_SEATS = ['confirmed', 'waitlisted'] as const;
 export const MAX_CAPACITY = 10_000;
 

@@ -97,7 +97,7 @@ builder.drizzleNode('users', {
       query: (_args, ctx) => ({
         where: {
           status: 'active',
-          // Only the person themself sees badges they chose not to show.
+          // Badges that a person keeps private are listed to that person only.
           RAW: (table, { sql }) =>
             sql`exists (select 1 from users u where u.id = ${table.recipientId} and (u.badges_public or u.id = ${ctx.viewer?.id ?? -1}))`,
           OR: [{ expiresAt: { isNull: true } }, { expiresAt: { gt: new Date().toISOString() } }],
@@ -110,9 +110,9 @@ builder.drizzleNode('users', {
 });
 
 /**
- * Answers null for a field of a community that the viewer sees but may not use. A field-level
- * fallback would otherwise also answer for a community the viewer may not even see, whose type
- * check failed: that failure is rethrown, so `node(id:)` stays null and reveals nothing.
+ * Returns null for a field of a community that the viewer may see but not read. For a community
+ * the viewer may not even see, its type check failed, so that error is rethrown instead: a null
+ * field would reveal that the community exists.
  */
 export async function nullUnlessVisible(
   community: { id: number },

@@ -361,7 +361,7 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-/** Whether the user is the viewer, or the person a signIn or signUp in this request signed in. */
+/** Checks that the user is the viewer, or the person a signIn or signUp in this request signed in. */
 function isSelf(ctx: GraphQLContext, userId: number): boolean {
   return ctx.viewer?.id === userId || ctx.signedInUserId === userId;
 }

@@ -118,7 +118,7 @@ builder.drizzleNode('liveSessions', {
     viewerSeat: t.field({
       type: RsvpSeatEnum,
       nullable: true,
-      description: "Whether the viewer's GOING RSVP holds a seat or waits for one; null otherwise.",
+      description: "Whether the viewer's GOING RSVP has a seat or waits for one; null otherwise.",
       select: (_args, ctx) => ({
         with: { rsvps: { columns: { seat: true }, where: { userId: ctx.viewer?.id ?? -1 } } },
       }),

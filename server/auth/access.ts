@@ -14,7 +14,7 @@ export interface Viewer {
   isPlatformAdmin: boolean;
   /** Districts this person administers. */
   adminDistrictIds: readonly number[];
-  /** What the credential allows: personal API tokens may be read-only. */
+  /** Scopes of the credential; personal API tokens may be read-only. */
   scopes: readonly ApiScope[];
 }
 
@@ -52,9 +52,9 @@ function isSameDistrict(viewer: Viewer | null, community: CommunityAccess): bool
 
 /**
  * Reads a community's content: threads, posts, live sessions, badges and members. Public
- * communities are open to anyone, signed out too; district communities to the owning district's
- * staff (unless banned) and to members; private communities to active members only. Admin roles
- * govern people and settings, not content, so they add nothing here.
+ * communities are open to anyone, signed out too. District communities are open to the owning
+ * district's staff (unless banned) and to members, and private ones to active members only. Admin
+ * roles govern people and settings, not content, so they add nothing here.
  */
 export function canReadCommunity(
   viewer: Viewer | null,
@@ -75,9 +75,9 @@ export function canReadCommunity(
 }
 
 /**
- * Sees that a community exists, with its name, description and counts. A listed private
- * community shows to everyone so that people can ask to join; an unlisted one only to its
- * members and to people who asked to join.
+ * Checks that the viewer may see that a community exists, with its name, description and counts.
+ * A listed private community is visible to everyone so that people can ask to join. An unlisted
+ * one is visible only to its members and to people who asked to join.
  */
 export function canSeeCommunity(
   viewer: Viewer | null,
@@ -108,7 +108,7 @@ export function canJoinCommunity(
   return community.visibility === 'district' && isSameDistrict(viewer, community);
 }
 
-/** A listed private community takes requests to join, which its facilitators decide. */
+/** Checks that the viewer may ask to join: a listed private community they are not in. */
 export function canRequestToJoin(
   viewer: Viewer | null,
   community: CommunityAccess,
@@ -220,8 +220,9 @@ export function canAwardBadge(membership: MembershipAccess | null): boolean {
 }
 
 /**
- * Facilitators remove and ban members; only an owner removes or bans a facilitator, and an owner
- * is never removed by someone else: owners step down themselves.
+ * Checks that the actor may remove or ban the target. Facilitators remove and ban members, and
+ * only an owner removes or bans a facilitator. Nobody removes an owner, because owners step down
+ * themselves.
  */
 export function canRemoveMember(actor: MembershipAccess | null, target: MembershipAccess): boolean {
   if (!canModerateCommunity(actor) || target.role === 'owner') {

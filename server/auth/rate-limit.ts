@@ -14,8 +14,8 @@ export interface RateLimitRule {
  * address, so that one address cannot try many accounts and many addresses cannot try one.
  */
 export const RATE_LIMITS = {
-  // Per account and address, so that a stranger's guesses cannot lock the owner out from their
-  // own address; the looser limit per account still stops guesses spread over many addresses.
+  // Counted per account and address, so that a stranger's guesses cannot lock the owner out from
+  // their own address. The looser limit per account still stops guesses from many addresses.
   signInPerAccountAndAddress: { limit: 10, windowSeconds: 15 * 60 },
   signInPerAccount: { limit: 100, windowSeconds: 15 * 60 },
   signInPerAddress: { limit: 50, windowSeconds: 15 * 60 },
@@ -28,9 +28,12 @@ export const RATE_LIMITS = {
 
 /**
  * Counts one attempt against `key` in a fixed window kept in the database, so every server
- * process shares the count. Throws RateLimitedError, saying when to try again, once the window's
- * limit is spent; the refused attempt still counts, so hammering does not reopen the window.
+ * process shares the count. Throws RateLimitedError with the seconds to wait once the window's
+ * limit is spent. The rejected attempt still counts, so hammering does not reopen the window.
  */
+// NOTE: fixed windows let up to twice a limit through around a window's end; a sliding window
+// would close that gap.
+
 export async function consumeRateLimit(
   db: Database,
   key: string,

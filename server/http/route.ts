@@ -18,8 +18,8 @@ export interface HttpRouteDeps {
   deps: ContextDeps;
   /**
    * Authenticates a request as /graphql does (bearer token, or the session cookie from a trusted
-   * origin) and returns its context; the viewer is null when it carries no valid sign-in. Throws
-   * AuthenticationError for a bad bearer token.
+   * origin) and returns its context. The viewer is null when it carries no valid sign-in, and a
+   * bad bearer token throws AuthenticationError.
    */
   contextFor: (request: IncomingMessage, response: ServerResponse) => Promise<GraphQLContext>;
   /** Whether cookies set on this request's response get the Secure attribute. */

@@ -145,8 +145,8 @@ export class EventHub {
 
   /**
    * Calls `onNotice` for each notice on `topic` from any process, such as the control notices
-   * sent when a sign-in is revoked or a community's access changes; returns a function that
-   * stops watching. Notices carry no data, so a watcher reloads what it needs.
+   * sent when a sign-in is revoked or a community's access changes. Returns a function that stops
+   * watching. Notices carry no data, so a watcher reloads what it needs.
    */
   watch(topic: string, onNotice: () => void): () => void {
     let set = this.watchers.get(topic);

@@ -120,8 +120,8 @@ export async function signUp(
       .onConflictDoNothing()
       .returning();
     if (!user) {
-      // NOTE: this tells whether an address has an account, which signIn and
-      // requestPasswordReset do not; the sign-up limit per address (20 an hour) slows probing.
+      // NOTE: this reveals whether an address has an account, which signIn and
+      // requestPasswordReset do not. The sign-up limit per address (20 an hour) slows probing.
       throw new ConflictError(
         `An account with the email ${email} already exists; sign in instead.`,
       );

@@ -248,8 +248,8 @@ export async function changeLiveSessionStatus(
 
 /**
  * Records the viewer's RSVP; members only, before the session ends. With a capacity, GOING takes
- * a free seat or joins the end of the waitlist; giving up a seat passes it to the first person
- * waiting, who is notified. The session's row is locked meanwhile, so simultaneous RSVPs never
+ * a free seat or joins the end of the waitlist, and giving up a seat passes it to the first person
+ * waiting, who is notified. The session's row is locked meanwhile, so simultaneous RSVPs cannot
  * confirm more people than there are seats.
  */
 export async function rsvpToLiveSession(

@@ -69,8 +69,8 @@ async function requireModerator(
 
 /**
  * Counts a community's active owners. It first locks the community's row, so that two
- * transactions that each remove an owner run one after the other and the second sees the first's
- * change: otherwise both could see two owners and leave none.
+ * transactions that each remove an owner run one after the other and the second counts after the
+ * first's change. Otherwise both could count two owners and leave none.
  */
 export async function countOwners(tx: Transaction, communityId: number): Promise<number> {
   await tx

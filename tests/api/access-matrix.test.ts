@@ -1,6 +1,6 @@
 /**
  * Every role against every operation on communities of every visibility, over HTTP, WebSocket
- * and server-sent events. The expected answers are written out below from the product's rules,
+ * and server-sent events. The expected outcomes are written out below from the product's rules,
  * not computed by the code under test, and each test lists every cell that disagrees.
  */
 import { decodeGlobalID } from '@pothos/plugin-relay';
@@ -46,7 +46,7 @@ const MEMBERS = ['member', 'facilitator', 'owner'] as const;
 const MODERATORS = ['facilitator', 'owner'] as const;
 const DISTRICT_READERS = ['districtStaff', ...MEMBERS] as const;
 
-/** Who knows the community exists and sees its name and description. */
+/** Roles that may learn that the community exists, with its name and description. */
 const SEES: Rule = {
   public: EVERYONE,
   district: DISTRICT_READERS,
@@ -135,7 +135,7 @@ describe.each(await databaseKinds())('access matrix on %s', (kind) => {
     const wrong: string[] = [];
     for (const kind of KINDS) {
       const fixture = fixtures.get(kind) as Fixture;
-      // One at a time, so that a check of what a denied attempt left unchanged sees no other.
+      // One at a time, so that the check that a denied attempt changed nothing is not disturbed.
       for (const role of ROLES) {
         const expected = rule[kind].includes(role);
         const outcome = await attempt(role, fixture, kind);
@@ -334,7 +334,7 @@ describe.each(await databaseKinds())('access matrix on %s', (kind) => {
       expect(wrong).toEqual([]);
     });
 
-    test('node(id:) asking only for withheld fields still reveals nothing to those who may not see it', async () => {
+    test('node(id:) with withheld fields only', async () => {
       const wrong = await mismatches(SEES, async (role, fixture) => {
         const result = await graphql(
           role,
@@ -721,7 +721,7 @@ describe.each(await databaseKinds())('access matrix on %s', (kind) => {
   describe('joining', () => {
     test('requestToJoin is for signed-in non-members of listed private communities', async () => {
       const wrong = await mismatches(ASKS_TO_JOIN, (role, fixture) =>
-        // A community that takes members directly answers a request with a conflict.
+        // A community that takes members directly returns a conflict for a request.
         tryMutation(role, 'requestToJoin', 'RequestToJoinInput', { communityId: fixture.id }, [
           ...DENIALS,
           'ConflictError',

@@ -44,7 +44,7 @@ function upgradeStatus(url: string, origin: string): Promise<number> {
   });
 }
 
-/** Reads a server-sent event stream until `done` says so or 10 seconds pass; returns the text. */
+/** Reads a server-sent event stream until `done` returns true or 10 seconds pass; returns the text. */
 async function readStream(response: Response, done: (text: string) => boolean): Promise<string> {
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();

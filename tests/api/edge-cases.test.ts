@@ -77,7 +77,7 @@ describe('edge cases on pglite', () => {
     );
 
     expect(asOther.body.data?.node ?? null).toBeNull();
-    // nodes(ids:) answers a hidden id as a missing one: an error for the whole list.
+    // nodes(ids:) treats a hidden id as a missing one: an error for the whole list.
     expect(asOther.body.errors[0].extensions.code).toBe('NOT_FOUND');
     expect(asOwner.body.data.node.message).toMatch(/replied to you/);
   });

@@ -1,7 +1,7 @@
 /**
- * Every mutation of the schema, sent bad input by a person with every admin role: each response is
- * a typed error (or GraphQL's own validation error for a value of the wrong shape), never an
- * internal error, and the database is left exactly as it was.
+ * Every mutation of the schema gets bad input from a person with every admin role. Each response
+ * is a typed error, or GraphQL's own validation error for a value of the wrong shape, and never an
+ * internal error. The database is left exactly as it was.
  */
 import { is, sql } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
