@@ -109,6 +109,51 @@ export const relations = defineRelations(tables, (r) => ({
     host: r.one.users({ from: r.liveSessions.hostId, to: r.users.id }),
     rsvps: r.many.rsvps(),
     chatMessages: r.many.chatMessages(),
+    questions: r.many.liveQuestions(),
+    hands: r.many.liveHands(),
+    presence: r.many.livePresence(),
+    attendance: r.many.liveAttendance(),
+    mutes: r.many.liveSessionMutes(),
+  },
+  liveQuestions: {
+    liveSession: r.one.liveSessions({
+      from: r.liveQuestions.liveSessionId,
+      to: r.liveSessions.id,
+      optional: false,
+    }),
+    author: r.one.users({ from: r.liveQuestions.authorId, to: r.users.id }),
+  },
+  liveHands: {
+    liveSession: r.one.liveSessions({
+      from: r.liveHands.liveSessionId,
+      to: r.liveSessions.id,
+      optional: false,
+    }),
+    user: r.one.users({ from: r.liveHands.userId, to: r.users.id, optional: false }),
+  },
+  livePresence: {
+    liveSession: r.one.liveSessions({
+      from: r.livePresence.liveSessionId,
+      to: r.liveSessions.id,
+      optional: false,
+    }),
+    user: r.one.users({ from: r.livePresence.userId, to: r.users.id, optional: false }),
+  },
+  liveAttendance: {
+    liveSession: r.one.liveSessions({
+      from: r.liveAttendance.liveSessionId,
+      to: r.liveSessions.id,
+      optional: false,
+    }),
+    user: r.one.users({ from: r.liveAttendance.userId, to: r.users.id, optional: false }),
+  },
+  liveSessionMutes: {
+    liveSession: r.one.liveSessions({
+      from: r.liveSessionMutes.liveSessionId,
+      to: r.liveSessions.id,
+      optional: false,
+    }),
+    user: r.one.users({ from: r.liveSessionMutes.userId, to: r.users.id, optional: false }),
   },
   rsvps: {
     liveSession: r.one.liveSessions({

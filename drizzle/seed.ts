@@ -423,6 +423,9 @@ async function insertLiveSessions(
         timeZone: liveSession.timeZone,
         status: liveSession.status,
         joinUrl: `https://meet.example.org/${liveSession.room}`,
+        chatSequence: liveSession.chat.length,
+        ...(liveSession.status !== 'scheduled' && { startedAt: startsAt.toISOString() }),
+        ...(liveSession.status === 'ended' && { endedAt: endsAt.toISOString() }),
         createdAt: new Date(scheduledAt).toISOString(),
       })),
     )
@@ -443,9 +446,10 @@ async function insertLiveSessions(
   );
   await tx.insert(chatMessages).values(
     plans.flatMap(({ liveSession, startsAt }) =>
-      liveSession.chat.map(([person, minutes, body]) => ({
+      liveSession.chat.map(([person, minutes, body], index) => ({
         liveSessionId: liveSessionId(liveSession.title),
         authorId: userId(person),
+        sequence: index + 1,
         body,
         createdAt: new Date(startsAt.getTime() + minutes * MINUTE_MS).toISOString(),
       })),

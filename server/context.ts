@@ -106,7 +106,11 @@ export function publishNotices(
   notices: EventNotice[],
 ): void {
   for (const notice of notices) {
-    deps.hub.wake(notice.topic);
+    // Signals reach this process's subscribers through the bus as well, like every other
+    // process's, so waking the hub here would deliver them twice.
+    if (!notice.signal) {
+      deps.hub.wake(notice.topic);
+    }
     // The Redis bus publishes asynchronously, so a failure can come as a rejected promise.
     Promise.resolve()
       .then(() => deps.bus.publish(notice))

@@ -2,6 +2,7 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { authSessions } from '../../drizzle/tables/index.ts';
 import type { ViewerAccess } from '../../server/auth/viewer-access.ts';
 import { ForbiddenError } from '../../server/errors.ts';
+import type { RoomSignal } from '../../server/pubsub/event-bus.ts';
 import type { EventRow } from '../../server/pubsub/event-hub.ts';
 import { authSessionTopic } from '../../server/services/account.ts';
 import { communityAccessTopic } from '../../server/services/membership.ts';
@@ -10,6 +11,10 @@ import type { GraphQLContext } from '../builder.ts';
 
 /** An event as a subscriber receives it, or the reason the stream ends. */
 export type StreamItem = EventRow | ForbiddenError;
+export type SignalItem = RoomSignal | ForbiddenError;
+
+/** Signals a slow subscriber may have waiting; older ones are dropped, as they are only hints. */
+const SIGNAL_BACKLOG = 200;
 
 const SIGNED_OUT = 'Your sign-in has ended; sign in again to go on receiving events.';
 const NO_ACCESS = 'You no longer have access to this; the subscription has ended.';
@@ -28,8 +33,82 @@ export function streamTopic(
   mayRead: (access: ViewerAccess) => Promise<boolean>,
   communityId: number | null,
 ): AsyncIterableIterator<StreamItem> {
+  return stoppable((stop) =>
+    checkedStream(
+      ctx,
+      (signal) => ctx.events.subscribe(topic, after, signal),
+      mayRead,
+      communityId,
+      true,
+      stop,
+    ),
+  );
+}
+
+/**
+ * Streams a topic's passing signals (typing, reactions, presence) to one subscriber. Access is
+ * checked when the subscription starts and again whenever the community's access or the sign-in
+ * changes, not before every signal, since signals are many and carry no content.
+ */
+export function streamSignals(
+  ctx: GraphQLContext,
+  topic: string,
+  mayRead: (access: ViewerAccess) => Promise<boolean>,
+  communityId: number | null,
+): AsyncIterableIterator<SignalItem> {
+  return stoppable((stop) =>
+    checkedStream(
+      ctx,
+      (signal) => signalSource(ctx, topic, signal),
+      mayRead,
+      communityId,
+      false,
+      stop,
+    ),
+  );
+}
+
+async function* signalSource(
+  ctx: GraphQLContext,
+  topic: string,
+  stopSignal: AbortSignal,
+): AsyncGenerator<RoomSignal> {
+  const queue: RoomSignal[] = [];
+  let wake: (() => void) | null = null;
+  const unwatch = ctx.events.watch(topic, (notice) => {
+    if (notice.signal) {
+      queue.push(notice.signal);
+      if (queue.length > SIGNAL_BACKLOG) {
+        queue.shift();
+      }
+      wake?.();
+    }
+  });
+  const onAbort = () => wake?.();
+  stopSignal.addEventListener('abort', onAbort, { once: true });
+  try {
+    while (!stopSignal.aborted) {
+      const next = queue.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = null;
+    }
+  } finally {
+    stopSignal.removeEventListener('abort', onAbort);
+    unwatch();
+  }
+}
+
+function stoppable<T>(
+  start: (stop: AbortController) => AsyncGenerator<T>,
+): AsyncIterableIterator<T> {
   const stop = new AbortController();
-  const stream = checkedStream(ctx, topic, after, mayRead, communityId, stop);
+  const stream = start(stop);
   // An async generator takes return() only after the event it waits for arrives. Aborting first
   // ends that wait, so an unsubscribed stream leaves its topic at once.
   return {
@@ -48,14 +127,14 @@ export function streamTopic(
   };
 }
 
-async function* checkedStream(
+async function* checkedStream<T>(
   ctx: GraphQLContext,
-  topic: string,
-  after: number | null,
+  source: (signal: AbortSignal) => AsyncGenerator<T>,
   mayRead: (access: ViewerAccess) => Promise<boolean>,
   communityId: number | null,
+  checkEach: boolean,
   stop: AbortController,
-): AsyncGenerator<StreamItem> {
+): AsyncGenerator<T | ForbiddenError> {
   let recheckSignIn = false;
   let pendingCheck = false;
   let wakeCheck: (() => void) | null = null;
@@ -90,7 +169,7 @@ async function* checkedStream(
   };
 
   stop.signal.addEventListener('abort', () => wakeCheck?.(), { once: true });
-  const events = ctx.events.subscribe(topic, after, stop.signal);
+  const events = source(stop.signal);
   try {
     let nextEvent = events.next();
     for (;;) {
@@ -117,7 +196,7 @@ async function* checkedStream(
       if (result.done) {
         return;
       }
-      const refused = await allowed();
+      const refused = checkEach || pendingCheck ? await allowed() : null;
       if (refused) {
         yield refused;
         return;
@@ -154,7 +233,7 @@ async function signInIsValid(ctx: GraphQLContext): Promise<boolean> {
 }
 
 /** Unwraps a stream item in a resolver: a ForbiddenError becomes the payload's GraphQL error. */
-export function unwrap(item: StreamItem): EventRow {
+export function unwrap<T>(item: T | ForbiddenError): T {
   if (item instanceof ForbiddenError) {
     throw item;
   }

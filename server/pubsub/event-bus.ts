@@ -7,6 +7,19 @@ import type { Logger } from '../log.ts';
 export interface EventNotice {
   id: number;
   topic: string;
+  /**
+   * A passing signal (someone typing, a reaction, presence) that is carried whole, never stored
+   * and never replayed. Its id is 0.
+   */
+  signal?: RoomSignal;
+}
+
+export interface RoomSignal {
+  type: string;
+  userId: number;
+  payload: Record<string, unknown>;
+  /** ISO 8601 instant at which it was sent. */
+  sentAt: string;
 }
 
 export interface EventBus {

@@ -31,7 +31,7 @@ interface TopicFeed {
  */
 export class EventHub {
   private readonly feeds = new Map<string, TopicFeed>();
-  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly watchers = new Map<string, Set<(notice: EventNotice) => void>>();
   private readonly pendingFeeds = new Map<string, Promise<TopicFeed>>();
   private readonly abort = new AbortController();
 
@@ -146,9 +146,10 @@ export class EventHub {
   /**
    * Calls `onNotice` for each notice on `topic` from any process, such as the control notices
    * sent when a sign-in is revoked or a community's access changes. Returns a function that stops
-   * watching. Notices carry no data, so a watcher reloads what it needs.
+   * watching. Notices carry no data, so a watcher reloads what it needs; signals carry their
+   * own.
    */
-  watch(topic: string, onNotice: () => void): () => void {
+  watch(topic: string, onNotice: (notice: EventNotice) => void): () => void {
     let set = this.watchers.get(topic);
     if (!set) {
       set = new Set();
@@ -165,7 +166,10 @@ export class EventHub {
 
   private onNotice(notice: EventNotice): void {
     for (const watcher of this.watchers.get(notice.topic) ?? []) {
-      watcher();
+      watcher(notice);
+    }
+    if (notice.signal) {
+      return;
     }
     const feed = this.feeds.get(notice.topic);
     if (feed && notice.id > feed.cursor) {

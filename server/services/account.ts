@@ -7,6 +7,7 @@ import {
   communities,
   districtAdmins,
   districts,
+  liveQuestions,
   mailOutbox,
   memberships,
   postRevisions,
@@ -950,6 +951,11 @@ async function eraseWriting(
     .update(threads)
     .set({ title: '[deleted]', body: '' })
     .where(eq(threads.authorId, userId));
-  await tx.delete(chatMessages).where(eq(chatMessages.authorId, userId));
+  // Chat messages keep their rows, blanked, so that each session's sequence has no holes.
+  await tx
+    .update(chatMessages)
+    .set({ body: '', deletedAt: sql`coalesce(${chatMessages.deletedAt}, now())` })
+    .where(eq(chatMessages.authorId, userId));
+  await tx.delete(liveQuestions).where(eq(liveQuestions.authorId, userId));
   return erased;
 }

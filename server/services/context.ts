@@ -72,6 +72,24 @@ export function requireViewer(ctx: ServiceContext): Viewer {
 export const topics = {
   thread: (id: number) => `thread:${id}`,
   liveSession: (id: number) => `live-session:${id}`,
+  /** Passing signals of a live session's room: typing, reactions and presence. */
+  liveRoom: (id: number) => `live-room:${id}`,
   community: (id: number) => `community:${id}`,
   user: (id: number) => `user:${id}`,
 };
+
+/**
+ * Sends a passing signal to every subscriber of the topic, in every server process. Signals are
+ * not stored: whoever is not subscribed at that moment never sees them.
+ */
+export function sendSignal(
+  ctx: Pick<ServiceContext, 'publish'>,
+  topic: string,
+  type: string,
+  userId: number,
+  payload: Record<string, unknown> = {},
+): void {
+  ctx.publish([
+    { id: 0, topic, signal: { type, userId, payload, sentAt: new Date().toISOString() } },
+  ]);
+}

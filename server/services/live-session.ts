@@ -376,9 +376,24 @@ export async function sendChatMessage(
   }
 
   return runInTransaction(ctx, async (tx, recorder) => {
+    // Taking the next number locks the session's row until commit, so messages of one session
+    // get their numbers in the order they commit.
+    const [numbered] = await tx
+      .update(liveSessions)
+      .set({ chatSequence: sql`${liveSessions.chatSequence} + 1` })
+      .where(eq(liveSessions.id, liveSession.id))
+      .returning({ sequence: liveSessions.chatSequence });
+    if (!numbered) {
+      throw new NotFoundError(`Live session ${liveSession.id} not found.`);
+    }
     const [message] = await tx
       .insert(chatMessages)
-      .values({ liveSessionId: liveSession.id, authorId: viewer.id, body })
+      .values({
+        liveSessionId: liveSession.id,
+        authorId: viewer.id,
+        sequence: numbered.sequence,
+        body,
+      })
       .returning();
     if (!message) {
       throw new Error('Inserting a chat message returned no row');
