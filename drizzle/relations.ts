@@ -122,6 +122,14 @@ export const relations = defineRelations(tables, (r) => ({
       optional: false,
     }),
     author: r.one.users({ from: r.liveQuestions.authorId, to: r.users.id }),
+    votes: r.many.liveQuestionVotes(),
+  },
+  liveQuestionVotes: {
+    question: r.one.liveQuestions({
+      from: r.liveQuestionVotes.questionId,
+      to: r.liveQuestions.id,
+      optional: false,
+    }),
   },
   liveHands: {
     liveSession: r.one.liveSessions({

@@ -1,4 +1,6 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { NotFoundError, UnauthenticatedError } from '../../server/errors.ts';
+import type { RoomSignal } from '../../server/pubsub/event-bus.ts';
 import type { EventRow } from '../../server/pubsub/event-hub.ts';
 import { topics } from '../../server/services/context.ts';
 import { countUnreadNotifications } from '../../server/services/notification.ts';
@@ -7,17 +9,37 @@ import { parseEventCursor, parseGlobalId } from '../ids.ts';
 import { enumFromValues } from '../types/enums.ts';
 import { Notification } from '../types/notification.ts';
 import { loadOncePerEvent } from './shared-load.ts';
-import { payloadId, streamTopic, unwrap } from './stream.ts';
+import { payloadId, streamSignals, streamTopic, unwrap } from './stream.ts';
 
 const ThreadActivityType = enumFromValues(
   'ThreadActivityType',
   ['post_added', 'post_edited', 'post_deleted', 'reaction_changed', 'thread_updated'] as const,
   'What changed in a thread: a reply added, edited or deleted, a reaction, or the thread itself (pinned, locked or its accepted answer).',
 );
+export const LIVE_SESSION_EVENT_TYPES = [
+  'chat_message',
+  'chat_message_edited',
+  'chat_message_deleted',
+  'question_asked',
+  'question_updated',
+  'hand_raised',
+  'hand_lowered',
+  'participant_muted',
+  'participant_unmuted',
+  'status_changed',
+  'updated',
+] as const;
+
 const LiveSessionEventType = enumFromValues(
   'LiveSessionEventType',
-  ['chat_message', 'status_changed', 'updated'] as const,
-  'What happened in a live session: a chat message, a new status, or changed details.',
+  LIVE_SESSION_EVENT_TYPES,
+  'What happened in a live session: chat, Q&A, the raise-hand queue, moderation, its status or its details.',
+);
+
+const LiveRoomSignalType = enumFromValues(
+  'LiveRoomSignalType',
+  ['typing', 'reaction', 'presence'] as const,
+  'A passing signal in a live session room: someone typing, a quick reaction, or someone arriving or leaving.',
 );
 const CommunityActivityType = enumFromValues(
   'CommunityActivityType',
@@ -90,10 +112,43 @@ const LiveSessionEvent = builder.objectRef<TopicEvent>('LiveSessionEvent').imple
           ctx.db.query.liveSessions.findFirst(query({ where: { id: event.subjectId } })),
         ).then(found(event)),
     }),
+    question: t.drizzleField({
+      type: 'liveQuestions',
+      nullable: true,
+      description:
+        'The question asked, voted on, answered or dismissed, for QUESTION_ASKED and QUESTION_UPDATED; null for other types.',
+      resolve: (query, event, _args, ctx) => {
+        const id = payloadId(event, 'questionId');
+        return id
+          ? loadOncePerEvent(
+              ctx.events,
+              event,
+              ctx.db.query.liveQuestions.findFirst(query({ where: { id } })),
+            )
+          : null;
+      },
+    }),
+    participant: t.drizzleField({
+      type: 'users',
+      nullable: true,
+      description:
+        'The person whose hand went up or down, or who was muted or unmuted; null for other types.',
+      resolve: (query, event, _args, ctx) => {
+        const id = payloadId(event, 'userId');
+        return id
+          ? loadOncePerEvent(
+              ctx.events,
+              event,
+              ctx.db.query.users.findFirst(query({ where: { id } })),
+            )
+          : null;
+      },
+    }),
     chatMessage: t.drizzleField({
       type: 'chatMessages',
       nullable: true,
-      description: 'The new message, for CHAT_MESSAGE; null for other types.',
+      description:
+        'The message sent, edited or deleted, for the CHAT_MESSAGE types; null for other types.',
       resolve: (query, event, _args, ctx) => {
         const id = payloadId(event, 'chatMessageId');
         return id
@@ -104,6 +159,49 @@ const LiveSessionEvent = builder.objectRef<TopicEvent>('LiveSessionEvent').imple
             )
           : null;
       },
+    }),
+  }),
+});
+
+const LiveRoomSignal = builder.objectRef<RoomSignal>('LiveRoomSignal').implement({
+  description:
+    'A passing signal in a live session room. Signals are not stored: a subscriber gets those sent while it listens, and nothing is replayed.',
+  fields: (t) => ({
+    type: t.field({
+      type: LiveRoomSignalType,
+      description: 'What kind of signal.',
+      resolve: (signal) => signal.type as 'typing',
+    }),
+    userId: t.id({
+      description: 'Global id of the User who sent it, or who arrived or left.',
+      resolve: (signal) => encodeGlobalID('User', signal.userId),
+    }),
+    displayName: t.string({
+      description: 'That person’s display name when the signal was sent.',
+      resolve: (signal) => String(signal.payload.displayName ?? ''),
+    }),
+    sentAt: t.field({
+      type: 'DateTime',
+      description: 'When it was sent.',
+      resolve: (signal) => signal.sentAt,
+    }),
+    emoji: t.string({
+      nullable: true,
+      description: 'The reaction, for REACTION; null for other types.',
+      resolve: (signal) => (typeof signal.payload.emoji === 'string' ? signal.payload.emoji : null),
+    }),
+    present: t.boolean({
+      nullable: true,
+      description:
+        'For PRESENCE: true when the person arrived, false when they left or timed out; null for other types.',
+      resolve: (signal) =>
+        typeof signal.payload.present === 'boolean' ? signal.payload.present : null,
+    }),
+    presentCount: t.int({
+      nullable: true,
+      description: 'For PRESENCE: how many people are in the room after the change.',
+      resolve: (signal) =>
+        typeof signal.payload.presentCount === 'number' ? signal.payload.presentCount : null,
     }),
   }),
 });
@@ -238,7 +336,8 @@ builder.subscriptionType({
     }),
     liveSessionEvents: t.field({
       type: LiveSessionEvent,
-      description: 'Chat messages and status changes of a live session.',
+      description:
+        'The lasting events of a live session room: chat messages and their edits and deletions, questions and votes, raised hands, mutes, status and detail changes. Pass `after` to resume without a gap.',
       args: {
         liveSessionId: t.arg.id({ required: true, description: 'The live session to follow.' }),
         after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),
@@ -264,6 +363,33 @@ builder.subscriptionType({
         );
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
+    }),
+    liveRoomSignals: t.field({
+      type: LiveRoomSignal,
+      description:
+        'Passing signals of a live session room: typing, quick reactions and presence. Not replayed; for the room’s lasting events use liveSessionEvents.',
+      args: {
+        liveSessionId: t.arg.id({ required: true, description: 'The live session to follow.' }),
+      },
+      subscribe: async (_root, args, ctx) => {
+        const liveSessionId = parseGlobalId(
+          String(args.liveSessionId),
+          'LiveSession',
+          'liveSessionId',
+        );
+        if (!(await ctx.access.canReadParent('liveSession', liveSessionId))) {
+          throw new NotFoundError(
+            `Live session ${args.liveSessionId} not found, or you do not have access to it.`,
+          );
+        }
+        return streamSignals(
+          ctx,
+          topics.liveRoom(liveSessionId),
+          (access) => access.canReadParent('liveSession', liveSessionId),
+          await ctx.access.communityIdOf('liveSession', liveSessionId),
+        );
+      },
+      resolve: (item) => unwrap(item),
     }),
     communityActivity: t.field({
       type: CommunityActivityEvent,

@@ -33,10 +33,23 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     leader: '2.2 Leader.',
     learner: '2.1 Learner.',
   },
+  LiveRoomSignalType: {
+    presence: 'Someone arrived in the room, or left it or timed out.',
+    reaction: 'Someone sent a quick reaction.',
+    typing: 'Someone is typing a chat message.',
+  },
   LiveSessionEventType: {
     chat_message: 'A chat message was sent.',
+    chat_message_deleted: 'A chat message was deleted by its author or a moderator.',
+    chat_message_edited: 'A chat message was edited by its author.',
+    hand_lowered: 'A raised hand went down, lowered by its owner or the host.',
+    hand_raised: 'Someone raised their hand.',
+    participant_muted: 'A moderator muted someone: they can no longer chat or ask.',
+    participant_unmuted: 'A moderator unmuted someone.',
+    question_asked: 'A question was asked.',
+    question_updated: 'A question got a vote or lost one, or was answered or dismissed.',
     status_changed: 'The session started, ended or was cancelled.',
-    updated: 'The title, time, description or join link changed.',
+    updated: 'The title, time, description, join link or slow mode changed.',
   },
   LiveSessionStatus: {
     cancelled: 'Cancelled by its host or a facilitator.',
@@ -65,6 +78,11 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     insightful: 'Marks the post as insightful.',
     like: 'Likes the post.',
     thanks: 'Thanks its author.',
+  },
+  QuestionStatus: {
+    answered: 'The host marked it answered.',
+    dismissed: 'The host set it aside without an answer.',
+    open: 'Waiting for an answer.',
   },
   RsvpSeat: {
     confirmed: 'Holds a seat, and sees the join link before the start.',

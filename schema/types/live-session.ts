@@ -3,6 +3,7 @@ import { rowsOf } from '../../drizzle/db.ts';
 import {
   LIVE_SESSION_STATUSES,
   MAX_CAPACITY,
+  QUESTION_STATUSES,
   RSVP_SEATS,
   RSVP_STATUSES,
 } from '../../drizzle/tables/index.ts';
@@ -30,6 +31,12 @@ export const RsvpStatusEnum = enumFromValues(
   'RsvpStatus',
   RSVP_STATUSES,
   "A member's RSVP to a live session: GOING, MAYBE or NOT_GOING.",
+);
+
+export const QuestionStatusEnum = enumFromValues(
+  'QuestionStatus',
+  QUESTION_STATUSES,
+  'Where a Q&A question stands: OPEN, then ANSWERED or DISMISSED by the host.',
 );
 
 export const RsvpSeatEnum = enumFromValues(
@@ -391,3 +398,42 @@ builder.mutationFields((t) => ({
       }),
   }),
 }));
+
+builder.drizzleNode('liveQuestions', {
+  name: 'LiveQuestion',
+  description: 'A question asked in a live session’s Q&A.',
+  id: { column: (question) => question.id },
+  authScopes: (question) => ({ readLiveSession: question.liveSessionId }),
+  fields: (t) => ({
+    body: t.exposeString('body', { description: 'Plain text, 1 to 500 characters.' }),
+    status: t.field({
+      type: QuestionStatusEnum,
+      description: 'OPEN until the host marks it ANSWERED or DISMISSED.',
+      resolve: (question) => question.status,
+    }),
+    voteCount: t.exposeInt('voteCount', { description: 'Upvotes, one per person.' }),
+    viewerHasVoted: t.boolean({
+      description: 'Whether the viewer upvoted it.',
+      select: (_args, ctx) => ({
+        with: { votes: { columns: { userId: true }, where: { userId: ctx.viewer?.id ?? -1 } } },
+      }),
+      resolve: (question) => question.votes.length > 0,
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was asked.',
+      resolve: (question) => question.createdAt,
+    }),
+    resolvedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was answered or dismissed; null while open.',
+      resolve: (question) => question.resolvedAt,
+    }),
+    author: t.relation('author', {
+      nullable: true,
+      description: 'Who asked it; null when that account was deleted.',
+    }),
+    liveSession: t.relation('liveSession', { description: 'The live session it was asked in.' }),
+  }),
+});
