@@ -53,7 +53,10 @@ export class UnauthenticatedError extends DomainError {
 export class RateLimitedError extends DomainError {
   override name = 'RateLimitedError';
 
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many attempts; try again in ${retryAfterSeconds} seconds.`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many attempts; try again in ${retryAfterSeconds} seconds.`,
+  ) {
+    super(message);
   }
 }
