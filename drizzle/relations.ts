@@ -107,6 +107,7 @@ export const relations = defineRelations(tables, (r) => ({
       optional: false,
     }),
     host: r.one.users({ from: r.liveSessions.hostId, to: r.users.id }),
+    series: r.one.liveSeries({ from: r.liveSessions.seriesId, to: r.liveSeries.id }),
     rsvps: r.many.rsvps(),
     chatMessages: r.many.chatMessages(),
     questions: r.many.liveQuestions(),
@@ -114,6 +115,15 @@ export const relations = defineRelations(tables, (r) => ({
     presence: r.many.livePresence(),
     attendance: r.many.liveAttendance(),
     mutes: r.many.liveSessionMutes(),
+  },
+  liveSeries: {
+    community: r.one.communities({
+      from: r.liveSeries.communityId,
+      to: r.communities.id,
+      optional: false,
+    }),
+    host: r.one.users({ from: r.liveSeries.hostId, to: r.users.id }),
+    occurrences: r.many.liveSessions({ from: r.liveSeries.id, to: r.liveSessions.seriesId }),
   },
   liveQuestions: {
     liveSession: r.one.liveSessions({

@@ -11,6 +11,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, instant } from './columns.ts';
 import { communities } from './communities.ts';
+import { liveSeries } from './live-series.ts';
 import { users } from './users.ts';
 
 export const LIVE_SESSION_STATUSES = ['scheduled', 'live', 'ended', 'cancelled'] as const;
@@ -54,8 +55,15 @@ export const liveSessions = pgTable(
       onDelete: 'set null',
     }),
     createdAt: createdAt(),
+    /** The series this session is an occurrence of; null for a one-off session. */
+    seriesId: integer('series_id').references(() => liveSeries.id, { onDelete: 'set null' }),
+    /** Position in the series, from 0 for the first occurrence. */
+    occurrenceIndex: integer('occurrence_index'),
+    /** Set once this occurrence was changed on its own, so that series edits leave it alone. */
+    detachedFromSeries: boolean('detached_from_series').notNull().default(false),
   },
   (table) => [
+    unique('live_sessions_series_occurrence_unique').on(table.seriesId, table.occurrenceIndex),
     index('live_sessions_status_ends_idx').on(table.status, table.endsAt),
     check(
       'live_sessions_slow_mode',
