@@ -13,6 +13,7 @@ import './types/membership.ts';
 import './types/notification.ts';
 import './types/sso.ts';
 import './types/thread.ts';
+import './types/upcoming.ts';
 import './subscriptions/index.ts';
 
 builder.queryType({
