@@ -79,6 +79,11 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     like: 'Likes the post.',
     thanks: 'Thanks its author.',
   },
+  QuestionOrder: {
+    newest: 'Newest first.',
+    oldest: 'Oldest first, as asked.',
+    votes: 'Most upvotes first; ties oldest first.',
+  },
   QuestionStatus: {
     answered: 'The host marked it answered.',
     dismissed: 'The host set it aside without an answer.',

@@ -14,7 +14,6 @@ import {
   changeLiveSessionStatus,
   rsvpToLiveSession,
   scheduleLiveSession,
-  sendChatMessage,
   updateLiveSession,
 } from '../../server/services/live-session.ts';
 import { builder } from '../builder.ts';
@@ -242,7 +241,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const LiveSessionIdInput = builder.inputType('LiveSessionIdInput', {
+export const LiveSessionIdInput = builder.inputType('LiveSessionIdInput', {
   description: 'Names a live session.',
   fields: (f) => ({ liveSessionId: f.id({ required: true, description: 'The live session.' }) }),
 });
@@ -373,28 +372,6 @@ builder.mutationFields((t) => ({
       rsvpToLiveSession(ctx, {
         liveSessionId: parseGlobalId(String(input.liveSessionId), 'LiveSession', 'liveSessionId'),
         status: input.status,
-      }),
-  }),
-  sendChatMessage: t.drizzleField({
-    type: 'chatMessages',
-    description: "Posts to a live session's chat, open to members while it is scheduled or live.",
-    errors: { types: COMMON_ERRORS },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('SendChatMessageInput', {
-          description: 'A chat message for a live session.',
-          fields: (f) => ({
-            liveSessionId: f.id({ required: true, description: 'The live session.' }),
-            body: f.string({ required: true, description: '1 to 2,000 characters.' }),
-          }),
-        }),
-      }),
-    },
-    resolve: (_query, _parent, { input }, ctx) =>
-      sendChatMessage(ctx, {
-        liveSessionId: parseGlobalId(String(input.liveSessionId), 'LiveSession', 'liveSessionId'),
-        body: input.body,
       }),
   }),
 }));

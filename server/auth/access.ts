@@ -204,15 +204,62 @@ export function canManageLiveSession(
   );
 }
 
-/** Chat is open to members while the live session is scheduled or live. */
+/**
+ * Checks that the viewer may change or cancel a live series. The rule is that of its live
+ * sessions: its host while a member, or the community's owners and facilitators.
+ */
+export function canManageLiveSeries(
+  viewer: Viewer | null,
+  liveSeries: { hostId: number | null },
+  membership: MembershipAccess | null,
+): boolean {
+  if (!viewer) {
+    return false;
+  }
+  return (
+    (liveSeries.hostId === viewer.id && canParticipate(membership)) ||
+    canModerateCommunity(membership)
+  );
+}
+
+/**
+ * Chat and Q&A are open to members while the live session is scheduled or live, except to
+ * people a moderator muted in it.
+ */
 export function canChatInLiveSession(
   liveSession: LiveSessionAccess,
   membership: MembershipAccess | null,
+  muted = false,
 ): boolean {
   return (
     canParticipate(membership) &&
+    !muted &&
     (liveSession.status === 'live' || liveSession.status === 'scheduled')
   );
+}
+
+/**
+ * Raising a hand and quick reactions need the room to be open: the session is live, and the
+ * person may chat in it.
+ */
+export function canActInLiveRoom(
+  liveSession: LiveSessionAccess,
+  membership: MembershipAccess | null,
+  muted: boolean,
+): boolean {
+  return liveSession.status === 'live' && canChatInLiveSession(liveSession, membership, muted);
+}
+
+/**
+ * A moderator may mute anyone in the room except the people who run it: the host and the
+ * community's owners and facilitators.
+ */
+export function canBeMutedInLiveSession(
+  userId: number,
+  liveSession: LiveSessionAccess,
+  membership: MembershipAccess | null,
+): boolean {
+  return liveSession.hostId !== userId && !canModerateCommunity(membership);
 }
 
 export function canAwardBadge(membership: MembershipAccess | null): boolean {

@@ -1,8 +1,9 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Transaction } from '../../drizzle/db.ts';
 import {
-  chatMessages,
+  type chatMessages,
   type LIVE_SESSION_STATUSES,
+  liveHands,
   liveSessions,
   MAX_CAPACITY,
   type RSVP_STATUSES,
@@ -226,7 +227,12 @@ export async function changeLiveSessionStatus(
     // move the same session.
     const [updated] = await tx
       .update(liveSessions)
-      .set({ status: transition.to, revision: sql`${liveSessions.revision} + 1` })
+      .set({
+        status: transition.to,
+        revision: sql`${liveSessions.revision} + 1`,
+        ...(transition.to === 'live' && { startedAt: sql`now()` }),
+        ...(transition.to === 'ended' && { endedAt: sql`now()` }),
+      })
       .where(
         sql`${liveSessions.id} = ${liveSession.id} and ${liveSessions.status} in (${sql.join(
           transition.from.map((status) => sql`${status}`),
@@ -238,6 +244,9 @@ export async function changeLiveSessionStatus(
       throw new ConflictError(
         `Live session ${liveSession.id} is ${liveSession.status}; only a ${transition.from.join(' or ')} session can ${input.action === 'cancel' ? 'be cancelled' : input.action}.`,
       );
+    }
+    if (transition.to === 'ended') {
+      await tx.delete(liveHands).where(eq(liveHands.liveSessionId, liveSession.id));
     }
     await recorder.record(topics.liveSession(liveSession.id), 'status_changed', {
       status: transition.to,
@@ -354,53 +363,4 @@ async function fillFreeSeats(
       liveSessionId: liveSession.id,
     });
   }
-}
-
-/** Posts to a live session's chat. Publishes CHAT_MESSAGE. */
-export async function sendChatMessage(
-  ctx: ServiceContext,
-  input: { liveSessionId: number; body: string },
-): Promise<ChatMessageRow> {
-  const viewer = requireViewer(ctx);
-  const validator = new InputValidator();
-  const body = validator.text('body', input.body, { max: 2000, multiline: true });
-  validator.check();
-
-  const { liveSession, membership } = await loadReadableLiveSession(ctx, input.liveSessionId);
-  if (!canChatInLiveSession(liveSession, membership)) {
-    throw new ForbiddenError(
-      canParticipate(membership)
-        ? `Live session ${liveSession.id} is ${liveSession.status}; its chat is closed.`
-        : 'Join this community to chat.',
-    );
-  }
-
-  return runInTransaction(ctx, async (tx, recorder) => {
-    // Taking the next number locks the session's row until commit, so messages of one session
-    // get their numbers in the order they commit.
-    const [numbered] = await tx
-      .update(liveSessions)
-      .set({ chatSequence: sql`${liveSessions.chatSequence} + 1` })
-      .where(eq(liveSessions.id, liveSession.id))
-      .returning({ sequence: liveSessions.chatSequence });
-    if (!numbered) {
-      throw new NotFoundError(`Live session ${liveSession.id} not found.`);
-    }
-    const [message] = await tx
-      .insert(chatMessages)
-      .values({
-        liveSessionId: liveSession.id,
-        authorId: viewer.id,
-        sequence: numbered.sequence,
-        body,
-      })
-      .returning();
-    if (!message) {
-      throw new Error('Inserting a chat message returned no row');
-    }
-    await recorder.record(topics.liveSession(liveSession.id), 'chat_message', {
-      chatMessageId: message.id,
-    });
-    return message;
-  });
 }

@@ -1,15 +1,17 @@
 import { inArray, sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../../drizzle/db.ts';
-import { liveSessions } from '../../drizzle/tables/index.ts';
+import { liveHands, liveSessions } from '../../drizzle/tables/index.ts';
 import type { AccessBatcher } from '../auth/viewer-access.ts';
 import { ViewerAccess } from '../auth/viewer-access.ts';
 import type { Logger } from '../log.ts';
 import type { EventNotice } from '../pubsub/event-bus.ts';
-import { runInTransaction, type ServiceContext } from './context.ts';
+import { runInTransaction, type ServiceContext, topics } from './context.ts';
 import { notify } from './thread.ts';
 
 /** How long before its start a live session's attendees are reminded. */
 export const REMINDER_LEAD_MS = 15 * 60 * 1000;
+/** A live session still open this long after its planned end is ended by the server. */
+export const END_GRACE_MS = 30 * 60 * 1000;
 
 export interface ReminderWorkerOptions {
   db: Database;
@@ -73,20 +75,67 @@ export async function sendDueReminders(
   });
 }
 
-/** Checks for due reminders every `intervalMs` until stopped; logs start, stop and failures. */
+/**
+ * Ends the live sessions that are still LIVE 30 minutes after their planned end, as if the host
+ * had ended them, and publishes STATUS_CHANGED for each. One statement picks and changes them, so
+ * with several server processes each session is ended and announced once.
+ */
+export async function endOverdueLiveSessions(
+  ctx: Pick<ServiceContext, 'db' | 'log' | 'publish'> & { accessBatcher: AccessBatcher },
+): Promise<number> {
+  const serviceContext: ServiceContext = {
+    db: ctx.db,
+    viewer: null,
+    access: new ViewerAccess(ctx.accessBatcher, null),
+    log: ctx.log,
+    publish: ctx.publish,
+  };
+  return runInTransaction(serviceContext, async (tx, recorder) => {
+    const ended = rowsOf(
+      await tx.execute(
+        sql`update live_sessions set status = 'ended', ended_at = now(), revision = revision + 1
+          where status = 'live' and ends_at < now() - ${`${END_GRACE_MS} milliseconds`}::interval
+          returning id`,
+      ),
+    ).map((row) => Number(row.id));
+    if (ended.length === 0) {
+      return 0;
+    }
+    await tx.delete(liveHands).where(inArray(liveHands.liveSessionId, ended));
+    for (const id of ended) {
+      await recorder.record(topics.liveSession(id), 'status_changed', {
+        status: 'ended',
+        automatic: true,
+      });
+    }
+    return ended.length;
+  });
+}
+
+/**
+ * Sends due reminders and ends overdue sessions every `intervalMs` until stopped; logs start,
+ * stop and failures.
+ */
 export function startReminderWorker(options: ReminderWorkerOptions): ReminderWorker {
   const { log } = options;
   let running: Promise<number> | null = null;
   const run = () => {
     running ??= sendDueReminders(options)
-      .then((count) => {
+      .then(async (count) => {
         if (count > 0) {
           log.info({ count }, 'Sent live session reminders');
+        }
+        const ended = await endOverdueLiveSessions(options);
+        if (ended > 0) {
+          log.info({ count: ended }, 'Ended live sessions past their end');
         }
         return count;
       })
       .catch((error: unknown) => {
-        log.error({ err: error }, 'Sending live session reminders failed');
+        log.error(
+          { err: error },
+          'Sending live session reminders or ending overdue sessions failed',
+        );
         return 0;
       })
       .finally(() => {
