@@ -28,6 +28,8 @@ export interface GraphQLContext extends ServiceContext {
   clientAddress: string;
   /** The address users open, for links in mail, without a trailing slash. */
   publicUrl: string;
+  /** Milliseconds after its last heartbeat that a person in a live session room counts as gone. */
+  presenceTimeoutMs: number;
   /** The client's User-Agent header, kept with a new sign-in so its owner can tell it apart. */
   userAgent: string | null;
   /** The person that a signUp or signIn in this request just signed in, if any. */

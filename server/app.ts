@@ -31,6 +31,7 @@ import {
   serializeSessionCookie,
 } from './context.ts';
 import { createAccountExportRoute } from './http/account-export.ts';
+import { createAttendanceRoutes } from './http/attendance-routes.ts';
 import { createCalendarRoutes } from './http/calendar-routes.ts';
 import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
 import { createSsoRoutes } from './http/sso-routes.ts';
@@ -39,6 +40,7 @@ import { createMailTransport } from './mail/transport.ts';
 import { startMailWorker } from './mail/worker.ts';
 import { createEventBus } from './pubsub/event-bus.ts';
 import { EventHub } from './pubsub/event-hub.ts';
+import { startPresenceWorker } from './services/presence.ts';
 import { startReminderWorker } from './services/reminders.ts';
 import { serveStatic } from './static.ts';
 import { attachWebSocketServer } from './ws.ts';
@@ -130,6 +132,7 @@ export async function startServer(
     trustedOrigins,
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
+    presenceTimeoutMs: config.presenceTimeoutMs,
   };
 
   const yoga = createYoga<{ staffroom: GraphQLContext }, GraphQLContext>({
@@ -366,6 +369,7 @@ export async function startServer(
     createSsoRoutes(routeDeps),
     createAccountExportRoute(routeDeps),
     createCalendarRoutes(routeDeps),
+    createAttendanceRoutes(routeDeps),
   ];
 
   const sockets = attachWebSocketServer({
@@ -410,6 +414,14 @@ export async function startServer(
     publish: (notices) => publishNotices(deps, log, notices),
   });
 
+  const presenceWorker = startPresenceWorker({
+    db: database.db,
+    log,
+    timeoutMs: config.presenceTimeoutMs,
+    intervalMs: config.presenceSweepIntervalMs,
+    publish: (notices) => publishNotices(deps, log, notices),
+  });
+
   // Spent rate-limit windows are cleared every 10 minutes, so the table holds only live ones.
   const pruneTimer = setInterval(() => {
     pruneRateLimits(database.db).catch((error: unknown) => {
@@ -448,6 +460,7 @@ export async function startServer(
       await closed;
       clearInterval(pruneTimer);
       await reminderWorker.stop();
+      await presenceWorker.stop();
       await mailWorker.stop();
       hub.close();
       await bus.close();

@@ -26,6 +26,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Milliseconds between checks for live session reminders that are due. */
   reminderIntervalMs: number;
+  /** Milliseconds after its last heartbeat that a person in a live session room counts as gone. */
+  presenceTimeoutMs: number;
+  /** Milliseconds between sweeps that remove timed-out people from live session rooms. */
+  presenceSweepIntervalMs: number;
   /**
    * How many proxies in front of the server to trust: the client address is read that many
    * entries from the right of X-Forwarded-For. 0 (the default) uses the socket's address.
@@ -94,6 +98,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       30_000,
       100,
       3_600_000,
+    ),
+    presenceTimeoutMs: parseInteger(
+      env.PRESENCE_TIMEOUT_MS,
+      'PRESENCE_TIMEOUT_MS',
+      60_000,
+      100,
+      3_600_000,
+    ),
+    presenceSweepIntervalMs: parseInteger(
+      env.PRESENCE_SWEEP_INTERVAL_MS,
+      'PRESENCE_SWEEP_INTERVAL_MS',
+      10_000,
+      50,
+      600_000,
     ),
     trustProxy: parseInteger(env.TRUST_PROXY, 'TRUST_PROXY', 0, 0, 10),
     corsOrigins: parseOrigins(env.CORS_ORIGINS),

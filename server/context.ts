@@ -20,6 +20,8 @@ export interface ContextDeps {
   trustProxy: number;
   /** The address users open, for links in mail. */
   publicUrl: string;
+  /** Milliseconds after its last heartbeat that a person in a live session room counts as gone. */
+  presenceTimeoutMs: number;
 }
 
 export interface RequestInfo {
@@ -91,6 +93,7 @@ export async function createContext(
     clientAddress: request.clientAddress,
     userAgent: request.userAgent,
     publicUrl: deps.publicUrl,
+    presenceTimeoutMs: deps.presenceTimeoutMs,
     setSessionCookie: setCookie,
     publish: (notices: EventNotice[]) => publishNotices(deps, requestLog, notices),
   };

@@ -10,6 +10,7 @@ import {
 import { canChatInLiveSession, canManageLiveSession } from '../../server/auth/access.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import { topics } from '../../server/services/context.ts';
+import { isMuted } from '../../server/services/live-room.ts';
 import {
   changeLiveSessionStatus,
   rsvpToLiveSession,
@@ -181,9 +182,14 @@ builder.drizzleNode('liveSessions', {
         ),
     }),
     viewerCanChat: t.boolean({
-      description: 'Whether the viewer may chat: members may while it is scheduled or live.',
+      description:
+        'Whether the viewer may chat and ask questions: members may while it is scheduled or live, unless a moderator muted them.',
       resolve: async (liveSession, _args, ctx) =>
-        canChatInLiveSession(liveSession, await ctx.access.membership(liveSession.communityId)),
+        canChatInLiveSession(
+          liveSession,
+          await ctx.access.membership(liveSession.communityId),
+          ctx.viewer ? await isMuted(ctx, liveSession.id, ctx.viewer.id) : false,
+        ),
     }),
     eventCursor: t.string({
       description:

@@ -12,6 +12,8 @@ export type AuditAction =
   | 'community.invitation_revoked'
   | 'community.invitation_accepted'
   | 'community.settings_changed'
+  | 'live_session.attendance_adjusted'
+  | 'live_session.attendance_closed'
   | 'platform.admin_granted'
   | 'platform.admin_revoked'
   | 'district.created'

@@ -379,7 +379,7 @@ describe.each(await databaseKinds())('the live room on %s', (kind) => {
       expect(vote.data).toEqual({ voteCount: 1 });
       expect(view.body.data.liveSession).toEqual({
         viewerIsMuted: true,
-        viewerCanChat: true,
+        viewerCanChat: false,
         mutedParticipants: [],
       });
       expect(events.map((event) => event.type)).toEqual([
