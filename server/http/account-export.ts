@@ -7,6 +7,8 @@ import {
   badges,
   chatMessages,
   communities,
+  liveQuestions,
+  liveQuestionVotes,
   liveSessions,
   memberships,
   notifications,
@@ -105,6 +107,8 @@ export async function collectAccountData(db: Database, userId: number) {
     notificationRows,
     signInRows,
     auditRows,
+    questionRows,
+    voteRows,
   ] = await Promise.all([
     db
       .select({
@@ -149,8 +153,11 @@ export async function collectAccountData(db: Database, userId: number) {
       .select({
         id: chatMessages.id,
         liveSessionId: chatMessages.liveSessionId,
+        sequence: chatMessages.sequence,
         body: chatMessages.body,
         createdAt: chatMessages.createdAt,
+        editedAt: chatMessages.editedAt,
+        deletedAt: chatMessages.deletedAt,
       })
       .from(chatMessages)
       .where(eq(chatMessages.authorId, userId))
@@ -227,6 +234,23 @@ export async function collectAccountData(db: Database, userId: number) {
       .from(auditLog)
       .where(or(eq(auditLog.actorId, userId), eq(auditLog.subjectUserId, userId)))
       .orderBy(desc(auditLog.id)),
+    db
+      .select({
+        id: liveQuestions.id,
+        liveSessionId: liveQuestions.liveSessionId,
+        body: liveQuestions.body,
+        status: liveQuestions.status,
+        voteCount: liveQuestions.voteCount,
+        createdAt: liveQuestions.createdAt,
+      })
+      .from(liveQuestions)
+      .where(eq(liveQuestions.authorId, userId))
+      .orderBy(liveQuestions.id),
+    db
+      .select({ questionId: liveQuestionVotes.questionId, createdAt: liveQuestionVotes.createdAt })
+      .from(liveQuestionVotes)
+      .where(eq(liveQuestionVotes.userId, userId))
+      .orderBy(liveQuestionVotes.createdAt),
   ]);
 
   return {
@@ -236,6 +260,8 @@ export async function collectAccountData(db: Database, userId: number) {
     threads: threadRows,
     posts: postRows,
     chatMessages: chatRows,
+    liveQuestions: questionRows,
+    liveQuestionVotes: voteRows,
     reactions: reactionRows,
     rsvps: rsvpRows,
     badgeAwards: awardRows,

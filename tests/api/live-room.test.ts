@@ -544,6 +544,45 @@ describe.each(await databaseKinds())('the live room on %s', (kind) => {
     });
   });
 
+  describe('account export', () => {
+    test('includes chat, questions and votes', async () => {
+      const id = await newSession();
+      const message = (await say(id, 'Exported words', other)).data;
+      const question = (
+        await attempt(
+          'askQuestion',
+          'AskQuestionInput',
+          { liveSessionId: id, body: 'Exported question?' },
+          '{ id }',
+          other,
+        )
+      ).data;
+      await attempt(
+        'voteOnQuestion',
+        'VoteOnQuestionInput',
+        { questionId: question.id },
+        '{ id }',
+        other,
+      );
+
+      const response = await fetch(`${server.url}/account/export`, {
+        headers: { authorization: `Bearer ${other.token}` },
+      });
+      const exported = await response.json();
+
+      expect(response.status).toBe(200);
+      expect(exported.chatMessages).toContainEqual(
+        expect.objectContaining({ id: rowId(message.id), body: 'Exported words', sequence: 1 }),
+      );
+      expect(exported.liveQuestions).toContainEqual(
+        expect.objectContaining({ body: 'Exported question?', voteCount: 1 }),
+      );
+      expect(exported.liveQuestionVotes).toContainEqual(
+        expect.objectContaining({ questionId: rowId(question.id) }),
+      );
+    });
+  });
+
   describe('raised hands', () => {
     test('hand queue order and lowering', async () => {
       const scheduled = await newSession(false);
