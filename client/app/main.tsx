@@ -12,6 +12,7 @@ const SignUp = lazy(() => import('./routes/sign-up.tsx'));
 const CommunityPage = lazy(() => import('./routes/community.tsx'));
 const ThreadPage = lazy(() => import('./routes/thread.tsx'));
 const LiveSessionPage = lazy(() => import('./routes/live-session.tsx'));
+const LiveSessions = lazy(() => import('./routes/live-sessions.tsx'));
 const BadgePage = lazy(() => import('./routes/badge.tsx'));
 const Notifications = lazy(() => import('./routes/notifications.tsx'));
 const CommunityManagePage = lazy(() => import('./routes/community-manage.tsx'));
@@ -64,6 +65,7 @@ if (root) {
         <Route path="/reset-password" component={guarded(ResetPassword)} />
         <Route path="/districts/:slug/admin" component={guarded(DistrictAdminPage)} />
         <Route path="/t/:id" component={guarded(ThreadPage)} />
+        <Route path="/live-sessions" component={guarded(LiveSessions)} />
         <Route path="/s/:id" component={guarded(LiveSessionPage)} />
         <Route path="/b/:id" component={guarded(BadgePage)} />
         <Route path="/notifications" component={guarded(Notifications)} />

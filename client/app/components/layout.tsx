@@ -139,6 +139,7 @@ export function Layout(props: { children?: JSX.Element }) {
           <A href="/" end>
             Communities
           </A>
+          <A href="/live-sessions">Live sessions</A>
           <Show when={viewer()}>
             <A href="/notifications">
               Notifications
