@@ -10,6 +10,7 @@ import './types/calendar.ts';
 import './types/community.ts';
 import './types/district.ts';
 import './types/live-session.ts';
+import './types/live-series.ts';
 import './types/live-room.ts';
 import './types/membership.ts';
 import './types/notification.ts';

@@ -38,6 +38,18 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     reaction: 'Someone sent a quick reaction.',
     typing: 'Someone is typing a chat message.',
   },
+  LiveSeriesFrequency: {
+    monthly: 'Every 1 to 12 months.',
+    weekly: 'Every 1 to 4 weeks, on the weekday of the first occurrence.',
+  },
+  LiveSeriesMonthlyKind: {
+    day_of_month:
+      'The same day of the month as the first occurrence, such as the 15th; months without that day (the 31st in April) are skipped, as in RFC 5545.',
+    last_weekday:
+      'The last of that weekday in the month, such as the last Friday; the first occurrence must be one.',
+    nth_weekday:
+      'The same weekday in the same week of the month, such as the second Tuesday; the first occurrence must not be a fifth weekday.',
+  },
   LiveSessionEventType: {
     chat_message: 'A chat message was sent.',
     chat_message_deleted: 'A chat message was deleted by its author or a moderator.',

@@ -47,7 +47,7 @@ export async function loadReadableLiveSession(ctx: ServiceContext, liveSessionId
   return { liveSession, membership };
 }
 
-interface ScheduleFields {
+export interface ScheduleFields {
   title?: string | null;
   description?: string | null;
   startsAt?: Date | null;
@@ -58,7 +58,8 @@ interface ScheduleFields {
   capacity?: number | null;
 }
 
-function validateSchedule(input: ScheduleFields, current: LiveSessionRow | null) {
+/** Checks the fields of a new or changed live session, and returns them cleaned up. */
+export function validateSchedule(input: ScheduleFields, current: LiveSessionRow | null) {
   const validator = new InputValidator();
   const title = validator.optionalText('title', input.title, { max: 200 });
   const description = validator.optionalText('description', input.description, {
@@ -156,7 +157,10 @@ export async function scheduleLiveSession(
   });
 }
 
-/** Changes a scheduled live session; host or facilitator. Publishes UPDATED. */
+/**
+ * Changes a scheduled live session; host or facilitator. Publishes UPDATED. A changed occurrence of
+ * a series is marked detached from it, so that later changes to the series leave it alone.
+ */
 export async function updateLiveSession(
   ctx: ServiceContext,
   input: ScheduleFields & { liveSessionId: number },
@@ -184,6 +188,7 @@ export async function updateLiveSession(
         ...(input.startsAt && { startsAt: input.startsAt.toISOString() }),
         ...(input.endsAt && { endsAt: input.endsAt.toISOString() }),
         ...(fields.capacity !== undefined && { capacity: fields.capacity }),
+        ...(liveSession.seriesId !== null && { detachedFromSeries: true }),
         revision: sql`${liveSessions.revision} + 1`,
       })
       .where(eq(liveSessions.id, liveSession.id))
@@ -335,7 +340,7 @@ async function confirmedCount(tx: Transaction, liveSessionId: number): Promise<n
  * Gives free seats to the people waiting, first come first served, and notifies each. The caller
  * holds the session's row lock.
  */
-async function fillFreeSeats(
+export async function fillFreeSeats(
   tx: Transaction,
   recorder: EventRecorder,
   liveSession: LiveSessionRow,
