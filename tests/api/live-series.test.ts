@@ -1,6 +1,6 @@
 /**
- * Recurring live sessions: occurrences keep their local wall-clock time across daylight-saving
- * changes (with RFC 5545's rule for skipped and repeated hours), each occurrence is a live session
+ * Recurring live sessions. Occurrences keep their local wall-clock time across daylight-saving
+ * changes, with RFC 5545's rule for skipped and repeated hours. Each occurrence is a live session
  * of its own, invalid input writes nothing, and only the host or a facilitator manages a series.
  * The dates are in 2099, where the time-zone rules of today are projected forward.
  */
@@ -121,7 +121,7 @@ describe.each(await databaseKinds())('live series on %s', (kind) => {
   const startsOf = (series: Json): string[] =>
     series.occurrences.nodes.map((occurrence: Json) => occurrence.startsAt);
 
-  /** A weekly series starting next week, at a whole hour, for the tests that need no fixed date. */
+  /** Returns the fields of a weekly series from next week, for tests that need no fixed date. */
   function soonFields(count: number): Record<string, unknown> {
     const startsAt = new Date(Date.now() + 7 * 24 * HOUR);
     startsAt.setUTCMinutes(0, 0, 0);

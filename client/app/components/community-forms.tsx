@@ -5,6 +5,7 @@ import { ISTE_STANDARDS, mutationDocument } from '../lib/operations.ts';
 import { createSubmission } from '../lib/submission.ts';
 import { viewerTimeZone } from '../lib/time.ts';
 import { Field, FormMessage } from './field.tsx';
+import { createRepeatState, RepeatFields, recurrenceInput } from './live-series-fields.tsx';
 
 export function NewThreadForm(props: { communityId: string; canAnnounce: boolean }) {
   const navigate = useNavigate();
@@ -89,37 +90,60 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
   const [endsAt, setEndsAt] = createSignal('');
   const [joinUrl, setJoinUrl] = createSignal('');
   const [success, setSuccess] = createSignal('');
-  const submission = createSubmission(['title', 'description', 'startsAt', 'endsAt', 'joinUrl']);
+  const repeat = createRepeatState();
+  const submission = createSubmission([
+    'title',
+    'description',
+    'startsAt',
+    'endsAt',
+    'joinUrl',
+    'interval',
+    'monthlyKind',
+    'until',
+    'count',
+  ]);
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setSuccess('');
     const start = toInstant(startsAt());
     const end = toInstant(endsAt());
-    if (!start || !end) {
+    const repeats = repeat.repeats() !== 'NEVER';
+    const recurrence = recurrenceInput(repeat);
+    if (!start || !end || (repeats && recurrence.issues.length > 0)) {
       submission.reject([
         ...(start ? [] : [{ path: ['startsAt'], message: 'Choose a start date and time.' }]),
         ...(end ? [] : [{ path: ['endsAt'], message: 'Choose an end date and time.' }]),
+        ...(repeats ? recurrence.issues : []),
       ]);
       return;
     }
+    const input = {
+      communityId: props.communityId,
+      title: title(),
+      description: description(),
+      startsAt: start,
+      endsAt: end,
+      timeZone: viewerTimeZone(),
+      joinUrl: joinUrl().trim() || null,
+    };
     const result = await submission.submit(() =>
-      runMutation<{ id: string; title: string }>(
-        mutationDocument('scheduleLiveSession', 'ScheduleLiveSessionInput', 'id title'),
-        'scheduleLiveSession',
-        {
-          communityId: props.communityId,
-          title: title(),
-          description: description(),
-          startsAt: start,
-          endsAt: end,
-          timeZone: viewerTimeZone(),
-          joinUrl: joinUrl().trim() || null,
-        },
-      ),
+      repeats
+        ? runMutation<{ id: string; title: string; summary: string }>(
+            mutationDocument('scheduleLiveSeries', 'ScheduleLiveSeriesInput', 'id title summary'),
+            'scheduleLiveSeries',
+            { ...input, ...recurrence.input },
+          )
+        : runMutation<{ id: string; title: string; summary?: string }>(
+            mutationDocument('scheduleLiveSession', 'ScheduleLiveSessionInput', 'id title'),
+            'scheduleLiveSession',
+            input,
+          ),
     );
     if (result.data) {
-      setSuccess(`Scheduled “${result.data.title}”.`);
+      const summary = result.data.summary ? `: ${result.data.summary}` : '';
+      setSuccess(`Scheduled “${result.data.title}”${summary}.`);
+      repeat.reset();
       setTitle('');
       setDescription('');
       setStartsAt('');
@@ -170,6 +194,7 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
           onValue={setEndsAt}
           error={submission.issue('endsAt')}
         />
+        <RepeatFields state={repeat} startsAt={startsAt()} issue={submission.issue} />
         <Field
           label="Meeting link"
           name="live-session-url"

@@ -19,6 +19,7 @@ const CHAT_FIELDS = 'id body createdAt author { displayName }';
 const LIVE_SESSION = `query LiveSession($id: ID!) { liveSession(id: $id) {
   id title descriptionHtml startsAt endsAt timeZone status joinUrl joinUrlAvailableAt calendarUrl capacity rsvpCount waitlistCount viewerRsvp viewerSeat viewerWaitlistPosition eventCursor
   viewerCanManage viewerCanChat host { displayName } community { name slug }
+  occurrenceIndex detachedFromSeries series { id summary cancelledAt viewerCanManage }
   chatMessages(last: 50) { nodes { ${CHAT_FIELDS} } } } }`;
 const LIVE_SESSION_EVENTS = `subscription LiveSessionEvents($id: ID!, $after: String) {
   liveSessionEvents(liveSessionId: $id, after: $after) {
@@ -47,6 +48,14 @@ interface LiveSessionData {
     viewerCanChat: boolean;
     host: { displayName: string } | null;
     community: { name: string; slug: string };
+    occurrenceIndex: number | null;
+    detachedFromSeries: boolean;
+    series: {
+      id: string;
+      summary: string;
+      cancelledAt: string | null;
+      viewerCanManage: boolean;
+    } | null;
     chatMessages: { nodes: ChatMessage[] };
   } | null;
 }
@@ -171,6 +180,18 @@ export default function LiveSessionPage() {
                 </span>
                 {describeSchedule(current().startsAt, current().endsAt, current().timeZone)}
               </p>
+              <Show when={current().series}>
+                {(series) => (
+                  <p class="meta" data-testid="live-session-series">
+                    Session {(current().occurrenceIndex ?? 0) + 1} of a series: {series().summary}
+                    <Show when={current().detachedFromSeries}>
+                      {' '}
+                      · this session was changed on its own
+                    </Show>
+                    <Show when={series().cancelledAt}> · the rest of the series was cancelled</Show>
+                  </p>
+                )}
+              </Show>
               <p class="meta">
                 Hosted by {current().host?.displayName ?? 'a former member'} ·{' '}
                 {pluralize(current().rsvpCount, 'person', 'people')} going
@@ -258,6 +279,20 @@ export default function LiveSessionPage() {
                   <Show when={current().status === 'LIVE'}>
                     <button type="button" onClick={() => manage('endLiveSession')}>
                       End session
+                    </button>
+                  </Show>
+                  <Show when={current().series?.viewerCanManage && !current().series?.cancelledAt}>
+                    <button
+                      type="button"
+                      class="secondary danger"
+                      onClick={() =>
+                        window.confirm('Cancel every upcoming session of this series?') &&
+                        act('cancelLiveSeries', 'LiveSeriesIdInput', {
+                          liveSeriesId: current().series?.id,
+                        })
+                      }
+                    >
+                      Cancel the series
                     </button>
                   </Show>
                 </div>
