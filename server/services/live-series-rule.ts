@@ -80,7 +80,8 @@ function monthlyDate(rule: RecurrenceRule, month: Temporal.PlainYearMonth) {
     case 'last_weekday':
       return weekdayOfMonth(month, startDate.dayOfWeek, -1);
     default:
-      // As in RFC 5545, a month without that day (the 31st in April) has no occurrence.
+      // A month without that day (the 31st in April) has no occurrence, as RFC 5545 section
+      // 3.3.10 requires for invalid dates that a recurrence rule generates.
       return startDate.day <= month.daysInMonth ? month.toPlainDate({ day: startDate.day }) : null;
   }
 }
