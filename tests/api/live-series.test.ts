@@ -712,6 +712,48 @@ describe.each(await databaseKinds())('live series on %s', (kind) => {
     });
   });
 
+  describe('updateLiveSeries capacity', () => {
+    test('gives new seats to the waitlist', async () => {
+      const series = await schedule({ ...soonFields(2), capacity: 1 });
+      const first = series.occurrences.nodes[0].id;
+      for (const person of [member, otherMember]) {
+        await mutate(
+          server,
+          'rsvp',
+          'RsvpInput',
+          { liveSessionId: first, status: 'GOING' },
+          'id',
+          person.token,
+        );
+      }
+      const seatBefore = await viewerSeat(first, otherMember.token);
+
+      const updated = await mutate(
+        server,
+        'updateLiveSeries',
+        'UpdateLiveSeriesInput',
+        { liveSeriesId: series.id, capacity: 2 },
+        'capacity occurrences(first: 5) { nodes { capacity } }',
+        host.token,
+      );
+      const seatAfter = await viewerSeat(first, otherMember.token);
+
+      expect(seatBefore).toBe('WAITLISTED');
+      expect(seatAfter).toBe('CONFIRMED');
+      expect(updated.capacity).toBe(2);
+      expect(updated.occurrences.nodes).toEqual([{ capacity: 2 }, { capacity: 2 }]);
+    });
+
+    async function viewerSeat(liveSessionId: string, token: string): Promise<string | null> {
+      const result = await server.graphql(
+        'query($id: ID!) { liveSession(id: $id) { viewerSeat } }',
+        { id: liveSessionId },
+        { token },
+      );
+      return result.body.data.liveSession.viewerSeat;
+    }
+  });
+
   describe('access', () => {
     test('keeps non-members out of a private community', async () => {
       const before = await countRows();
