@@ -224,6 +224,8 @@ export interface MutationOutcome<Data> {
   typename?: string;
   message?: string;
   issues?: { path: string[]; message: string }[];
+  /** For a RateLimitedError, the seconds until the next attempt is allowed. */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -270,7 +272,12 @@ export async function runMutationWithVariables<Data>(
     payload.retryAfterSeconds === undefined
       ? payload.message
       : `Too many attempts: try again in ${pluralize(payload.retryAfterSeconds, 'second')}.`;
-  return { typename: payload.__typename, message, issues: payload.issues };
+  return {
+    typename: payload.__typename,
+    message,
+    issues: payload.issues,
+    retryAfterSeconds: payload.retryAfterSeconds,
+  };
 }
 
 /**

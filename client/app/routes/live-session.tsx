@@ -1,72 +1,47 @@
 import { A, useParams } from '@solidjs/router';
-import { createSignal, For, Match, Show, Switch } from 'solid-js';
-import { type ChatMessage, ChatPanel } from '../components/chat-panel.tsx';
-import { LiveRegion } from '../components/live-region.tsx';
+import { For, Match, Show, Switch } from 'solid-js';
+import { LiveRoom } from '../components/live-room/live-room.tsx';
+import { ROOM_SETTINGS_FIELDS, type RoomSettings } from '../components/live-room/room-documents.ts';
 import { ErrorState, Loading, RefreshError } from '../components/status.tsx';
-import {
-  createAction,
-  createEventCursor,
-  createGraphQLQuery,
-  createGraphQLSubscription,
-  refetchOnReconnect,
-} from '../lib/graphql.ts';
+import { createAction, createGraphQLQuery, refetchOnReconnect } from '../lib/graphql.ts';
 import { pluralize } from '../lib/plural.ts';
 import { signInPath, viewer, viewerLoaded } from '../lib/session.ts';
 import { describeSchedule } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
-const CHAT_FIELDS = 'id body createdAt author { displayName }';
 const LIVE_SESSION = `query LiveSession($id: ID!) { liveSession(id: $id) {
-  id title descriptionHtml startsAt endsAt timeZone status joinUrl joinUrlAvailableAt calendarUrl capacity rsvpCount waitlistCount viewerRsvp viewerSeat viewerWaitlistPosition eventCursor
-  viewerCanManage viewerCanChat host { displayName } community { name slug }
-  occurrenceIndex detachedFromSeries series { id summary cancelledAt viewerCanManage }
-  chatMessages(last: 50) { nodes { ${CHAT_FIELDS} } } } }`;
-const LIVE_SESSION_EVENTS = `subscription LiveSessionEvents($id: ID!, $after: String) {
-  liveSessionEvents(liveSessionId: $id, after: $after) {
-    eventId type liveSession { id status } chatMessage { ${CHAT_FIELDS} } } }`;
+  id title descriptionHtml startsAt endsAt timeZone status joinUrl joinUrlAvailableAt calendarUrl capacity rsvpCount waitlistCount viewerRsvp viewerSeat viewerWaitlistPosition
+  community { name slug } ${ROOM_SETTINGS_FIELDS}
+  occurrenceIndex detachedFromSeries series { id summary cancelledAt viewerCanManage } } }`;
 
 interface LiveSessionData {
-  liveSession: {
-    id: string;
-    title: string;
-    descriptionHtml: string;
-    startsAt: string;
-    endsAt: string;
-    timeZone: string;
-    status: string;
-    joinUrl: string | null;
-    joinUrlAvailableAt: string;
-    calendarUrl: string;
-    capacity: number | null;
-    rsvpCount: number;
-    waitlistCount: number;
-    viewerRsvp: string | null;
-    viewerSeat: 'CONFIRMED' | 'WAITLISTED' | null;
-    viewerWaitlistPosition: number | null;
-    eventCursor: string;
-    viewerCanManage: boolean;
-    viewerCanChat: boolean;
-    host: { displayName: string } | null;
-    community: { name: string; slug: string };
-    occurrenceIndex: number | null;
-    detachedFromSeries: boolean;
-    series: {
-      id: string;
-      summary: string;
-      cancelledAt: string | null;
-      viewerCanManage: boolean;
-    } | null;
-    chatMessages: { nodes: ChatMessage[] };
-  } | null;
-}
-
-interface LiveSessionEventData {
-  liveSessionEvents: {
-    eventId: string;
-    type: string;
-    liveSession: { id: string; status: string };
-    chatMessage: ChatMessage | null;
-  };
+  liveSession:
+    | (RoomSettings & {
+        title: string;
+        descriptionHtml: string;
+        startsAt: string;
+        endsAt: string;
+        timeZone: string;
+        joinUrl: string | null;
+        joinUrlAvailableAt: string;
+        calendarUrl: string;
+        capacity: number | null;
+        rsvpCount: number;
+        waitlistCount: number;
+        viewerRsvp: string | null;
+        viewerSeat: 'CONFIRMED' | 'WAITLISTED' | null;
+        viewerWaitlistPosition: number | null;
+        community: { name: string; slug: string };
+        occurrenceIndex: number | null;
+        detachedFromSeries: boolean;
+        series: {
+          id: string;
+          summary: string;
+          cancelledAt: string | null;
+          viewerCanManage: boolean;
+        } | null;
+      })
+    | null;
 }
 
 const STATUS_LABELS: Record<string, string> = {
@@ -94,52 +69,9 @@ export default function LiveSessionPage() {
       },
   );
   const liveSession = () => page.data()?.liveSession;
-  const eventCursor = createEventCursor(
-    () => liveSession()?.id ?? '',
-    () => liveSession()?.eventCursor,
-  );
-  const [liveMessages, setLiveMessages] = createSignal<ChatMessage[]>([]);
-  const [announcement, setAnnouncement] = createSignal('');
-  const seenEvents = new Set<string>();
   createDocumentTitle(() => liveSession()?.title);
-
-  // Messages that arrived live, minus those the last query already returned.
-  const messages = () => {
-    const loaded = liveSession()?.chatMessages.nodes ?? [];
-    const known = new Set(loaded.map((entry) => entry.id));
-    return [...loaded, ...liveMessages().filter((entry) => !known.has(entry.id))];
-  };
-
-  createGraphQLSubscription<LiveSessionEventData, { id: string; after: string }>(
-    LIVE_SESSION_EVENTS,
-    () => {
-      const after = eventCursor();
-      const current = liveSession();
-      return after && current ? { id: current.id, after } : false;
-    },
-    (data) => {
-      const event = data.liveSessionEvents;
-      // A resubscription after a dropped socket replays from the page's first cursor.
-      if (seenEvents.has(event.eventId)) {
-        return;
-      }
-      seenEvents.add(event.eventId);
-      if (event.type === 'CHAT_MESSAGE' && event.chatMessage) {
-        const chatMessage = event.chatMessage;
-        setLiveMessages((current) => [...current, chatMessage]);
-        setAnnouncement(`${chatMessage.author?.displayName ?? 'Someone'}: ${chatMessage.body}`);
-        return;
-      }
-      if (event.type === 'STATUS_CHANGED') {
-        const status = STATUS_LABELS[event.liveSession.status] ?? event.liveSession.status;
-        setAnnouncement(`The session is now: ${status}.`);
-      } else {
-        setAnnouncement('The session details changed.');
-      }
-      page.refetch();
-    },
-  );
-
+  // The room follows the session's events and reloads this query when one changes its fields,
+  // so the page reloads on its own only after an outage.
   refetchOnReconnect(page.refetch);
 
   const { act, actionError } = createAction(page.refetch);
@@ -164,11 +96,8 @@ export default function LiveSessionPage() {
       <Match when={liveSession()}>
         {(current) => {
           const open = () => current().status === 'SCHEDULED' || current().status === 'LIVE';
-          const manage = (field: string) =>
-            act(field, 'LiveSessionIdInput', { liveSessionId: current().id });
           return (
             <article class="live-session">
-              <LiveRegion message={announcement()} testId="live-session-announcer" />
               <RefreshError message={page.error()} onRetry={page.refetch} />
               <p class="breadcrumb">
                 <A href={`/c/${current().community.slug}`}>{current().community.name}</A>
@@ -260,27 +189,9 @@ export default function LiveSessionPage() {
                   <A href={signInPath(`/s/${encodeURIComponent(current().id)}`)}>Sign in to RSVP</A>
                 </Show>
               </div>
+              {/* Starting, cancelling and ending the session are among the room's host controls. */}
               <Show when={current().viewerCanManage && open()}>
                 <div class="actions">
-                  <Show when={current().status === 'SCHEDULED'}>
-                    <button type="button" onClick={() => manage('startLiveSession')}>
-                      Start session
-                    </button>
-                    <button
-                      type="button"
-                      class="secondary danger"
-                      onClick={() =>
-                        window.confirm('Cancel this live session?') && manage('cancelLiveSession')
-                      }
-                    >
-                      Cancel session
-                    </button>
-                  </Show>
-                  <Show when={current().status === 'LIVE'}>
-                    <button type="button" onClick={() => manage('endLiveSession')}>
-                      End session
-                    </button>
-                  </Show>
                   <Show when={current().series?.viewerCanManage && !current().series?.cancelledAt}>
                     <button
                       type="button"
@@ -302,11 +213,10 @@ export default function LiveSessionPage() {
                   {actionError()}
                 </p>
               </Show>
-              <ChatPanel
-                liveSessionId={current().id}
-                messages={messages()}
-                viewerCanChat={current().viewerCanChat}
-              />
+              {/* One room per session and viewer, since the room reads its event cursor once. */}
+              <Show when={`${current().id}:${viewer()?.id ?? ''}`} keyed>
+                <LiveRoom settings={current()} refreshSettings={page.refetch} />
+              </Show>
             </article>
           );
         }}

@@ -1,0 +1,108 @@
+import { createSignal, For, Show } from 'solid-js';
+import { runMutation } from '../../lib/graphql.ts';
+import { mutationDocument } from '../../lib/operations.ts';
+import { formatRelative } from '../../lib/time.ts';
+import { Empty } from '../status.tsx';
+import { lowerHand, type Room } from './room.ts';
+
+const RAISE = mutationDocument('raiseHand', 'LiveSessionIdInput', 'id');
+
+/** Reports whether the viewer may raise a hand: a participant who may chat, while it is live. */
+export function canRaiseHand(room: Room): boolean {
+  const settings = room.settings;
+  return settings.status === 'LIVE' && settings.viewerCanChat && !settings.viewerCanModerate;
+}
+
+/** Renders the viewer's raise-hand toggle. */
+export function HandToggle(props: { room: Room }) {
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal('');
+  const raised = () => props.room.store.content.viewerHandRaised;
+
+  const toggle = async () => {
+    const viewerId = props.room.viewerId();
+    if (!viewerId) {
+      return;
+    }
+    setBusy(true);
+    setError('');
+    const self = { id: viewerId, displayName: '' };
+    if (raised()) {
+      setError(await lowerHand(props.room, self));
+    } else {
+      const outcome = await runMutation(RAISE, 'raiseHand', {
+        liveSessionId: props.room.settings.id,
+      });
+      if (outcome.message) {
+        setError(outcome.message);
+      } else {
+        props.room.store.setHand(self, true, viewerId);
+      }
+    }
+    setBusy(false);
+  };
+
+  return (
+    <div class="hand-toggle">
+      <button
+        type="button"
+        class="secondary"
+        aria-pressed={raised() ? 'true' : 'false'}
+        disabled={busy()}
+        data-testid="raise-hand"
+        onClick={toggle}
+      >
+        <span aria-hidden="true">✋ </span>Raise hand
+      </button>
+      <Show when={raised()}>
+        <span class="meta">Your hand is up.</span>
+      </Show>
+      <Show when={error()}>
+        <span class="form-error" role="alert">
+          {error()}
+        </span>
+      </Show>
+    </div>
+  );
+}
+
+/** Renders the raise-hand queue for moderators, oldest first, with a Lower button per person. */
+export function HandQueue(props: { room: Room }) {
+  const [error, setError] = createSignal('');
+  const hands = () => props.room.store.content.hands;
+
+  return (
+    <section aria-labelledby="hand-queue-heading" class="hand-queue">
+      <h3 id="hand-queue-heading">Raised hands ({hands().length})</h3>
+      <Show when={hands().length > 0} fallback={<Empty>No hands up.</Empty>}>
+        <ol class="people-list" data-testid="hand-queue">
+          <For each={hands()}>
+            {(hand) => (
+              <li data-testid="hand-queue-entry">
+                <span>
+                  <span aria-hidden="true">✋ </span>
+                  {hand.user.displayName}{' '}
+                  <time class="meta" datetime={hand.raisedAt}>
+                    {formatRelative(hand.raisedAt)}
+                  </time>
+                </span>
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={async () => setError(await lowerHand(props.room, hand.user))}
+                >
+                  Lower<span class="visually-hidden"> {hand.user.displayName}’s hand</span>
+                </button>
+              </li>
+            )}
+          </For>
+        </ol>
+      </Show>
+      <Show when={error()}>
+        <p class="form-error" role="alert">
+          {error()}
+        </p>
+      </Show>
+    </section>
+  );
+}
