@@ -1,14 +1,14 @@
 import { aliasedTable, and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../drizzle/db.ts';
+import { rowsOf } from '../../drizzle/db.ts';
 import {
   communities,
   liveAttendance,
   liveAttendanceAdjustments,
   liveSessions,
-  memberships,
   users,
 } from '../../drizzle/tables/index.ts';
-import { canManageLiveSession, canReadCommunity, type Viewer } from '../auth/access.ts';
+import { canManageLiveSession } from '../auth/access.ts';
 import type { ViewerAccess } from '../auth/viewer-access.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
@@ -212,41 +212,58 @@ function validateAdjustment(input: { minutes: number; reason: string }): string 
 }
 
 /**
- * Checks that the person to credit exists and may read the session's community, as anyone who
- * attended could. Throws NotFoundError or a ValidationError on `userId`.
+ * Checks whom a host may credit: someone other than themselves who was measured in the room, or
+ * an active member of the community (who joined by phone, say). Throws NotFoundError, or a
+ * ValidationError or ForbiddenError on `userId`.
  */
 async function requireCreditablePerson(
   ctx: ServiceContext,
   liveSession: LiveSessionRow,
   userId: number,
+  viewerId: number,
 ): Promise<void> {
-  const [person] = await ctx.db.select().from(users).where(eq(users.id, userId));
+  if (userId === viewerId) {
+    throw new ForbiddenError(
+      'You cannot adjust your own attendance; another host or facilitator of the community can.',
+    );
+  }
+  const [person] = rowsOf(
+    await ctx.db.execute(
+      sql`select u.display_name,
+          exists (select 1 from live_attendance a
+            where a.live_session_id = ${liveSession.id} and a.user_id = u.id) as measured,
+          exists (select 1 from memberships m
+            where m.community_id = ${liveSession.communityId} and m.user_id = u.id
+              and m.status = 'active') as member
+        from users u where u.id = ${userId}`,
+    ),
+  ).map((row) => ({
+    displayName: String(row.display_name),
+    measured: Boolean(row.measured),
+    member: Boolean(row.member),
+  }));
   if (!person) {
     throw new NotFoundError(`User ${userId} not found.`);
   }
-  const [community, membership] = await Promise.all([
-    ctx.access.community(liveSession.communityId),
-    ctx.db
-      .select({ role: memberships.role, status: memberships.status })
-      .from(memberships)
-      .where(
-        and(eq(memberships.communityId, liveSession.communityId), eq(memberships.userId, userId)),
-      )
-      .then((rows) => rows[0] ?? null),
-  ]);
-  const personAsViewer: Viewer = {
-    id: person.id,
-    districtId: person.districtId,
-    isPlatformAdmin: person.isPlatformAdmin,
-    adminDistrictIds: [],
-    scopes: ['read'],
-  };
-  if (!community || !canReadCommunity(personAsViewer, community, membership)) {
+  if (!person.measured && !person.member) {
     throw ValidationError.of(
       'userId',
-      `${person.displayName} cannot read this live session's community, so no attendance can be credited to them`,
+      `${person.displayName} was not in the room and is not a member of this community, so no attendance can be credited to them`,
     );
   }
+}
+
+/**
+ * Returns the most minutes one can be credited for a session: its planned length, or the time it
+ * actually ran when that was longer.
+ */
+function sessionMinutes(liveSession: LiveSessionRow): number {
+  const planned = Date.parse(liveSession.endsAt) - Date.parse(liveSession.startsAt);
+  const ran =
+    liveSession.startedAt && liveSession.endedAt
+      ? Date.parse(liveSession.endedAt) - Date.parse(liveSession.startedAt)
+      : 0;
+  return Math.min(MAX_ADJUSTED_MINUTES, Math.ceil(Math.max(planned, ran) / 60_000));
 }
 
 /**
@@ -267,7 +284,14 @@ export async function adjustAttendance(
       `Live session ${liveSession.id} is ${liveSession.status}; attendance can be adjusted once it has started.`,
     );
   }
-  await requireCreditablePerson(ctx, liveSession, input.userId);
+  const limit = sessionMinutes(liveSession);
+  if (input.minutes > limit) {
+    throw ValidationError.of(
+      'minutes',
+      `must be at most ${limit}, the length of the session in minutes`,
+    );
+  }
+  await requireCreditablePerson(ctx, liveSession, input.userId, viewer.id);
 
   return runInTransaction(ctx, async (tx) => {
     // The share lock makes a concurrent closeAttendanceReport wait for this change, or this

@@ -597,7 +597,7 @@ describe.each(await databaseKinds())('live session attendance on %s', (kind) => 
       await heartbeat(other, attended);
       await elapse(attendee, attended, 36);
       await heartbeat(attendee, attended);
-      await adjust({ liveSessionId: attended, userId: attendee.id, minutes: 75, reason: 'full' });
+      await adjust({ liveSessionId: attended, userId: attendee.id, minutes: 50, reason: 'full' });
       await heartbeat(other, skipped);
       await heartbeat(attendee, skipped, false);
       await elapse(other, skipped, 40);
@@ -636,14 +636,14 @@ describe.each(await databaseKinds())('live session attendance on %s', (kind) => 
           startedAt: expect.any(String),
           endedAt: expect.any(String),
           timeZone: 'America/Chicago',
-          creditedMinutes: 75,
-          creditedHours: 1.3,
+          creditedMinutes: 50,
+          creditedHours: 0.8,
           final: true,
           liveSession: { id: attended },
         },
       ]);
-      expect(mine.totalMinutes).toBe(75);
-      expect(mine.totalHours).toBe(1.3);
+      expect(mine.totalMinutes).toBe(50);
+      expect(mine.totalHours).toBe(0.8);
       expect(Date.parse(mine.entries[0].endedAt)).toBeGreaterThan(
         Date.parse(mine.entries[0].startedAt),
       );
@@ -672,8 +672,8 @@ describe.each(await databaseKinds())('live session attendance on %s', (kind) => 
           mine.entries[0].startedAt,
           mine.entries[0].endedAt,
           'America/Chicago',
-          '75',
-          '1.3',
+          '50',
+          '0.8',
           'true',
         ],
       ]);
@@ -703,6 +703,8 @@ describe.each(await databaseKinds())('live session attendance on %s', (kind) => 
         missingUser: await adjust({ ...valid, userId: encodeGlobalID('User', 999_999) }),
         outsider: await adjust({ ...valid, userId: stranger.id }),
         scheduled: await adjust({ ...valid, liveSessionId: await schedule('Not started') }),
+        longerThanSession: await adjust({ ...valid, minutes: 62 }),
+        ownAttendance: await adjust({ ...valid, userId: host.id }),
       };
       const heartbeats = {
         foreign: await heartbeat(attendee, attendee.id),
@@ -730,6 +732,11 @@ describe.each(await databaseKinds())('live session attendance on %s', (kind) => 
       expect(results.outsider.__typename).toBe('ValidationError');
       expect(results.outsider.issues[0].path).toEqual(['userId']);
       expect(results.scheduled.__typename).toBe('ConflictError');
+      expect(results.longerThanSession.issues[0]).toEqual({
+        path: ['minutes'],
+        message: 'must be at most 60, the length of the session in minutes',
+      });
+      expect(results.ownAttendance.__typename).toBe('ForbiddenError');
       expect(heartbeats.foreign.__typename).toBe('ValidationError');
       expect(heartbeats.signedOut.__typename).toBe('UnauthenticatedError');
       expect(heartbeats.outsider.__typename).toBe('NotFoundError');
