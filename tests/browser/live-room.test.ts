@@ -41,7 +41,7 @@ describe.skipIf(!ready)('live room in Chromium', () => {
     await database?.drop();
   });
 
-  /** Schedules a session hosted by the facilitator and starts it; returns its id. */
+  /** Schedules a session hosted by the facilitator, starts it, and returns its id. */
   async function startSession(title: string): Promise<string> {
     const liveSession = await mutate(
       server,
@@ -115,6 +115,13 @@ describe.skipIf(!ready)('live room in Chromium', () => {
     const edited = `${original} (now with a fix)`;
     const memberMessage = member.getByTestId('chat-message').filter({ hasText: original });
     await memberMessage.getByTestId('chat-edit').click();
+    await member.getByTestId('chat-edit-body').fill('A change to throw away');
+    await member.getByTestId('chat-edit-body').press('Escape');
+    await member.getByTestId('chat-edit-body').waitFor({ state: 'detached' });
+    const focusAfterEscape = await member.evaluate(() =>
+      document.activeElement?.getAttribute('data-testid'),
+    );
+    await memberMessage.getByTestId('chat-edit').click();
     await member.getByTestId('chat-edit-body').fill(edited);
     await member.getByTestId('chat-edit-body').press('Enter');
     const hostEdited = host.getByTestId('chat-message').filter({ hasText: edited });
@@ -134,6 +141,12 @@ describe.skipIf(!ready)('live room in Chromium', () => {
       .getByTestId('open-questions')
       .getByTestId('question')
       .filter({ hasText: question });
+    const memberQuestion = member.getByTestId('question').filter({ hasText: question });
+    await hostQuestion.getByTestId('question-vote').click();
+    await memberQuestion.getByText('1 vote').waitFor();
+    await host.locator('[data-testid=question-vote][aria-pressed=true]').waitFor();
+    await hostQuestion.getByTestId('question-vote').click();
+    await memberQuestion.getByText('0 votes').waitFor();
     await hostQuestion.getByTestId('question-answer').click();
     await member.getByTestId('answered-questions').getByText(question).waitFor();
 
@@ -173,6 +186,7 @@ describe.skipIf(!ready)('live room in Chromium', () => {
     await host.screenshot({ path: `${ARTIFACTS}live-room-host.png`, fullPage: true });
 
     expect(counter).toContain(`${original.length} / 2000`);
+    expect(focusAfterEscape).toBe('chat-edit');
     expect(announced).toContain(`${MEMBER_NAME}: ${original}`);
     expect(await host.getByTestId('chat-message').filter({ hasText: original }).count()).toBe(0);
     expect(await host.getByTestId('hand-queue').count()).toBe(0);

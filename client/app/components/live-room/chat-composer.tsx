@@ -29,6 +29,9 @@ export function ChatComposer(props: { room: Room; onSent: () => void }) {
   const [heldUntil, setHeldUntil] = createSignal<number | null>(null);
   let lastTypingSentAt = 0;
 
+  // NOTE: viewerNextChatAt is an instant on the server's clock, so a client clock that is off
+  // shifts the countdown by as much. The server still enforces the wait and returns the
+  // seconds left, which then restart the countdown.
   const nextChatAt = () => {
     const fromServer = settings().viewerNextChatAt;
     const fromServerMs = fromServer ? Date.parse(fromServer) : null;

@@ -1,6 +1,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import { runMutation } from '../../lib/graphql.ts';
 import { mutationDocument } from '../../lib/operations.ts';
+import { viewer } from '../../lib/session.ts';
 import { formatRelative } from '../../lib/time.ts';
 import { Empty } from '../status.tsx';
 import { lowerHand, type Room } from './room.ts';
@@ -26,7 +27,7 @@ export function HandToggle(props: { room: Room }) {
     }
     setBusy(true);
     setError('');
-    const self = { id: viewerId, displayName: '' };
+    const self = { id: viewerId, displayName: viewer()?.displayName ?? '' };
     if (raised()) {
       setError(await lowerHand(props.room, self));
     } else {

@@ -1,4 +1,4 @@
-import { createSignal, onCleanup, Show } from 'solid-js';
+import { createEffect, createSignal, onCleanup, Show } from 'solid-js';
 import { canMute, lowerHand, type Room, setMuted } from './room.ts';
 import type { Person } from './room-documents.ts';
 
@@ -40,11 +40,17 @@ export function ParticipantMenu(props: { room: Room; person: Person }) {
       close(true);
     }
   };
-  document.addEventListener('click', onDocumentClick);
-  document.addEventListener('keydown', onDocumentKeyDown);
-  onCleanup(() => {
-    document.removeEventListener('click', onDocumentClick);
-    document.removeEventListener('keydown', onDocumentKeyDown);
+  // Listening only while open, since every chat message by someone else has a menu.
+  createEffect(() => {
+    if (!open()) {
+      return;
+    }
+    document.addEventListener('click', onDocumentClick);
+    document.addEventListener('keydown', onDocumentKeyDown);
+    onCleanup(() => {
+      document.removeEventListener('click', onDocumentClick);
+      document.removeEventListener('keydown', onDocumentKeyDown);
+    });
   });
 
   const run = async (action: () => Promise<string>) => {

@@ -16,11 +16,11 @@ interface FloatingReaction {
   key: number;
   emoji: string;
   displayName: string;
-  /** Horizontal position, in percent of the room's width. */
+  /** Horizontal position, in percent of the window's width. */
   left: number;
 }
 
-/** Creates the list of reactions floating over the room, each removed after a moment. */
+/** Creates the list of reactions floating on screen, each removed after a moment. */
 export function createReactionFloats() {
   const [floating, setFloating] = createSignal<FloatingReaction[]>([]);
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -46,7 +46,7 @@ export function createReactionFloats() {
 }
 
 /**
- * Renders reactions floating up over the room. People who prefer reduced motion see them
+ * Renders reactions floating up from the bottom of the window. People who prefer reduced motion see them
  * appear in place and fade, without the movement (see live-room.css).
  */
 export function ReactionFloats(props: { floating: FloatingReaction[] }) {
