@@ -13,6 +13,7 @@ const CommunityPage = lazy(() => import('./routes/community.tsx'));
 const ThreadPage = lazy(() => import('./routes/thread.tsx'));
 const LiveSessionPage = lazy(() => import('./routes/live-session.tsx'));
 const LiveSessions = lazy(() => import('./routes/live-sessions.tsx'));
+const AttendancePage = lazy(() => import('./routes/attendance.tsx'));
 const BadgePage = lazy(() => import('./routes/badge.tsx'));
 const Notifications = lazy(() => import('./routes/notifications.tsx'));
 const CommunityManagePage = lazy(() => import('./routes/community-manage.tsx'));
@@ -67,6 +68,7 @@ if (root) {
         <Route path="/t/:id" component={guarded(ThreadPage)} />
         <Route path="/live-sessions" component={guarded(LiveSessions)} />
         <Route path="/s/:id" component={guarded(LiveSessionPage)} />
+        <Route path="/s/:id/attendance" component={guarded(AttendancePage)} />
         <Route path="/b/:id" component={guarded(BadgePage)} />
         <Route path="/notifications" component={guarded(Notifications)} />
         <Route path="*" component={NotFound} />

@@ -166,6 +166,14 @@ export default function LiveSessionPage() {
                 >
                   Add to calendar
                 </a>
+                <Show when={current().viewerCanManage && current().status !== 'SCHEDULED'}>
+                  <A
+                    class="button-link secondary"
+                    href={`/s/${encodeURIComponent(current().id)}/attendance`}
+                  >
+                    Attendance
+                  </A>
+                </Show>
                 <Show when={viewer() && open()}>
                   <fieldset class="rsvp">
                     <legend>Are you going?</legend>

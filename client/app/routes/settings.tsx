@@ -14,6 +14,7 @@ import {
   ProfileForm,
 } from '../components/account-profile.tsx';
 import { SIGN_IN_FIELDS, SignInList, type SignInRow } from '../components/account-sign-ins.tsx';
+import { PdTranscript } from '../components/pd-transcript.tsx';
 import { ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery } from '../lib/graphql.ts';
 import { signInPath, viewer, viewerLoaded } from '../lib/session.ts';
@@ -110,6 +111,11 @@ export default function Settings() {
             <section aria-labelledby="calendar-heading">
               <h2 id="calendar-heading">Calendar feed</h2>
               <CalendarFeed />
+            </section>
+
+            <section aria-labelledby="transcript-heading">
+              <h2 id="transcript-heading">Professional development transcript</h2>
+              <PdTranscript />
             </section>
 
             <section aria-labelledby="data-heading">
