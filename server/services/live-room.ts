@@ -29,6 +29,7 @@ import {
   ValidationError,
 } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
+import { recordAudit } from './audit.ts';
 import {
   requireViewer,
   runInTransaction,
@@ -53,13 +54,18 @@ export const TYPING_INTERVAL_SECONDS = 2;
 /** Quick reactions: 10 per person and room in 10 seconds. */
 export const REACTIONS_PER_WINDOW = 10;
 export const REACTION_WINDOW_SECONDS = 10;
+/** Chat messages, edits and questions together: 10 per person and room in 10 seconds. */
+export const ROOM_WRITES_PER_WINDOW = 10;
+export const ROOM_WRITE_WINDOW_SECONDS = 10;
 
-// Signals are passing hints, so their limits are kept in this process's memory, one set per
-// database: a person whose requests reach several server processes may send a little more.
-// Lasting writes (chat) use slow mode, which is checked in the database.
+// These limits are kept in this process's memory, one set per database, so a person whose
+// requests reach several server processes may send a little more. Slow mode is the limit that
+// holds across processes, because it is checked in the database.
+// NOTE: the flood limits are per process; a limit shared through PostgreSQL or Redis would hold
+// across processes.
 const signalLimiters = new WeakMap<
   object,
-  { typing: RateLimiterMemory; reaction: RateLimiterMemory }
+  { typing: RateLimiterMemory; reaction: RateLimiterMemory; writes: RateLimiterMemory }
 >();
 
 function limitersFor(db: object) {
@@ -71,10 +77,31 @@ function limitersFor(db: object) {
         points: REACTIONS_PER_WINDOW,
         duration: REACTION_WINDOW_SECONDS,
       }),
+      writes: new RateLimiterMemory({
+        points: ROOM_WRITES_PER_WINDOW,
+        duration: ROOM_WRITE_WINDOW_SECONDS,
+      }),
     };
     signalLimiters.set(db, limiters);
   }
   return limiters;
+}
+
+/**
+ * Counts one chat message, edit or question of the viewer in a room against the flood limit of
+ * 10 in 10 seconds, which applies to moderators too. Throws RateLimitedError past it.
+ */
+async function limitRoomWrites(ctx: ServiceContext, room: RoomState): Promise<void> {
+  const wait = await consume(
+    limitersFor(ctx.db).writes,
+    `${room.liveSession.id}:${room.viewer.id}`,
+  );
+  if (wait > 0) {
+    throw new RateLimitedError(
+      wait,
+      `At most ${ROOM_WRITES_PER_WINDOW} messages, edits and questions in ${ROOM_WRITE_WINDOW_SECONDS} seconds; try again in ${wait} seconds.`,
+    );
+  }
 }
 
 interface RoomState {
@@ -168,6 +195,7 @@ export async function sendChatMessage(
   if (!canChatInLiveSession(room.liveSession, room.membership, room.muted)) {
     rejectRoomAction(room, 'chat');
   }
+  await limitRoomWrites(ctx, room);
 
   return runInTransaction(ctx, async (tx, recorder) => {
     const [numbered] = await tx
@@ -271,6 +299,7 @@ export async function editChatMessage(
   if (!canChatInLiveSession(room.liveSession, room.membership, room.muted)) {
     rejectRoomAction(room, 'edit messages');
   }
+  await limitRoomWrites(ctx, room);
   return runInTransaction(ctx, async (tx, recorder) => {
     const [updated] = await tx
       .update(chatMessages)
@@ -288,9 +317,10 @@ export async function editChatMessage(
 }
 
 /**
- * Deletes a chat message: its author while the chat is open, or a moderator (the host, owners
- * and facilitators) at any time. The row stays, emptied, so the sequence keeps no holes.
- * Publishes CHAT_MESSAGE_DELETED.
+ * Deletes a chat message: its author, muted or not, or a moderator (the host, owners and
+ * facilitators), at any time. The row stays, emptied, so the sequence keeps no holes. A
+ * moderator's deletion goes to the audit log with the removed text. Publishes
+ * CHAT_MESSAGE_DELETED.
  */
 export async function deleteChatMessage(
   ctx: ServiceContext,
@@ -298,13 +328,8 @@ export async function deleteChatMessage(
 ): Promise<ChatMessageRow> {
   const { message, room } = await loadMessage(ctx, input.chatMessageId);
   const own = message.authorId === room.viewer.id;
-  if (!room.moderator) {
-    if (!own) {
-      throw new ForbiddenError('Only its author or a moderator can delete a chat message.');
-    }
-    if (!canChatInLiveSession(room.liveSession, room.membership, room.muted)) {
-      rejectRoomAction(room, 'delete messages');
-    }
+  if (!own && !room.moderator) {
+    throw new ForbiddenError('Only its author or a moderator can delete a chat message.');
   }
   if (message.deletedAt) {
     return message;
@@ -317,6 +342,20 @@ export async function deleteChatMessage(
       .returning();
     if (!deleted) {
       return message;
+    }
+    if (!own) {
+      await recordAudit(tx, {
+        actorId: room.viewer.id,
+        action: 'live_session.message_removed',
+        communityId: room.liveSession.communityId,
+        subjectUserId: message.authorId,
+        details: {
+          liveSessionId: message.liveSessionId,
+          chatMessageId: message.id,
+          sequence: message.sequence,
+          body: message.body,
+        },
+      });
     }
     await recorder.record(topics.liveSession(message.liveSessionId), 'chat_message_deleted', {
       chatMessageId: message.id,
@@ -354,6 +393,12 @@ export async function setParticipantMuted(
     .where(eq(users.id, input.userId));
   if (!target) {
     throw ValidationError.of('userId', 'names no person');
+  }
+  if (input.muted && target.status !== 'active') {
+    throw ValidationError.of(
+      'userId',
+      'is not a member of this community; only members can chat, so only they can be muted',
+    );
   }
   const targetMembership =
     target.role && target.status ? { role: target.role, status: target.status } : null;
@@ -402,6 +447,13 @@ export async function setParticipantMuted(
           });
         }
       }
+      await recordAudit(tx, {
+        actorId: room.viewer.id,
+        action: input.muted ? 'live_session.participant_muted' : 'live_session.participant_unmuted',
+        communityId: room.liveSession.communityId,
+        subjectUserId: target.id,
+        details: { liveSessionId: room.liveSession.id },
+      });
       await recorder.record(
         topics.liveSession(room.liveSession.id),
         input.muted ? 'participant_muted' : 'participant_unmuted',
@@ -463,6 +515,7 @@ export async function askQuestion(
   if (!canChatInLiveSession(room.liveSession, room.membership, room.muted)) {
     rejectRoomAction(room, 'ask questions');
   }
+  await limitRoomWrites(ctx, room);
   return runInTransaction(ctx, async (tx, recorder) => {
     const [question] = await tx
       .insert(liveQuestions)
