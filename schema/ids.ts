@@ -41,3 +41,24 @@ export function parseEventCursor(value: string | null | undefined): number | nul
   }
   return Number(value);
 }
+
+/**
+ * Parses a subscription's `after` and checks that it names an event that exists: a larger id
+ * would silently hold back every event until the log reached it.
+ */
+export async function parseExistingEventCursor(
+  value: string | null | undefined,
+  latestEventId: () => Promise<number>,
+): Promise<number | null> {
+  const after = parseEventCursor(value);
+  if (after !== null && after > 0) {
+    const latest = await latestEventId();
+    if (after > latest) {
+      throw ValidationError.of(
+        'after',
+        `event ${after} does not exist yet (the latest is ${latest}); pass the eventId of the last event you received`,
+      );
+    }
+  }
+  return after;
+}

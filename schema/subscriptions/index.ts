@@ -1,11 +1,14 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { eq } from 'drizzle-orm';
+import { liveSessions } from '../../drizzle/tables/index.ts';
+import { canManageLiveSession } from '../../server/auth/access.ts';
 import { NotFoundError, UnauthenticatedError } from '../../server/errors.ts';
 import type { RoomSignal } from '../../server/pubsub/event-bus.ts';
 import type { EventRow } from '../../server/pubsub/event-hub.ts';
 import { topics } from '../../server/services/context.ts';
 import { countUnreadNotifications } from '../../server/services/notification.ts';
 import { builder } from '../builder.ts';
-import { parseEventCursor, parseGlobalId } from '../ids.ts';
+import { parseExistingEventCursor, parseGlobalId } from '../ids.ts';
 import { enumFromValues } from '../types/enums.ts';
 import { Notification } from '../types/notification.ts';
 import { loadOncePerEvent } from './shared-load.ts';
@@ -318,7 +321,7 @@ builder.subscriptionType({
       },
       subscribe: async (_root, args, ctx) => {
         const threadId = parseGlobalId(String(args.threadId), 'Thread', 'threadId');
-        const after = parseEventCursor(args.after);
+        const after = await parseExistingEventCursor(args.after, () => ctx.events.latestEventId());
         if (!(await ctx.access.canReadParent('thread', threadId))) {
           throw new NotFoundError(
             `Thread ${args.threadId} not found, or you do not have access to it.`,
@@ -348,18 +351,38 @@ builder.subscriptionType({
           'LiveSession',
           'liveSessionId',
         );
-        const after = parseEventCursor(args.after);
+        const after = await parseExistingEventCursor(args.after, () => ctx.events.latestEventId());
         if (!(await ctx.access.canReadParent('liveSession', liveSessionId))) {
           throw new NotFoundError(
             `Live session ${args.liveSessionId} not found, or you do not have access to it.`,
           );
         }
+        const [liveSession] = await ctx.db
+          .select({ hostId: liveSessions.hostId, communityId: liveSessions.communityId })
+          .from(liveSessions)
+          .where(eq(liveSessions.id, liveSessionId));
+        // Mutes are between the moderators and the person muted: other subscribers skip them.
+        const hideMute = async (event: EventRow) => {
+          if (event.type !== 'participant_muted' && event.type !== 'participant_unmuted') {
+            return false;
+          }
+          if (!ctx.viewer || !liveSession || payloadId(event, 'userId') === ctx.viewer.id) {
+            return !ctx.viewer || !liveSession;
+          }
+          const membership = await ctx.access.fresh().membership(liveSession.communityId);
+          return !canManageLiveSession(
+            ctx.viewer,
+            { hostId: liveSession.hostId, status: 'live' },
+            membership,
+          );
+        };
         return streamTopic(
           ctx,
           topics.liveSession(liveSessionId),
           after,
           (access) => access.canReadParent('liveSession', liveSessionId),
           await ctx.access.communityIdOf('liveSession', liveSessionId),
+          hideMute,
         );
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
@@ -400,7 +423,7 @@ builder.subscriptionType({
       },
       subscribe: async (_root, args, ctx) => {
         const communityId = parseGlobalId(String(args.communityId), 'Community', 'communityId');
-        const after = parseEventCursor(args.after);
+        const after = await parseExistingEventCursor(args.after, () => ctx.events.latestEventId());
         if (!(await ctx.access.canRead(communityId))) {
           throw new NotFoundError(
             `Community ${args.communityId} not found, or you do not have access to it.`,
@@ -421,11 +444,11 @@ builder.subscriptionType({
       description:
         "The viewer's new notifications: replies to their posts and badges awarded to them.",
       args: { after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }) },
-      subscribe: (_root, args, ctx) => {
+      subscribe: async (_root, args, ctx) => {
         if (!ctx.viewer) {
           throw new UnauthenticatedError('Sign in to receive notifications.');
         }
-        const after = parseEventCursor(args.after);
+        const after = await parseExistingEventCursor(args.after, () => ctx.events.latestEventId());
         return streamTopic(ctx, topics.user(ctx.viewer.id), after, async () => true, null);
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),

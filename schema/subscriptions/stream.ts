@@ -21,7 +21,7 @@ const NO_ACCESS = 'You no longer have access to this; the subscription has ended
 
 /**
  * Streams a topic's events to one subscriber, asking `mayRead` with freshly loaded access
- * before each event, so that someone who loses access gets a ForbiddenError and the stream ends
+ * before each event, and leaving out the events for which `hide` returns true, so that someone who loses access gets a ForbiddenError and the stream ends
  * instead of another event. It also checks at once, without waiting for the next event, when
  * the community's access changes (a removal, ban or visibility change), when the sign-in is
  * revoked, and when it expires.
@@ -32,6 +32,7 @@ export function streamTopic(
   after: number | null,
   mayRead: (access: ViewerAccess) => Promise<boolean>,
   communityId: number | null,
+  hide?: (event: EventRow) => Promise<boolean>,
 ): AsyncIterableIterator<StreamItem> {
   return stoppable((stop) =>
     checkedStream(
@@ -41,6 +42,7 @@ export function streamTopic(
       communityId,
       true,
       stop,
+      hide,
     ),
   );
 }
@@ -134,6 +136,7 @@ async function* checkedStream<T>(
   communityId: number | null,
   checkEach: boolean,
   stop: AbortController,
+  hide?: (item: T) => Promise<boolean>,
 ): AsyncGenerator<T | ForbiddenError> {
   let recheckSignIn = false;
   let pendingCheck = false;
@@ -201,7 +204,9 @@ async function* checkedStream<T>(
         yield refused;
         return;
       }
-      yield result.value;
+      if (!(await hide?.(result.value))) {
+        yield result.value;
+      }
       nextEvent = events.next();
     }
   } finally {

@@ -391,6 +391,34 @@ describe.each(await databaseKinds())('the live room on %s', (kind) => {
       expect(deleted.data).toEqual({ body: '', deletedByModerator: false });
     });
 
+    test('mutes hidden from other participants', async () => {
+      const id = await newSession();
+      const bystander = server.subscribe(EVENTS, { id, after: '0' }, { token: other.token });
+      const moderator = server.subscribe(EVENTS, { id, after: '0' }, { token: facilitator.token });
+      await bystander.settle();
+      await attempt(
+        'setParticipantMuted',
+        'SetParticipantMutedInput',
+        { liveSessionId: id, userId: member.id, muted: true },
+        '{ id }',
+        host,
+      );
+      await say(id, 'After the mute', host);
+      const seenByBystander = [
+        (await bystander.next()).data.liveSessionEvents.type,
+        (await bystander.next()).data.liveSessionEvents.type,
+      ];
+      const seenByModerator = [
+        (await moderator.next()).data.liveSessionEvents.type,
+        (await moderator.next()).data.liveSessionEvents.type,
+        (await moderator.next()).data.liveSessionEvents.type,
+      ];
+      await Promise.all([bystander.close(), moderator.close()]);
+
+      expect(seenByBystander).toEqual(['STATUS_CHANGED', 'CHAT_MESSAGE']);
+      expect(seenByModerator).toEqual(['STATUS_CHANGED', 'PARTICIPANT_MUTED', 'CHAT_MESSAGE']);
+    });
+
     test('only members can be muted', async () => {
       const id = await newSession();
       const outsider = await attempt(
@@ -940,6 +968,20 @@ describe.each(await databaseKinds())('the live room on %s', (kind) => {
   });
 
   describe('resume', () => {
+    test('cursor beyond the log rejected', async () => {
+      const id = await newSession();
+      const subscription = server.subscribe(
+        EVENTS,
+        { id, after: '999999999999' },
+        { token: other.token },
+      );
+      const result = await subscription.next();
+      await subscription.close();
+
+      expect(result.errors[0].extensions.code).toBe('VALIDATION');
+      expect(result.errors[0].message).toContain('does not exist yet');
+    });
+
     test('cut socket resumes without gaps', async () => {
       const id = await newSession();
       const start = await server.graphql(
