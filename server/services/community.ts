@@ -11,6 +11,7 @@ import { InputValidator } from '../validation.ts';
 import { recordAudit } from './audit.ts';
 import { requireViewer, runInTransaction, type ServiceContext } from './context.ts';
 import { communityAccessTopic, countOwners } from './membership.ts';
+import { leaveCommunityRooms } from './presence.ts';
 
 export type CommunityRow = typeof communities.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
@@ -251,6 +252,7 @@ export async function leaveCommunity(
     await tx
       .delete(memberships)
       .where(and(eq(memberships.communityId, community.id), eq(memberships.userId, viewer.id)));
+    await leaveCommunityRooms(tx, community.id, viewer.id);
     const [row] = await tx.select().from(communities).where(eq(communities.id, community.id));
     return row;
   });

@@ -22,6 +22,7 @@ import { queueMail } from '../mail/outbox.ts';
 import { InputValidator, validateEmail } from '../validation.ts';
 import { recordAudit } from './audit.ts';
 import { requireViewer, runInTransaction, type ServiceContext } from './context.ts';
+import { leaveCommunityRooms } from './presence.ts';
 
 export type MembershipRow = typeof memberships.$inferSelect;
 export type InvitationRow = typeof communityInvitations.$inferSelect;
@@ -262,6 +263,7 @@ export async function removeMember(
     } else if (target) {
       await tx.delete(memberships).where(eq(memberships.id, target.id));
     }
+    await leaveCommunityRooms(tx, community.id, input.userId);
     await recordAudit(tx, {
       actorId: viewer.id,
       action: input.ban ? 'community.member_banned' : 'community.member_removed',

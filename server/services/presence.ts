@@ -157,15 +157,44 @@ export async function sendHeartbeat(
   }
 
   const outcome = await runInTransaction(ctx, async (tx) => {
+    // A person is in one room at a time, so time in two rooms at once is never credited twice.
+    const leftRooms = rowsOf(
+      await tx.execute(
+        sql`with gone as (
+            delete from live_presence p
+            where p.user_id = ${viewer.id} and p.live_session_id <> ${liveSession.id}
+            returning p.live_session_id, p.last_seen_at),
+          closed as (
+            update live_attendance a set last_left_at = gone.last_seen_at
+            from gone
+            where a.live_session_id = gone.live_session_id and a.user_id = ${viewer.id})
+          select live_session_id from gone`,
+      ),
+    ).map((row) => Number(row.live_session_id));
     const { joined, creditMs } = await refreshPresence(tx, ctx, liveSession.id, viewer.id, input);
     await recordAttendance(tx, liveSession.id, viewer.id, { creditMs, joined });
+    const left = [];
+    for (const leftId of new Set(leftRooms)) {
+      left.push({
+        liveSessionId: leftId,
+        presentCount: await countPresent(tx, leftId, ctx.presenceTimeoutMs),
+      });
+    }
     return {
       joined,
+      left,
       presentCount: await countPresent(tx, liveSession.id, ctx.presenceTimeoutMs),
-      displayName: joined ? await displayNameOf(tx, viewer.id) : '',
+      displayName: joined || left.length > 0 ? await displayNameOf(tx, viewer.id) : '',
     };
   });
 
+  for (const room of outcome.left) {
+    sendSignal(ctx, topics.liveRoom(room.liveSessionId), 'presence', viewer.id, {
+      displayName: outcome.displayName,
+      present: false,
+      presentCount: room.presentCount,
+    });
+  }
   if (outcome.joined) {
     sendSignal(ctx, topics.liveRoom(liveSession.id), 'presence', viewer.id, {
       displayName: outcome.displayName,
@@ -419,4 +448,25 @@ export function startPresenceWorker(
       log.info('Presence sweep worker stopped');
     },
   };
+}
+
+/**
+ * Takes a person out of every room of a community, as when they leave it or are removed, and
+ * records when they left. No signal is sent: counts read afterwards leave them out.
+ */
+export async function leaveCommunityRooms(
+  tx: Transaction,
+  communityId: number,
+  userId: number,
+): Promise<void> {
+  await tx.execute(
+    sql`with gone as (
+        delete from live_presence p
+        using live_sessions s
+        where s.id = p.live_session_id and s.community_id = ${communityId} and p.user_id = ${userId}
+        returning p.live_session_id, p.user_id, p.last_seen_at)
+      update live_attendance a set last_left_at = gone.last_seen_at
+      from gone
+      where a.live_session_id = gone.live_session_id and a.user_id = gone.user_id`,
+  );
 }

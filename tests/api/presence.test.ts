@@ -392,6 +392,46 @@ describe.each(await databaseKinds())('presence counts on %s', (kind) => {
     expect(recounted.body.data.liveSession.presentCount).toBe(2);
   });
 
+  test('one room at a time', async () => {
+    const person = await member(room, 'Roy');
+    const first = await schedule(room, 'First room');
+    const second = await schedule(room, 'Second room');
+    const watcher = server.subscribe(SIGNALS, { id: first }, { token: room.host.token });
+    await watcher.settle(300);
+    await heartbeat(server, person, first);
+    await heartbeat(server, person, second);
+    await waitUntil(() => presenceOf(watcher, [person]).length === 2, 5000, 'Roy to move');
+    const firstCount = await server.graphql(PRESENT, { id: first });
+    const secondCount = await server.graphql(PRESENT, { id: second });
+    await watcher.close();
+
+    expect(presenceOf(watcher, [person])).toEqual([
+      { displayName: person.displayName, present: true, presentCount: 1 },
+      { displayName: person.displayName, present: false, presentCount: 0 },
+    ]);
+    expect(firstCount.body.data.liveSession.presentCount).toBe(0);
+    expect(secondCount.body.data.liveSession.presentCount).toBe(1);
+  });
+
+  test('removed member leaves the room', async () => {
+    const person = await member(room, 'Rex');
+    const liveSessionId = await schedule(room, 'Removal');
+    await heartbeat(server, person, liveSessionId);
+    const before = await server.graphql(PRESENT, { id: liveSessionId });
+    await mutate(
+      server,
+      'removeMember',
+      'RemoveMemberInput',
+      { communityId: room.communityId, userId: person.id },
+      'id',
+      room.host.token,
+    );
+    const after = await server.graphql(PRESENT, { id: liveSessionId });
+
+    expect(before.body.data.liveSession.presentCount).toBe(1);
+    expect(after.body.data.liveSession.presentCount).toBe(0);
+  });
+
   test('rejects heartbeats in a closed room', async () => {
     const early = await member(room, 'Eve');
     const other = await member(room, 'Oli');
