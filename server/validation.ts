@@ -14,6 +14,14 @@ export interface TextRule {
 /** Half of a UTF-16 surrogate pair, which PostgreSQL text and JSON cannot store. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Characters that reorder the text around them, which can disguise what a reader sees. */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+/** C0 and C1 control characters, except tab, line feed and carriage return. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them.
+const CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+/** Non-empty text that shows nothing: spaces, zero-width and other format characters only. */
+const INVISIBLE_ONLY = /^[\s\p{Cf}\p{Z}\u3164\u115f\u1160]+$/u;
+
 export class InputValidator {
   readonly issues: ValidationIssue[] = [];
 
@@ -22,10 +30,19 @@ export class InputValidator {
     const length = [...cleaned].length;
     if (cleaned.includes('\u0000')) {
       this.add(path, 'must not contain a NUL character');
+    } else if (BIDI_CONTROL.test(cleaned)) {
+      this.add(
+        path,
+        'must not contain bidirectional override or isolate characters (U+202A to U+202E, U+2066 to U+2069)',
+      );
+    } else if (CONTROL.test(cleaned)) {
+      this.add(path, 'must not contain control characters other than tabs and line breaks');
     } else if (LONE_SURROGATE.test(cleaned)) {
       this.add(path, 'must be valid Unicode text (it contains half of a surrogate pair)');
     } else if (!rule.multiline && /[\n\r]/.test(cleaned)) {
       this.add(path, 'must be a single line');
+    } else if ((rule.min ?? 1) > 0 && INVISIBLE_ONLY.test(cleaned)) {
+      this.add(path, 'must not be empty (it contains only invisible characters)');
     } else if (length < (rule.min ?? 1)) {
       this.add(
         path,

@@ -250,6 +250,21 @@ describe.each(await databaseKinds())('the live room on %s', (kind) => {
       expect(count[0]?.count).toBe(0);
     });
 
+    test('invisible and reordering text rejected', async () => {
+      const id = await newSession();
+      const zeroWidth = await say(id, '\u200b\u200b\u2060', member);
+      const override = await say(id, 'harmless \u202etxt.exe', member);
+      const bell = await say(id, 'ding\u0007', member);
+      const emoji = await say(id, '👩\u200d🏫 ready', member);
+
+      expect(zeroWidth.__typename).toBe('ValidationError');
+      expect(zeroWidth.issues[0].message).toContain('only invisible characters');
+      expect(override.__typename).toBe('ValidationError');
+      expect(override.issues[0].message).toContain('bidirectional');
+      expect(bell.__typename).toBe('ValidationError');
+      expect(emoji.__typename).toBe('MutationSendChatMessageSuccess');
+    });
+
     test('slow mode spares the host', async () => {
       const id = await newSession();
       const byMember = await attempt(
