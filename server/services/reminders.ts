@@ -28,22 +28,27 @@ export interface ReminderWorker {
   stop(): Promise<void>;
 }
 
+type WorkerDeps = Pick<ServiceContext, 'db' | 'log' | 'publish'> & { accessBatcher: AccessBatcher };
+
+/** Builds the context of a job that runs on its own, without a signed-in viewer. */
+function workerContext(deps: WorkerDeps): ServiceContext {
+  return {
+    db: deps.db,
+    viewer: null,
+    access: new ViewerAccess(deps.accessBatcher, null),
+    log: deps.log,
+    publish: deps.publish,
+  };
+}
+
 /**
  * Sends each person whose RSVP is GOING with a seat a "starting soon" notification once, in the
  * 15 minutes before a scheduled session starts. The reminder rows are written in the same
  * transaction as the notifications, and their key makes every reminder go out once, however
  * many server processes run the worker and however often they restart.
  */
-export async function sendDueReminders(
-  ctx: Pick<ServiceContext, 'db' | 'log' | 'publish'> & { accessBatcher: AccessBatcher },
-): Promise<number> {
-  const serviceContext: ServiceContext = {
-    db: ctx.db,
-    viewer: null,
-    access: new ViewerAccess(ctx.accessBatcher, null),
-    log: ctx.log,
-    publish: ctx.publish,
-  };
+export async function sendDueReminders(ctx: WorkerDeps): Promise<number> {
+  const serviceContext = workerContext(ctx);
   return runInTransaction(serviceContext, async (tx, recorder) => {
     const sent = rowsOf(
       await tx.execute(
@@ -80,16 +85,8 @@ export async function sendDueReminders(
  * had ended them, and publishes STATUS_CHANGED for each. One statement picks and changes them, so
  * with several server processes each session is ended and announced once.
  */
-export async function endOverdueLiveSessions(
-  ctx: Pick<ServiceContext, 'db' | 'log' | 'publish'> & { accessBatcher: AccessBatcher },
-): Promise<number> {
-  const serviceContext: ServiceContext = {
-    db: ctx.db,
-    viewer: null,
-    access: new ViewerAccess(ctx.accessBatcher, null),
-    log: ctx.log,
-    publish: ctx.publish,
-  };
+export async function endOverdueLiveSessions(ctx: WorkerDeps): Promise<number> {
+  const serviceContext = workerContext(ctx);
   return runInTransaction(serviceContext, async (tx, recorder) => {
     const ended = rowsOf(
       await tx.execute(
