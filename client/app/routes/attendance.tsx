@@ -64,7 +64,7 @@ interface ReportData {
 }
 
 /**
- * The attendance report of a live session for its host and the community's moderators: measured
+ * Shows a live session's attendance report to its host and the community's moderators: measured
  * and credited minutes per person, adjustments with their history, closing, and the CSV download.
  */
 export default function AttendancePage() {
