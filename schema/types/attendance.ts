@@ -198,6 +198,12 @@ const PdTranscriptEntryRef = builder.objectRef<PdTranscriptEntry>('PdTranscriptE
       description: 'creditedMinutes in hours, rounded to one decimal.',
       resolve: (entry) => minutesToHours(entry.creditedMinutes),
     }),
+    measuredMinutes: t.exposeInt('measuredMinutes', {
+      description: 'The minutes measured from heartbeats in the room, whatever a host set.',
+    }),
+    adjusted: t.exposeBoolean('adjusted', {
+      description: 'Whether a host set the credited minutes by hand; the report shows who and why.',
+    }),
     final: t.exposeBoolean('final', {
       description:
         'Whether the host closed the attendance report, so that the minutes no longer change.',

@@ -39,6 +39,8 @@ const TRANSCRIPT_HEADER = [
   'time_zone',
   'credited_minutes',
   'credited_hours',
+  'measured_minutes',
+  'adjusted',
   'final',
 ];
 
@@ -77,6 +79,8 @@ export function pdTranscriptCsv(transcript: PdTranscript): string {
       entry.timeZone,
       entry.creditedMinutes,
       minutesToHours(entry.creditedMinutes).toFixed(1),
+      entry.measuredMinutes,
+      entry.adjusted,
       entry.final,
     ]),
   );

@@ -411,6 +411,10 @@ export interface PdTranscriptEntry {
   endedAt: string;
   timeZone: string;
   creditedMinutes: number;
+  /** Minutes measured from heartbeats, whatever a host set. */
+  measuredMinutes: number;
+  /** Whether a host set the minutes by hand. */
+  adjusted: boolean;
   /** Whether the host closed the attendance report, so that the minutes no longer change. */
   final: boolean;
 }
@@ -470,6 +474,8 @@ export async function loadPdTranscript(db: Executor, userId: number): Promise<Pd
         endedAt: isoInstant(row.endedAt ?? row.endsAt),
         timeZone: row.timeZone,
         creditedMinutes: creditedMinutes(row),
+        measuredMinutes: measuredMinutes(row.secondsPresent),
+        adjusted: row.adjustedMinutes !== null,
         final: row.attendanceClosedAt !== null,
       };
     })

@@ -50,8 +50,8 @@ const REPORT = `query($id: ID!) { liveSession(id: $id) { attendanceReport {
     measuredMinutes adjustedMinutes creditedMinutes
     adjustments { adjustedBy { displayName } createdAt minutesBefore minutesAfter reason } } } } } }`;
 const TRANSCRIPT = `query { viewer { pdTranscript { totalMinutes totalHours csvUrl
-  entries { communityName title date startedAt endedAt timeZone creditedMinutes creditedHours final
-    liveSession { id } } } } }`;
+  entries { communityName title date startedAt endedAt timeZone creditedMinutes creditedHours
+    measuredMinutes adjusted final liveSession { id } } } } }`;
 
 /** Reads the row id inside a Relay global id. */
 function rowIdOf(globalId: string): number {
@@ -638,6 +638,8 @@ describe.each(await databaseKinds())('live session attendance on %s', (kind) => 
           timeZone: 'America/Chicago',
           creditedMinutes: 50,
           creditedHours: 0.8,
+          measuredMinutes: 1,
+          adjusted: true,
           final: true,
           liveSession: { id: attended },
         },
@@ -663,6 +665,8 @@ describe.each(await databaseKinds())('live session attendance on %s', (kind) => 
           'time_zone',
           'credited_minutes',
           'credited_hours',
+          'measured_minutes',
+          'adjusted',
           'final',
         ],
         [
@@ -674,6 +678,8 @@ describe.each(await databaseKinds())('live session attendance on %s', (kind) => 
           'America/Chicago',
           '50',
           '0.8',
+          '1',
+          'true',
           'true',
         ],
       ]);

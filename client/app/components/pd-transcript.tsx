@@ -7,6 +7,7 @@ import { ErrorState, Loading } from './status.tsx';
 const TRANSCRIPT = `query PdTranscript { viewer { id pdTranscript {
   totalMinutes totalHours csvUrl
   entries { title communityName startedAt endedAt timeZone creditedMinutes creditedHours final
+    measuredMinutes adjusted
     liveSession { id } } } } }`;
 
 interface TranscriptEntry {
@@ -17,6 +18,8 @@ interface TranscriptEntry {
   timeZone: string;
   creditedMinutes: number;
   creditedHours: number;
+  measuredMinutes: number;
+  adjusted: boolean;
   final: boolean;
   liveSession: { id: string } | null;
 }
@@ -94,7 +97,14 @@ export function PdTranscript() {
                             <td>
                               {describeSchedule(entry.startedAt, entry.endedAt, entry.timeZone)}
                             </td>
-                            <td>{hours.format(entry.creditedHours)}</td>
+                            <td>
+                              {hours.format(entry.creditedHours)}
+                              {entry.adjusted ? (
+                                <div class="hint">
+                                  Set by the host; {entry.measuredMinutes} min measured
+                                </div>
+                              ) : null}
+                            </td>
                             <td>{entry.final ? 'Final' : 'Host may still adjust'}</td>
                           </tr>
                         )}
