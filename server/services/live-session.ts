@@ -9,7 +9,7 @@ import {
   type RSVP_STATUSES,
   rsvps,
 } from '../../drizzle/tables/index.ts';
-import { canChatInLiveSession, canManageLiveSession, canParticipate } from '../auth/access.ts';
+import { canManageLiveSession, canParticipate } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { canonicalTimeZone, InputValidator, isTimeZone, parseHttpUrl } from '../validation.ts';
 import {
