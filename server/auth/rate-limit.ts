@@ -85,6 +85,19 @@ export async function consumeRateLimits(
   }
 }
 
+/**
+ * Gives back one attempt to each key whose window is still open, for attempts that turned out
+ * legitimate, such as a sign-in with the right password: only failures should use up a limit.
+ */
+export async function refundRateLimits(db: Database, keys: string[]): Promise<void> {
+  for (const key of keys) {
+    await db
+      .update(rateLimits)
+      .set({ hits: sql`greatest(${rateLimits.hits} - 1, 0)` })
+      .where(sql`${rateLimits.key} = ${key} and ${rateLimits.windowEndsAt} > now()`);
+  }
+}
+
 /** Deletes windows that have ended; run from time to time. */
 export async function pruneRateLimits(db: Database): Promise<void> {
   await db.delete(rateLimits).where(sql`${rateLimits.windowEndsAt} < now()`);

@@ -17,7 +17,13 @@ import {
 } from '../../drizzle/tables/index.ts';
 import { type ApiScope, canWrite, type Viewer } from '../auth/access.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.ts';
-import { consumeRateLimit, consumeRateLimits, RATE_LIMITS } from '../auth/rate-limit.ts';
+import {
+  consumeRateLimit,
+  consumeRateLimits,
+  RATE_LIMITS,
+  type RateLimitRule,
+  refundRateLimits,
+} from '../auth/rate-limit.ts';
 import { createToken, hashToken } from '../auth/tokens.ts';
 import {
   ConflictError,
@@ -149,14 +155,18 @@ export async function signIn(
   }
   validator.check();
 
-  await consumeRateLimits(ctx.db, [
+  const limits: [string, RateLimitRule][] = [
     [
       rateLimitKey.signInAccountAndAddress(email, ctx.clientAddress),
       RATE_LIMITS.signInPerAccountAndAddress,
     ],
     [rateLimitKey.signInAccount(email), RATE_LIMITS.signInPerAccount],
     [rateLimitKey.signInAddress(ctx.clientAddress), RATE_LIMITS.signInPerAddress],
-  ]);
+  ];
+  // Every attempt counts while the password is checked, so parallel guesses cannot slip past the
+  // limit; a successful one is given back below, so staff behind one school address who sign in
+  // correctly never lock each other out.
+  await consumeRateLimits(ctx.db, limits);
   const [user] = await ctx.db
     .select()
     .from(users)
@@ -171,6 +181,10 @@ export async function signIn(
   if (!(await verifyPassword(user.passwordHash, input.password))) {
     throw new InvalidCredentialsError();
   }
+  await refundRateLimits(
+    ctx.db,
+    limits.map(([key]) => key),
+  );
   return createAuthSession(ctx.db, user, input.kind, { userAgent: ctx.userAgent });
 }
 

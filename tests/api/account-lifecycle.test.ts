@@ -501,6 +501,30 @@ describe.each(await databaseKinds())('account lifecycle on %s', (kind) => {
       expect(types[50]).toBe('RateLimitedError');
     });
 
+    test('correct sign-ins spend no attempts', async () => {
+      const address = newAddress();
+      const person = await signUp();
+      const signIn = (password: string) =>
+        gql(
+          'mutation($input: SignInInput!) { signIn(input: $input) { __typename } }',
+          { input: { email: person.email, password, session: 'BEARER' } },
+          { address },
+        );
+
+      const types: string[] = [];
+      for (let attempt = 0; attempt < 15; attempt += 1) {
+        types.push((await signIn(PASSWORD)).body.data.signIn.__typename);
+      }
+      const wrong: string[] = [];
+      for (let attempt = 0; attempt < 11; attempt += 1) {
+        wrong.push((await signIn('not the password')).body.data.signIn.__typename);
+      }
+
+      expect(types).toEqual(Array(15).fill('MutationSignInSuccess'));
+      expect(wrong.slice(0, 10)).toEqual(Array(10).fill('InvalidCredentialsError'));
+      expect(wrong[10]).toBe('RateLimitedError');
+    });
+
     test('signUp stops after twenty from one address', async () => {
       const address = newAddress();
       const batch = (offset: number, count: number) =>
