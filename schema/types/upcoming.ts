@@ -36,12 +36,12 @@ export function upcomingWindow(
 builder.queryFields((t) => ({
   upcomingLiveSessions: t.drizzleConnection({
     type: 'liveSessions',
-    description: `Live sessions of every community the viewer may read (public ones when signed out) that are scheduled or live, have not ended, and start at or after \`from\` and before \`to\`, soonest first. The window spans at most ${MAX_UPCOMING_WINDOW_DAYS} days; a longer one is a VALIDATION error.`,
+    description: `Live sessions of every community the viewer may read (public ones when signed out) that are scheduled or live, have not ended, and overlap the window from \`from\` to \`to\`, so one already running is included; soonest start first. The window spans at most ${MAX_UPCOMING_WINDOW_DAYS} days; a longer one is a VALIDATION error.`,
     args: {
       from: t.arg({
         type: 'DateTime',
         required: false,
-        description: 'Start of the window, inclusive. Defaults to now.',
+        description: 'Start of the window: sessions that end after it are listed. Defaults to now.',
       }),
       to: t.arg({
         type: 'DateTime',
@@ -56,9 +56,12 @@ builder.queryFields((t) => ({
         query({
           where: {
             status: { in: ['scheduled', 'live'] },
-            // As in a community's upcoming list: a session left LIVE past its end is not upcoming.
-            endsAt: { gte: now.toISOString() },
-            startsAt: { gte: window.from.toISOString(), lt: window.to.toISOString() },
+            // Sessions that overlap the window and have not ended, so one already running is
+            // listed too. As in a community's upcoming list, a session left LIVE past its end is not.
+            endsAt: {
+              gt: new Date(Math.max(now.getTime(), window.from.getTime())).toISOString(),
+            },
+            startsAt: { lt: window.to.toISOString() },
             community: { RAW: (table) => readableCommunityCondition(ctx.viewer, table) },
           },
           orderBy: { startsAt: 'asc', id: 'asc' },

@@ -2,6 +2,7 @@
  * The viewer's list of upcoming live sessions across communities: only communities the viewer
  * may read, only scheduled or live sessions, within a window of at most 62 days, soonest first.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
@@ -13,6 +14,8 @@ import {
 } from '../helpers/server.ts';
 
 const HOUR_MS = 3_600_000;
+const rowIdOf = (globalId: string) =>
+  Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
 const DAY_MS = 24 * HOUR_MS;
 
 const UPCOMING = `query($first: Int, $after: String, $from: DateTime, $to: DateTime) {
@@ -136,6 +139,25 @@ describe.each(await databaseKinds())('upcomingLiveSessions on %s', (kind) => {
 
     expect(titles(nodes)).toEqual(['Window first', 'Window second', 'Window third']);
     expect(nodes.every((node) => node.startsAt >= from && node.startsAt < to)).toBe(true);
+  });
+
+  test('lists a session already running', async () => {
+    const running = await schedule(publicCommunity.id, 'Started a while ago', HOUR_MS);
+    await mutate(
+      server,
+      'startLiveSession',
+      'LiveSessionIdInput',
+      { liveSessionId: running.id },
+      'id',
+      host.token,
+    );
+    await server.database.db.execute(
+      sql`update live_sessions set starts_at = now() - interval '20 minutes', ends_at = now() + interval '40 minutes' where id = ${rowIdOf(running.id)}`,
+    );
+
+    const nodes = await readAllPages(outsider.token);
+
+    expect(titles(nodes)).toContain('Started a while ago');
   });
 
   test('leaves out cancelled and ended sessions', async () => {
