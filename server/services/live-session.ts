@@ -235,7 +235,13 @@ export async function changeLiveSessionStatus(
       .set({
         status: transition.to,
         revision: sql`${liveSessions.revision} + 1`,
-        ...(transition.to === 'live' && { startedAt: sql`now()` }),
+        // A session opened early moves its planned times earlier, keeping its length, so that
+        // calendars and lists show the day it really happened.
+        ...(transition.to === 'live' && {
+          startedAt: sql`now()`,
+          startsAt: sql`least(${liveSessions.startsAt}, now())`,
+          endsAt: sql`${liveSessions.endsAt} - greatest(${liveSessions.startsAt} - now(), interval '0')`,
+        }),
         ...(transition.to === 'ended' && { endedAt: sql`now()` }),
       })
       .where(

@@ -205,6 +205,27 @@ describe.each(await databaseKinds())('live sessions on %s', (kind) => {
     });
   });
 
+  describe('startLiveSession', () => {
+    test('early start moves the schedule', async () => {
+      const created = (await schedule()).body.data.scheduleLiveSession.data;
+      const before = Date.now();
+      const started = await mutate(
+        server,
+        'startLiveSession',
+        'LiveSessionIdInput',
+        { liveSessionId: created.id },
+        'startsAt endsAt status',
+        host.token,
+      );
+      const startsAt = Date.parse(started.startsAt);
+
+      expect(started.status).toBe('LIVE');
+      expect(startsAt).toBeGreaterThanOrEqual(before - 1000);
+      expect(startsAt).toBeLessThanOrEqual(Date.now() + 1000);
+      expect(Date.parse(started.endsAt) - startsAt).toBe(HOUR);
+    });
+  });
+
   describe('liveSessionEvents', () => {
     test('streams chat messages and status changes', async () => {
       const id = (await schedule()).body.data.scheduleLiveSession.data.id;
