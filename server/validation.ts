@@ -14,8 +14,12 @@ export interface TextRule {
 /** Half of a UTF-16 surrogate pair, which PostgreSQL text and JSON cannot store. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Characters that reorder the text around them, which can disguise what a reader sees. */
-const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+/**
+ * The bidirectional overrides, which display text in an order other than the one it is stored
+ * in, as in "txt.exe" shown as "exe.txt". Embeddings and isolates, which apps add when mixing
+ * Arabic or Hebrew with English, stay allowed.
+ */
+const BIDI_OVERRIDE = /[\u202d\u202e]/;
 /** C0 and C1 control characters, except tab, line feed and carriage return. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them.
 const CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
@@ -30,10 +34,10 @@ export class InputValidator {
     const length = [...cleaned].length;
     if (cleaned.includes('\u0000')) {
       this.add(path, 'must not contain a NUL character');
-    } else if (BIDI_CONTROL.test(cleaned)) {
+    } else if (BIDI_OVERRIDE.test(cleaned)) {
       this.add(
         path,
-        'must not contain bidirectional override or isolate characters (U+202A to U+202E, U+2066 to U+2069)',
+        'must not contain a left-to-right or right-to-left override character (U+202D or U+202E), which can disguise text; remove it and try again',
       );
     } else if (CONTROL.test(cleaned)) {
       this.add(path, 'must not contain control characters other than tabs and line breaks');

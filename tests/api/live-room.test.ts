@@ -256,13 +256,15 @@ describe.each(await databaseKinds())('the live room on %s', (kind) => {
       const override = await say(id, 'harmless \u202etxt.exe', member);
       const bell = await say(id, 'ding\u0007', member);
       const emoji = await say(id, '👩\u200d🏫 ready', member);
+      const mixed = await say(id, 'Unit \u2067مرحبا\u2069 and \u202bשלום\u202c', member);
 
       expect(zeroWidth.__typename).toBe('ValidationError');
       expect(zeroWidth.issues[0].message).toContain('only invisible characters');
       expect(override.__typename).toBe('ValidationError');
-      expect(override.issues[0].message).toContain('bidirectional');
+      expect(override.issues[0].message).toContain('override character');
       expect(bell.__typename).toBe('ValidationError');
       expect(emoji.__typename).toBe('MutationSendChatMessageSuccess');
+      expect(mixed.__typename).toBe('MutationSendChatMessageSuccess');
     });
 
     test('slow mode spares the host', async () => {
