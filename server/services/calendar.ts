@@ -46,7 +46,8 @@ export function liveSessionCalendar(
       summary: session.title,
       description: [
         session.description,
-        `${session.communityName}, in the host's time zone ${session.timeZone}: ${pageUrl(publicUrl, session.id)}`,
+        `A live session of ${session.communityName}. The host's time zone is ${session.timeZone}.`,
+        `Open it in Staffroom: ${pageUrl(publicUrl, session.id)}`,
       ]
         .filter(Boolean)
         .join('\n\n'),
