@@ -1,7 +1,10 @@
 import { useNavigate } from '@solidjs/router';
 import { createSignal, For, Show } from 'solid-js';
-import { runMutation } from '../lib/graphql.ts';
+import { type MutationOutcome, runMutation } from '../lib/graphql.ts';
 import { ISTE_STANDARDS, mutationDocument } from '../lib/operations.ts';
+import { plainIssue } from '../lib/plain-issues.ts';
+import { capacityMessage, MAX_CAPACITY, parseCapacity, toInstant } from '../lib/schedule-input.ts';
+import { describeSeriesRule, type SeriesRule } from '../lib/series-summary.ts';
 import { createSubmission } from '../lib/submission.ts';
 import { viewerTimeZone } from '../lib/time.ts';
 import { Field, FormMessage } from './field.tsx';
@@ -74,14 +77,27 @@ export function NewThreadForm(props: { communityId: string; canAnnounce: boolean
   );
 }
 
-/** Converts a `datetime-local` value, read in the viewer's zone, to an ISO instant. */
-function toInstant(localValue: string): string | null {
-  if (!localValue) {
-    return null;
-  }
-  const date = new Date(localValue);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
+/** The labels of the schedule form's fields, by API field name, for plain validation messages. */
+const SCHEDULE_LABELS: Record<string, string> = {
+  title: 'Live session title',
+  description: 'Live session description',
+  startsAt: 'Starts',
+  endsAt: 'Ends',
+  joinUrl: 'Meeting link',
+  capacity: 'Seats (capacity)',
+  interval: 'Weeks or months between sessions',
+  until: 'Date of the last session',
+  count: 'Number of sessions',
+};
+
+const SERIES_SELECTION = `id title frequency interval monthlyKind startTime timeZone count until
+  occurrences(first: 1) { nodes { startsAt } }`;
+
+type ScheduledSeries = SeriesRule & {
+  id: string;
+  title: string;
+  occurrences: { nodes: { startsAt: string }[] };
+};
 
 export function ScheduleForm(props: { communityId: string; onScheduled: () => void }) {
   const [title, setTitle] = createSignal('');
@@ -89,6 +105,7 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
   const [startsAt, setStartsAt] = createSignal('');
   const [endsAt, setEndsAt] = createSignal('');
   const [joinUrl, setJoinUrl] = createSignal('');
+  const [capacity, setCapacity] = createSignal('');
   const [success, setSuccess] = createSignal('');
   const repeat = createRepeatState();
   const submission = createSubmission([
@@ -97,6 +114,7 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
     'startsAt',
     'endsAt',
     'joinUrl',
+    'capacity',
     'interval',
     'monthlyKind',
     'until',
@@ -110,10 +128,12 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
     const end = toInstant(endsAt());
     const repeats = repeat.repeats() !== 'NEVER';
     const recurrence = recurrenceInput(repeat);
-    if (!start || !end || (repeats && recurrence.issues.length > 0)) {
+    const seats = parseCapacity(capacity(), 1);
+    if (!start || !end || seats === undefined || (repeats && recurrence.issues.length > 0)) {
       submission.reject([
         ...(start ? [] : [{ path: ['startsAt'], message: 'Choose a start date and time.' }]),
         ...(end ? [] : [{ path: ['endsAt'], message: 'Choose an end date and time.' }]),
+        ...(seats === undefined ? [{ path: ['capacity'], message: capacityMessage(1) }] : []),
         ...(repeats ? recurrence.issues : []),
       ]);
       return;
@@ -126,22 +146,33 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
       endsAt: end,
       timeZone: viewerTimeZone(),
       joinUrl: joinUrl().trim() || null,
+      capacity: seats,
     };
-    const result = await submission.submit(() =>
-      repeats
-        ? runMutation<{ id: string; title: string; summary: string }>(
-            mutationDocument('scheduleLiveSeries', 'ScheduleLiveSeriesInput', 'id title summary'),
-            'scheduleLiveSeries',
-            { ...input, ...recurrence.input },
-          )
-        : runMutation<{ id: string; title: string; summary?: string }>(
+    const result = await submission.submit(
+      async (): Promise<MutationOutcome<{ title: string; series?: ScheduledSeries }>> => {
+        if (!repeats) {
+          return runMutation<{ title: string }>(
             mutationDocument('scheduleLiveSession', 'ScheduleLiveSessionInput', 'id title'),
             'scheduleLiveSession',
             input,
-          ),
+          );
+        }
+        const outcome = await runMutation<ScheduledSeries>(
+          mutationDocument('scheduleLiveSeries', 'ScheduleLiveSeriesInput', SERIES_SELECTION),
+          'scheduleLiveSeries',
+          { ...input, ...recurrence.input },
+        );
+        return {
+          ...outcome,
+          data: outcome.data && { title: outcome.data.title, series: outcome.data },
+        };
+      },
     );
     if (result.data) {
-      const summary = result.data.summary ? `: ${result.data.summary}` : '';
+      const series = result.data.series;
+      const firstStartsAt = series?.occurrences.nodes[0]?.startsAt;
+      const summary =
+        series && firstStartsAt ? `: ${describeSeriesRule(series, firstStartsAt)}` : '';
       setSuccess(`Scheduled “${result.data.title}”${summary}.`);
       repeat.reset();
       setTitle('');
@@ -149,9 +180,11 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
       setStartsAt('');
       setEndsAt('');
       setJoinUrl('');
+      setCapacity('');
       props.onScheduled();
     }
   };
+  const issue = (field: string) => plainIssue(field, submission.issue(field), SCHEDULE_LABELS);
 
   return (
     <details class="panel">
@@ -164,7 +197,7 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
           required
           value={title()}
           onValue={setTitle}
-          error={submission.issue('title')}
+          error={issue('title')}
         />
         <Field
           label="Live session description"
@@ -173,7 +206,7 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
           rows={3}
           value={description()}
           onValue={setDescription}
-          error={submission.issue('description')}
+          error={issue('description')}
         />
         <Field
           label="Starts"
@@ -183,7 +216,7 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
           hint={`In your time zone, ${viewerTimeZone()}.`}
           value={startsAt()}
           onValue={setStartsAt}
-          error={submission.issue('startsAt')}
+          error={issue('startsAt')}
         />
         <Field
           label="Ends"
@@ -192,9 +225,9 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
           required
           value={endsAt()}
           onValue={setEndsAt}
-          error={submission.issue('endsAt')}
+          error={issue('endsAt')}
         />
-        <RepeatFields state={repeat} startsAt={startsAt()} issue={submission.issue} />
+        <RepeatFields state={repeat} startsAt={startsAt()} issue={issue} />
         <Field
           label="Meeting link"
           name="live-session-url"
@@ -202,7 +235,19 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
           placeholder="https://"
           value={joinUrl()}
           onValue={setJoinUrl}
-          error={submission.issue('joinUrl')}
+          error={issue('joinUrl')}
+        />
+        <Field
+          label="Seats (capacity)"
+          name="live-session-capacity"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={MAX_CAPACITY}
+          hint="Optional. Once the seats are taken, more people who answer Going join a waitlist."
+          value={capacity()}
+          onValue={setCapacity}
+          error={issue('capacity')}
         />
         <FormMessage error={submission.formError()} success={success()} />
         <button type="submit" disabled={submission.busy()}>

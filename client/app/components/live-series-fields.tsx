@@ -218,7 +218,7 @@ export function RepeatFields(props: {
           />
         </Show>
         <RadioGroup
-          legend="Ends"
+          legend="Series ends"
           name="live-series-end"
           value={state.endKind()}
           choices={[

@@ -1,12 +1,13 @@
 import { A } from '@solidjs/router';
 import { For, Match, Switch } from 'solid-js';
 import { createGraphQLQuery } from '../lib/graphql.ts';
+import { pluralize } from '../lib/plural.ts';
 import { describeSchedule } from '../lib/time.ts';
 import { ErrorState, Loading } from './status.tsx';
 
 const TRANSCRIPT = `query PdTranscript { viewer { id pdTranscript {
-  totalMinutes totalHours csvUrl
-  entries { title communityName startedAt endedAt timeZone creditedMinutes creditedHours final
+  totalMinutes csvUrl
+  entries { title communityName startedAt endedAt timeZone creditedMinutes final
     measuredMinutes adjusted
     liveSession { id } } } } }`;
 
@@ -17,7 +18,6 @@ interface TranscriptEntry {
   endedAt: string;
   timeZone: string;
   creditedMinutes: number;
-  creditedHours: number;
   measuredMinutes: number;
   adjusted: boolean;
   final: boolean;
@@ -29,14 +29,21 @@ interface TranscriptData {
     id: string;
     pdTranscript: {
       totalMinutes: number;
-      totalHours: number;
       csvUrl: string;
       entries: TranscriptEntry[];
     } | null;
   } | null;
 }
 
-const hours = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const hours = new Intl.NumberFormat(undefined, {
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+});
+
+/** Describes credited minutes with their hours to one decimal, e.g. "45 min (0.8 h)". */
+function describeCredit(minutes: number): string {
+  return `${minutes} min (${hours.format(minutes / 60)} h)`;
+}
 
 /**
  * Lists the live sessions the viewer attended, with the hours credited for each, and links the
@@ -64,10 +71,9 @@ export function PdTranscript() {
                 </p>
               </Match>
               <Match when={true}>
-                <p>
-                  <strong>{hours.format(record().totalHours)} hours</strong> in{' '}
-                  {record().entries.length} live{' '}
-                  {record().entries.length === 1 ? 'session' : 'sessions'}.
+                <p data-testid="pd-transcript-total">
+                  <strong>{describeCredit(record().totalMinutes)}</strong> in{' '}
+                  {pluralize(record().entries.length, 'live session')}.
                 </p>
                 <div class="table-scroll">
                   <table>
@@ -76,7 +82,7 @@ export function PdTranscript() {
                       <tr>
                         <th scope="col">Session</th>
                         <th scope="col">When</th>
-                        <th scope="col">Hours</th>
+                        <th scope="col">Credited</th>
                         <th scope="col">Record</th>
                       </tr>
                     </thead>
@@ -98,7 +104,7 @@ export function PdTranscript() {
                               {describeSchedule(entry.startedAt, entry.endedAt, entry.timeZone)}
                             </td>
                             <td>
-                              {hours.format(entry.creditedHours)}
+                              {describeCredit(entry.creditedMinutes)}
                               {entry.adjusted ? (
                                 <div class="hint">
                                   Set by the host; {entry.measuredMinutes} min measured

@@ -4,6 +4,7 @@ import { Field, FormMessage } from '../components/field.tsx';
 import { ActionError, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery, runMutation } from '../lib/graphql.ts';
 import { ERROR_SELECTION } from '../lib/operations.ts';
+import { viewer } from '../lib/session.ts';
 import { createSubmission } from '../lib/submission.ts';
 import { describeSchedule, formatLocal } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
@@ -94,6 +95,8 @@ export default function AttendancePage() {
       setCloseError(outcome.message);
       return;
     }
+    // A closed report takes no adjustments, so an open form would only fail.
+    setEditing(null);
     report.refetch();
   };
 
@@ -197,7 +200,10 @@ export default function AttendancePage() {
                                     {entry.adjustedMinutes !== null ? ' (adjusted)' : ''}
                                   </td>
                                   <td>
-                                    <Show when={!attendance().final}>
+                                    {/* Nobody adjusts their own attendance, so the server would reject it. */}
+                                    <Show
+                                      when={!attendance().final && entry.person.id !== viewer()?.id}
+                                    >
                                       <button
                                         type="button"
                                         class="secondary"

@@ -1,23 +1,33 @@
 import { A, useParams } from '@solidjs/router';
-import { For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { LiveRoom } from '../components/live-room/live-room.tsx';
 import { ROOM_SETTINGS_FIELDS, type RoomSettings } from '../components/live-room/room-documents.ts';
+import {
+  type EditableLiveSession,
+  EditLiveSessionForm,
+} from '../components/live-session-edit-form.tsx';
 import { ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createAction, createGraphQLQuery, refetchOnReconnect } from '../lib/graphql.ts';
 import { pluralize } from '../lib/plural.ts';
+import { describeSeriesRule, type SeriesRule } from '../lib/series-summary.ts';
 import { signInPath, viewer, viewerLoaded } from '../lib/session.ts';
-import { describeSchedule } from '../lib/time.ts';
+import { describeSchedule, formatLocal } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 const LIVE_SESSION = `query LiveSession($id: ID!) { liveSession(id: $id) {
-  id title descriptionHtml startsAt endsAt timeZone status joinUrl joinUrlAvailableAt calendarUrl capacity rsvpCount waitlistCount viewerRsvp viewerSeat viewerWaitlistPosition
+  id title description descriptionHtml startsAt endsAt timeZone status joinUrl joinUrlAvailableAt calendarUrl capacity rsvpCount waitlistCount viewerRsvp viewerSeat viewerWaitlistPosition
   community { name slug } ${ROOM_SETTINGS_FIELDS}
-  occurrenceIndex detachedFromSeries series { id summary cancelledAt viewerCanManage } } }`;
+  occurrenceIndex detachedFromSeries series { id summary cancelledAt viewerCanManage
+    frequency interval monthlyKind startTime timeZone count until
+    occurrences(first: 1) { nodes { startsAt } } } } }`;
+
+type LiveSession = LiveSessionData['liveSession'];
 
 interface LiveSessionData {
   liveSession:
     | (RoomSettings & {
         title: string;
+        description: string;
         descriptionHtml: string;
         startsAt: string;
         endsAt: string;
@@ -34,12 +44,15 @@ interface LiveSessionData {
         community: { name: string; slug: string };
         occurrenceIndex: number | null;
         detachedFromSeries: boolean;
-        series: {
-          id: string;
-          summary: string;
-          cancelledAt: string | null;
-          viewerCanManage: boolean;
-        } | null;
+        series:
+          | (SeriesRule & {
+              id: string;
+              summary: string;
+              cancelledAt: string | null;
+              viewerCanManage: boolean;
+              occurrences: { nodes: { startsAt: string }[] };
+            })
+          | null;
       })
     | null;
 }
@@ -56,6 +69,37 @@ const RSVP_CHOICES: [string, string][] = [
   ['MAYBE', 'Maybe'],
   ['NOT_GOING', 'Not going'],
 ];
+
+/** Describes the series rule with the client's clock format, or the API's text without occurrences. */
+function describeSeries(series: NonNullable<NonNullable<LiveSession>['series']>): string {
+  const firstStartsAt = series.occurrences.nodes[0]?.startsAt;
+  return firstStartsAt ? describeSeriesRule(series, firstStartsAt) : series.summary;
+}
+
+/**
+ * Tells a confirmed attendee when the meeting link appears. The API hides the link until
+ * joinUrlAvailableAt, so before then it cannot tell whether the host added one.
+ */
+function describeConfirmedSeat(liveSession: NonNullable<LiveSession>): string {
+  const availableAt = Date.parse(liveSession.joinUrlAvailableAt);
+  if (liveSession.joinUrl || liveSession.status !== 'SCHEDULED' || availableAt <= Date.now()) {
+    return 'You have a seat.';
+  }
+  return `You have a seat. If the host adds a meeting link, it appears here from ${formatLocal(liveSession.joinUrlAvailableAt)}.`;
+}
+
+/** Renders the "Edit session" panel, whose form starts from the session's values when opened. */
+function EditLiveSessionPanel(props: { liveSession: EditableLiveSession; onSaved: () => void }) {
+  const [opened, setOpened] = createSignal(false);
+  return (
+    <details class="panel" onToggle={(event) => setOpened(event.currentTarget.open)}>
+      <summary>Edit session</summary>
+      <Show when={opened()}>
+        <EditLiveSessionForm liveSession={props.liveSession} onSaved={props.onSaved} />
+      </Show>
+    </details>
+  );
+}
 
 export default function LiveSessionPage() {
   const params = useParams();
@@ -75,6 +119,7 @@ export default function LiveSessionPage() {
   refetchOnReconnect(page.refetch);
 
   const { act, actionError } = createAction(page.refetch);
+  let statusLine: HTMLParagraphElement | undefined;
 
   return (
     <Switch>
@@ -103,7 +148,8 @@ export default function LiveSessionPage() {
                 <A href={`/c/${current().community.slug}`}>{current().community.name}</A>
               </p>
               <h1>{current().title}</h1>
-              <p class="meta">
+              {/* The room moves focus here after ending or cancelling the session. */}
+              <p class="meta" tabindex="-1" ref={statusLine} data-testid="live-session-status">
                 <span class="tag" classList={{ live: current().status === 'LIVE' }}>
                   {STATUS_LABELS[current().status]}
                 </span>
@@ -112,7 +158,8 @@ export default function LiveSessionPage() {
               <Show when={current().series}>
                 {(series) => (
                   <p class="meta" data-testid="live-session-series">
-                    Session {(current().occurrenceIndex ?? 0) + 1} of a series: {series().summary}
+                    Session {(current().occurrenceIndex ?? 0) + 1} of a series:{' '}
+                    {describeSeries(series())}
                     <Show when={current().detachedFromSeries}>
                       {' '}
                       · this session was changed on its own
@@ -133,13 +180,12 @@ export default function LiveSessionPage() {
                   </Show>
                 </Show>
               </p>
-              <Show when={current().viewerSeat}>
+              {/* A seat or a waitlist place means nothing once the session is over. */}
+              <Show when={open() && current().viewerSeat}>
                 {(seat) => (
                   <p class="meta" data-testid="viewer-seat" role="status">
                     {seat() === 'CONFIRMED'
-                      ? current().joinUrl || !open()
-                        ? 'You have a seat.'
-                        : `You have a seat. The meeting link appears at ${new Date(current().joinUrlAvailableAt).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })}.`
+                      ? describeConfirmedSeat(current())
                       : `The session is full: you are number ${current().viewerWaitlistPosition ?? '?'} on the waitlist, and you will be notified when a seat opens.`}
                   </p>
                 )}
@@ -166,7 +212,12 @@ export default function LiveSessionPage() {
                 >
                   Add to calendar
                 </a>
-                <Show when={current().viewerCanManage && current().status !== 'SCHEDULED'}>
+                <Show
+                  when={
+                    current().viewerCanManage &&
+                    (current().status === 'LIVE' || current().status === 'ENDED')
+                  }
+                >
                   <A
                     class="button-link secondary"
                     href={`/s/${encodeURIComponent(current().id)}/attendance`}
@@ -199,6 +250,7 @@ export default function LiveSessionPage() {
               </div>
               {/* Starting, cancelling and ending the session are among the room's host controls. */}
               <Show when={current().viewerCanManage && open()}>
+                <EditLiveSessionPanel liveSession={current()} onSaved={page.refetch} />
                 <div class="actions">
                   <Show when={current().series?.viewerCanManage && !current().series?.cancelledAt}>
                     <button
@@ -223,7 +275,11 @@ export default function LiveSessionPage() {
               </Show>
               {/* One room per session and viewer, since the room reads its event cursor once. */}
               <Show when={`${current().id}:${viewer()?.id ?? ''}`} keyed>
-                <LiveRoom settings={current()} refreshSettings={page.refetch} />
+                <LiveRoom
+                  settings={current()}
+                  refreshSettings={page.refetch}
+                  focusStatus={() => statusLine?.focus()}
+                />
               </Show>
             </article>
           );

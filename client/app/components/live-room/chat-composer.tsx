@@ -58,7 +58,12 @@ export function ChatComposer(props: { room: Room; onSent: () => void }) {
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    if (busy() || waitSeconds() > 0 || body().trim() === '') {
+    if (busy() || waitSeconds() > 0) {
+      return;
+    }
+    if (body().trim() === '') {
+      setNotice('');
+      setError('Type a message first: a blank message is not sent.');
       return;
     }
     setBusy(true);
@@ -93,7 +98,7 @@ export function ChatComposer(props: { room: Room; onSent: () => void }) {
 
   return (
     <Show when={settings().viewerCanChat} fallback={<ChatClosedNotice room={props.room} />}>
-      <form class="chat-form" onSubmit={submit}>
+      <form class="chat-form" onSubmit={submit} novalidate>
         <label for="chat-message">Message</label>
         <textarea
           id="chat-message"
@@ -107,6 +112,7 @@ export function ChatComposer(props: { room: Room; onSent: () => void }) {
           data-testid="chat-body"
           onInput={(event) => {
             setBody(event.currentTarget.value);
+            setError('');
             if (event.currentTarget.value.trim() !== '') {
               sendTyping();
             }
@@ -171,6 +177,9 @@ function ChatClosedNotice(props: { room: Room }) {
       </Match>
       <Match when={!viewer()}>
         <p class="meta">Sign in and join the community to chat.</p>
+      </Match>
+      <Match when={props.room.settings.status === 'CANCELLED'}>
+        <p class="meta">The chat is closed because the session was cancelled.</p>
       </Match>
       <Match when={!isRoomOpen(props.room.settings)}>
         <p class="meta">The chat is closed because the session is over.</p>

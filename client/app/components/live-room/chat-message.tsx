@@ -22,6 +22,7 @@ export function ChatMessageItem(props: { room: Room; message: ChatMessage }) {
   let item: HTMLLIElement | undefined;
   let editButton: HTMLButtonElement | undefined;
   let editor: HTMLTextAreaElement | undefined;
+  let editForm: HTMLFormElement | undefined;
 
   const deleted = () => props.message.deletedAt !== null;
   const canEdit = () => props.message.viewerCanEdit && props.room.settings.viewerCanChat;
@@ -47,9 +48,19 @@ export function ChatMessageItem(props: { room: Room; message: ChatMessage }) {
     queueMicrotask(() => editButton?.focus());
   };
 
+  /** Shows an edit's error under its text box, scrolled into view inside the chat log. */
+  const showEditError = (message: string) => {
+    setError(message);
+    queueMicrotask(() => editForm?.scrollIntoView({ block: 'nearest' }));
+  };
+
   const save = async () => {
     if (draft() === props.message.body) {
       stopEditing();
+      return;
+    }
+    if (draft().trim() === '') {
+      showEditError('Type a message, or use Delete to remove it.');
       return;
     }
     setBusy(true);
@@ -62,7 +73,7 @@ export function ChatMessageItem(props: { room: Room; message: ChatMessage }) {
       props.room.store.upsertMessage(outcome.data);
       stopEditing();
     } else {
-      setError(outcome.issues?.[0]?.message ?? outcome.message ?? 'Saving the edit failed.');
+      showEditError(outcome.issues?.[0]?.message ?? outcome.message ?? 'Saving the edit failed.');
     }
   };
 
@@ -121,6 +132,8 @@ export function ChatMessageItem(props: { room: Room; message: ChatMessage }) {
         <Match when={editing()}>
           <form
             class="chat-edit"
+            ref={editForm}
+            novalidate
             onSubmit={(event) => {
               event.preventDefault();
               void save();
@@ -136,6 +149,8 @@ export function ChatMessageItem(props: { room: Room; message: ChatMessage }) {
               required
               maxLength={props.room.settings.chatMessageMaxLength}
               value={draft()}
+              aria-invalid={error() ? 'true' : undefined}
+              aria-describedby={error() ? `chat-edit-error-${props.message.id}` : undefined}
               data-testid="chat-edit-body"
               onInput={(event) => setDraft(event.currentTarget.value)}
               onKeyDown={(event) => {
@@ -148,6 +163,16 @@ export function ChatMessageItem(props: { room: Room; message: ChatMessage }) {
                 }
               }}
             />
+            <Show when={error()}>
+              <p
+                class="form-error"
+                role="alert"
+                id={`chat-edit-error-${props.message.id}`}
+                data-testid="chat-edit-error"
+              >
+                {error()}
+              </p>
+            </Show>
             <div class="chat-edit-actions">
               <button type="submit" disabled={busy()} data-testid="chat-edit-save">
                 Save
@@ -194,7 +219,8 @@ export function ChatMessageItem(props: { room: Room; message: ChatMessage }) {
           </Show>
         </div>
       </Show>
-      <Show when={error()}>
+      {/* Errors of an edit show in its form, beside the text box. */}
+      <Show when={error() && !editing()}>
         <p class="form-error" role="alert">
           {error()}
         </p>

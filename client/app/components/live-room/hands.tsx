@@ -5,6 +5,7 @@ import { viewer } from '../../lib/session.ts';
 import { formatRelative } from '../../lib/time.ts';
 import { Empty } from '../status.tsx';
 import { lowerHand, type Room } from './room.ts';
+import type { Person } from './room-documents.ts';
 
 const RAISE = mutationDocument('raiseHand', 'LiveSessionIdInput', 'id');
 
@@ -14,7 +15,10 @@ export function canRaiseHand(room: Room): boolean {
   return settings.status === 'LIVE' && settings.viewerCanChat && !settings.viewerCanModerate;
 }
 
-/** Renders the viewer's raise-hand toggle. */
+/**
+ * Renders the viewer's button that raises or lowers their hand. It stays the same element, and
+ * enabled while busy, so that keyboard focus stays on it.
+ */
 export function HandToggle(props: { room: Room }) {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal('');
@@ -22,7 +26,7 @@ export function HandToggle(props: { room: Room }) {
 
   const toggle = async () => {
     const viewerId = props.room.viewerId();
-    if (!viewerId) {
+    if (!viewerId || busy()) {
       return;
     }
     setBusy(true);
@@ -48,12 +52,12 @@ export function HandToggle(props: { room: Room }) {
       <button
         type="button"
         class="secondary"
-        aria-pressed={raised() ? 'true' : 'false'}
-        disabled={busy()}
+        aria-disabled={busy() ? 'true' : undefined}
         data-testid="raise-hand"
         onClick={toggle}
       >
-        <span aria-hidden="true">✋ </span>Raise hand
+        <span aria-hidden="true">✋ </span>
+        {raised() ? 'Lower hand' : 'Raise hand'}
       </button>
       <Show when={raised()}>
         <span class="meta">Your hand is up.</span>
@@ -71,14 +75,29 @@ export function HandToggle(props: { room: Room }) {
 export function HandQueue(props: { room: Room }) {
   const [error, setError] = createSignal('');
   const hands = () => props.room.store.content.hands;
+  let heading: HTMLHeadingElement | undefined;
+  let list: HTMLOListElement | undefined;
+
+  // The lowered entry disappears with its button, so focus moves to the entry now in its place,
+  // the last one, or the heading when the queue is empty.
+  const lower = async (person: Person, index: number) => {
+    setError(await lowerHand(props.room, person));
+    const buttons = list?.querySelectorAll('button') ?? [];
+    const next = buttons[Math.min(index, buttons.length - 1)];
+    if (document.activeElement === document.body || !document.activeElement?.isConnected) {
+      (next ?? heading)?.focus();
+    }
+  };
 
   return (
     <section aria-labelledby="hand-queue-heading" class="hand-queue">
-      <h3 id="hand-queue-heading">Raised hands ({hands().length})</h3>
+      <h3 id="hand-queue-heading" tabindex="-1" ref={heading}>
+        Raised hands ({hands().length})
+      </h3>
       <Show when={hands().length > 0} fallback={<Empty>No hands up.</Empty>}>
-        <ol class="people-list" data-testid="hand-queue">
+        <ol class="people-list" data-testid="hand-queue" ref={list}>
           <For each={hands()}>
-            {(hand) => (
+            {(hand, index) => (
               <li data-testid="hand-queue-entry">
                 <span>
                   <span aria-hidden="true">✋ </span>
@@ -87,11 +106,7 @@ export function HandQueue(props: { room: Room }) {
                     {formatRelative(hand.raisedAt)}
                   </time>
                 </span>
-                <button
-                  type="button"
-                  class="secondary"
-                  onClick={async () => setError(await lowerHand(props.room, hand.user))}
-                >
+                <button type="button" class="secondary" onClick={() => lower(hand.user, index())}>
                   Lower<span class="visually-hidden"> {hand.user.displayName}’s hand</span>
                 </button>
               </li>

@@ -18,6 +18,8 @@ function describeSlowMode(seconds: number): string {
 export function HostControls(props: { room: Room }) {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal('');
+  // Set while Start runs, so that focus moves to End session once the room goes live.
+  let focusEndButton = false;
   const settings = () => props.room.settings;
   // A value set elsewhere, such as 45 through the API, stays selectable.
   const slowModeChoices = () =>
@@ -25,6 +27,7 @@ export function HostControls(props: { room: Room }) {
       ? SLOW_MODE_CHOICES
       : [...SLOW_MODE_CHOICES, settings().slowModeSeconds].sort((a, b) => a - b);
 
+  /** Runs a host action and returns whether it succeeded. */
   const run = async (field: string, inputType: string, input: Record<string, unknown>) => {
     setBusy(true);
     setError('');
@@ -32,9 +35,24 @@ export function HostControls(props: { room: Room }) {
     setBusy(false);
     setError(outcome.message ?? '');
     props.room.refreshSettings();
+    return !outcome.message;
   };
-  const changeStatus = (field: string) =>
-    run(field, 'LiveSessionIdInput', { liveSessionId: settings().id });
+  // The buttons stay enabled while busy, because disabling the focused button would drop focus
+  // to the page; a click while busy does nothing instead.
+  const changeStatus = async (field: string, confirmation?: string) => {
+    if (busy() || (confirmation && !window.confirm(confirmation))) {
+      return;
+    }
+    // Set before the request, since the room's status event may arrive before its response.
+    focusEndButton = field === 'startLiveSession';
+    const succeeded = await run(field, 'LiveSessionIdInput', { liveSessionId: settings().id });
+    if (!succeeded) {
+      focusEndButton = false;
+    } else if (field !== 'startLiveSession') {
+      // Ending or cancelling removes these controls, so focus goes to the status line.
+      props.room.focusStatus();
+    }
+  };
 
   return (
     <section aria-labelledby="host-controls-heading" class="host-controls">
@@ -43,16 +61,18 @@ export function HostControls(props: { room: Room }) {
       </h2>
       <div class="actions">
         <Show when={settings().viewerCanManage && settings().status === 'SCHEDULED'}>
-          <button type="button" disabled={busy()} onClick={() => changeStatus('startLiveSession')}>
+          <button
+            type="button"
+            aria-disabled={busy() ? 'true' : undefined}
+            onClick={() => changeStatus('startLiveSession')}
+          >
             Start session
           </button>
           <button
             type="button"
             class="secondary danger"
-            disabled={busy()}
-            onClick={() =>
-              window.confirm('Cancel this live session?') && changeStatus('cancelLiveSession')
-            }
+            aria-disabled={busy() ? 'true' : undefined}
+            onClick={() => changeStatus('cancelLiveSession', 'Cancel this live session?')}
           >
             Cancel session
           </button>
@@ -60,11 +80,14 @@ export function HostControls(props: { room: Room }) {
         <Show when={settings().viewerCanManage && settings().status === 'LIVE'}>
           <button
             type="button"
-            disabled={busy()}
-            onClick={() =>
-              window.confirm('End this live session for everyone?') &&
-              changeStatus('endLiveSession')
-            }
+            aria-disabled={busy() ? 'true' : undefined}
+            ref={(button) => {
+              if (focusEndButton) {
+                focusEndButton = false;
+                queueMicrotask(() => button.focus());
+              }
+            }}
+            onClick={() => changeStatus('endLiveSession', 'End this live session for everyone?')}
           >
             End session
           </button>
@@ -73,7 +96,6 @@ export function HostControls(props: { room: Room }) {
           <label class="inline-select">
             Slow mode
             <select
-              disabled={busy()}
               data-testid="slow-mode"
               onChange={(event) =>
                 run('setChatSlowMode', 'SetChatSlowModeInput', {

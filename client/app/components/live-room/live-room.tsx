@@ -33,7 +33,11 @@ type LoadState = 'loading' | 'ready' | 'error';
  * `refreshSettings` reloads when the status, slow mode or the viewer's mute changes. Mount one
  * room per session and viewer: the event cursor is read once, when the room mounts.
  */
-export function LiveRoom(props: { settings: RoomSettings; refreshSettings: () => void }) {
+export function LiveRoom(props: {
+  settings: RoomSettings;
+  refreshSettings: () => void;
+  focusStatus: () => void;
+}) {
   const liveSessionId = untrack(() => props.settings.id);
   const cursor = untrack(() => props.settings.eventCursor);
   const store = createRoomStore();
@@ -59,6 +63,7 @@ export function LiveRoom(props: { settings: RoomSettings; refreshSettings: () =>
     viewerId: () => viewer()?.id,
     refreshSettings: () => props.refreshSettings(),
     announce,
+    focusStatus: () => props.focusStatus(),
   };
 
   const load = async () => {
@@ -137,7 +142,12 @@ export function LiveRoom(props: { settings: RoomSettings; refreshSettings: () =>
   return (
     <section class="live-room" aria-label="Live room" data-testid="live-room">
       <LiveRegion message={announcement()} testId="live-room-announcer" />
-      <Show when={props.settings.viewerCanManage || props.settings.viewerCanModerate}>
+      <Show
+        when={
+          isRoomOpen(props.settings) &&
+          (props.settings.viewerCanManage || props.settings.viewerCanModerate)
+        }
+      >
         <HostControls room={room} />
       </Show>
       <Switch>
@@ -149,10 +159,15 @@ export function LiveRoom(props: { settings: RoomSettings; refreshSettings: () =>
         </Match>
         <Match when={loadState() === 'ready'}>
           <div class="room-toolbar">
-            <p class="room-presence" data-testid="present-count">
-              <span class="presence-dot" aria-hidden="true" />
-              {describePresence(store.content.presentCount)}
-            </p>
+            {/* Nobody is present once the session is over, so the count would only be stale. */}
+            <Show when={isRoomOpen(props.settings)}>
+              <p class="room-presence" data-testid="present-count">
+                <Show when={store.content.presentCount > 0}>
+                  <span class="presence-dot" aria-hidden="true" />
+                </Show>
+                {describePresence(store.content.presentCount)}
+              </p>
+            </Show>
             <Show when={connectionState() === 'reconnecting'}>
               <p class="room-connection" role="status" data-testid="room-reconnecting">
                 <span class="spinner" aria-hidden="true" /> Reconnecting…

@@ -3,7 +3,7 @@ import { Empty } from '../status.tsx';
 import { HandQueue } from './hands.tsx';
 import { MutedList } from './host-controls.tsx';
 import { ParticipantMenu } from './participant-menu.tsx';
-import type { Room } from './room.ts';
+import { isRoomOpen, type Room } from './room.ts';
 
 /** Describes how many people are in the room, as "1 here now". */
 export function describePresence(count: number): string {
@@ -23,7 +23,8 @@ export function PeoplePanel(props: { room: Room }) {
   return (
     <section aria-labelledby="people-heading" class="people room-section">
       <h2 id="people-heading">People</h2>
-      <Show when={props.room.settings.viewerCanModerate}>
+      {/* Hands go down and mutes stop mattering once the session is over. */}
+      <Show when={props.room.settings.viewerCanModerate && isRoomOpen(props.room.settings)}>
         <HandQueue room={props.room} />
       </Show>
       <h3>{describePresence(content().presentCount)}</h3>
@@ -62,7 +63,7 @@ export function PeoplePanel(props: { room: Room }) {
           Showing {content().present.length} of {content().presentCount}.
         </p>
       </Show>
-      <Show when={props.room.settings.viewerCanModerate}>
+      <Show when={props.room.settings.viewerCanModerate && isRoomOpen(props.room.settings)}>
         <MutedList room={props.room} />
       </Show>
     </section>

@@ -45,13 +45,33 @@ export function QuestionsPanel(props: { room: Room }) {
   const answered = () => [...inStatus('ANSWERED')].sort(byNewest);
   const dismissed = () => [...inStatus('DISMISSED')].sort(byNewest);
 
-  const change = async (document: string, field: string, input: Record<string, unknown>) => {
+  let section: HTMLElement | undefined;
+
+  /**
+   * Runs a change to a question. A new status moves the question to another list, and a vote may
+   * reorder it, which rebuilds its buttons. Focus then goes to the control that replaced the one
+   * used: `focusTarget` names its data-action within the question.
+   */
+  const change = async (
+    document: string,
+    field: string,
+    input: { questionId: string } & Record<string, unknown>,
+    focusTarget: string,
+  ) => {
     setActionError('');
     const outcome = await runMutation<Question>(document, field, input);
     if (outcome.data) {
       props.room.store.upsertQuestion(outcome.data);
     } else {
       setActionError(outcome.message ?? 'Changing the question failed.');
+    }
+    const active = window.document.activeElement;
+    if (active === window.document.body || !active?.isConnected) {
+      section
+        ?.querySelector<HTMLElement>(
+          `[data-question-id="${CSS.escape(input.questionId)}"] [data-action="${focusTarget}"]`,
+        )
+        ?.focus();
     }
   };
 
@@ -82,15 +102,20 @@ export function QuestionsPanel(props: { room: Room }) {
     <QuestionItem
       room={props.room}
       question={question}
-      onVote={(vote) => change(VOTE, 'voteOnQuestion', { questionId: question.id, vote })}
+      onVote={(vote) => change(VOTE, 'voteOnQuestion', { questionId: question.id, vote }, 'vote')}
       onStatus={(status) =>
-        change(SET_STATUS, 'setQuestionStatus', { questionId: question.id, status })
+        change(
+          SET_STATUS,
+          'setQuestionStatus',
+          { questionId: question.id, status },
+          status === 'OPEN' ? 'answer' : 'reopen',
+        )
       }
     />
   );
 
   return (
-    <section aria-labelledby="questions-heading" class="questions room-section">
+    <section aria-labelledby="questions-heading" class="questions room-section" ref={section}>
       <h2 id="questions-heading">Questions</h2>
       <AskForm room={props.room} />
       <fieldset class="question-order">
@@ -151,7 +176,11 @@ function QuestionItem(props: {
   onStatus: (status: QuestionStatus) => Promise<void>;
 }) {
   const [busy, setBusy] = createSignal(false);
+  // The buttons stay enabled while busy, because disabling the focused one would drop focus.
   const run = async (action: () => Promise<void>) => {
+    if (busy()) {
+      return;
+    }
     setBusy(true);
     await action();
     setBusy(false);
@@ -160,7 +189,7 @@ function QuestionItem(props: {
   const votes = () => pluralize(props.question.voteCount, 'vote');
 
   return (
-    <li class="question" data-testid="question">
+    <li class="question" data-testid="question" data-question-id={props.question.id}>
       <p class="question-body">{props.question.body}</p>
       <p class="meta">
         {props.question.author?.displayName ?? 'Deleted user'} ·{' '}
@@ -175,8 +204,9 @@ function QuestionItem(props: {
             type="button"
             class="secondary vote"
             aria-pressed={props.question.viewerHasVoted ? 'true' : 'false'}
-            disabled={busy()}
+            aria-disabled={busy() ? 'true' : undefined}
             data-testid="question-vote"
+            data-action="vote"
             onClick={() => run(() => props.onVote(!props.question.viewerHasVoted))}
           >
             <span aria-hidden="true">▲ </span>Upvote
@@ -190,7 +220,8 @@ function QuestionItem(props: {
               <button
                 type="button"
                 class="secondary"
-                disabled={busy()}
+                aria-disabled={busy() ? 'true' : undefined}
+                data-action="reopen"
                 onClick={() => run(() => props.onStatus('OPEN'))}
               >
                 Reopen
@@ -200,8 +231,9 @@ function QuestionItem(props: {
             <button
               type="button"
               class="secondary"
-              disabled={busy()}
+              aria-disabled={busy() ? 'true' : undefined}
               data-testid="question-answer"
+              data-action="answer"
               onClick={() => run(() => props.onStatus('ANSWERED'))}
             >
               Answer
@@ -209,7 +241,7 @@ function QuestionItem(props: {
             <button
               type="button"
               class="secondary"
-              disabled={busy()}
+              aria-disabled={busy() ? 'true' : undefined}
               onClick={() => run(() => props.onStatus('DISMISSED'))}
             >
               Dismiss
@@ -250,11 +282,18 @@ function AskForm(props: { room: Room }) {
           rows="2"
           required
           maxLength={max()}
-          hint={`${body().length} / ${max()} characters`}
+          hint={`Enter asks, Shift+Enter starts a new line. ${body().length} / ${max()} characters`}
           value={body()}
           onValue={setBody}
           error={submission.issue('body')}
           data-testid="question-body"
+          onKeyDown={(event: KeyboardEvent & { currentTarget: HTMLElement }) => {
+            // As in the chat, Enter asks and Shift+Enter starts a new line.
+            if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+              event.preventDefault();
+              event.currentTarget.closest('form')?.requestSubmit();
+            }
+          }}
         />
         <FormMessage error={submission.formError()} />
         <button type="submit" disabled={submission.busy()} data-testid="question-submit">

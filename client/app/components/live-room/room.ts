@@ -12,6 +12,8 @@ export interface Room {
   /** Reloads `settings`, after a change that events do not carry, such as the viewer's mute. */
   refreshSettings: () => void;
   announce: (message: string) => void;
+  /** Moves focus to the page's status line, after a control that ended the room disappears. */
+  focusStatus: () => void;
 }
 
 /** Reports whether the room is open: the session is scheduled or live. */
