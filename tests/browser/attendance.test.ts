@@ -77,8 +77,11 @@ describe.skipIf(!ready)('attendance report and transcript in Chromium', () => {
     // Thirty measured minutes, as heartbeats over a real hour would have written them.
     await server.database.db.execute(
       sql`insert into live_attendance (live_session_id, user_id, first_joined_at, last_left_at, seconds_present)
-        values (${rowId(session.id)}, ${rowId(attendee.user.id)}, now() - interval '40 minutes', now(), 1800)`,
+        values (${rowId(session.id)}, ${rowId(attendee.user.id)}, now() - interval '40 minutes', now(), 1800),
+          (${rowId(session.id)}, ${rowId(host.user.id)}, now() - interval '40 minutes', now(), 2400)`,
     );
+    // A long link with no spaces, as a reason, must wrap instead of widening the page.
+    const longReason = `Joined by phone, see https://example.org/${'x'.repeat(440)}`;
 
     const hostPage = await signInThroughPage(
       browser,
@@ -102,10 +105,16 @@ describe.skipIf(!ready)('attendance report and transcript in Chromium', () => {
       });
     await row.getByRole('button', { name: /Adjust/ }).click();
     await hostPage.getByLabel(/Minutes to credit/).fill('45');
-    await hostPage.getByLabel('Reason').fill('Joined by phone for the first part');
+    await hostPage.getByLabel('Reason').fill(longReason);
     await hostPage.getByRole('button', { name: 'Save' }).click();
     await row.getByTestId('credited').getByText('45 min (adjusted)').waitFor();
-    const history = await hostPage.getByText('Joined by phone for the first part').textContent();
+    const history = await hostPage.getByText(longReason).textContent();
+    const pageOverflow = await hostPage.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    const hostRow = hostPage.getByTestId('attendance-row').filter({ hasText: 'Jordan Ellis' });
+    const hostRows = await hostRow.count();
+    const hostRowButtons = await hostRow.getByRole('button').count();
     await hostPage.getByRole('button', { name: 'Close the report' }).click();
     await hostPage
       .getByTestId('report-state')
@@ -144,10 +153,13 @@ describe.skipIf(!ready)('attendance report and transcript in Chromium', () => {
       .textContent();
 
     expect(history).toContain('changed 30 to 45 min');
+    expect(pageOverflow).toBe(0);
+    expect(hostRows).toBe(1);
+    expect(hostRowButtons).toBe(0);
     expect(adjustButtons).toBe(0);
     expect(csv.status()).toBe(200);
-    expect(csvText).toContain('Joined by phone for the first part');
-    expect(transcriptText).toContain('0.8');
+    expect(csvText).toContain(longReason);
+    expect(transcriptText).toContain('45 min (0.8 h) in 1 live session.');
     expect(transcriptText).toContain('Final');
     expect(transcriptCsv.status()).toBe(200);
     expect(await transcriptCsv.text()).toContain('Circuits for grade 5');

@@ -112,6 +112,27 @@ describe.skipIf(!ready)('live room in Chromium', () => {
     await hostMessage.waitFor();
     const announced = await host.getByTestId('live-room-announcer').textContent();
 
+    await member.getByTestId('chat-body').fill('   ');
+    await member.getByTestId('chat-body').press('Enter');
+    const blankError = await member
+      .getByRole('alert')
+      .filter({ hasText: 'blank message' })
+      .textContent();
+    await member.getByTestId('chat-body').fill('Materials list:');
+    await member.getByTestId('chat-body').press('Shift+Enter');
+    await member.getByTestId('chat-body').pressSequentially('1. cardboard');
+    await member.getByTestId('chat-body').press('Enter');
+    const multiline = host.getByTestId('chat-message').filter({ hasText: '1. cardboard' });
+    const multilineBody = multiline.locator('.chat-body');
+    const multilineText = await multilineBody.textContent();
+    const multilineWhiteSpace = await multilineBody.evaluate((body) => {
+      return getComputedStyle(body).whiteSpace;
+    });
+    const multilineHeight = (await multilineBody.boundingBox())?.height ?? 0;
+    const lineHeight = await multilineBody.evaluate((body) =>
+      Number.parseFloat(getComputedStyle(body).lineHeight),
+    );
+
     const edited = `${original} (now with a fix)`;
     const memberMessage = member.getByTestId('chat-message').filter({ hasText: original });
     await memberMessage.getByTestId('chat-edit').click();
@@ -122,6 +143,12 @@ describe.skipIf(!ready)('live room in Chromium', () => {
       document.activeElement?.getAttribute('data-testid'),
     );
     await memberMessage.getByTestId('chat-edit').click();
+    await member.getByTestId('chat-edit-body').fill('');
+    await member.getByTestId('chat-edit-body').press('Enter');
+    const editError = member.getByTestId('chat-edit-error');
+    await editError.waitFor();
+    const editErrorBox = await editError.boundingBox();
+    const chatListBox = await member.getByTestId('chat-list').locator('ol').boundingBox();
     await member.getByTestId('chat-edit-body').fill(edited);
     await member.getByTestId('chat-edit-body').press('Enter');
     const hostEdited = host.getByTestId('chat-message').filter({ hasText: edited });
@@ -136,7 +163,7 @@ describe.skipIf(!ready)('live room in Chromium', () => {
 
     const question = `How do you store cardboard? ${Date.now()}`;
     await member.getByTestId('question-body').fill(question);
-    await member.getByTestId('question-submit').click();
+    await member.getByTestId('question-body').press('Enter');
     const hostQuestion = host
       .getByTestId('open-questions')
       .getByTestId('question')
@@ -147,14 +174,24 @@ describe.skipIf(!ready)('live room in Chromium', () => {
     await host.locator('[data-testid=question-vote][aria-pressed=true]').waitFor();
     await hostQuestion.getByTestId('question-vote').click();
     await memberQuestion.getByText('0 votes').waitFor();
-    await hostQuestion.getByTestId('question-answer').click();
+    await hostQuestion.getByTestId('question-answer').press('Enter');
     await member.getByTestId('answered-questions').getByText(question).waitFor();
+    await host.getByTestId('answered-questions').getByText(question).waitFor();
+    const focusAfterAnswer = await host.evaluate(() =>
+      document.activeElement?.getAttribute('data-action'),
+    );
 
-    await member.getByTestId('raise-hand').click();
+    await member.getByTestId('raise-hand').press('Enter');
+    await member.getByTestId('raise-hand').getByText('Lower hand').waitFor();
+    const focusAfterRaise = await member.evaluate(() =>
+      document.activeElement?.getAttribute('data-testid'),
+    );
     const hostQueue = host.getByTestId('hand-queue');
     await hostQueue.getByTestId('hand-queue-entry').filter({ hasText: MEMBER_NAME }).waitFor();
-    await hostQueue.getByRole('button', { name: `Lower ${MEMBER_NAME}’s hand` }).click();
-    await member.locator('[data-testid=raise-hand][aria-pressed=false]').waitFor();
+    await hostQueue.getByRole('button', { name: `Lower ${MEMBER_NAME}’s hand` }).press('Enter');
+    await member.getByTestId('raise-hand').getByText('Raise hand').waitFor();
+    await host.getByTestId('hand-queue').waitFor({ state: 'detached' });
+    const focusAfterLower = await host.evaluate(() => document.activeElement?.id);
 
     await host.getByTestId('reaction-button').filter({ hasText: '👏' }).click();
     await member.getByTestId('reaction-float').filter({ hasText: '👏' }).first().waitFor();
@@ -186,6 +223,18 @@ describe.skipIf(!ready)('live room in Chromium', () => {
     await host.screenshot({ path: `${ARTIFACTS}live-room-host.png`, fullPage: true });
 
     expect(counter).toContain(`${original.length} / 2000`);
+    expect(blankError).toContain('a blank message is not sent');
+    expect(multilineText).toBe('Materials list:\n1. cardboard');
+    expect(multilineWhiteSpace).toBe('pre-wrap');
+    expect(multilineHeight).toBeGreaterThan(1.5 * lineHeight);
+    expect(editErrorBox).not.toBeNull();
+    expect(chatListBox).not.toBeNull();
+    expect((editErrorBox?.y ?? 0) + (editErrorBox?.height ?? 0)).toBeLessThanOrEqual(
+      (chatListBox?.y ?? 0) + (chatListBox?.height ?? 0),
+    );
+    expect(focusAfterAnswer).toBe('reopen');
+    expect(focusAfterRaise).toBe('raise-hand');
+    expect(focusAfterLower).toBe('hand-queue-heading');
     expect(focusAfterEscape).toBe('chat-edit');
     expect(announced).toContain(`${MEMBER_NAME}: ${original}`);
     expect(await host.getByTestId('chat-message').filter({ hasText: original }).count()).toBe(0);
@@ -194,6 +243,85 @@ describe.skipIf(!ready)('live room in Chromium', () => {
     expect(await member.getByTestId('chat-body').count()).toBe(0);
     expect(errors).toEqual([]);
   }, 90_000);
+
+  test('keeps focus through start and end', async () => {
+    const liveSession = await mutate(
+      server,
+      'scheduleLiveSession',
+      'ScheduleLiveSessionInput',
+      {
+        communityId,
+        title: 'Room started by keyboard',
+        startsAt: new Date(Date.now() + 300_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_900_000).toISOString(),
+        timeZone: 'America/Chicago',
+        capacity: 1,
+      },
+      'id',
+      hostToken,
+    );
+    const rsvp = { liveSessionId: liveSession.id, status: 'GOING' };
+    await mutate(server, 'rsvp', 'RsvpInput', rsvp, 'id', hostToken);
+    const host = await signInThroughPage(browser, server.url, HOST_EMAIL, PASSWORD);
+    const member = await signInThroughPage(browser, server.url, MEMBER_EMAIL, PASSWORD);
+    host.on('dialog', (dialog) => void dialog.accept());
+    await openRoom(host, liveSession.id);
+    await openRoom(member, liveSession.id);
+    await member.getByRole('button', { name: 'Going', exact: true }).click();
+    await member.getByTestId('viewer-seat').getByText('on the waitlist').waitFor();
+
+    await host.getByRole('button', { name: 'Start session' }).press('Enter');
+    await host.getByRole('button', { name: 'End session' }).waitFor();
+    await host.waitForFunction(() => document.activeElement?.textContent === 'End session');
+    await member.getByTestId('present-count').locator('.presence-dot').waitFor();
+    await host.getByRole('button', { name: 'End session' }).press('Enter');
+    await host.getByTestId('live-session-status').getByText('Ended').waitFor();
+    await member.getByTestId('live-session-status').getByText('Ended').waitFor();
+    const focusAfterEnd = await host.evaluate(() =>
+      document.activeElement?.getAttribute('data-testid'),
+    );
+
+    expect(focusAfterEnd).toBe('live-session-status');
+    expect(await host.locator('.host-controls').count()).toBe(0);
+    expect(await host.getByRole('link', { name: 'Attendance' }).count()).toBe(1);
+    expect(await member.getByTestId('viewer-seat').count()).toBe(0);
+    expect(await member.getByTestId('present-count').count()).toBe(0);
+  }, 60_000);
+
+  test('offers nothing stale on a cancelled session', async () => {
+    const liveSession = await mutate(
+      server,
+      'scheduleLiveSession',
+      'ScheduleLiveSessionInput',
+      {
+        communityId,
+        title: 'Room to be cancelled',
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        endsAt: new Date(Date.now() + 90_000_000).toISOString(),
+        timeZone: 'America/Chicago',
+      },
+      'id',
+      hostToken,
+    );
+    const host = await signInThroughPage(browser, server.url, HOST_EMAIL, PASSWORD);
+    host.on('dialog', (dialog) => void dialog.accept());
+    await openRoom(host, liveSession.id);
+
+    await host.getByRole('button', { name: 'Cancel session' }).press('Enter');
+    await host.getByTestId('live-session-status').getByText('Cancelled').waitFor();
+    const focusAfterCancel = await host.evaluate(() =>
+      document.activeElement?.getAttribute('data-testid'),
+    );
+    await host.screenshot({ path: `${ARTIFACTS}live-room-cancelled.png`, fullPage: true });
+
+    expect(focusAfterCancel).toBe('live-session-status');
+    expect(await host.getByRole('link', { name: 'Attendance' }).count()).toBe(0);
+    expect(await host.locator('.host-controls').count()).toBe(0);
+    expect(await host.getByText('Raised hands').count()).toBe(0);
+    expect(
+      await host.getByText('The chat is closed because the session was cancelled.').count(),
+    ).toBe(1);
+  }, 60_000);
 
   test('resumes after a dropped socket', async () => {
     const liveSessionId = await startSession('Room after an outage');

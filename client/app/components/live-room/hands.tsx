@@ -82,7 +82,8 @@ export function HandQueue(props: { room: Room }) {
   // the last one, or the heading when the queue is empty.
   const lower = async (person: Person, index: number) => {
     setError(await lowerHand(props.room, person));
-    const buttons = list?.querySelectorAll('button') ?? [];
+    // The list leaves the page once the queue is empty, with its old buttons still inside.
+    const buttons = list?.isConnected ? list.querySelectorAll('button') : [];
     const next = buttons[Math.min(index, buttons.length - 1)];
     if (document.activeElement === document.body || !document.activeElement?.isConnected) {
       (next ?? heading)?.focus();
