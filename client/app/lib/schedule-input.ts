@@ -1,4 +1,4 @@
-/** The most seats a live session may have, as the API's scheduleLiveSession checks. */
+/** The maximum seats of a live session, as the API's scheduleLiveSession checks it. */
 export const MAX_CAPACITY = 10_000;
 
 /** Converts a `datetime-local` value, read in the viewer's zone, to an ISO instant. */

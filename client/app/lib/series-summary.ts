@@ -40,6 +40,8 @@ function formatPlainDate(date: string): string {
  * Describes a series rule in the client's own clock format, such as "Every week on Tuesday at
  * 4:00 PM (America/Chicago), 5 times". `firstStartsAt` is the first occurrence's start, whose
  * local date in the series zone gives the weekday and the day of the month.
+ * NOTE: the API does not return the rule's first date, so a first occurrence moved on its own
+ * with updateLiveSession gives the moved date's weekday here.
  */
 export function describeSeriesRule(rule: SeriesRule, firstStartsAt: string): string {
   const unit = rule.frequency === 'WEEKLY' ? 'week' : 'month';

@@ -282,13 +282,13 @@ function AskForm(props: { room: Room }) {
           rows="2"
           required
           maxLength={max()}
-          hint={`Enter asks, Shift+Enter starts a new line. ${body().length} / ${max()} characters`}
+          hint={`Enter sends, Shift+Enter starts a new line. ${body().length} / ${max()} characters`}
           value={body()}
           onValue={setBody}
           error={submission.issue('body')}
           data-testid="question-body"
           onKeyDown={(event: KeyboardEvent & { currentTarget: HTMLElement }) => {
-            // As in the chat, Enter asks and Shift+Enter starts a new line.
+            // As in the chat, Enter submits and Shift+Enter starts a new line.
             if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
               event.preventDefault();
               event.currentTarget.closest('form')?.requestSubmit();
