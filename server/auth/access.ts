@@ -251,8 +251,8 @@ export function canActInLiveRoom(
 }
 
 /**
- * A moderator may mute anyone in the room except the people who run it: the host and the
- * community's owners and facilitators.
+ * Checks whether a person may be muted: anyone in the room except the people who run it, the
+ * host and the community's owners and facilitators.
  */
 export function canBeMutedInLiveSession(
   userId: number,

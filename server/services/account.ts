@@ -164,8 +164,8 @@ export async function signIn(
     [rateLimitKey.signInAddress(ctx.clientAddress), RATE_LIMITS.signInPerAddress],
   ];
   // Every attempt counts while the password is checked, so parallel guesses cannot slip past the
-  // limit; a successful one is given back below, so staff behind one school address who sign in
-  // correctly never lock each other out.
+  // limit. A successful one is given back below, so that staff behind one school address who
+  // sign in correctly never lock each other out.
   await consumeRateLimits(ctx.db, limits);
   const [user] = await ctx.db
     .select()

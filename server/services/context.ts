@@ -80,7 +80,7 @@ export const topics = {
 
 /**
  * Sends a passing signal to every subscriber of the topic, in every server process. Signals are
- * not stored: whoever is not subscribed at that moment never sees them.
+ * not stored, so a client that is not subscribed at that moment never receives them.
  */
 export function sendSignal(
   ctx: Pick<ServiceContext, 'publish'>,

@@ -59,10 +59,10 @@ export const ROOM_WRITES_PER_WINDOW = 10;
 export const ROOM_WRITE_WINDOW_SECONDS = 10;
 
 // These limits are kept in this process's memory, one set per database, so a person whose
-// requests reach several server processes may send a little more. Slow mode is the limit that
-// holds across processes, because it is checked in the database.
-// NOTE: the flood limits are per process; a limit shared through PostgreSQL or Redis would hold
-// across processes.
+// requests reach several server processes may send a little more. Slow mode applies across
+// processes, because it is checked in the database.
+// NOTE: the flood limits are per process. Keeping them in PostgreSQL or Redis would make them
+// apply across processes.
 const signalLimiters = new WeakMap<
   object,
   { typing: RateLimiterMemory; reaction: RateLimiterMemory; writes: RateLimiterMemory }

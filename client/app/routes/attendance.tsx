@@ -291,7 +291,7 @@ function AdjustForm(props: {
     event.preventDefault();
     const value = Number(minutes());
     if (!Number.isInteger(value)) {
-      submission.reject([{ path: ['minutes'], message: 'must be a whole number of minutes' }]);
+      submission.reject([{ path: ['minutes'], message: 'Enter a whole number of minutes.' }]);
       return;
     }
     const outcome = await submission.submit(() =>
