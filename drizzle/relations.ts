@@ -196,6 +196,21 @@ export const relations = defineRelations(tables, (r) => ({
       optional: false,
     }),
     awards: r.many.badgeAwards(),
+    alignments: r.many.frameworkStandards({
+      from: r.badges.id.through(r.badgeAlignments.badgeId),
+      to: r.frameworkStandards.id.through(r.badgeAlignments.standardId),
+    }),
+  },
+  frameworks: {
+    district: r.one.districts({ from: r.frameworks.districtId, to: r.districts.id }),
+    standards: r.many.frameworkStandards(),
+  },
+  frameworkStandards: {
+    framework: r.one.frameworks({
+      from: r.frameworkStandards.frameworkId,
+      to: r.frameworks.id,
+      optional: false,
+    }),
   },
   badgeAwards: {
     badge: r.one.badges({ from: r.badgeAwards.badgeId, to: r.badges.id, optional: false }),

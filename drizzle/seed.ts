@@ -1,6 +1,7 @@
 import { eq, is, sql } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import type { Database, Transaction } from './db.ts';
+import { ensureIsteFramework } from './iste.ts';
 import {
   DEMO_BADGES,
   DEMO_COMMUNITIES,
@@ -98,7 +99,10 @@ export async function reseedDemoData(db: Database, options: SeedOptions): Promis
   const passwordHash = await options.hashPassword(DEMO_PASSWORD);
   return db.transaction(async (tx) => {
     await tx.execute(sql`truncate table ${sql.join(STAFFROOM_TABLES, sql`, `)}`);
-    return insertDemoData(tx, passwordHash, options.now ?? new Date());
+    const summary = await insertDemoData(tx, passwordHash, options.now ?? new Date());
+    // The truncate emptied the reference frameworks too, so they are added back.
+    await ensureIsteFramework(tx);
+    return summary;
   });
 }
 

@@ -9,6 +9,7 @@ import './types/badge.ts';
 import './types/calendar.ts';
 import './types/community.ts';
 import './types/district.ts';
+import './types/framework.ts';
 import './types/live-session.ts';
 import './types/live-series.ts';
 import './types/live-room.ts';

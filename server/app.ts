@@ -11,6 +11,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { getOperationAST } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
+import { ensureIsteFramework } from '../drizzle/iste.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/builder.ts';
 import { type GraphQLContext, schema } from '../schema/index.ts';
 import { hashPassword } from './auth/passwords.ts';
@@ -117,6 +118,7 @@ export async function startServer(
       log.info(summary, 'Seeded demo data into the empty database');
     }
   }
+  await ensureIsteFramework(database.db);
 
   const clientRoot = config.serveClient ? await ensureClientBuilt(PROJECT_ROOT, log) : null;
   const bus = createEventBus(config.redisUrl, log);

@@ -1,6 +1,7 @@
 export * from './badges.ts';
 export * from './communities.ts';
 export * from './districts.ts';
+export * from './frameworks.ts';
 export * from './live-series.ts';
 export * from './live-sessions.ts';
 export * from './notifications.ts';

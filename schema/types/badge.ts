@@ -172,6 +172,10 @@ builder.mutationFields((t) => ({
               description:
                 'The ISTE Standards for Educators it is aligned to; at least one, repeats ignored.',
             }),
+            alignmentIds: f.idList({
+              description:
+                "Further FrameworkStandard ids it is aligned to: from frameworks every community may use, or from the community's district's own.",
+            }),
           }),
         }),
       }),
@@ -180,6 +184,9 @@ builder.mutationFields((t) => ({
       createBadge(ctx, {
         ...input,
         communityId: parseGlobalId(String(input.communityId), 'Community', 'communityId'),
+        alignmentIds: (input.alignmentIds ?? []).map((id, index) =>
+          parseGlobalId(String(id), 'FrameworkStandard', `alignmentIds.${index}`),
+        ),
       }),
   }),
   awardBadge: t.drizzleField({

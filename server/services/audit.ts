@@ -31,6 +31,7 @@ export type AuditAction =
   | 'district.staff_removed'
   | 'district.sso_configured'
   | 'district.sso_removed'
+  | 'district.framework_added'
   | 'account.created'
   | 'account.email_verified'
   | 'account.verification_sent'

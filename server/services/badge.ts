@@ -1,5 +1,8 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
+import type { Transaction } from '../../drizzle/db.ts';
+import { ISTE_FRAMEWORK_NAME, ISTE_STANDARD_INFO } from '../../drizzle/iste.ts';
 import {
+  badgeAlignments,
   badgeAwards,
   badges,
   type ISTE_STANDARDS,
@@ -9,55 +12,14 @@ import { canAwardBadge } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
 import { requireViewer, runInTransaction, type ServiceContext, topics } from './context.ts';
+import { usableStandardIds } from './framework.ts';
 import { notify } from './thread.ts';
 
 export type BadgeRow = typeof badges.$inferSelect;
 export type BadgeAwardRow = typeof badgeAwards.$inferSelect;
 export type IsteStandard = (typeof ISTE_STANDARDS)[number];
 
-/** The ISTE Standards for Educators, with their codes and a one-line summary in our words. */
-export const ISTE_STANDARD_INFO: Record<
-  IsteStandard,
-  { code: string; name: string; summary: string }
-> = {
-  learner: {
-    code: '2.1',
-    name: 'Learner',
-    summary:
-      'Keeps improving their practice by learning from and with others and trying new approaches.',
-  },
-  leader: {
-    code: '2.2',
-    name: 'Leader',
-    summary:
-      'Shapes a shared vision for technology in learning and advocates for equitable access.',
-  },
-  citizen: {
-    code: '2.3',
-    name: 'Citizen',
-    summary: 'Helps students act safely, responsibly and kindly as members of the digital world.',
-  },
-  collaborator: {
-    code: '2.4',
-    name: 'Collaborator',
-    summary: 'Works with colleagues and students to plan, share ideas and solve problems together.',
-  },
-  designer: {
-    code: '2.5',
-    name: 'Designer',
-    summary: 'Designs learner-driven activities and environments that adapt to varied needs.',
-  },
-  facilitator: {
-    code: '2.6',
-    name: 'Facilitator',
-    summary: 'Supports students in owning their learning, alone and in groups, with technology.',
-  },
-  analyst: {
-    code: '2.7',
-    name: 'Analyst',
-    summary: 'Uses data from varied assessments to guide instruction and support student goals.',
-  },
-};
+export { ISTE_STANDARD_INFO };
 
 /** Defines a badge in a community; owners and facilitators only. */
 export async function createBadge(
@@ -68,6 +30,8 @@ export async function createBadge(
     description: string;
     criteria: string;
     isteStandards: IsteStandard[];
+    /** Standards of other frameworks: those for everyone, or the community's district's own. */
+    alignmentIds?: number[] | null;
   },
 ): Promise<BadgeRow> {
   const viewer = requireViewer(ctx);
@@ -84,27 +48,64 @@ export async function createBadge(
   }
   validator.check();
 
-  const { membership } = await ctx.access.requireReadable(input.communityId);
+  const { community, membership } = await ctx.access.requireReadable(input.communityId);
   if (!canAwardBadge(membership)) {
     throw new ForbiddenError('Only owners and facilitators define badges.');
   }
-
-  const [badge] = await ctx.db
-    .insert(badges)
-    .values({
-      communityId: input.communityId,
-      name,
-      description,
-      criteria,
-      isteStandards,
-      createdById: viewer.id,
-    })
-    .onConflictDoNothing()
-    .returning();
-  if (!badge) {
-    throw new ConflictError(`This community already has a badge named "${name}".`);
+  const requested = input.alignmentIds ?? [];
+  const alignmentIds = await usableStandardIds(ctx, requested, community.districtId);
+  if (alignmentIds.length < new Set(requested).size) {
+    throw ValidationError.of(
+      'alignmentIds',
+      "names a standard that does not exist or belongs to another district's framework",
+    );
   }
-  return badge;
+
+  return runInTransaction(ctx, async (tx) => {
+    const [badge] = await tx
+      .insert(badges)
+      .values({
+        communityId: input.communityId,
+        name,
+        description,
+        criteria,
+        isteStandards,
+        createdById: viewer.id,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!badge) {
+      throw new ConflictError(`This community already has a badge named "${name}".`);
+    }
+    await alignToIsteStandards(tx, badge.id, isteStandards);
+    if (alignmentIds.length > 0) {
+      await tx
+        .insert(badgeAlignments)
+        .values(alignmentIds.map((standardId) => ({ badgeId: badge.id, standardId })))
+        .onConflictDoNothing();
+    }
+    return badge;
+  });
+}
+
+/** Aligns a badge to the ISTE framework's standards of the given keys. */
+async function alignToIsteStandards(
+  tx: Transaction,
+  badgeId: number,
+  keys: IsteStandard[],
+): Promise<void> {
+  const codes = keys.map((key) => ISTE_STANDARD_INFO[key].code);
+  await tx.execute(
+    sql`insert into badge_alignments (badge_id, standard_id)
+      select ${badgeId}, s.id from framework_standards s
+      join frameworks f on f.id = s.framework_id
+      where f.district_id is null and lower(f.name) = lower(${ISTE_FRAMEWORK_NAME})
+        and s.code in (${sql.join(
+          codes.map((code) => sql`${code}`),
+          sql`, `,
+        )})
+      on conflict do nothing`,
+  );
 }
 
 /**

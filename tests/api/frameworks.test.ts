@@ -1,0 +1,200 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { rowsOf } from '../../drizzle/db.ts';
+import { communities, districts, users } from '../../drizzle/tables/index.ts';
+import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
+import {
+  type Json,
+  mutate,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server.ts';
+
+const FRAMEWORKS = `query($districtId: ID) { frameworks(districtId: $districtId) {
+  id name url district { id } standards { id code name summary } } }`;
+
+const CREATE_FRAMEWORK = `mutation($input: CreateFrameworkInput!) { createFramework(input: $input) {
+  __typename ... on Error { message } ... on ValidationError { issues { path message } }
+  ... on MutationCreateFrameworkSuccess { data { id name standards { id code name } } } } }`;
+
+const CREATE_BADGE = `mutation($input: CreateBadgeInput!) { createBadge(input: $input) {
+  __typename ... on Error { message } ... on ValidationError { issues { path message } }
+  ... on MutationCreateBadgeSuccess { data { id alignments { code name framework { name } } } } } }`;
+
+const rowIdOf = (globalId: string) =>
+  Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
+
+describe.each(await databaseKinds())('frameworks and badge alignments on %s', (kind) => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let admin: { id: string; token: string };
+  let facilitator: { id: string; token: string };
+  let districtId: number;
+  let otherDistrictId: number;
+  let communityId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    server = await startTestServer({ database });
+    admin = await signUpUser(server, { displayName: 'Ada Admin' });
+    facilitator = await signUpUser(server, { displayName: 'Fay Facilitator' });
+    const { db } = server.database;
+    await db
+      .update(users)
+      .set({ isPlatformAdmin: true })
+      .where(eq(users.id, rowIdOf(admin.id)));
+    const [district, other] = await db
+      .insert(districts)
+      .values([
+        { slug: 'riverbend', name: 'Riverbend Unified' },
+        { slug: 'lakeside', name: 'Lakeside County' },
+      ])
+      .returning();
+    districtId = district?.id ?? 0;
+    otherDistrictId = other?.id ?? 0;
+    communityId = (
+      await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Riverbend Makers', focus: 'STEM', visibility: 'PUBLIC' },
+        'id',
+        facilitator.token,
+      )
+    ).id;
+    await db
+      .update(communities)
+      .set({ districtId })
+      .where(eq(communities.id, rowIdOf(communityId)));
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  const createFramework = (input: Record<string, unknown>, token = admin.token) =>
+    server
+      .graphql(CREATE_FRAMEWORK, { input }, { token })
+      .then((result) => result.body.data.createFramework as Json);
+
+  const literacy = (district: number) => ({
+    districtId: encodeGlobalID('District', district),
+    name: 'Literacy coaching',
+    url: 'https://example.org/literacy',
+    standards: [
+      { code: 'L1', name: 'Phonics', summary: 'Teaches sounds and letters explicitly.' },
+      { code: 'L2', name: 'Fluency', summary: 'Builds accurate, expressive reading.' },
+    ],
+  });
+
+  test('ISTE framework seeded with seven standards', async () => {
+    const result = await server.graphql(FRAMEWORKS, {});
+    const [iste] = result.body.data.frameworks;
+
+    expect(result.body.data.frameworks).toHaveLength(1);
+    expect(iste.name).toBe('ISTE Standards for Educators');
+    expect(iste.district).toBeNull();
+    expect(iste.standards.map((standard: Json) => `${standard.code} ${standard.name}`)).toEqual([
+      '2.1 Learner',
+      '2.2 Leader',
+      '2.3 Citizen',
+      '2.4 Collaborator',
+      '2.5 Designer',
+      '2.6 Facilitator',
+      '2.7 Analyst',
+    ]);
+    expect(iste.standards.every((standard: Json) => standard.summary.length > 20)).toBe(true);
+  });
+
+  test('district admin adds a framework', async () => {
+    const created = await createFramework(literacy(districtId));
+    const again = await createFramework(literacy(districtId));
+    const listed = await server.graphql(FRAMEWORKS, {
+      districtId: encodeGlobalID('District', districtId),
+    });
+    const audit = rowsOf(
+      await server.database.db.execute(
+        sql`select action from audit_log where district_id = ${districtId}`,
+      ),
+    );
+
+    expect(created.__typename).toBe('MutationCreateFrameworkSuccess');
+    expect(created.data.standards.map((standard: Json) => standard.code)).toEqual(['L1', 'L2']);
+    expect(again.__typename).toBe('ConflictError');
+    expect(listed.body.data.frameworks.map((framework: Json) => framework.name)).toEqual([
+      'ISTE Standards for Educators',
+      'Literacy coaching',
+    ]);
+    expect(audit.map((row) => row.action)).toContain('district.framework_added');
+  });
+
+  test('framework rejected for others and bad input', async () => {
+    const byFacilitator = await createFramework(
+      { ...literacy(otherDistrictId), name: 'Not mine' },
+      facilitator.token,
+    );
+    const repeated = await createFramework({
+      ...literacy(otherDistrictId),
+      name: 'Repeats',
+      standards: [
+        { code: 'A', name: 'One', summary: 'First.' },
+        { code: 'a', name: 'Two', summary: 'Second.' },
+      ],
+    });
+    const empty = await createFramework({ ...literacy(otherDistrictId), standards: [] });
+    const badUrl = await createFramework({ ...literacy(otherDistrictId), url: 'ftp://x' });
+    const count = rowsOf(
+      await server.database.db.execute(
+        sql`select count(*)::int as count from frameworks where district_id = ${otherDistrictId}`,
+      ),
+    );
+
+    expect(byFacilitator.__typename).toBe('ForbiddenError');
+    expect(repeated.__typename).toBe('ValidationError');
+    expect(repeated.issues[0].path).toEqual(['standards', '1', 'code']);
+    expect(empty.issues[0].path).toEqual(['standards']);
+    expect(badUrl.issues[0].path).toEqual(['url']);
+    expect(count[0]?.count).toBe(0);
+  });
+
+  test('badge aligns to ISTE and district standards', async () => {
+    const districtFramework = (
+      await server.graphql(FRAMEWORKS, { districtId: encodeGlobalID('District', districtId) })
+    ).body.data.frameworks.find((framework: Json) => framework.name === 'Literacy coaching');
+    const foreign = await createFramework({
+      ...literacy(otherDistrictId),
+      name: 'Lakeside only',
+    });
+    const createBadge = (name: string, alignmentIds: string[]) =>
+      server
+        .graphql(
+          CREATE_BADGE,
+          {
+            input: {
+              communityId,
+              name,
+              description: 'Coached a reading group',
+              criteria: 'Run six sessions',
+              isteStandards: ['LEARNER', 'COLLABORATOR'],
+              alignmentIds,
+            },
+          },
+          { token: facilitator.token },
+        )
+        .then((result) => result.body.data.createBadge as Json);
+
+    const aligned = await createBadge('Reading coach', [districtFramework.standards[1].id]);
+    const rejected = await createBadge('Borrowed standard', [foreign.data.standards[0].id]);
+
+    expect(aligned.data.alignments).toEqual([
+      { code: '2.1', name: 'Learner', framework: { name: 'ISTE Standards for Educators' } },
+      { code: '2.4', name: 'Collaborator', framework: { name: 'ISTE Standards for Educators' } },
+      { code: 'L2', name: 'Fluency', framework: { name: 'Literacy coaching' } },
+    ]);
+    expect(rejected.__typename).toBe('ValidationError');
+    expect(rejected.issues[0].path).toEqual(['alignmentIds']);
+  });
+});
