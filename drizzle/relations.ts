@@ -221,6 +221,11 @@ export const relations = defineRelations(tables, (r) => ({
       alias: 'recipient',
     }),
     awardedBy: r.one.users({ from: r.badgeAwards.awardedById, to: r.users.id }),
+    revokedBy: r.one.users({
+      from: r.badgeAwards.revokedById,
+      to: r.users.id,
+      alias: 'revokedAwards',
+    }),
   },
   notifications: {
     user: r.one.users({ from: r.notifications.userId, to: r.users.id, optional: false }),

@@ -15,6 +15,10 @@ export const ISTE_STANDARDS = [
   'analyst',
 ] as const;
 export const AWARD_STATUSES = ['active', 'revoked', 'expired'] as const;
+/** A participation badge recognizes taking part; a microcredential certifies a skill. */
+export const BADGE_KINDS = ['participation', 'microcredential'] as const;
+/** Longest validity a badge definition may give its awards: ten years. */
+export const MAX_VALID_FOR_DAYS = 3650;
 
 export const badges = pgTable(
   'badges',
@@ -27,6 +31,9 @@ export const badges = pgTable(
     description: text('description').notNull(),
     criteria: text('criteria').notNull(),
     isteStandards: text('iste_standards', { enum: ISTE_STANDARDS }).array().notNull(),
+    kind: text('kind', { enum: BADGE_KINDS }).notNull().default('participation'),
+    /** Days an award stays valid; null when awards do not expire unless the awarder says so. */
+    validForDays: integer('valid_for_days'),
     createdById: integer('created_by_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
@@ -36,6 +43,11 @@ export const badges = pgTable(
     check('badges_name_length', sql`char_length(${table.name}) between 1 and 120`),
     check('badges_description_length', sql`char_length(${table.description}) between 1 and 2000`),
     check('badges_criteria_length', sql`char_length(${table.criteria}) between 1 and 5000`),
+    check('badges_kind', sql`${table.kind} in ('participation', 'microcredential')`),
+    check(
+      'badges_valid_for_days',
+      sql`${table.validForDays} is null or ${table.validForDays} between 1 and ${sql.raw(String(MAX_VALID_FOR_DAYS))}`,
+    ),
     check(
       'badges_iste_standards',
       sql`cardinality(${table.isteStandards}) >= 1 and ${table.isteStandards} <@ array['learner', 'leader', 'citizen', 'collaborator', 'designer', 'facilitator', 'analyst']::text[]`,
@@ -63,6 +75,9 @@ export const badgeAwards = pgTable(
     awardedAt: instant('awarded_at').notNull().defaultNow(),
     expiresAt: instant('expires_at'),
     revokedAt: instant('revoked_at'),
+    revokedById: integer('revoked_by_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Why it was revoked, shown to the recipient and in verifications; empty unless revoked. */
+    revokeReason: text('revoke_reason').notNull().default(''),
   },
   (table) => [
     uniqueIndex('badge_awards_one_active')
@@ -72,6 +87,7 @@ export const badgeAwards = pgTable(
     index('badge_awards_recipient_idx').on(table.recipientId, table.id),
     check('badge_awards_status', sql`${table.status} in ('active', 'revoked', 'expired')`),
     check('badge_awards_note_length', sql`char_length(${table.note}) <= 2000`),
+    check('badge_awards_revoke_reason_length', sql`char_length(${table.revokeReason}) <= 500`),
     check(
       'badge_awards_expiry',
       sql`${table.expiresAt} is null or ${table.expiresAt} > ${table.awardedAt}`,

@@ -1,10 +1,11 @@
-import { ISTE_STANDARDS } from '../../drizzle/tables/index.ts';
+import { BADGE_KINDS, ISTE_STANDARDS, MAX_VALID_FOR_DAYS } from '../../drizzle/tables/index.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import {
   awardBadge,
   createBadge,
   ISTE_STANDARD_INFO,
   type IsteStandard,
+  revokeBadgeAward,
 } from '../../server/services/badge.ts';
 import { builder } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
@@ -15,6 +16,12 @@ export const IsteStandardEnum = enumFromValues(
   'IsteStandard',
   ISTE_STANDARDS,
   'The seven ISTE Standards for Educators, by role.',
+);
+
+export const BadgeKindEnum = enumFromValues(
+  'BadgeKind',
+  BADGE_KINDS,
+  'What a badge recognizes: taking part (PARTICIPATION) or a certified skill (MICROCREDENTIAL).',
 );
 
 const IsteStandardInfo = builder.objectRef<IsteStandard>('IsteStandardInfo').implement({
@@ -61,6 +68,16 @@ builder.drizzleNode('badges', {
       type: [IsteStandardInfo],
       description: 'The ISTE Standards for Educators it is aligned to; at least one.',
       resolve: (badge) => badge.isteStandards,
+    }),
+    kind: t.field({
+      type: BadgeKindEnum,
+      description: 'A participation badge or a microcredential.',
+      resolve: (badge) => badge.kind,
+    }),
+    validForDays: t.exposeInt('validForDays', {
+      nullable: true,
+      description:
+        'Days each award stays valid unless the awarder sets another expiry; null when awards do not expire by default.',
     }),
     community: t.relation('community', { description: 'The community that awards it.' }),
     holderCount: t.int({
@@ -116,7 +133,31 @@ builder.drizzleNode('badgeAwards', {
       description: 'When it stops being active; null when it does not expire.',
       resolve: (award) => award.expiresAt,
     }),
-    status: t.exposeString('status', { description: 'active, revoked or expired.' }),
+    status: t.string({
+      description:
+        'active, revoked or expired. An award past its expiresAt reads as expired even before its stored status is rewritten.',
+      resolve: (award) =>
+        award.status === 'active' &&
+        award.expiresAt !== null &&
+        Date.parse(award.expiresAt) <= Date.now()
+          ? 'expired'
+          : award.status,
+    }),
+    revokedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was revoked; null unless revoked.',
+      resolve: (award) => award.revokedAt,
+    }),
+    revokeReason: t.string({
+      nullable: true,
+      description: 'Why it was revoked; null unless revoked.',
+      resolve: (award) => (award.status === 'revoked' ? award.revokeReason : null),
+    }),
+    revokedBy: t.relation('revokedBy', {
+      nullable: true,
+      description: 'Who revoked it; null unless revoked, or when that account was deleted.',
+    }),
     note: t.exposeString('note', {
       description: "The awarder's note to the recipient; empty when there is none.",
     }),
@@ -146,6 +187,29 @@ builder.queryFields((t) => ({
 }));
 
 builder.mutationFields((t) => ({
+  revokeBadgeAward: t.drizzleField({
+    type: 'badgeAwards',
+    description:
+      "Revokes an active award with a reason the recipient sees; the badge's community owners and facilitators only. The audit log records who and why.",
+    errors: { types: COMMON_ERRORS },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('RevokeBadgeAwardInput', {
+          description: 'An award and why it is revoked.',
+          fields: (f) => ({
+            awardId: f.id({ required: true, description: 'The BadgeAward.' }),
+            reason: f.string({ required: true, description: '1 to 500 characters.' }),
+          }),
+        }),
+      }),
+    },
+    resolve: (_query, _parent, { input }, ctx) =>
+      revokeBadgeAward(ctx, {
+        awardId: parseGlobalId(String(input.awardId), 'BadgeAward', 'awardId'),
+        reason: input.reason,
+      }),
+  }),
   createBadge: t.drizzleField({
     type: 'badges',
     description: 'Defines a badge in a community; owners and facilitators only.',
@@ -171,6 +235,13 @@ builder.mutationFields((t) => ({
               required: true,
               description:
                 'The ISTE Standards for Educators it is aligned to; at least one, repeats ignored.',
+            }),
+            kind: f.field({
+              type: BadgeKindEnum,
+              description: 'PARTICIPATION (the default) or MICROCREDENTIAL.',
+            }),
+            validForDays: f.int({
+              description: `Days each award stays valid, 1 to ${MAX_VALID_FOR_DAYS}; omit for awards that do not expire unless the awarder sets an expiry.`,
             }),
             alignmentIds: f.idList({
               description:

@@ -6,6 +6,10 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     read: 'Run queries and subscriptions.',
     write: 'Also run mutations.',
   },
+  BadgeKind: {
+    microcredential: 'Certifies a skill, usually after evidence is reviewed.',
+    participation: 'Recognizes taking part or contributing.',
+  },
   CommunityActivityType: {
     badge_awarded: 'A badge of the community was awarded.',
     live_session_scheduled: 'A live session was scheduled.',

@@ -12,6 +12,7 @@ export type AuditAction =
   | 'community.invitation_revoked'
   | 'community.invitation_accepted'
   | 'community.settings_changed'
+  | 'community.badge_revoked'
   | 'live_session.attendance_adjusted'
   | 'live_session.attendance_closed'
   | 'live_session.message_removed'

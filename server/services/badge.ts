@@ -2,15 +2,18 @@ import { and, eq, lte, sql } from 'drizzle-orm';
 import type { Transaction } from '../../drizzle/db.ts';
 import { ISTE_FRAMEWORK_NAME, ISTE_STANDARD_INFO } from '../../drizzle/iste.ts';
 import {
+  type BADGE_KINDS,
   badgeAlignments,
   badgeAwards,
   badges,
   type ISTE_STANDARDS,
+  MAX_VALID_FOR_DAYS,
   memberships,
 } from '../../drizzle/tables/index.ts';
 import { canAwardBadge } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
+import { recordAudit } from './audit.ts';
 import { requireViewer, runInTransaction, type ServiceContext, topics } from './context.ts';
 import { usableStandardIds } from './framework.ts';
 import { notify } from './thread.ts';
@@ -18,6 +21,7 @@ import { notify } from './thread.ts';
 export type BadgeRow = typeof badges.$inferSelect;
 export type BadgeAwardRow = typeof badgeAwards.$inferSelect;
 export type IsteStandard = (typeof ISTE_STANDARDS)[number];
+export type BadgeKind = (typeof BADGE_KINDS)[number];
 
 export { ISTE_STANDARD_INFO };
 
@@ -32,6 +36,9 @@ export async function createBadge(
     isteStandards: IsteStandard[];
     /** Standards of other frameworks: those for everyone, or the community's district's own. */
     alignmentIds?: number[] | null;
+    kind?: BadgeKind | null;
+    /** Days each award stays valid; null or omitted when awards do not expire by default. */
+    validForDays?: number | null;
   },
 ): Promise<BadgeRow> {
   const viewer = requireViewer(ctx);
@@ -42,6 +49,15 @@ export async function createBadge(
     multiline: true,
   });
   const criteria = validator.text('criteria', input.criteria, { max: 5000, multiline: true });
+  if (
+    input.validForDays !== undefined &&
+    input.validForDays !== null &&
+    (!Number.isInteger(input.validForDays) ||
+      input.validForDays < 1 ||
+      input.validForDays > MAX_VALID_FOR_DAYS)
+  ) {
+    validator.add('validForDays', `must be a whole number of days from 1 to ${MAX_VALID_FOR_DAYS}`);
+  }
   const isteStandards = [...new Set(input.isteStandards)];
   if (isteStandards.length === 0) {
     validator.add('isteStandards', 'must name at least one ISTE Standard for Educators');
@@ -70,6 +86,8 @@ export async function createBadge(
         description,
         criteria,
         isteStandards,
+        kind: input.kind ?? 'participation',
+        validForDays: input.validForDays ?? null,
         createdById: viewer.id,
       })
       .onConflictDoNothing()
@@ -172,7 +190,12 @@ export async function awardBadge(
         recipientId: input.recipientId,
         awardedById: viewer.id,
         note,
-        expiresAt: input.expiresAt?.toISOString() ?? null,
+        // Without an expiry of its own, an award takes its badge's validity period.
+        expiresAt:
+          input.expiresAt?.toISOString() ??
+          (badge.validForDays === null
+            ? null
+            : sql`now() + make_interval(days => ${badge.validForDays})`),
       })
       .onConflictDoNothing()
       .returning();
@@ -191,5 +214,71 @@ export async function awardBadge(
       actorId: viewer.id,
     });
     return award;
+  });
+}
+
+/**
+ * Revokes an active award with a reason shown to the recipient; the badge's community owners and
+ * facilitators only. The award stays on record as revoked, and the audit log records who and why.
+ * ConflictError when the award is not active.
+ */
+export async function revokeBadgeAward(
+  ctx: ServiceContext,
+  input: { awardId: number; reason: string },
+): Promise<BadgeAwardRow> {
+  const viewer = requireViewer(ctx);
+  const validator = new InputValidator();
+  const reason = validator.text('reason', input.reason, { max: 500, multiline: true });
+  validator.check();
+
+  const [found] = await ctx.db
+    .select({ award: badgeAwards, communityId: badges.communityId })
+    .from(badgeAwards)
+    .innerJoin(badges, eq(badges.id, badgeAwards.badgeId))
+    .where(eq(badgeAwards.id, input.awardId));
+  const notFound = () =>
+    new NotFoundError(`Badge award ${input.awardId} not found, or you do not have access to it.`);
+  if (!found) {
+    throw notFound();
+  }
+  const { membership } = await ctx.access
+    .requireReadable(found.communityId, `Badge award ${input.awardId}`)
+    .catch(() => {
+      throw notFound();
+    });
+  if (!canAwardBadge(membership)) {
+    throw new ForbiddenError('Only owners and facilitators revoke badges.');
+  }
+
+  return runInTransaction(ctx, async (tx) => {
+    const [revoked] = await tx
+      .update(badgeAwards)
+      .set({
+        status: 'revoked',
+        revokedAt: sql`now()`,
+        revokedById: viewer.id,
+        revokeReason: reason,
+      })
+      .where(
+        and(
+          eq(badgeAwards.id, input.awardId),
+          eq(badgeAwards.status, 'active'),
+          sql`(${badgeAwards.expiresAt} is null or ${badgeAwards.expiresAt} > now())`,
+        ),
+      )
+      .returning();
+    if (!revoked) {
+      throw new ConflictError(
+        `Badge award ${input.awardId} is not active, so it cannot be revoked.`,
+      );
+    }
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: 'community.badge_revoked',
+      communityId: found.communityId,
+      subjectUserId: revoked.recipientId,
+      details: { awardId: revoked.id, badgeId: revoked.badgeId, reason },
+    });
+    return revoked;
   });
 }

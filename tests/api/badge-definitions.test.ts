@@ -1,3 +1,4 @@
+/** Badge definitions: frameworks and alignments, kinds, validity periods, expiry and revocation. */
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -196,5 +197,132 @@ describe.each(await databaseKinds())('frameworks and badge alignments on %s', (k
     ]);
     expect(rejected.__typename).toBe('ValidationError');
     expect(rejected.issues[0].path).toEqual(['alignmentIds']);
+  });
+});
+
+describe.each(await databaseKinds())('badge kinds, expiry and revocation on %s', (kind) => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let facilitator: { id: string; token: string };
+  let member: { id: string; token: string };
+  let communityId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    server = await startTestServer({ database });
+    facilitator = await signUpUser(server, { displayName: 'Fay Facilitator' });
+    member = await signUpUser(server, { displayName: 'Max Member' });
+    communityId = (
+      await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Credential Circle', focus: 'STEM', visibility: 'PUBLIC' },
+        'id',
+        facilitator.token,
+      )
+    ).id;
+    await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId }, 'id', member.token);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  const createBadge = (fields: Record<string, unknown>) =>
+    server
+      .graphql(
+        `mutation($input: CreateBadgeInput!) { createBadge(input: $input) {
+          __typename ... on Error { message } ... on ValidationError { issues { path message } }
+          ... on MutationCreateBadgeSuccess { data { id kind validForDays } } } }`,
+        {
+          input: {
+            communityId,
+            name: `Badge ${Math.random()}`,
+            description: 'Something shown',
+            criteria: 'Do it',
+            isteStandards: ['ANALYST'],
+            ...fields,
+          },
+        },
+        { token: facilitator.token },
+      )
+      .then((result) => result.body.data.createBadge as Json);
+
+  const award = (badgeId: string) =>
+    mutate(
+      server,
+      'awardBadge',
+      'AwardBadgeInput',
+      { badgeId, recipientId: member.id },
+      'id status awardedAt expiresAt',
+      facilitator.token,
+    );
+
+  const revoke = (awardId: string, reason: string, token = facilitator.token) =>
+    server
+      .graphql(
+        `mutation($input: RevokeBadgeAwardInput!) { revokeBadgeAward(input: $input) {
+          __typename ... on Error { message } ... on ValidationError { issues { path message } }
+          ... on MutationRevokeBadgeAwardSuccess { data { status revokeReason revokedAt revokedBy { displayName } } } } }`,
+        { input: { awardId, reason } },
+        { token },
+      )
+      .then((result) => result.body.data.revokeBadgeAward as Json);
+
+  test('microcredential with a validity period', async () => {
+    const created = await createBadge({ kind: 'MICROCREDENTIAL', validForDays: 365 });
+    const given = await award(created.data.id);
+    const days = (Date.parse(given.expiresAt) - Date.parse(given.awardedAt)) / 86_400_000;
+    const tooLong = await createBadge({ validForDays: 3651 });
+
+    expect(created.data).toMatchObject({ kind: 'MICROCREDENTIAL', validForDays: 365 });
+    expect(Math.round(days)).toBe(365);
+    expect(tooLong.__typename).toBe('ValidationError');
+    expect(tooLong.issues[0].path).toEqual(['validForDays']);
+  });
+
+  test('expired award reads as expired', async () => {
+    const created = await createBadge({});
+    const given = await award(created.data.id);
+    await server.database.db.execute(
+      sql`update badge_awards set awarded_at = now() - interval '2 days', expires_at = now() - interval '1 day' where id = ${rowIdOf(given.id)}`,
+    );
+    const read = await server.graphql(
+      'query($id: ID!) { node(id: $id) { ... on BadgeAward { status } } }',
+      { id: given.id },
+    );
+    const revokeExpired = await revoke(given.id, 'Too late');
+
+    expect(given.status).toBe('active');
+    expect(read.body.data.node.status).toBe('expired');
+    expect(revokeExpired.__typename).toBe('ConflictError');
+  });
+
+  test('revocation keeps the reason', async () => {
+    const created = await createBadge({});
+    const given = await award(created.data.id);
+    const byMember = await revoke(given.id, 'I want it gone', member.token);
+    const empty = await revoke(given.id, '   ');
+    const revoked = await revoke(given.id, 'Awarded to the wrong person');
+    const twice = await revoke(given.id, 'Again');
+    const audit = rowsOf(
+      await server.database.db.execute(
+        sql`select details->>'reason' as reason from audit_log where action = 'community.badge_revoked'`,
+      ),
+    );
+    const again = await award(created.data.id);
+
+    expect(byMember.__typename).toBe('ForbiddenError');
+    expect(empty.__typename).toBe('ValidationError');
+    expect(revoked.data).toMatchObject({
+      status: 'revoked',
+      revokeReason: 'Awarded to the wrong person',
+      revokedBy: { displayName: 'Fay Facilitator' },
+    });
+    expect(twice.__typename).toBe('ConflictError');
+    expect(audit.map((row) => row.reason)).toContain('Awarded to the wrong person');
+    expect(again.status).toBe('active');
   });
 });
