@@ -1,5 +1,6 @@
 export * from './badges.ts';
 export * from './communities.ts';
+export * from './credentials.ts';
 export * from './districts.ts';
 export * from './frameworks.ts';
 export * from './live-series.ts';
