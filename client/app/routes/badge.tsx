@@ -1,17 +1,20 @@
 import { A, useParams } from '@solidjs/router';
-import { For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { AwardBadgeForm } from '../components/award-badge-form.tsx';
+import { Field, FormMessage } from '../components/field.tsx';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
-import { createGraphQLQuery } from '../lib/graphql.ts';
+import { createGraphQLQuery, runMutation } from '../lib/graphql.ts';
+import { ERROR_SELECTION } from '../lib/operations.ts';
 import { viewer, viewerLoaded } from '../lib/session.ts';
+import { createSubmission } from '../lib/submission.ts';
 import { formatLocal } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 const BADGE = `query Badge($id: ID!) { badge(id: $id) {
-  id name description criteriaHtml holderCount
+  id name description criteriaHtml holderCount kind validForDays
   community { name slug viewerCanModerate members(first: 100) { nodes { user { id displayName } } } }
-  isteStandards { code name summary }
-  holders(first: 100) { nodes { id awardedAt recipient { displayName school { name } } } } } }`;
+  alignments { id code name summary framework { id name } }
+  holders(first: 100) { nodes { id awardedAt expiresAt recipient { displayName school { name } } } } } }`;
 
 interface BadgeData {
   badge: {
@@ -20,17 +23,26 @@ interface BadgeData {
     description: string;
     criteriaHtml: string;
     holderCount: number;
+    kind: 'PARTICIPATION' | 'MICROCREDENTIAL';
+    validForDays: number | null;
     community: {
       name: string;
       slug: string;
       viewerCanModerate: boolean;
       members: { nodes: { user: { id: string; displayName: string } }[] } | null;
     };
-    isteStandards: { code: string; name: string; summary: string }[];
+    alignments: {
+      id: string;
+      code: string;
+      name: string;
+      summary: string;
+      framework: { id: string; name: string };
+    }[];
     holders: {
       nodes: {
         id: string;
         awardedAt: string;
+        expiresAt: string | null;
         recipient: { displayName: string; school: { name: string } | null };
       }[];
     };
@@ -77,19 +89,32 @@ export default function BadgePage() {
             </p>
             <h1>{current().name}</h1>
             <p class="lead">{current().description}</p>
-            <h2>ISTE Standards for Educators</h2>
-            <ul class="rows">
-              <For each={current().isteStandards}>
-                {(standard) => (
-                  <li>
-                    <strong>
-                      {standard.code} {standard.name}
-                    </strong>
-                    <p class="meta">{standard.summary}</p>
-                  </li>
-                )}
-              </For>
-            </ul>
+            <p class="meta" data-testid="badge-kind">
+              {current().kind === 'MICROCREDENTIAL' ? 'Microcredential' : 'Participation badge'}
+              {current().validForDays
+                ? ` · valid for ${current().validForDays} ${current().validForDays === 1 ? 'day' : 'days'} after it is awarded`
+                : ''}
+            </p>
+            <h2>Aligned standards</h2>
+            <For each={frameworksOf(current().alignments)}>
+              {(group) => (
+                <section aria-label={group.name}>
+                  <h3>{group.name}</h3>
+                  <ul class="rows">
+                    <For each={group.standards}>
+                      {(standard) => (
+                        <li>
+                          <strong>
+                            {standard.code} {standard.name}
+                          </strong>
+                          <p class="meta">{standard.summary}</p>
+                        </li>
+                      )}
+                    </For>
+                  </ul>
+                </section>
+              )}
+            </For>
             <h2>Criteria</h2>
             <div class="prose" innerHTML={current().criteriaHtml} />
             <Show when={current().community.viewerCanModerate}>
@@ -107,12 +132,20 @@ export default function BadgePage() {
               <ul class="rows">
                 <For each={current().holders.nodes}>
                   {(award) => (
-                    <li>
+                    <li data-testid="holder">
                       {award.recipient.displayName}
                       <span class="meta">
                         {award.recipient.school ? ` · ${award.recipient.school.name}` : ''} ·
                         awarded {formatLocal(award.awardedAt)}
+                        {award.expiresAt ? ` · valid until ${formatLocal(award.expiresAt)}` : ''}
                       </span>
+                      <Show when={current().community.viewerCanModerate}>
+                        <RevokeAward
+                          awardId={award.id}
+                          recipientName={award.recipient.displayName}
+                          onRevoked={page.refetch}
+                        />
+                      </Show>
                     </li>
                   )}
                 </For>
@@ -122,5 +155,74 @@ export default function BadgePage() {
         )}
       </Match>
     </Switch>
+  );
+}
+
+type Alignment = NonNullable<BadgeData['badge']>['alignments'][number];
+
+/** Groups a badge's aligned standards by framework, keeping their order. */
+function frameworksOf(alignments: Alignment[]): { name: string; standards: Alignment[] }[] {
+  const groups = new Map<string, { name: string; standards: Alignment[] }>();
+  for (const alignment of alignments) {
+    const group = groups.get(alignment.framework.id) ?? {
+      name: alignment.framework.name,
+      standards: [],
+    };
+    group.standards.push(alignment);
+    groups.set(alignment.framework.id, group);
+  }
+  return [...groups.values()];
+}
+
+const REVOKE = `mutation RevokeBadgeAward($input: RevokeBadgeAwardInput!) { revokeBadgeAward(input: $input) {
+  __typename ${ERROR_SELECTION} ... on MutationRevokeBadgeAwardSuccess { data { id status } } } }`;
+
+/** Revokes one holder's award after asking for the reason the recipient will see. */
+function RevokeAward(props: { awardId: string; recipientName: string; onRevoked: () => void }) {
+  const [open, setOpen] = createSignal(false);
+  const [reason, setReason] = createSignal('');
+  const submission = createSubmission(['reason']);
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const outcome = await submission.submit(() =>
+      runMutation(REVOKE, 'revokeBadgeAward', { awardId: props.awardId, reason: reason().trim() }),
+    );
+    if (!outcome.message) {
+      setOpen(false);
+      props.onRevoked();
+    }
+  };
+
+  return (
+    <Show
+      when={open()}
+      fallback={
+        <button type="button" class="link-button" onClick={() => setOpen(true)}>
+          Revoke<span class="visually-hidden"> {props.recipientName}'s award</span>
+        </button>
+      }
+    >
+      <form class="revoke-form" onSubmit={submit} novalidate>
+        <Field
+          label={`Why revoke ${props.recipientName}'s award? They will see this.`}
+          name={`revoke-reason-${props.awardId}`}
+          required
+          maxLength={500}
+          value={reason()}
+          onValue={setReason}
+          error={submission.issue('reason')}
+        />
+        <FormMessage error={submission.formError()} />
+        <div class="actions">
+          <button type="submit" class="danger" disabled={submission.busy()}>
+            Revoke the award
+          </button>
+          <button type="button" class="secondary" onClick={() => setOpen(false)}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Show>
   );
 }

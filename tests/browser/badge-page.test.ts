@@ -1,0 +1,65 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ARTIFACTS, launchChromium, signInThroughPage } from '../helpers/browser.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { servicesAvailable } from '../helpers/services.ts';
+
+const ready = await servicesAvailable('chromium');
+
+describe.skipIf(!ready)('badge page in Chromium', () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    server = await startTestServer({ database, env: { SERVE_CLIENT: 'true', SEED_DEMO: 'true' } });
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await database?.drop();
+  });
+
+  test('shows alignments and revokes an award', async () => {
+    const community = await server.graphql(
+      '{ community(slug: "elementary-makerspace-network") { badges(first: 5) { nodes { id name holderCount } } } }',
+    );
+    const badge = community.body.data.community.badges.nodes.find(
+      (node: { holderCount: number }) => node.holderCount > 0,
+    );
+    const page = await signInThroughPage(
+      browser,
+      server.url,
+      'facilitator@staffroom.example.org',
+      'staffroom-demo',
+    );
+    await page.goto(`${server.url}/b/${encodeURIComponent(badge.id)}`);
+    await page.getByRole('heading', { name: 'Aligned standards' }).waitFor();
+    const iste = await page
+      .getByRole('region', { name: 'ISTE Standards for Educators' })
+      .textContent();
+    const kind = await page.getByTestId('badge-kind').textContent();
+    const holdersBefore = await page.getByTestId('holder').count();
+
+    const holder = page.getByTestId('holder').first();
+    const holderName = (await holder.textContent())?.split(' ·')[0]?.trim() ?? '';
+    await holder.getByRole('button', { name: /Revoke/ }).click();
+    await page.getByRole('button', { name: 'Revoke the award' }).click();
+    const emptyReason = await page.getByText('must not be empty').textContent();
+    await page.getByLabel(/Why revoke/).fill('Awarded by mistake during the demo');
+    await page.getByRole('button', { name: 'Revoke the award' }).click();
+    await page.getByRole('heading', { name: `Holders (${badge.holderCount - 1})` }).waitFor();
+    const holdersAfter = await page.getByTestId('holder').count();
+    await page.screenshot({ path: `${ARTIFACTS}badge-page.png`, fullPage: true });
+
+    expect(iste).toMatch(/2\.\d/);
+    expect(kind).toContain('Participation badge');
+    expect(holderName.length).toBeGreaterThan(0);
+    expect(emptyReason).toContain('must not be empty');
+    expect(holdersAfter).toBe(holdersBefore - 1);
+  });
+});
