@@ -62,4 +62,40 @@ describe.skipIf(!ready)('badge page in Chromium', () => {
     expect(emptyReason).toContain('must not be empty');
     expect(holdersAfter).toBe(holdersBefore - 1);
   });
+
+  test('defines a microcredential with a validity', async () => {
+    const page = await signInThroughPage(
+      browser,
+      server.url,
+      'facilitator@staffroom.example.org',
+      'staffroom-demo',
+    );
+    await page.goto(`${server.url}/c/elementary-makerspace-network`);
+    await page.getByText('Define a badge').click();
+    await page.getByLabel('Badge name').fill('Robotics Mentor');
+    await page.getByLabel('Badge description').fill('Mentored a robotics team for a season');
+    await page.getByLabel('Badge criteria').fill('Coach **one** team through a competition');
+    await page.getByLabel(/Microcredential/).check();
+    await page.getByLabel('Valid for (days)').fill('two years');
+    await page.getByRole('button', { name: 'Create badge' }).click();
+    const badDays = await page.getByText('Enter a whole number of days.').textContent();
+    await page.getByLabel('Valid for (days)').fill('730');
+    await page.getByLabel('Designer').check();
+    await page.getByRole('button', { name: 'Create badge' }).click();
+    await page.getByText('Created the badge “Robotics Mentor”.').waitFor();
+    const created = await server.graphql(
+      '{ community(slug: "elementary-makerspace-network") { badges(first: 30) { nodes { name kind validForDays alignments { code } } } } }',
+    );
+    const robotics = created.body.data.community.badges.nodes.find(
+      (node: { name: string }) => node.name === 'Robotics Mentor',
+    );
+
+    expect(badDays).toContain('whole number');
+    expect(robotics).toEqual({
+      name: 'Robotics Mentor',
+      kind: 'MICROCREDENTIAL',
+      validForDays: 730,
+      alignments: [{ code: '2.5' }],
+    });
+  });
 });

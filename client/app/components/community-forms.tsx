@@ -263,12 +263,25 @@ export function NewBadgeForm(props: { communityId: string; onCreated: () => void
   const [description, setDescription] = createSignal('');
   const [criteria, setCriteria] = createSignal('');
   const [standards, setStandards] = createSignal<string[]>([]);
+  const [kind, setKind] = createSignal<'PARTICIPATION' | 'MICROCREDENTIAL'>('PARTICIPATION');
+  const [validForDays, setValidForDays] = createSignal('');
   const [success, setSuccess] = createSignal('');
-  const submission = createSubmission(['name', 'description', 'criteria', 'isteStandards']);
+  const submission = createSubmission([
+    'name',
+    'description',
+    'criteria',
+    'isteStandards',
+    'validForDays',
+  ]);
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setSuccess('');
+    const days = validForDays().trim();
+    if (days !== '' && !/^\d+$/.test(days)) {
+      submission.reject([{ path: ['validForDays'], message: 'Enter a whole number of days.' }]);
+      return;
+    }
     const result = await submission.submit(() =>
       runMutation<{ name: string }>(
         mutationDocument('createBadge', 'CreateBadgeInput', 'id name'),
@@ -279,6 +292,8 @@ export function NewBadgeForm(props: { communityId: string; onCreated: () => void
           description: description(),
           criteria: criteria(),
           isteStandards: standards(),
+          kind: kind(),
+          ...(days !== '' && { validForDays: Number(days) }),
         },
       ),
     );
@@ -288,6 +303,8 @@ export function NewBadgeForm(props: { communityId: string; onCreated: () => void
       setDescription('');
       setCriteria('');
       setStandards([]);
+      setKind('PARTICIPATION');
+      setValidForDays('');
       props.onCreated();
     }
   };
@@ -323,6 +340,36 @@ export function NewBadgeForm(props: { communityId: string; onCreated: () => void
           value={criteria()}
           onValue={setCriteria}
           error={submission.issue('criteria')}
+        />
+        <fieldset class="field">
+          <legend>Kind</legend>
+          <label class="check">
+            <input
+              type="radio"
+              name="badge-kind"
+              checked={kind() === 'PARTICIPATION'}
+              onChange={() => setKind('PARTICIPATION')}
+            />
+            Participation badge: recognizes taking part
+          </label>
+          <label class="check">
+            <input
+              type="radio"
+              name="badge-kind"
+              checked={kind() === 'MICROCREDENTIAL'}
+              onChange={() => setKind('MICROCREDENTIAL')}
+            />
+            Microcredential: certifies a skill
+          </label>
+        </fieldset>
+        <Field
+          label="Valid for (days)"
+          name="badge-valid-for-days"
+          inputMode="numeric"
+          hint="Leave empty for awards that do not expire. At most 3650."
+          value={validForDays()}
+          onValue={setValidForDays}
+          error={submission.issue('validForDays')}
         />
         <fieldset
           class="field"
