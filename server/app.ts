@@ -16,6 +16,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/builder.ts';
 import { type GraphQLContext, schema } from '../schema/index.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { pruneRateLimits } from './auth/rate-limit.ts';
+import { createSecretBox } from './auth/secret-box.ts';
 import { AccessBatcher } from './auth/viewer-access.ts';
 import { ensureClientBuilt } from './client-build.ts';
 import type { Config } from './config.ts';
@@ -31,9 +32,11 @@ import {
   SESSION_COOKIE,
   serializeSessionCookie,
 } from './context.ts';
+import { ensureCredentialKey } from './credentials/key-ring.ts';
 import { createAccountExportRoute } from './http/account-export.ts';
 import { createAttendanceRoutes } from './http/attendance-routes.ts';
 import { createCalendarRoutes } from './http/calendar-routes.ts';
+import { createCredentialRoutes } from './http/credential-routes.ts';
 import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
 import { createSsoRoutes } from './http/sso-routes.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -119,6 +122,7 @@ export async function startServer(
     }
   }
   await ensureIsteFramework(database.db);
+  await ensureCredentialKey(database.db, createSecretBox(config), log);
 
   const clientRoot = config.serveClient ? await ensureClientBuilt(PROJECT_ROOT, log) : null;
   const bus = createEventBus(config.redisUrl, log);
@@ -372,6 +376,7 @@ export async function startServer(
     createAccountExportRoute(routeDeps),
     createCalendarRoutes(routeDeps),
     createAttendanceRoutes(routeDeps),
+    createCredentialRoutes(routeDeps),
   ];
 
   const sockets = attachWebSocketServer({

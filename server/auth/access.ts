@@ -267,6 +267,25 @@ export function canAwardBadge(membership: MembershipAccess | null): boolean {
 }
 
 /**
+ * Checks who may download the signed credential of a badge award: its recipient always, anyone
+ * else only when the recipient shows badges publicly and the awarding community is public.
+ */
+export function canReadAwardCredential(
+  viewerId: number | null,
+  award: { recipientId: number; recipientBadgesPublic: boolean; visibility: string },
+): boolean {
+  if (viewerId !== null && viewerId === award.recipientId) {
+    return true;
+  }
+  return award.recipientBadgesPublic && award.visibility === 'public';
+}
+
+/** Checks whether a community is published as an Open Badges issuer: public communities only. */
+export function isPublicIssuer(community: { visibility: string }): boolean {
+  return community.visibility === 'public';
+}
+
+/**
  * Checks that the actor may remove or ban the target. Facilitators remove and ban members, and
  * only an owner removes or bans a facilitator. Nobody removes an owner, because owners step down
  * themselves.

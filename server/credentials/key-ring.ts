@@ -1,0 +1,143 @@
+import { createHash, createHmac } from 'node:crypto';
+import { asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../drizzle/db.ts';
+import { credentialKeys } from '../../drizzle/tables/index.ts';
+import type { SecretBox } from '../auth/secret-box.ts';
+import type { Logger } from '../log.ts';
+import { generateIssuerKey, type MultikeyDocument } from './keys.ts';
+
+/*
+ * One platform key ring signs for every issuer profile. Each community issuer publishes the
+ * platform's keys under its own address, as `<issuer>/keys/<key id>` with itself as controller,
+ * so the key's controller is the credential's issuer, as verifyCredential requires, without a key
+ * pair per community.
+ */
+
+/** Address of a key as published by an issuer: `<issuer id>/keys/<key id>`. */
+export function issuerKeyUrl(issuerId: string, keyId: string): string {
+  return `${issuerId}/keys/${keyId}`;
+}
+
+function secretContext(keyId: string): string {
+  return `credential_keys:${keyId}`;
+}
+
+/**
+ * Makes sure that an active signing key exists, creating one when none does. The unique index on
+ * active keys makes the insert of a second process a no-op, so only one key is created.
+ */
+export async function ensureCredentialKey(
+  db: Database,
+  secretBox: SecretBox,
+  log: Logger,
+): Promise<void> {
+  const [active] = await db
+    .select({ id: credentialKeys.id })
+    .from(credentialKeys)
+    .where(isNull(credentialKeys.retiredAt));
+  if (active) {
+    return;
+  }
+  const [latest] = await db.select({ count: sql<number>`count(*)::int` }).from(credentialKeys);
+  const keyId = `key-${(latest?.count ?? 0) + 1}`;
+  const generated = await generateIssuerKey('urn:staffroom:credential-key', keyId);
+  if (!generated.secretKeyMultibase) {
+    throw new Error('The generated credential key has no secret key');
+  }
+  const inserted = await db
+    .insert(credentialKeys)
+    .values({
+      keyId,
+      publicKey: { type: 'Multikey', publicKeyMultibase: generated.publicKeyMultibase },
+      encryptedSecret: secretBox.encrypt(generated.secretKeyMultibase, secretContext(keyId)),
+    })
+    .onConflictDoNothing()
+    .returning({ keyId: credentialKeys.keyId });
+  if (inserted.length > 0) {
+    log.info({ keyId }, 'Created a credential signing key');
+  }
+}
+
+/** Retires a key: it signs nothing more but stays published. Returns false when it is unknown. */
+export async function retireCredentialKey(db: Database, keyId: string): Promise<boolean> {
+  const rows = await db
+    .update(credentialKeys)
+    .set({ retiredAt: sql`now()` })
+    .where(eq(credentialKeys.keyId, keyId))
+    .returning({ id: credentialKeys.id });
+  return rows.length > 0;
+}
+
+/** Loads the active key as a secret Multikey published by `issuerId`, or null when there is none. */
+export async function activeSigningKey(
+  db: Database,
+  secretBox: SecretBox,
+  issuerId: string,
+): Promise<MultikeyDocument | null> {
+  const [row] = await db
+    .select()
+    .from(credentialKeys)
+    .where(isNull(credentialKeys.retiredAt))
+    .limit(1);
+  if (!row) {
+    return null;
+  }
+  return {
+    type: 'Multikey',
+    id: issuerKeyUrl(issuerId, row.keyId),
+    controller: issuerId,
+    publicKeyMultibase: row.publicKey.publicKeyMultibase,
+    secretKeyMultibase: secretBox.decrypt(row.encryptedSecret, secretContext(row.keyId)),
+  };
+}
+
+/** Loads a published key (active or retired) as `issuerId` publishes it, or null when unknown. */
+export async function publishedKey(
+  db: Database,
+  issuerId: string,
+  keyId: string,
+): Promise<MultikeyDocument | null> {
+  const [row] = await db
+    .select({ keyId: credentialKeys.keyId, publicKey: credentialKeys.publicKey })
+    .from(credentialKeys)
+    .where(eq(credentialKeys.keyId, keyId));
+  if (!row) {
+    return null;
+  }
+  return {
+    '@context': 'https://w3id.org/security/multikey/v1',
+    type: 'Multikey',
+    id: issuerKeyUrl(issuerId, row.keyId),
+    controller: issuerId,
+    publicKeyMultibase: row.publicKey.publicKeyMultibase,
+  };
+}
+
+/** Lists every published key id, oldest first. */
+export async function publishedKeyIds(db: Database): Promise<string[]> {
+  const rows = await db
+    .select({ keyId: credentialKeys.keyId })
+    .from(credentialKeys)
+    .orderBy(asc(credentialKeys.id));
+  return rows.map((row) => row.keyId);
+}
+
+/**
+ * Derives the salt of an award's recipient identity hash instead of storing it. It is an HMAC of
+ * the award id keyed by the oldest signing key's secret, which every process can decrypt and which
+ * stays in the key ring. So an award's salt is the same on every export, and nobody without that
+ * secret can compute it.
+ */
+export async function recipientSalt(
+  db: Database,
+  secretBox: SecretBox,
+  awardId: number,
+): Promise<string> {
+  const [oldest] = await db.select().from(credentialKeys).orderBy(asc(credentialKeys.id)).limit(1);
+  if (!oldest) {
+    throw new Error('No credential signing key exists yet');
+  }
+  const secret = secretBox.decrypt(oldest.encryptedSecret, secretContext(oldest.keyId));
+  const hmacKey = createHash('sha256').update(`recipient salt ${secret}`).digest();
+  return createHmac('sha256', hmacKey).update(`badge award ${awardId}`).digest('hex').slice(0, 32);
+}
