@@ -9,6 +9,7 @@ import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { isNull } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { badgeAwards, badges, communities, credentialKeys } from '../../drizzle/tables/index.ts';
 import { createSecretBox } from '../../server/auth/secret-box.ts';
@@ -327,6 +328,23 @@ describe.each(await databaseKinds())('award credentials on %s', (kind) => {
           .select({ keyId: credentialKeys.keyId, retiredAt: credentialKeys.retiredAt })
           .from(credentialKeys);
         expect(keys).toEqual([{ keyId: 'key-1', retiredAt: null }]);
+
+        // After a retirement, two processes replacing the key at once add and log only one.
+        const lines: string[] = [];
+        const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+        const secretBox = createSecretBox({ secretKey: undefined, dataDir: shared.dataDir });
+        await retireCredentialKey(servers[0].database.db, 'key-1');
+        await Promise.all(
+          servers.map((running) => ensureCredentialKey(running.database.db, secretBox, logger)),
+        );
+        const active = await servers[1].database.db
+          .select({ keyId: credentialKeys.keyId })
+          .from(credentialKeys)
+          .where(isNull(credentialKeys.retiredAt));
+        expect(active).toEqual([{ keyId: 'key-2' }]);
+        expect(
+          lines.filter((line) => line.includes('Created a credential signing key')),
+        ).toHaveLength(1);
       } finally {
         await Promise.all(servers.map((running) => running.stop()));
       }
