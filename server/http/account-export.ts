@@ -18,9 +18,8 @@ import {
   threads,
   users,
 } from '../../drizzle/tables/index.ts';
-import { AuthenticationError } from '../context.ts';
 import { recordAudit } from '../services/audit.ts';
-import { type HttpRoute, type HttpRouteDeps, sendJson } from './route.ts';
+import { contextOrUnauthorized, type HttpRoute, type HttpRouteDeps, sendJson } from './route.ts';
 
 export const ACCOUNT_EXPORT_PATH = '/account/export';
 
@@ -39,16 +38,11 @@ export function createAccountExportRoute(routeDeps: HttpRouteDeps): HttpRoute {
       sendJson(response, 405, { error: `Use GET for ${ACCOUNT_EXPORT_PATH}.` });
       return true;
     }
-    let viewerId: number | null;
-    try {
-      viewerId = (await routeDeps.contextFor(request, response)).viewer?.id ?? null;
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        sendJson(response, 401, { error: error.message });
-        return true;
-      }
-      throw error;
+    const context = await contextOrUnauthorized(routeDeps, request, response);
+    if (!context) {
+      return true;
     }
+    const viewerId = context.viewer?.id ?? null;
     if (viewerId === null) {
       sendJson(response, 401, { error: 'Sign in to export your data.' });
       return true;

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { tryParseGlobalId } from '../../schema/ids.ts';
 import { ViewerAccess } from '../auth/viewer-access.ts';
-import { AuthenticationError } from '../context.ts';
 import { communityIcs, liveSessionIcs, personalIcs } from '../services/calendar.ts';
-import { type HttpRoute, type HttpRouteDeps, sendJson } from './route.ts';
+import { contextOrUnauthorized, type HttpRoute, type HttpRouteDeps, sendJson } from './route.ts';
 
 const SESSION_PATH = /^\/calendar\/live-sessions\/([^/]+)\.ics$/;
 const COMMUNITY_PATH = /^\/calendar\/communities\/([a-z0-9-]{1,64})\.ics$/;
@@ -59,16 +58,11 @@ export function createCalendarRoutes(routeDeps: HttpRouteDeps): HttpRoute {
       }
       return true;
     }
-    let access: ViewerAccess;
-    try {
-      access = (await routeDeps.contextFor(request, response)).access;
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        sendJson(response, 401, { error: error.message });
-        return true;
-      }
-      throw error;
+    const context = await contextOrUnauthorized(routeDeps, request, response);
+    if (!context) {
+      return true;
     }
+    const { access } = context;
     if (session?.[1]) {
       const id = tryParseGlobalId(decodeURIComponent(session[1]), 'LiveSession');
       const body = id === null ? null : await liveSessionIcs(db, access, id, publicUrl);

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecretBox } from '../auth/secret-box.ts';
-import { AuthenticationError } from '../context.ts';
 import type { OpenBadgeCredential } from '../credentials/open-badge.ts';
 import {
   awardCredential,
@@ -8,7 +7,7 @@ import {
   issuerKey,
   issuerProfile,
 } from '../services/credential.ts';
-import { type HttpRoute, type HttpRouteDeps, sendJson } from './route.ts';
+import { contextOrUnauthorized, type HttpRoute, type HttpRouteDeps, sendJson } from './route.ts';
 
 const ISSUER_PATH = /^\/issuers\/communities\/([a-z0-9-]{1,64})$/;
 const KEY_PATH = /^\/issuers\/communities\/([a-z0-9-]{1,64})\/keys\/(key-[0-9]{1,9})$/;
@@ -129,16 +128,11 @@ export function createCredentialRoutes(routeDeps: HttpRouteDeps): HttpRoute {
       }
       return true;
     }
-    let viewerId: number | null;
-    try {
-      viewerId = (await routeDeps.contextFor(request, response)).viewer?.id ?? null;
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        sendJson(response, 401, { error: error.message });
-        return true;
-      }
-      throw error;
+    const context = await contextOrUnauthorized(routeDeps, request, response);
+    if (!context) {
+      return true;
     }
+    const viewerId = context.viewer?.id ?? null;
     const signed = await awardCredential(
       db,
       secretBox,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLContext } from '../../schema/index.ts';
 import type { Config } from '../config.ts';
-import type { ContextDeps } from '../context.ts';
+import { AuthenticationError, type ContextDeps } from '../context.ts';
 
 /**
  * A plain HTTP endpoint beside /graphql (single sign-on redirects, data export). It returns
@@ -33,4 +33,24 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 /** Sends a redirect; `location` must be a path of this site or an address already checked. */
 export function redirect(response: ServerResponse, location: string): void {
   response.writeHead(303, { Location: location, 'Cache-Control': 'no-store' }).end();
+}
+
+/**
+ * Authenticates a request as `contextFor` does, and answers 401 itself when its bearer token is
+ * unknown, expired or revoked. Returns the context, or null once the 401 has been sent.
+ */
+export async function contextOrUnauthorized(
+  routeDeps: HttpRouteDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<GraphQLContext | null> {
+  try {
+    return await routeDeps.contextFor(request, response);
+  } catch (error) {
+    if (error instanceof AuthenticationError) {
+      sendJson(response, 401, { error: error.message });
+      return null;
+    }
+    throw error;
+  }
 }

@@ -24,7 +24,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../helpers/server.ts';
-import { requireServicesStrictly } from '../helpers/services.ts';
+import { requireServicesStrictly, servicesAvailable } from '../helpers/services.ts';
 
 const SCHEMA_DIR = resolve(
   process.env.OPEN_BADGES_SCHEMA_DIR ??
@@ -316,43 +316,6 @@ describe.each(await databaseKinds())('award credentials on %s', (kind) => {
     expect(response.status).toBe(413);
   });
 
-  test.skipIf(kind === 'pglite')('two servers on one database create one active key', async () => {
-    const shared = await createTestDatabase(kind);
-    try {
-      const servers = await Promise.all([
-        startTestServer({ database: shared }),
-        startTestServer({ database: shared }),
-      ]);
-      try {
-        const keys = await servers[0].database.db
-          .select({ keyId: credentialKeys.keyId, retiredAt: credentialKeys.retiredAt })
-          .from(credentialKeys);
-        expect(keys).toEqual([{ keyId: 'key-1', retiredAt: null }]);
-
-        // After a retirement, two processes replacing the key at once add and log only one.
-        const lines: string[] = [];
-        const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
-        const secretBox = createSecretBox({ secretKey: undefined, dataDir: shared.dataDir });
-        await retireCredentialKey(servers[0].database.db, 'key-1');
-        await Promise.all(
-          servers.map((running) => ensureCredentialKey(running.database.db, secretBox, logger)),
-        );
-        const active = await servers[1].database.db
-          .select({ keyId: credentialKeys.keyId })
-          .from(credentialKeys)
-          .where(isNull(credentialKeys.retiredAt));
-        expect(active).toEqual([{ keyId: 'key-2' }]);
-        expect(
-          lines.filter((line) => line.includes('Created a credential signing key')),
-        ).toHaveLength(1);
-      } finally {
-        await Promise.all(servers.map((running) => running.stop()));
-      }
-    } finally {
-      await shared.drop();
-    }
-  });
-
   test('the key ring never holds a plaintext secret', async () => {
     const rows = await server.database.db.select().from(credentialKeys);
     expect(rows.length).toBeGreaterThan(0);
@@ -362,3 +325,46 @@ describe.each(await databaseKinds())('award credentials on %s', (kind) => {
     }
   });
 });
+
+// Two servers share a database only on the PostgreSQL server: an in-memory PGlite is one process's.
+describe.skipIf(!(await servicesAvailable('postgres')))(
+  'credential keys across two server processes',
+  () => {
+    test('two servers on one database create one active key', async () => {
+      const shared = await createTestDatabase('postgres');
+      try {
+        const servers = await Promise.all([
+          startTestServer({ database: shared }),
+          startTestServer({ database: shared }),
+        ]);
+        try {
+          const keys = await servers[0].database.db
+            .select({ keyId: credentialKeys.keyId, retiredAt: credentialKeys.retiredAt })
+            .from(credentialKeys);
+          expect(keys).toEqual([{ keyId: 'key-1', retiredAt: null }]);
+
+          // After a retirement, two processes replacing the key at once add and log only one.
+          const lines: string[] = [];
+          const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+          const secretBox = createSecretBox({ secretKey: undefined, dataDir: shared.dataDir });
+          await retireCredentialKey(servers[0].database.db, 'key-1');
+          await Promise.all(
+            servers.map((running) => ensureCredentialKey(running.database.db, secretBox, logger)),
+          );
+          const active = await servers[1].database.db
+            .select({ keyId: credentialKeys.keyId })
+            .from(credentialKeys)
+            .where(isNull(credentialKeys.retiredAt));
+          expect(active).toEqual([{ keyId: 'key-2' }]);
+          expect(
+            lines.filter((line) => line.includes('Created a credential signing key')),
+          ).toHaveLength(1);
+        } finally {
+          await Promise.all(servers.map((running) => running.stop()));
+        }
+      } finally {
+        await shared.drop();
+      }
+    });
+  },
+);
