@@ -17,7 +17,7 @@ export const ISTE_STANDARDS = [
 export const AWARD_STATUSES = ['active', 'revoked', 'expired'] as const;
 /** A participation badge recognizes taking part; a microcredential certifies a skill. */
 export const BADGE_KINDS = ['participation', 'microcredential'] as const;
-/** Longest validity a badge definition may give its awards: ten years. */
+/** Maximum validity a badge definition may give its awards, in days: ten years. */
 export const MAX_VALID_FOR_DAYS = 3650;
 
 export const badges = pgTable(
@@ -32,7 +32,7 @@ export const badges = pgTable(
     criteria: text('criteria').notNull(),
     isteStandards: text('iste_standards', { enum: ISTE_STANDARDS }).array().notNull(),
     kind: text('kind', { enum: BADGE_KINDS }).notNull().default('participation'),
-    /** Days an award stays valid; null when awards do not expire unless the awarder says so. */
+    /** Days an award stays valid; null when awards expire only at a date the awarder sets. */
     validForDays: integer('valid_for_days'),
     createdById: integer('created_by_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
@@ -76,7 +76,7 @@ export const badgeAwards = pgTable(
     expiresAt: instant('expires_at'),
     revokedAt: instant('revoked_at'),
     revokedById: integer('revoked_by_id').references(() => users.id, { onDelete: 'set null' }),
-    /** Why it was revoked, shown to the recipient and in verifications; empty unless revoked. */
+    /** Reason for the revocation, shown to the recipient; empty unless revoked. */
     revokeReason: text('revoke_reason').notNull().default(''),
   },
   (table) => [

@@ -20,7 +20,7 @@ export const RSVP_STATUSES = ['going', 'maybe', 'not_going'] as const;
 export const RSVP_SEATS = ['confirmed', 'waitlisted'] as const;
 export const MAX_CAPACITY = 10_000;
 export const QUESTION_STATUSES = ['open', 'answered', 'dismissed'] as const;
-/** Longest slow mode interval a host can set, in seconds. */
+/** Maximum slow mode interval a host can set, in seconds. */
 export const MAX_SLOW_MODE_SECONDS = 600;
 
 export const liveSessions = pgTable(
@@ -217,8 +217,8 @@ export const liveHands = pgTable(
 );
 
 /**
- * Who is in a live session's room now: one row per person, kept fresh by heartbeats. A row whose
- * heartbeat is older than the timeout counts as gone and is removed by the presence sweep.
+ * Presence in a live session's room: one row per person, kept fresh by heartbeats. A row whose
+ * heartbeat is older than the timeout counts as gone, and the presence sweep removes it.
  */
 export const livePresence = pgTable(
   'live_presence',

@@ -36,7 +36,7 @@ export function redirect(response: ServerResponse, location: string): void {
 }
 
 /**
- * Authenticates a request as `contextFor` does, and answers 401 itself when its bearer token is
+ * Authenticates a request as `contextFor` does, and sends 401 itself when its bearer token is
  * unknown, expired or revoked. Returns the context, or null once the 401 has been sent.
  */
 export async function contextOrUnauthorized(

@@ -257,6 +257,8 @@ async function requireCreditablePerson(
  * Returns the most minutes one can be credited for a session: its planned length, or the time it
  * actually ran when that was longer.
  */
+// NOTE: within this limit a host may credit an active member who never joined the room; the
+// transcript marks such minutes as adjusted.
 function sessionMinutes(liveSession: LiveSessionRow): number {
   const planned = Date.parse(liveSession.endsAt) - Date.parse(liveSession.startsAt);
   const ran =

@@ -42,6 +42,7 @@ import {
   type LiveSessionRow,
   loadReadableLiveSession,
 } from './live-session.ts';
+import { displayNameOf } from './presence.ts';
 
 export type LiveQuestionRow = typeof liveQuestions.$inferSelect;
 
@@ -675,14 +676,6 @@ export async function lowerHand(
   });
 }
 
-async function displayNameOf(ctx: ServiceContext, userId: number): Promise<string> {
-  const [row] = await ctx.db
-    .select({ displayName: users.displayName })
-    .from(users)
-    .where(eq(users.id, userId));
-  return row?.displayName ?? '';
-}
-
 async function consume(limiter: RateLimiterMemory, key: string): Promise<number> {
   try {
     await limiter.consume(key);
@@ -721,7 +714,7 @@ export async function sendReaction(
     );
   }
   sendSignal(ctx, topics.liveRoom(room.liveSession.id), 'reaction', room.viewer.id, {
-    displayName: await displayNameOf(ctx, room.viewer.id),
+    displayName: await displayNameOf(ctx.db, room.viewer.id),
     emoji: input.emoji,
   });
 }
@@ -742,7 +735,7 @@ export async function sendTyping(
     return false;
   }
   sendSignal(ctx, topics.liveRoom(room.liveSession.id), 'typing', room.viewer.id, {
-    displayName: await displayNameOf(ctx, room.viewer.id),
+    displayName: await displayNameOf(ctx.db, room.viewer.id),
   });
   return true;
 }

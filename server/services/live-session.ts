@@ -242,6 +242,7 @@ export async function changeLiveSessionStatus(
           startsAt: sql`least(${liveSessions.startsAt}, now())`,
           endsAt: sql`${liveSessions.endsAt} - greatest(${liveSessions.startsAt} - now(), interval '0')`,
         }),
+        // NOTE: a session ended early keeps its planned end, so calendars still show that end.
         ...(transition.to === 'ended' && { endedAt: sql`now()` }),
       })
       .where(

@@ -1,5 +1,5 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
-import { type Database, rowsOf, type Transaction } from '../../drizzle/db.ts';
+import { type Database, type Executor, rowsOf, type Transaction } from '../../drizzle/db.ts';
 import { liveAttendance, livePresence, liveSessions, users } from '../../drizzle/tables/index.ts';
 import { ConflictError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -129,7 +129,8 @@ function creditedGapMs(previous: PreviousHeartbeat): number {
   return Math.min(Math.max(previous.gapMs, 0), MAX_CREDITED_GAP_MS);
 }
 
-async function displayNameOf(tx: Transaction, userId: number): Promise<string> {
+/** Returns a person's display name, or an empty string when the account no longer exists. */
+export async function displayNameOf(tx: Executor, userId: number): Promise<string> {
   const [user] = await tx
     .select({ displayName: users.displayName })
     .from(users)

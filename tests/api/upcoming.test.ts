@@ -180,7 +180,7 @@ describe.each(await databaseKinds())('upcomingLiveSessions on %s', (kind) => {
         host.token,
       );
     }
-    // Starting a month early moves the session to now, so the default window holds all three.
+    // Starting a month early moves the session to now, so the default window contains all three.
     const nodes = await readAllPages(outsider.token);
     const listed = titles(nodes);
 

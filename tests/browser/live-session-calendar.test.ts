@@ -56,7 +56,7 @@ describe.skipIf(!ready)('live session calendar in Chromium', () => {
   let soon: Json;
   /** Starts the same day, with one seat the host holds: the attendee is waitlisted. */
   let full: Json;
-  /** Starts on the 15th of the month after `soon`: the attendee answered MAYBE. */
+  /** Starts on the 15th of the month after `soon`: the attendee's RSVP is MAYBE. */
   let nextMonth: Json;
   /** In a private community the attendee is not in, on the same day as `soon`. */
   let hidden: Json;
