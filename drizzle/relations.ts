@@ -9,6 +9,7 @@ export const relations = defineRelations(tables, (r) => ({
     staff: r.many.users({ from: r.districts.id, to: r.users.districtId, alias: 'districtStaff' }),
     auditLog: r.many.auditLog({ from: r.districts.id, to: r.auditLog.districtId }),
     ssoProvider: r.one.oidcProviders({ from: r.districts.id, to: r.oidcProviders.districtId }),
+    badges: r.many.badges(),
   },
   districtDomains: {
     district: r.one.districts({
@@ -190,11 +191,11 @@ export const relations = defineRelations(tables, (r) => ({
     author: r.one.users({ from: r.chatMessages.authorId, to: r.users.id }),
   },
   badges: {
-    community: r.one.communities({
-      from: r.badges.communityId,
-      to: r.communities.id,
-      optional: false,
-    }),
+    community: r.one.communities({ from: r.badges.communityId, to: r.communities.id }),
+    district: r.one.districts({ from: r.badges.districtId, to: r.districts.id }),
+    imageUpload: r.one.uploads({ from: r.badges.imageUploadId, to: r.uploads.id }),
+    rules: r.many.badgeRules(),
+    submissions: r.many.evidenceSubmissions(),
     awards: r.many.badgeAwards(),
     alignments: r.many.frameworkStandards({
       from: r.badges.id.through(r.badgeAlignments.badgeId),
@@ -212,8 +213,58 @@ export const relations = defineRelations(tables, (r) => ({
       optional: false,
     }),
   },
+  badgeRules: {
+    badge: r.one.badges({ from: r.badgeRules.badgeId, to: r.badges.id, optional: false }),
+    requiredBadges: r.many.badges({
+      from: r.badgeRules.id.through(r.badgeRuleBadges.ruleId),
+      to: r.badges.id.through(r.badgeRuleBadges.badgeId),
+      alias: 'pathwayRules',
+    }),
+  },
+  evidenceSubmissions: {
+    badge: r.one.badges({
+      from: r.evidenceSubmissions.badgeId,
+      to: r.badges.id,
+      optional: false,
+    }),
+    user: r.one.users({ from: r.evidenceSubmissions.userId, to: r.users.id, optional: false }),
+    revisions: r.many.evidenceRevisions(),
+    reviews: r.many.evidenceReviews(),
+  },
+  evidenceRevisions: {
+    submission: r.one.evidenceSubmissions({
+      from: r.evidenceRevisions.submissionId,
+      to: r.evidenceSubmissions.id,
+      optional: false,
+    }),
+    files: r.many.uploads({
+      from: r.evidenceRevisions.id.through(r.evidenceFiles.revisionId),
+      to: r.uploads.id.through(r.evidenceFiles.uploadId),
+    }),
+  },
+  evidenceReviews: {
+    submission: r.one.evidenceSubmissions({
+      from: r.evidenceReviews.submissionId,
+      to: r.evidenceSubmissions.id,
+      optional: false,
+    }),
+    revision: r.one.evidenceRevisions({
+      from: r.evidenceReviews.revisionId,
+      to: r.evidenceRevisions.id,
+      optional: false,
+    }),
+    reviewer: r.one.users({ from: r.evidenceReviews.reviewerId, to: r.users.id }),
+  },
+  uploads: {
+    owner: r.one.users({ from: r.uploads.ownerId, to: r.users.id }),
+  },
   badgeAwards: {
     badge: r.one.badges({ from: r.badgeAwards.badgeId, to: r.badges.id, optional: false }),
+    rule: r.one.badgeRules({ from: r.badgeAwards.ruleId, to: r.badgeRules.id }),
+    submission: r.one.evidenceSubmissions({
+      from: r.badgeAwards.submissionId,
+      to: r.evidenceSubmissions.id,
+    }),
     recipient: r.one.users({
       from: r.badgeAwards.recipientId,
       to: r.users.id,

@@ -8,6 +8,9 @@ export const NOTIFICATION_KINDS = [
   'badge_awarded',
   'seat_confirmed',
   'starting_soon',
+  'evidence_submitted',
+  'review_result',
+  'badge_revoked',
 ] as const;
 
 export const notifications = pgTable(
@@ -28,13 +31,16 @@ export const notifications = pgTable(
     index('notifications_unread_idx').on(table.userId).where(sql`${table.readAt} is null`),
     check(
       'notifications_kind',
-      sql`${table.kind} in ('reply', 'badge_awarded', 'seat_confirmed', 'starting_soon')`,
+      sql`${table.kind} in ('reply', 'badge_awarded', 'seat_confirmed', 'starting_soon', 'evidence_submitted', 'review_result', 'badge_revoked')`,
     ),
   ],
 );
 
 export interface NotificationSubject {
-  communityId: number;
+  /** The community it happened in; absent for a district badge. */
+  communityId?: number;
+  districtId?: number;
+  submissionId?: number;
   threadId?: number;
   postId?: number;
   badgeId?: number;

@@ -49,9 +49,10 @@ const IsteStandardInfo = builder.objectRef<IsteStandard>('IsteStandardInfo').imp
 
 builder.drizzleNode('badges', {
   name: 'Badge',
-  description: 'A badge a community awards, aligned to one or more ISTE Standards for Educators.',
+  description:
+    'A badge that a community or a district awards, aligned to one or more ISTE Standards for Educators.',
   id: { column: (badge) => badge.id },
-  authScopes: (badge) => ({ readCommunity: badge.communityId }),
+  authScopes: (badge) => ({ readBadge: badge.id }),
   fields: (t) => ({
     name: t.exposeString('name', {
       description: 'Up to 120 characters, unique within its community regardless of case.',
@@ -79,7 +80,14 @@ builder.drizzleNode('badges', {
       description:
         'Days each award stays valid unless the awarder sets another expiry; null when awards do not expire by default.',
     }),
-    community: t.relation('community', { description: 'The community that awards it.' }),
+    community: t.relation('community', {
+      nullable: true,
+      description: "The community that awards it; null for a district's badge.",
+    }),
+    district: t.relation('district', {
+      nullable: true,
+      description: "The district that awards it; null for a community's badge.",
+    }),
     holderCount: t.int({
       description: 'People holding an active award of this badge.',
       select: {
@@ -92,7 +100,7 @@ builder.drizzleNode('badges', {
     }),
     holders: t.relatedConnection('awards', {
       description:
-        "Active awards, newest first. People who keep their badges private are listed only to themselves and to the community's owners and facilitators; holderCount counts everyone.",
+        "Active awards, newest first. People who keep their badges private are listed only to themselves and to those who manage the badge (the community's owners and facilitators, or the district's admins); holderCount counts everyone.",
       // An award past its expiry counts as expired even before anything rewrites its status.
       query: (_args, ctx) => ({
         where: {
@@ -100,7 +108,11 @@ builder.drizzleNode('badges', {
           RAW: (table, { sql }) =>
             sql`(exists (select 1 from users u where u.id = ${table.recipientId} and (u.badges_public or u.id = ${ctx.viewer?.id ?? -1}))
               or exists (select 1 from badges b join memberships m on m.community_id = b.community_id
-                where b.id = ${table.badgeId} and m.user_id = ${ctx.viewer?.id ?? -1} and m.status = 'active' and m.role in ('owner', 'facilitator')))`,
+                where b.id = ${table.badgeId} and m.user_id = ${ctx.viewer?.id ?? -1} and m.status = 'active' and m.role in ('owner', 'facilitator'))
+              or exists (select 1 from badges b where b.id = ${table.badgeId} and b.district_id in (${sql.join(
+                (ctx.viewer?.adminDistrictIds ?? [-1]).concat(-1).map((id) => sql`${id}`),
+                sql`, `,
+              )})))`,
           OR: [{ expiresAt: { isNull: true } }, { expiresAt: { gt: new Date().toISOString() } }],
         },
         orderBy: { id: 'desc' },
@@ -212,7 +224,8 @@ builder.mutationFields((t) => ({
   }),
   createBadge: t.drizzleField({
     type: 'badges',
-    description: 'Defines a badge in a community; owners and facilitators only.',
+    description:
+      "Defines a badge: in a community by its owners and facilitators, or in a district by the district's admins.",
     errors: { types: COMMON_ERRORS },
     args: {
       input: t.arg({
@@ -220,7 +233,12 @@ builder.mutationFields((t) => ({
         type: builder.inputType('CreateBadgeInput', {
           description: 'A new badge for a community.',
           fields: (f) => ({
-            communityId: f.id({ required: true, description: 'The community that awards it.' }),
+            communityId: f.id({
+              description: 'The community that awards it; give this or districtId.',
+            }),
+            districtId: f.id({
+              description: 'The district that awards it to its staff; give this or communityId.',
+            }),
             name: f.string({
               required: true,
               description: '1 to 120 characters, unique within the community regardless of case.',
@@ -254,7 +272,14 @@ builder.mutationFields((t) => ({
     resolve: (_query, _parent, { input }, ctx) =>
       createBadge(ctx, {
         ...input,
-        communityId: parseGlobalId(String(input.communityId), 'Community', 'communityId'),
+        communityId:
+          input.communityId == null
+            ? null
+            : parseGlobalId(String(input.communityId), 'Community', 'communityId'),
+        districtId:
+          input.districtId == null
+            ? null
+            : parseGlobalId(String(input.districtId), 'District', 'districtId'),
         alignmentIds: (input.alignmentIds ?? []).map((id, index) =>
           parseGlobalId(String(id), 'FrameworkStandard', `alignmentIds.${index}`),
         ),
@@ -273,7 +298,8 @@ builder.mutationFields((t) => ({
             badgeId: f.id({ required: true, description: 'The badge.' }),
             recipientId: f.id({
               required: true,
-              description: "The person, by User id: an active member of the badge's community.",
+              description:
+                "The person, by User id: an active member of the badge's community, or staff of its district.",
             }),
             note: f.string({ description: 'A note for the recipient, up to 2,000 characters.' }),
             expiresAt: f.field({

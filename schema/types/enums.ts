@@ -85,6 +85,10 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
   },
   NotificationKind: {
     badge_awarded: 'A badge was awarded to the person.',
+    badge_revoked: "One of the person's badge awards was revoked, with a reason.",
+    evidence_submitted: 'Evidence for a badge the person reviews waits for review.',
+    review_result:
+      "A reviewer decided on the person's evidence: approved, changes requested or declined.",
     reply: "Someone replied to the person's thread or post.",
     seat_confirmed: 'A seat opened in a full live session, and the waitlisted person now has it.',
     starting_soon: 'A live session the person holds a seat in starts within 15 minutes.',

@@ -12,13 +12,13 @@ import { enumFromValues } from './enums.ts';
 export const NotificationKindEnum = enumFromValues(
   'NotificationKind',
   NOTIFICATION_KINDS,
-  "What a notification is about: a REPLY to the recipient's thread or post, or a badge awarded to them (BADGE_AWARDED).",
+  "What a notification is about: a reply, a badge awarded or revoked, evidence to review or a review's result, a seat confirmed, or a session starting soon.",
 );
 
 export const Notification = builder.drizzleNode('notifications', {
   name: 'Notification',
   description:
-    'Something that happened to a person: a reply to their thread or post, a badge awarded to them, a seat that opened for them in a full live session, or a session of theirs starting soon. Visible to that person only.',
+    'Something that happened to a person: a reply to their thread or post, a badge awarded to them or revoked, evidence sent to them for review or the result of a review of theirs, a seat that opened for them in a full live session, or a session of theirs starting soon. Visible to that person only.',
   id: { column: (notification) => notification.id },
   authScopes: (notification) => ({ isViewer: notification.userId }),
   fields: (t) => ({
@@ -55,9 +55,21 @@ export const Notification = builder.drizzleNode('notifications', {
             : null;
           return `A seat opened in “${liveSession?.title ?? 'a live session'}”, and it is yours now.`;
         }
+        const badge = subject.badgeId ? await loadRow(ctx, 'badges', subject.badgeId) : null;
+        const badgeName = badge?.name ?? 'a badge';
         if (notification.kind === 'badge_awarded') {
-          const badge = subject.badgeId ? await loadRow(ctx, 'badges', subject.badgeId) : null;
-          return `${actorName} awarded you the badge “${badge?.name ?? 'a badge'}”.`;
+          return subject.actorId
+            ? `${actorName} awarded you the badge “${badgeName}”.`
+            : `You earned the badge “${badgeName}”.`;
+        }
+        if (notification.kind === 'badge_revoked') {
+          return `${actorName} revoked your badge “${badgeName}”.`;
+        }
+        if (notification.kind === 'evidence_submitted') {
+          return `${actorName} sent evidence for “${badgeName}” to review.`;
+        }
+        if (notification.kind === 'review_result') {
+          return `${actorName} reviewed your evidence for “${badgeName}”.`;
         }
         const thread = subject.threadId ? await loadRow(ctx, 'threads', subject.threadId) : null;
         return `${actorName} replied to you in “${thread?.title ?? 'a thread'}”.`;
@@ -66,11 +78,14 @@ export const Notification = builder.drizzleNode('notifications', {
     community: t.drizzleField({
       type: 'communities',
       nullable: true,
-      description: 'The community it happened in; null when the community was deleted.',
+      description:
+        "The community it happened in; null when the community was deleted, or for a district's badge.",
       resolve: (query, notification, _args, ctx) =>
-        ctx.db.query.communities.findFirst(
-          query({ where: { id: notification.subject.communityId } }),
-        ),
+        notification.subject.communityId === undefined
+          ? null
+          : ctx.db.query.communities.findFirst(
+              query({ where: { id: notification.subject.communityId } }),
+            ),
     }),
     thread: t.drizzleField({
       type: 'threads',
@@ -93,7 +108,8 @@ export const Notification = builder.drizzleNode('notifications', {
     badge: t.drizzleField({
       type: 'badges',
       nullable: true,
-      description: 'The badge awarded, for BADGE_AWARDED; null for other kinds or a deleted badge.',
+      description:
+        'The badge, for BADGE_AWARDED, BADGE_REVOKED, EVIDENCE_SUBMITTED and REVIEW_RESULT; null for other kinds or a deleted badge.',
       resolve: (query, notification, _args, ctx) =>
         notification.subject.badgeId
           ? ctx.db.query.badges.findFirst(query({ where: { id: notification.subject.badgeId } }))

@@ -9,10 +9,22 @@ import {
   threads,
 } from '../../drizzle/tables/index.ts';
 import { NotFoundError } from '../errors.ts';
-import { type CommunityAccess, canReadCommunity, canSeeCommunity, type Viewer } from './access.ts';
+import {
+  type CommunityAccess,
+  canAdministerDistrict,
+  canReadCommunity,
+  canSeeCommunity,
+  type Viewer,
+} from './access.ts';
 
 export type MembershipRow = typeof memberships.$inferSelect;
 export type ParentKind = 'thread' | 'liveSession' | 'badge';
+
+/** Who issues a badge: a community, or a district (communityId null). */
+export interface BadgeIssuerIds {
+  communityId: number | null;
+  districtId: number | null;
+}
 
 /**
  * Batches the rows that access checks need across every viewer of this process. Loads made in
@@ -23,6 +35,7 @@ export class AccessBatcher {
   readonly communities: DataLoader<number, CommunityAccess | null>;
   readonly memberships: DataLoader<string, MembershipRow | null>;
   readonly parents: Record<ParentKind, DataLoader<number, number | null>>;
+  readonly badgeIssuers: DataLoader<number, BadgeIssuerIds | null>;
 
   constructor(db: Database) {
     const noCache = { cache: false };
@@ -69,6 +82,14 @@ export class AccessBatcher {
       liveSession: communityIdsOf(liveSessions),
       badge: communityIdsOf(badges),
     };
+    this.badgeIssuers = new DataLoader(async (ids) => {
+      const rows = await db
+        .select({ id: badges.id, communityId: badges.communityId, districtId: badges.districtId })
+        .from(badges)
+        .where(inArray(badges.id, [...new Set(ids)]));
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }, noCache);
   }
 }
 
@@ -169,10 +190,36 @@ export class ViewerAccess {
     return { community, membership };
   }
 
-  /** Reports whether the viewer may read the community that a thread, session or badge is in. */
+  /**
+   * Reports whether the viewer may read the community that a thread, session or badge is in. A
+   * district's badge is read by that district's staff and admins.
+   */
   async canReadParent(kind: ParentKind, id: number): Promise<boolean> {
+    if (kind === 'badge') {
+      return this.canReadBadge(id);
+    }
     const communityId = await this.communityIdOf(kind, id);
     return communityId !== null && this.canRead(communityId);
+  }
+
+  /** Reports whether the viewer may read a badge: see canReadParent. */
+  async canReadBadge(badgeId: number): Promise<boolean> {
+    const issuer = await this.batcher.badgeIssuers.load(badgeId);
+    if (!issuer) {
+      return false;
+    }
+    if (issuer.communityId !== null) {
+      return this.canRead(issuer.communityId);
+    }
+    return issuer.districtId !== null && this.isDistrictReader(issuer.districtId);
+  }
+
+  /** Staff and admins of a district read its badges. */
+  isDistrictReader(districtId: number): boolean {
+    return (
+      this.viewer !== null &&
+      (this.viewer.districtId === districtId || canAdministerDistrict(this.viewer, districtId))
+    );
   }
 
   /**

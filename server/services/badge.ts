@@ -2,19 +2,27 @@ import { and, eq, lte, sql } from 'drizzle-orm';
 import type { Transaction } from '../../drizzle/db.ts';
 import { ISTE_FRAMEWORK_NAME, ISTE_STANDARD_INFO } from '../../drizzle/iste.ts';
 import {
+  type AWARD_SOURCES,
   type BADGE_KINDS,
   badgeAlignments,
   badgeAwards,
   badges,
+  districts,
   type ISTE_STANDARDS,
   MAX_VALID_FOR_DAYS,
-  memberships,
 } from '../../drizzle/tables/index.ts';
-import { canAwardBadge } from '../auth/access.ts';
+import { canAdministerDistrict, canAwardBadge } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
 import { recordAudit } from './audit.ts';
-import { requireViewer, runInTransaction, type ServiceContext, topics } from './context.ts';
+import { requireEligibleRecipient, requireManagedBadge } from './badge-access.ts';
+import {
+  type EventRecorder,
+  requireViewer,
+  runInTransaction,
+  type ServiceContext,
+  topics,
+} from './context.ts';
 import { usableStandardIds } from './framework.ts';
 import { notify } from './thread.ts';
 
@@ -25,11 +33,15 @@ export type BadgeKind = (typeof BADGE_KINDS)[number];
 
 export { ISTE_STANDARD_INFO };
 
-/** Defines a badge in a community; owners and facilitators only. */
+/**
+ * Defines a badge. A community's badge is defined by its owners and facilitators; a district's
+ * badge (districtId instead of communityId) by the district's admins.
+ */
 export async function createBadge(
   ctx: ServiceContext,
   input: {
-    communityId: number;
+    communityId?: number | null;
+    districtId?: number | null;
     name: string;
     description: string;
     criteria: string;
@@ -62,14 +74,35 @@ export async function createBadge(
   if (isteStandards.length === 0) {
     validator.add('isteStandards', 'must name at least one ISTE Standard for Educators');
   }
+  const communityId = input.communityId ?? null;
+  const districtId = input.districtId ?? null;
+  if ((communityId === null) === (districtId === null)) {
+    validator.add('communityId', 'give either a community or a district as the issuer, not both');
+  }
   validator.check();
 
-  const { community, membership } = await ctx.access.requireReadable(input.communityId);
-  if (!canAwardBadge(membership)) {
-    throw new ForbiddenError('Only owners and facilitators define badges.');
+  let frameworkDistrictId: number | null;
+  if (communityId !== null) {
+    const { community, membership } = await ctx.access.requireReadable(communityId);
+    if (!canAwardBadge(membership)) {
+      throw new ForbiddenError('Only owners and facilitators define badges.');
+    }
+    frameworkDistrictId = community.districtId;
+  } else {
+    const [district] = await ctx.db
+      .select({ id: districts.id })
+      .from(districts)
+      .where(eq(districts.id, districtId ?? -1));
+    if (!district || !ctx.access.isDistrictReader(district.id)) {
+      throw new NotFoundError('District not found, or you do not have access to it.');
+    }
+    if (!canAdministerDistrict(viewer, district.id)) {
+      throw new ForbiddenError("Only the district's admins define its badges.");
+    }
+    frameworkDistrictId = district.id;
   }
   const requested = input.alignmentIds ?? [];
-  const alignmentIds = await usableStandardIds(ctx, requested, community.districtId);
+  const alignmentIds = await usableStandardIds(ctx, requested, frameworkDistrictId);
   if (alignmentIds.length < new Set(requested).size) {
     throw ValidationError.of(
       'alignmentIds',
@@ -81,7 +114,8 @@ export async function createBadge(
     const [badge] = await tx
       .insert(badges)
       .values({
-        communityId: input.communityId,
+        communityId,
+        districtId,
         name,
         description,
         criteria,
@@ -93,7 +127,9 @@ export async function createBadge(
       .onConflictDoNothing()
       .returning();
     if (!badge) {
-      throw new ConflictError(`This community already has a badge named "${name}".`);
+      throw new ConflictError(
+        `This ${communityId !== null ? 'community' : 'district'} already has a badge named "${name}".`,
+      );
     }
     await alignToIsteStandards(tx, badge.id, isteStandards);
     if (alignmentIds.length > 0) {
@@ -126,10 +162,81 @@ async function alignToIsteStandards(
   );
 }
 
+/** How an award comes about, for grantAward. */
+export interface GrantInput {
+  recipientId: number;
+  awardedById: number | null;
+  note?: string;
+  expiresAt?: Date | null;
+  source: (typeof AWARD_SOURCES)[number];
+  ruleId?: number | null;
+  submissionId?: number | null;
+}
+
 /**
- * Awards a badge to a member of its community. Expired awards are closed first, so that only an
- * active one blocks a new award (ConflictError). Publishes BADGE_AWARDED to the community and
- * notifies the recipient.
+ * Gives a badge inside a transaction: closes the recipient's expired award of it, inserts the
+ * award unless an active one exists (the unique index decides, so parallel grants on several
+ * processes make one award), records BADGE_AWARDED on the community's feed and notifies the
+ * recipient. Returns null when the person already holds an active award.
+ */
+export async function grantAward(
+  tx: Transaction,
+  recorder: EventRecorder,
+  badge: Pick<BadgeRow, 'id' | 'communityId' | 'districtId' | 'validForDays'>,
+  input: GrantInput,
+): Promise<BadgeAwardRow | null> {
+  await tx
+    .update(badgeAwards)
+    .set({ status: 'expired' })
+    .where(
+      and(
+        eq(badgeAwards.badgeId, badge.id),
+        eq(badgeAwards.recipientId, input.recipientId),
+        eq(badgeAwards.status, 'active'),
+        lte(badgeAwards.expiresAt, sql`now()`),
+      ),
+    );
+  const [award] = await tx
+    .insert(badgeAwards)
+    .values({
+      badgeId: badge.id,
+      recipientId: input.recipientId,
+      awardedById: input.awardedById,
+      note: input.note ?? '',
+      source: input.source,
+      ruleId: input.ruleId ?? null,
+      submissionId: input.submissionId ?? null,
+      // Without an expiry of its own, an award takes its badge's validity period.
+      expiresAt:
+        input.expiresAt?.toISOString() ??
+        (badge.validForDays === null
+          ? null
+          : sql`now() + make_interval(days => ${badge.validForDays})`),
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!award) {
+    return null;
+  }
+  if (badge.communityId !== null) {
+    await recorder.record(topics.community(badge.communityId), 'badge_awarded', {
+      awardId: award.id,
+    });
+  }
+  await notify(tx, recorder, input.recipientId, 'badge_awarded', {
+    ...(badge.communityId !== null
+      ? { communityId: badge.communityId }
+      : { districtId: badge.districtId ?? undefined }),
+    badgeId: badge.id,
+    awardId: award.id,
+    ...(input.awardedById !== null ? { actorId: input.awardedById } : {}),
+  });
+  return award;
+}
+
+/**
+ * Awards a badge by hand to a member of its community (or staff of its district), with a note.
+ * Only an active award blocks a new one (ConflictError).
  */
 export async function awardBadge(
   ctx: ServiceContext,
@@ -144,75 +251,22 @@ export async function awardBadge(
   }
   validator.check();
 
-  const [badge] = await ctx.db.select().from(badges).where(eq(badges.id, input.badgeId));
-  if (!badge) {
-    throw new NotFoundError(`Badge ${input.badgeId} not found, or you do not have access to it.`);
-  }
-  const { membership } = await ctx.access.requireReadable(
-    badge.communityId,
-    `Badge ${input.badgeId}`,
-  );
-  if (!canAwardBadge(membership)) {
-    throw new ForbiddenError('Only owners and facilitators award badges.');
-  }
-  const [recipientMembership] = await ctx.db
-    .select({ status: memberships.status })
-    .from(memberships)
-    .where(
-      and(
-        eq(memberships.communityId, badge.communityId),
-        eq(memberships.userId, input.recipientId),
-      ),
-    );
-  if (recipientMembership?.status !== 'active') {
-    throw ValidationError.of(
-      'recipientId',
-      "the recipient must be an active member of the badge's community",
-    );
-  }
+  const badge = await requireManagedBadge(ctx, input.badgeId, 'award badges');
+  await requireEligibleRecipient(ctx.db, badge, input.recipientId);
 
   return runInTransaction(ctx, async (tx, recorder) => {
-    await tx
-      .update(badgeAwards)
-      .set({ status: 'expired' })
-      .where(
-        and(
-          eq(badgeAwards.badgeId, badge.id),
-          eq(badgeAwards.recipientId, input.recipientId),
-          eq(badgeAwards.status, 'active'),
-          lte(badgeAwards.expiresAt, sql`now()`),
-        ),
-      );
-    const [award] = await tx
-      .insert(badgeAwards)
-      .values({
-        badgeId: badge.id,
-        recipientId: input.recipientId,
-        awardedById: viewer.id,
-        note,
-        // Without an expiry of its own, an award takes its badge's validity period.
-        expiresAt:
-          input.expiresAt?.toISOString() ??
-          (badge.validForDays === null
-            ? null
-            : sql`now() + make_interval(days => ${badge.validForDays})`),
-      })
-      .onConflictDoNothing()
-      .returning();
+    const award = await grantAward(tx, recorder, badge, {
+      recipientId: input.recipientId,
+      awardedById: viewer.id,
+      note,
+      expiresAt: input.expiresAt ?? null,
+      source: 'manual',
+    });
     if (!award) {
       throw new ConflictError(
         `That person already has an active award of the badge "${badge.name}".`,
       );
     }
-    await recorder.record(topics.community(badge.communityId), 'badge_awarded', {
-      awardId: award.id,
-    });
-    await notify(tx, recorder, input.recipientId, 'badge_awarded', {
-      communityId: badge.communityId,
-      badgeId: badge.id,
-      awardId: award.id,
-      actorId: viewer.id,
-    });
     return award;
   });
 }
@@ -232,25 +286,21 @@ export async function revokeBadgeAward(
   validator.check();
 
   const [found] = await ctx.db
-    .select({ award: badgeAwards, communityId: badges.communityId })
+    .select({ badgeId: badgeAwards.badgeId })
     .from(badgeAwards)
-    .innerJoin(badges, eq(badges.id, badgeAwards.badgeId))
     .where(eq(badgeAwards.id, input.awardId));
   const notFound = () =>
     new NotFoundError(`Badge award ${input.awardId} not found, or you do not have access to it.`);
   if (!found) {
     throw notFound();
   }
-  const { membership } = await ctx.access
-    .requireReadable(found.communityId, `Badge award ${input.awardId}`)
-    .catch(() => {
-      throw notFound();
-    });
-  if (!canAwardBadge(membership)) {
-    throw new ForbiddenError('Only owners and facilitators revoke badges.');
-  }
+  const badge = await requireManagedBadge(ctx, found.badgeId, 'revoke badges').catch(
+    (error: unknown) => {
+      throw error instanceof NotFoundError ? notFound() : error;
+    },
+  );
 
-  return runInTransaction(ctx, async (tx) => {
+  return runInTransaction(ctx, async (tx, recorder) => {
     const [revoked] = await tx
       .update(badgeAwards)
       .set({
@@ -275,9 +325,18 @@ export async function revokeBadgeAward(
     await recordAudit(tx, {
       actorId: viewer.id,
       action: 'community.badge_revoked',
-      communityId: found.communityId,
+      communityId: badge.communityId,
+      districtId: badge.districtId,
       subjectUserId: revoked.recipientId,
       details: { awardId: revoked.id, badgeId: revoked.badgeId, reason },
+    });
+    await notify(tx, recorder, revoked.recipientId, 'badge_revoked', {
+      ...(badge.communityId !== null
+        ? { communityId: badge.communityId }
+        : { districtId: badge.districtId ?? undefined }),
+      badgeId: badge.id,
+      awardId: revoked.id,
+      actorId: viewer.id,
     });
     return revoked;
   });
