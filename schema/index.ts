@@ -17,6 +17,7 @@ import './types/membership.ts';
 import './types/notification.ts';
 import './types/sso.ts';
 import './types/thread.ts';
+import './types/upload.ts';
 import './types/upcoming.ts';
 import './subscriptions/index.ts';
 
