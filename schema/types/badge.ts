@@ -7,6 +7,7 @@ import {
   type IsteStandard,
   revokeBadgeAward,
 } from '../../server/services/badge.ts';
+import { canManageBadge } from '../../server/services/badge-access.ts';
 import { builder } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId, tryParseGlobalId } from '../ids.ts';
@@ -79,6 +80,11 @@ builder.drizzleNode('badges', {
       nullable: true,
       description:
         'Days each award stays valid unless the awarder sets another expiry; null when awards do not expire by default.',
+    }),
+    viewerCanManage: t.boolean({
+      description:
+        "Whether the viewer manages the badge: awards and revokes it, defines its rules and reviews evidence. The community's owners and facilitators, or the district's admins.",
+      resolve: (badge, _args, ctx) => canManageBadge(ctx, badge),
     }),
     community: t.relation('community', {
       nullable: true,
