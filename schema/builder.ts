@@ -69,6 +69,7 @@ function scopeCheckers(ctx: GraphQLContext) {
     signedIn: ctx.viewer !== null,
     platformAdmin: isPlatformAdmin(ctx.viewer),
     administerDistrict: (districtId: number) => canAdministerDistrict(ctx.viewer, districtId),
+    readDistrictBadges: (districtId: number) => ctx.access.isDistrictReader(districtId),
     seeCommunity: (communityId: number) => ctx.access.canSee(communityId),
     readCommunity: (communityId: number) => ctx.access.canRead(communityId),
     moderateCommunity: async (communityId: number) =>
@@ -140,6 +141,7 @@ export const builder = new SchemaBuilder<{
     signedIn: boolean;
     platformAdmin: boolean;
     administerDistrict: number;
+    readDistrictBadges: number;
     seeCommunity: number;
     readCommunity: number;
     moderateCommunity: number;

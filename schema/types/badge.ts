@@ -326,3 +326,14 @@ builder.mutationFields((t) => ({
       }),
   }),
 }));
+
+builder.drizzleObjectFields('districts', (t) => ({
+  badges: t.relatedConnection('badges', {
+    nullable: true,
+    description:
+      "Badges the district awards to its staff, earliest first; null unless the viewer is the district's staff or admin.",
+    query: { orderBy: { id: 'asc' } },
+    authScopes: (district) => ({ readDistrictBadges: district.id }),
+    unauthorizedResolver: () => null,
+  }),
+}));

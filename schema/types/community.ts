@@ -93,7 +93,7 @@ builder.drizzleNode('users', {
     }),
     badgeAwards: t.relatedConnection('awards', {
       description:
-        'Active badge awards of this person, newest first, in communities the viewer may read. Empty for others when the person keeps their badges private.',
+        "Active badge awards of this person, newest first, of communities the viewer may read and of the viewer's own district. Empty for others when the person keeps their badges private.",
       query: (_args, ctx) => ({
         where: {
           status: 'active',
@@ -101,7 +101,19 @@ builder.drizzleNode('users', {
           RAW: (table, { sql }) =>
             sql`exists (select 1 from users u where u.id = ${table.recipientId} and (u.badges_public or u.id = ${ctx.viewer?.id ?? -1}))`,
           OR: [{ expiresAt: { isNull: true } }, { expiresAt: { gt: new Date().toISOString() } }],
-          badge: { community: { RAW: (table) => readableCommunityCondition(ctx.viewer, table) } },
+          badge: {
+            OR: [
+              { community: { RAW: (table) => readableCommunityCondition(ctx.viewer, table) } },
+              // A district's badges are read by its staff and admins.
+              ctx.viewer?.isPlatformAdmin
+                ? { districtId: { isNotNull: true } }
+                : {
+                    districtId: {
+                      in: [ctx.viewer?.districtId ?? -1, ...(ctx.viewer?.adminDistrictIds ?? [])],
+                    },
+                  },
+            ],
+          },
         },
         orderBy: { id: 'desc' },
       }),
