@@ -258,7 +258,12 @@ export function ScheduleForm(props: { communityId: string; onScheduled: () => vo
   );
 }
 
-export function NewBadgeForm(props: { communityId: string; onCreated: () => void }) {
+/** Defines a badge of a community, or of a district when given districtId. */
+export function NewBadgeForm(props: {
+  communityId?: string;
+  districtId?: string;
+  onCreated: () => void;
+}) {
   const [name, setName] = createSignal('');
   const [description, setDescription] = createSignal('');
   const [criteria, setCriteria] = createSignal('');
@@ -287,7 +292,9 @@ export function NewBadgeForm(props: { communityId: string; onCreated: () => void
         mutationDocument('createBadge', 'CreateBadgeInput', 'id name'),
         'createBadge',
         {
-          communityId: props.communityId,
+          ...(props.districtId
+            ? { districtId: props.districtId }
+            : { communityId: props.communityId }),
           name: name(),
           description: description(),
           criteria: criteria(),
