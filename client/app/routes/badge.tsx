@@ -11,8 +11,9 @@ import { formatLocal } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 const BADGE = `query Badge($id: ID!) { badge(id: $id) {
-  id name description criteriaHtml holderCount kind validForDays
-  community { name slug viewerCanModerate members(first: 100) { nodes { user { id displayName } } } }
+  id name description criteriaHtml holderCount kind validForDays viewerCanManage
+  community { name slug members(first: 100) { nodes { user { id displayName } } } }
+  district { name slug staff(first: 100) { nodes { id displayName } } }
   alignments { id code name summary framework { id name } }
   holders(first: 100) { nodes { id awardedAt expiresAt recipient { displayName school { name } } } } } }`;
 
@@ -25,12 +26,18 @@ interface BadgeData {
     holderCount: number;
     kind: 'PARTICIPATION' | 'MICROCREDENTIAL';
     validForDays: number | null;
+    viewerCanManage: boolean;
     community: {
       name: string;
       slug: string;
-      viewerCanModerate: boolean;
       members: { nodes: { user: { id: string; displayName: string } }[] } | null;
-    };
+    } | null;
+    district: {
+      name: string;
+      slug: string;
+      // Null unless the viewer administers the district.
+      staff: { nodes: { id: string; displayName: string }[] } | null;
+    } | null;
     alignments: {
       id: string;
       code: string;
@@ -85,7 +92,12 @@ export default function BadgePage() {
           <article>
             <RefreshError message={page.error()} onRetry={page.refetch} />
             <p class="breadcrumb">
-              <A href={`/c/${current().community.slug}`}>{current().community.name}</A>
+              <Show when={current().community}>
+                {(community) => <A href={`/c/${community().slug}`}>{community().name}</A>}
+              </Show>
+              <Show when={current().district}>
+                {(district) => <>{district().name} district badge</>}
+              </Show>
             </p>
             <h1>{current().name}</h1>
             <p class="lead">{current().description}</p>
@@ -117,10 +129,13 @@ export default function BadgePage() {
             </For>
             <h2>Criteria</h2>
             <div class="prose" innerHTML={current().criteriaHtml} />
-            <Show when={current().community.viewerCanModerate}>
+            <Show when={current().viewerCanManage}>
               <AwardBadgeForm
                 badgeId={current().id}
-                members={(current().community.members?.nodes ?? []).map((node) => node.user)}
+                members={
+                  current().district?.staff?.nodes ??
+                  (current().community?.members?.nodes ?? []).map((node) => node.user)
+                }
                 onAwarded={page.refetch}
               />
             </Show>
@@ -139,7 +154,7 @@ export default function BadgePage() {
                         awarded {formatLocal(award.awardedAt)}
                         {award.expiresAt ? ` · valid until ${formatLocal(award.expiresAt)}` : ''}
                       </span>
-                      <Show when={current().community.viewerCanModerate}>
+                      <Show when={current().viewerCanManage}>
                         <RevokeAward
                           awardId={award.id}
                           recipientName={award.recipient.displayName}

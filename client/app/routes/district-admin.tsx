@@ -1,6 +1,7 @@
 import { A, useParams } from '@solidjs/router';
-import { Match, Show, Switch } from 'solid-js';
+import { For, Match, Show, Switch } from 'solid-js';
 import { AUDIT_ENTRY_FIELDS, type AuditEntry, AuditLog } from '../components/audit-log.tsx';
+import { NewBadgeForm } from '../components/community-forms.tsx';
 import {
   DistrictAdmins,
   type DistrictPerson,
@@ -13,7 +14,7 @@ import {
   type SchoolRow,
 } from '../components/district-places.tsx';
 import { DistrictSsoForm, type SsoSettings } from '../components/district-sso-form.tsx';
-import { ErrorState, Loading, RefreshError } from '../components/status.tsx';
+import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery } from '../lib/graphql.ts';
 import { signInPath, viewer, viewerLoaded } from '../lib/session.ts';
 import { createDocumentTitle } from '../lib/title.ts';
@@ -26,6 +27,7 @@ const DISTRICT_ADMIN = `query DistrictAdmin($slug: String!) { district(slug: $sl
   admins { ${PERSON_FIELDS} }
   staff(first: 100) { nodes { ${PERSON_FIELDS} } }
   sso { issuer clientId enabled updatedAt }
+  badges(first: 100) { nodes { id name kind holderCount } }
   auditLog(first: 50) { nodes { ${AUDIT_ENTRY_FIELDS} } } } }`;
 
 const PLATFORM_ADMIN_CHECK = `query PlatformAdminCheck { viewer { id isPlatformAdmin } }`;
@@ -42,8 +44,16 @@ interface DistrictAdminData {
     admins: DistrictPerson[] | null;
     staff: { nodes: DistrictPerson[] } | null;
     sso: SsoSettings | null;
+    badges: { nodes: DistrictBadge[] } | null;
     auditLog: { nodes: AuditEntry[] } | null;
   } | null;
+}
+
+interface DistrictBadge {
+  id: string;
+  name: string;
+  kind: 'PARTICIPATION' | 'MICROCREDENTIAL';
+  holderCount: number;
 }
 
 export default function DistrictAdminPage() {
@@ -153,6 +163,35 @@ export default function DistrictAdminPage() {
                 staff={current().staff?.nodes ?? []}
                 onChanged={page.refetch}
               />
+            </section>
+
+            <section aria-labelledby="district-badges-heading">
+              <h2 id="district-badges-heading" tabindex="-1">
+                Badges
+              </h2>
+              <p class="hint">
+                District badges and microcredentials are awarded to the district's staff.
+              </p>
+              <Show
+                when={(current().badges?.nodes.length ?? 0) > 0}
+                fallback={<Empty>The district has no badges yet.</Empty>}
+              >
+                <ul class="rows" data-testid="district-badges">
+                  <For each={current().badges?.nodes ?? []}>
+                    {(badge) => (
+                      <li>
+                        <A href={`/b/${encodeURIComponent(badge.id)}`}>{badge.name}</A>
+                        <span class="meta">
+                          {' '}
+                          · {badge.kind === 'MICROCREDENTIAL' ? 'Microcredential' : 'Participation'}{' '}
+                          · {badge.holderCount} {badge.holderCount === 1 ? 'holder' : 'holders'}
+                        </span>
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </Show>
+              <NewBadgeForm districtId={current().id} onCreated={page.refetch} />
             </section>
 
             <section aria-labelledby="sso-heading">
