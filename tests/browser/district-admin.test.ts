@@ -78,4 +78,31 @@ describe.skipIf(!ready)('district admin page in Chromium', () => {
 
     expect(await page.getByRole('button', { name: 'Add school' }).count()).toBe(0);
   });
+
+  test('defines and awards a district badge', async () => {
+    const page = await signedInPage(DISTRICT_ADMIN);
+
+    await page.goto(`${server.url}/districts/riverbend-usd/admin`);
+    await page.getByRole('heading', { name: 'Badges' }).waitFor();
+    const empty = await page.getByText('The district has no badges yet.').count();
+    await page.getByText('Define a badge').click();
+    await page.getByLabel('Badge name').fill('Riverbend Data Coach');
+    await page.getByLabel('Badge description').fill('Coaches grade teams through data cycles');
+    await page.getByLabel('Badge criteria').fill('Lead **two** data cycles this year');
+    await page.getByLabel(/Analyst/).check();
+    await page.getByRole('button', { name: 'Create badge' }).click();
+    await page.getByRole('link', { name: 'Riverbend Data Coach' }).click();
+    await page.getByRole('heading', { name: 'Riverbend Data Coach' }).waitFor();
+    const breadcrumb = await page.locator('.breadcrumb').textContent();
+    await page.getByText('Award this badge').click();
+    await page.getByLabel('Member').selectOption({ label: 'Maya Chen' });
+    await page.getByRole('button', { name: /^Award/ }).click();
+    await page.getByRole('heading', { name: 'Holders (1)' }).waitFor();
+    const holder = await page.getByTestId('holder').first().textContent();
+    await page.screenshot({ path: `${ARTIFACTS}district-badge.png`, fullPage: true });
+
+    expect(empty).toBe(1);
+    expect(breadcrumb).toContain('Riverbend Unified School District');
+    expect(holder).toContain('Maya Chen');
+  });
 });

@@ -95,9 +95,7 @@ export default function BadgePage() {
               <Show when={current().community}>
                 {(community) => <A href={`/c/${community().slug}`}>{community().name}</A>}
               </Show>
-              <Show when={current().district}>
-                {(district) => <>{district().name} district badge</>}
-              </Show>
+              <Show when={current().district}>{(district) => <>Badge of {district().name}</>}</Show>
             </p>
             <h1>{current().name}</h1>
             <p class="lead">{current().description}</p>
