@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { asc, eq, isNull, sql } from 'drizzle-orm';
-import type { Database } from '../../drizzle/db.ts';
+import type { Database, Executor, Transaction } from '../../drizzle/db.ts';
 import { credentialKeys } from '../../drizzle/tables/index.ts';
 import type { SecretBox } from '../auth/secret-box.ts';
 import type { Logger } from '../log.ts';
@@ -68,9 +68,46 @@ export async function retireCredentialKey(db: Database, keyId: string): Promise<
   return rows.length > 0;
 }
 
+// Key of the transaction-scoped advisory lock that makes concurrent rotations run one at a time.
+const KEY_ROTATION_LOCK_KEY = 7_406_313;
+
+/**
+ * Retires the active key and adds its successor inside `tx`, so from the commit on every process
+ * signs with the new key, while the retired one stays published and keeps verifying what it
+ * signed. Rotations run one at a time under an advisory lock. Returns both key ids; retiredKeyId
+ * is null when no key was active.
+ */
+export async function rotateCredentialKey(
+  tx: Transaction,
+  secretBox: SecretBox,
+): Promise<{ retiredKeyId: string | null; activeKeyId: string }> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${KEY_ROTATION_LOCK_KEY})`);
+  const retired = await tx
+    .update(credentialKeys)
+    .set({ retiredAt: sql`now()` })
+    .where(isNull(credentialKeys.retiredAt))
+    .returning({ keyId: credentialKeys.keyId });
+  const [latest] = await tx
+    .select({
+      number: sql<number>`coalesce(max(substring(${credentialKeys.keyId} from 5)::int), 0)::int`,
+    })
+    .from(credentialKeys);
+  const keyId = `key-${(latest?.number ?? 0) + 1}`;
+  const generated = await generateIssuerKey('urn:staffroom:credential-key', keyId);
+  if (!generated.secretKeyMultibase) {
+    throw new Error('The generated credential key has no secret key');
+  }
+  await tx.insert(credentialKeys).values({
+    keyId,
+    publicKey: { type: 'Multikey', publicKeyMultibase: generated.publicKeyMultibase },
+    encryptedSecret: secretBox.encrypt(generated.secretKeyMultibase, secretContext(keyId)),
+  });
+  return { retiredKeyId: retired[0]?.keyId ?? null, activeKeyId: keyId };
+}
+
 /** Loads the active key as a secret Multikey published by `issuerId`, or null when there is none. */
 export async function activeSigningKey(
-  db: Database,
+  db: Executor,
   secretBox: SecretBox,
   issuerId: string,
 ): Promise<MultikeyDocument | null> {

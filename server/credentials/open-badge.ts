@@ -11,9 +11,10 @@ export interface AlignmentInput {
   targetDescription?: string;
 }
 
-/** Evidence for an award, linking to a URL. */
+/** Evidence for an award: a page that shows it (`id`), a narrative, or both. */
 export interface EvidenceInput {
-  id: string;
+  /** Address of a page that presents the evidence; omitted for a narrative only. */
+  id?: string;
   name?: string;
   description?: string;
   narrative?: string;
@@ -181,8 +182,11 @@ function buildAlignment(alignment: AlignmentInput, index: number): JsonObject {
 }
 
 function buildEvidence(evidence: EvidenceInput, index: number): JsonObject {
-  assertUrl(`evidence[${index}].id`, evidence.id);
-  const result: JsonObject = { id: evidence.id, type: ['Evidence'] };
+  const result: JsonObject = { type: ['Evidence'] };
+  if (evidence.id !== undefined) {
+    assertUrl(`evidence[${index}].id`, evidence.id);
+    result.id = evidence.id;
+  }
   for (const key of ['name', 'description', 'narrative'] as const) {
     const value = evidence[key];
     if (value !== undefined) {

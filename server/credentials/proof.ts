@@ -3,7 +3,7 @@ import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cry
 import jsigs, { type DocumentLoader } from 'jsonld-signatures';
 import { MULTIKEY_CONTEXT_URL, staticDocumentLoader } from './document-loader.ts';
 import { importMultikey, type MultikeyDocument, publicMultikey } from './keys.ts';
-import type { OpenBadgeCredential } from './open-badge.ts';
+import type { JsonObject } from './open-badge.ts';
 
 /**
  * Looks up the public Multikey for a verification method id, or null when it is unknown. It must
@@ -17,23 +17,46 @@ export interface CredentialVerification {
 }
 
 /**
+ * A verifiable credential as signed here: an OpenBadgeCredential, or a
+ * BitstringStatusListCredential whose issuer is a plain URL.
+ */
+export interface SignableCredential extends JsonObject {
+  '@context': string[];
+  issuer: string | (JsonObject & { id: string });
+  proof?: JsonObject | JsonObject[];
+}
+
+/** Returns the issuer id of a credential, whether `issuer` is a URL or a Profile object. */
+export function issuerIdOf(credential: { issuer?: unknown }): string | undefined {
+  const issuer = credential.issuer;
+  if (typeof issuer === 'string') {
+    return issuer;
+  }
+  if (typeof issuer === 'object' && issuer !== null && 'id' in issuer) {
+    return typeof issuer.id === 'string' ? issuer.id : undefined;
+  }
+  return undefined;
+}
+
+/**
  * Signs a credential with an embedded `DataIntegrityProof` using the `eddsa-rdfc-2022`
  * cryptosuite and the `assertionMethod` purpose. The key must be the issuer's: its controller must
  * equal the credential's issuer id. Returns a new object with any earlier proof replaced, and
  * leaves the input unchanged.
  */
-export async function signCredential(
-  credential: OpenBadgeCredential,
+export async function signCredential<T extends SignableCredential>(
+  credential: T,
   key: MultikeyDocument,
-): Promise<OpenBadgeCredential> {
+): Promise<T> {
   if (!key.secretKeyMultibase) {
     throw new TypeError(
       `Signing failed: key ${key.id} has no secretKeyMultibase. Pass the issuer's secret Multikey, not its public copy.`,
     );
   }
-  if (key.controller !== credential.issuer.id) {
+  const issuerId = issuerIdOf(credential);
+  if (key.controller !== issuerId) {
     throw new TypeError(
-      `Key ${key.id} is controlled by ${key.controller}, not by the credential issuer ${credential.issuer.id}`,
+      `Key ${key.id} is controlled by ${key.controller}, not by the credential issuer ${issuerId}`,
     );
   }
 
@@ -57,11 +80,11 @@ export async function signCredential(
  * credential with more than one proof is rejected, because jsonld-signatures would accept it when
  * any single proof verifies.
  *
- * NOTE: this checks the proof only. The validity period and the status list entry are left to
- * the caller.
+ * This checks the proof only: the validity period and the status list entry are left to the
+ * caller, as `checkCredential` in server/services/credential-verify.ts does.
  */
 export async function verifyCredential(
-  credential: OpenBadgeCredential,
+  credential: SignableCredential,
   resolveKey: ResolveKey,
 ): Promise<CredentialVerification> {
   const proofs = credential.proof === undefined ? [] : [credential.proof].flat();
@@ -75,7 +98,7 @@ export async function verifyCredential(
   if (typeof methodId !== 'string') {
     return { verified: false, errors: ['The proof has no verificationMethod'] };
   }
-  const issuerId = credential.issuer?.id;
+  const issuerId = issuerIdOf(credential);
   const key = await resolveKey(methodId);
   if (!key) {
     return { verified: false, errors: [`Verification method ${methodId} not found`] };

@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { CREDENTIALS_V2_CONTEXT_URL } from './document-loader.ts';
 
 /**
  * Minimum length of a status list in bits (16 KiB), which the W3C Bitstring Status List v1.0
@@ -65,4 +66,52 @@ export class BitstringStatusList {
     }
     return [Math.floor(index / 8), 0x80 >> (index % 8)];
   }
+}
+
+/** An unsigned BitstringStatusListCredential, as the W3C Bitstring Status List v1.0 defines it. */
+export interface StatusListCredential {
+  [key: string]: unknown;
+  '@context': string[];
+  id: string;
+  type: string[];
+  issuer: string;
+  validFrom: string;
+  credentialSubject: {
+    id: string;
+    type: 'BitstringStatusList';
+    statusPurpose: 'revocation' | 'suspension';
+    encodedList: string;
+  };
+}
+
+/**
+ * Builds the unsigned status list credential published at `id`. Its terms come from the VC Data
+ * Model 2.0 context, which defines BitstringStatusListCredential and BitstringStatusList, so no
+ * other context is needed.
+ */
+export function buildStatusListCredential(input: {
+  id: string;
+  issuerId: string;
+  validFrom: Date;
+  statusPurpose: 'revocation' | 'suspension';
+  list: BitstringStatusList;
+}): StatusListCredential {
+  if (!URL.canParse(input.id) || !URL.canParse(input.issuerId)) {
+    throw new TypeError(
+      `A status list credential needs absolute URLs, got id "${input.id}" and issuer "${input.issuerId}"`,
+    );
+  }
+  return {
+    '@context': [CREDENTIALS_V2_CONTEXT_URL],
+    id: input.id,
+    type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+    issuer: input.issuerId,
+    validFrom: input.validFrom.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    credentialSubject: {
+      id: `${input.id}#list`,
+      type: 'BitstringStatusList',
+      statusPurpose: input.statusPurpose,
+      encodedList: input.list.encode(),
+    },
+  };
 }

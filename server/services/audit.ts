@@ -20,6 +20,7 @@ export type AuditAction =
   | 'live_session.participant_unmuted'
   | 'platform.admin_granted'
   | 'platform.admin_revoked'
+  | 'platform.credential_key_rotated'
   | 'district.created'
   | 'district.admin_added'
   | 'district.admin_removed'

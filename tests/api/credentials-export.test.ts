@@ -155,9 +155,12 @@ describe.each(await databaseKinds())('award credentials on %s', (kind) => {
     expect(again.body.credentialSubject.identifier[0].salt).toBe(identifier.salt);
     expect(checked).toMatchObject({
       verified: true,
-      errors: [],
+      proofValid: true,
+      problems: [],
       revoked: false,
       expired: false,
+      notYetValid: false,
+      recipientHashed: true,
       issuer: { id: credential.issuer.id, name: 'Open Credentials' },
       achievement: { name: achievement.name },
     });
@@ -194,7 +197,8 @@ describe.each(await databaseKinds())('award credentials on %s', (kind) => {
     expect((await verify(server, later)).verified).toBe(false);
     const foreign = await verify(server, foreignKey);
     expect(foreign.verified).toBe(false);
-    expect(foreign.errors.join(' ')).toMatch(/not found/);
+    expect(foreign.proofValid).toBe(false);
+    expect(foreign.problems.map((problem: Json) => problem.code)).toEqual(['unknown_key']);
   });
 
   test('a revoked award still exports and verifies as revoked', async () => {
@@ -208,7 +212,8 @@ describe.each(await databaseKinds())('award credentials on %s', (kind) => {
     const checked = await verify(server, exported.body);
 
     expect(exported.status).toBe(200);
-    expect(checked).toMatchObject({ verified: true, revoked: true });
+    expect(checked).toMatchObject({ verified: false, proofValid: true, revoked: true });
+    expect(checked.problems.map((problem: Json) => problem.code)).toEqual(['revoked']);
   });
 
   test("a private community's award is only for its recipient", async () => {
