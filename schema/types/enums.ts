@@ -15,6 +15,13 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     live_session_scheduled: 'A live session was scheduled.',
     thread_created: 'A thread was started.',
   },
+  EvidenceSubmissionStatus: {
+    approved: 'A reviewer approved it, and the educator was awarded the badge.',
+    changes_requested: 'A reviewer asked for changes; the educator may revise or withdraw it.',
+    declined: 'A reviewer declined it; the educator may send new evidence.',
+    pending: 'Waiting for a reviewer: sent, or revised after changes were requested.',
+    withdrawn: 'The educator withdrew it.',
+  },
   FocusArea: {
     crisis_preparedness: 'Crisis preparedness and school safety.',
     leadership: 'School and instructional leadership.',
@@ -108,6 +115,11 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     answered: 'The host marked it answered.',
     dismissed: 'The host set it aside without an answer.',
     open: 'Waiting for an answer.',
+  },
+  ReviewDecision: {
+    approved: 'The evidence meets the criteria; the badge is awarded.',
+    changes_requested: 'The educator should revise the evidence and send it again.',
+    declined: 'The evidence does not meet the criteria; the submission is closed.',
   },
   RsvpSeat: {
     confirmed: 'Holds a seat, and sees the join link before the start.',

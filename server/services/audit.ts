@@ -13,6 +13,7 @@ export type AuditAction =
   | 'community.invitation_accepted'
   | 'community.settings_changed'
   | 'community.badge_revoked'
+  | 'community.evidence_reviewed'
   | 'live_session.attendance_adjusted'
   | 'live_session.attendance_closed'
   | 'live_session.message_removed'
