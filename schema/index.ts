@@ -8,6 +8,7 @@ import './types/attendance.ts';
 import './types/badge.ts';
 import './types/calendar.ts';
 import './types/community.ts';
+import './types/credential.ts';
 import './types/district.ts';
 import './types/evidence.ts';
 import './types/framework.ts';
