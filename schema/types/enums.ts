@@ -6,9 +6,24 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     read: 'Run queries and subscriptions.',
     write: 'Also run mutations.',
   },
+  BadgeAwardSource: {
+    manual: 'Given by hand by someone who manages the badge.',
+    review: "Given when a reviewer approved the educator's evidence.",
+    rule: "Given automatically when the person met one of the badge's rules.",
+  },
   BadgeKind: {
     microcredential: 'Certifies a skill, usually after evidence is reviewed.',
     participation: 'Recognizes taking part or contributing.',
+  },
+  BadgeRuleKind: {
+    pathway:
+      'Holding `threshold` of the badges the rule names, as active, unexpired awards: a pathway made of other badges of the same community or district.',
+    reactions_received:
+      "Reactions from other people on the person's replies that are not deleted; each kind of reaction counts once per person and reply.",
+    replies_posted: 'Replies the person posted that are not deleted.',
+    sessions_attended:
+      'Ended live sessions the person attended for at least `minMinutes` credited minutes (at least 1), counting host adjustments.',
+    threads_started: 'Threads the person started.',
   },
   CommunityActivityType: {
     badge_awarded: 'A badge of the community was awarded.',

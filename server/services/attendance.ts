@@ -13,6 +13,7 @@ import type { ViewerAccess } from '../auth/viewer-access.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
 import { recordAudit } from './audit.ts';
+import { applyBadgeRules } from './badge-rule-awards.ts';
 import { requireViewer, runInTransaction, type ServiceContext } from './context.ts';
 import { type LiveSessionRow, loadReadableLiveSession } from './live-session.ts';
 
@@ -295,7 +296,7 @@ export async function adjustAttendance(
   }
   await requireCreditablePerson(ctx, liveSession, input.userId, viewer.id);
 
-  return runInTransaction(ctx, async (tx) => {
+  return runInTransaction(ctx, async (tx, recorder) => {
     // The share lock makes a concurrent closeAttendanceReport wait for this change, or this
     // change see the report closed.
     const [locked] = await tx
@@ -354,6 +355,11 @@ export async function adjustAttendance(
       communityId: liveSession.communityId,
       subjectUserId: input.userId,
       details: { liveSessionId: liveSession.id, minutesBefore, minutesAfter: input.minutes },
+    });
+    await applyBadgeRules(tx, recorder, {
+      kind: 'attendance_changed',
+      liveSessionId: liveSession.id,
+      userId: input.userId,
     });
     const [entry] = await listAttendance(tx, liveSession.id, { userId: input.userId });
     if (!entry) {

@@ -13,6 +13,8 @@ export type AuditAction =
   | 'community.invitation_accepted'
   | 'community.settings_changed'
   | 'community.badge_revoked'
+  | 'community.badge_rule_created'
+  | 'community.badge_rule_deleted'
   | 'community.evidence_reviewed'
   | 'live_session.attendance_adjusted'
   | 'live_session.attendance_closed'

@@ -16,8 +16,10 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { InputValidator } from '../validation.ts';
 import { recordAudit } from './audit.ts';
 import { requireEligibleRecipient, requireManagedBadge } from './badge-access.ts';
+import { applyBadgeRules } from './badge-rule-awards.ts';
 import {
   type EventRecorder,
+  lockEventOrder,
   requireViewer,
   runInTransaction,
   type ServiceContext,
@@ -176,8 +178,9 @@ export interface GrantInput {
 /**
  * Gives a badge inside a transaction: closes the recipient's expired award of it, inserts the
  * award unless an active one exists (the unique index decides, so parallel grants on several
- * processes make one award), records BADGE_AWARDED on the community's feed and notifies the
- * recipient. Returns null when the person already holds an active award.
+ * processes make one award), records BADGE_AWARDED on the community's feed, notifies the
+ * recipient and awards the pathway badges this award completes. Returns null when the person
+ * already holds an active award.
  */
 export async function grantAward(
   tx: Transaction,
@@ -185,6 +188,9 @@ export async function grantAward(
   badge: Pick<BadgeRow, 'id' | 'communityId' | 'districtId' | 'validForDays'>,
   input: GrantInput,
 ): Promise<BadgeAwardRow | null> {
+  // Rule evaluation inserts awards while it holds the event-order lock, so the lock comes before
+  // the insert here too; in the other order two transactions could each wait for the other.
+  await lockEventOrder(tx);
   await tx
     .update(badgeAwards)
     .set({ status: 'expired' })
@@ -230,6 +236,11 @@ export async function grantAward(
     badgeId: badge.id,
     awardId: award.id,
     ...(input.awardedById !== null ? { actorId: input.awardedById } : {}),
+  });
+  await applyBadgeRules(tx, recorder, {
+    kind: 'badge_awarded',
+    badgeId: badge.id,
+    userId: input.recipientId,
   });
   return award;
 }

@@ -27,6 +27,16 @@ export interface EventRecorder {
 const EVENT_ORDER_LOCK_KEY = 7_406_312;
 
 /**
+ * Takes the event-order lock until the transaction ends; the recorder takes it before the first
+ * event. A transaction that inserts into a unique index which event-writing transactions also
+ * insert into (badge awards) takes it first, so that neither waits for the other's row while
+ * holding the lock the other needs.
+ */
+export async function lockEventOrder(tx: Transaction): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK_KEY})`);
+}
+
+/**
  * Runs `work` in one transaction and publishes the events it recorded once the transaction has
  * committed; nothing is published when it rolls back.
  */
@@ -40,7 +50,7 @@ export async function runInTransaction<T>(
     const recorder: EventRecorder = {
       async record(topic, type, payload) {
         if (!locked) {
-          await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK_KEY})`);
+          await lockEventOrder(tx);
           locked = true;
         }
         const [row] = await tx

@@ -12,6 +12,7 @@ import {
 import { canManageLiveSession, canParticipate } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { canonicalTimeZone, InputValidator, isTimeZone, parseHttpUrl } from '../validation.ts';
+import { applyBadgeRules } from './badge-rule-awards.ts';
 import {
   type EventRecorder,
   requireViewer,
@@ -259,6 +260,10 @@ export async function changeLiveSessionStatus(
     }
     if (transition.to === 'ended') {
       await tx.delete(liveHands).where(eq(liveHands.liveSessionId, liveSession.id));
+      await applyBadgeRules(tx, recorder, {
+        kind: 'attendance_changed',
+        liveSessionId: liveSession.id,
+      });
     }
     await recorder.record(topics.liveSession(liveSession.id), 'status_changed', {
       status: transition.to,

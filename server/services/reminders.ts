@@ -5,6 +5,7 @@ import type { AccessBatcher } from '../auth/viewer-access.ts';
 import { ViewerAccess } from '../auth/viewer-access.ts';
 import type { Logger } from '../log.ts';
 import type { EventNotice } from '../pubsub/event-bus.ts';
+import { applyBadgeRules } from './badge-rule-awards.ts';
 import { runInTransaction, type ServiceContext, topics } from './context.ts';
 import { notify } from './thread.ts';
 
@@ -104,6 +105,7 @@ export async function endOverdueLiveSessions(ctx: WorkerDeps): Promise<number> {
         status: 'ended',
         automatic: true,
       });
+      await applyBadgeRules(tx, recorder, { kind: 'attendance_changed', liveSessionId: id });
     }
     return ended.length;
   });

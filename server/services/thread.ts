@@ -20,6 +20,7 @@ import {
 } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
+import { applyBadgeRules } from './badge-rule-awards.ts';
 import {
   type EventRecorder,
   requireViewer,
@@ -97,6 +98,11 @@ export async function createThread(
     await recorder.record(topics.community(input.communityId), 'thread_created', {
       threadId: thread.id,
     });
+    await applyBadgeRules(tx, recorder, {
+      kind: 'thread_started',
+      communityId: input.communityId,
+      userId: viewer.id,
+    });
     return thread;
   });
 }
@@ -164,6 +170,11 @@ export async function createPost(
         actorId: viewer.id,
       });
     }
+    await applyBadgeRules(tx, recorder, {
+      kind: 'reply_posted',
+      communityId: thread.communityId,
+      userId: viewer.id,
+    });
     return post;
   });
 }
@@ -259,7 +270,7 @@ export async function react(
   input: { postId: number; kind: ReactionKind; active: boolean },
 ): Promise<PostRow> {
   const viewer = requireViewer(ctx);
-  const { post, membership } = await loadReadablePost(ctx, input.postId);
+  const { post, thread, membership } = await loadReadablePost(ctx, input.postId);
   if (membership?.status !== 'active') {
     throw new ForbiddenError('Join this community to react to posts.');
   }
@@ -286,6 +297,13 @@ export async function react(
           .returning({ postId: reactions.postId });
     if (changed.length > 0) {
       await recorder.record(topics.thread(post.threadId), 'reaction_changed', { postId: post.id });
+    }
+    if (changed.length > 0 && input.active && post.authorId !== null) {
+      await applyBadgeRules(tx, recorder, {
+        kind: 'reaction_added',
+        communityId: thread.communityId,
+        userId: post.authorId,
+      });
     }
   });
   return post;
