@@ -14,6 +14,7 @@ import {
 } from '../server/auth/access.ts';
 import type { EventHub } from '../server/pubsub/event-hub.ts';
 import type { ServiceContext } from '../server/services/context.ts';
+import { canReadUploadById } from '../server/services/upload-access.ts';
 
 /** Context that every resolver receives. */
 export interface GraphQLContext extends ServiceContext {
@@ -85,6 +86,7 @@ function scopeCheckers(ctx: GraphQLContext) {
     readLiveSession: (liveSessionId: number) =>
       ctx.access.canReadParent('liveSession', liveSessionId),
     readBadge: (badgeId: number) => ctx.access.canReadParent('badge', badgeId),
+    readUpload: (uploadId: number) => canReadUploadById(ctx, uploadId),
     isViewer: (userId: number) => ctx.viewer !== null && ctx.viewer.id === userId,
   };
 }
@@ -149,11 +151,14 @@ export const builder = new SchemaBuilder<{
     readThread: number;
     readLiveSession: number;
     readBadge: number;
+    readUpload: number;
     isViewer: number;
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     ID: { Input: string; Output: string | number };
+    /** A file part of a multipart request (GraphQL multipart request specification). */
+    File: { Input: File; Output: never };
   };
   DefaultFieldNullability: false;
 }>({

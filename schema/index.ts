@@ -6,6 +6,7 @@ import './scalars.ts';
 import './types/account.ts';
 import './types/attendance.ts';
 import './types/badge.ts';
+import './types/badge-image.ts';
 import './types/badge-rule.ts';
 import './types/calendar.ts';
 import './types/community.ts';

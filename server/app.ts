@@ -39,6 +39,7 @@ import { createCalendarRoutes } from './http/calendar-routes.ts';
 import { createCredentialRoutes } from './http/credential-routes.ts';
 import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
 import { createSsoRoutes } from './http/sso-routes.ts';
+import { createUploadRoutes } from './http/upload-routes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMailTransport } from './mail/transport.ts';
 import { startMailWorker } from './mail/worker.ts';
@@ -73,6 +74,13 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Largest GraphQL request body accepted: 1 MiB, far above any document the client sends. */
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Largest multipart GraphQL request body (a file upload): a 10 MiB evidence file, the largest
+ * upload accepted, plus 1 MiB for the operation, the map and the part headers. A file a little
+ * over its limit still reaches uploadFile, whose error names the limit.
+ */
+const MAX_MULTIPART_BODY_BYTES = 11 * 1024 * 1024;
 
 /** Header that a GET request, such as a server-sent event stream, sends to pass CSRF checks. */
 export const CSRF_HEADER = 'X-Staffroom-CSRF';
@@ -292,11 +300,16 @@ export async function startServer(
         });
         return;
       }
-      if (length > MAX_BODY_BYTES) {
+      const isMultipart = isMultipartRequest(request);
+      const maxBytes = isMultipart ? MAX_MULTIPART_BODY_BYTES : MAX_BODY_BYTES;
+      if (length > maxBytes) {
+        const uploadLimits = isMultipart
+          ? ' Uploads may be at most 10 MB for evidence and 512 KB for badge images.'
+          : '';
         sendJson(response, 413, {
           errors: [
             {
-              message: `The request body is ${length} bytes; at most ${MAX_BODY_BYTES} are accepted.`,
+              message: `The request body is ${length} bytes; at most ${maxBytes} are accepted.${uploadLimits}`,
             },
           ],
         });
@@ -341,10 +354,13 @@ export async function startServer(
   ): Promise<GraphQLContext> {
     const contentType = request.headers['content-type'] ?? '';
     // A cookie signs in only requests that a cross-site form cannot forge: GET (which Yoga
-    // never lets mutate) or a JSON body, from a trusted origin or none.
+    // never lets mutate), a JSON body, or a multipart upload with the CSRF header (which a form
+    // cannot add), from a trusted origin or none.
     const cookieAllowed =
       isTrustedOrigin(request.headers.origin, trustedOrigins) &&
-      (request.method === 'GET' || contentType.startsWith('application/json'));
+      (request.method === 'GET' ||
+        contentType.startsWith('application/json') ||
+        (isMultipartRequest(request) && request.headers[CSRF_HEADER.toLowerCase()] !== undefined));
     const secure = isSecure(request);
     return createContext(
       deps,
@@ -377,6 +393,7 @@ export async function startServer(
     createCalendarRoutes(routeDeps),
     createAttendanceRoutes(routeDeps),
     createCredentialRoutes(routeDeps),
+    createUploadRoutes(routeDeps),
   ];
 
   const sockets = attachWebSocketServer({
@@ -478,6 +495,10 @@ export async function startServer(
   };
 
   return { url, port, database, stop };
+}
+
+function isMultipartRequest(request: IncomingMessage): boolean {
+  return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -11,6 +11,7 @@ import { canManageBadge } from '../../server/services/badge-access.ts';
 import { builder } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId, tryParseGlobalId } from '../ids.ts';
+import { BadgeImageTemplateInput, parseImageUploadId } from './badge-image.ts';
 import { enumFromValues } from './enums.ts';
 
 export const IsteStandardEnum = enumFromValues(
@@ -271,6 +272,14 @@ builder.mutationFields((t) => ({
               description:
                 "Further FrameworkStandard ids it is aligned to: from frameworks every community may use, or from the community's district's own.",
             }),
+            imageUploadId: f.id({
+              description:
+                'Its image: an Upload of purpose BADGE_IMAGE that the viewer uploaded. Give this or imageTemplate, or neither for the default drawing.',
+            }),
+            imageTemplate: f.field({
+              type: BadgeImageTemplateInput,
+              description: 'Its image drawn from a colour and a symbol; give this or imageUploadId.',
+            }),
           }),
         }),
       }),
@@ -289,6 +298,7 @@ builder.mutationFields((t) => ({
         alignmentIds: (input.alignmentIds ?? []).map((id, index) =>
           parseGlobalId(String(id), 'FrameworkStandard', `alignmentIds.${index}`),
         ),
+        imageUploadId: parseImageUploadId(input.imageUploadId),
       }),
   }),
   awardBadge: t.drizzleField({

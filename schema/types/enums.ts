@@ -25,6 +25,16 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
       'Ended live sessions the person attended for at least `minMinutes` credited minutes (at least 1), counting host adjustments.',
     threads_started: 'Threads the person started.',
   },
+  BadgeImageSymbol: {
+    atom: 'An atom, for science.',
+    book: 'An open book, for reading and literacy.',
+    chat: 'A speech bubble, for discussion and collaboration.',
+    globe: 'A globe, for citizenship and the wider world.',
+    lightbulb: 'A light bulb, for ideas and design.',
+    pencil: 'A pencil, for writing and planning.',
+    shield: 'A shield, for safety and crisis preparedness.',
+    star: 'A star, for achievement.',
+  },
   CommunityActivityType: {
     badge_awarded: 'A badge of the community was awarded.',
     live_session_scheduled: 'A live session was scheduled.',
@@ -160,6 +170,11 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     announcement: 'From owners and facilitators; members cannot reply.',
     discussion: 'An open conversation.',
     question: 'A question whose asker or a facilitator can accept an answer.',
+  },
+  UploadPurpose: {
+    badge_image: "A badge's image: PNG or SVG, at most 512 KB and 2048x2048 pixels.",
+    evidence:
+      'A file of evidence for a badge: PDF, PNG, JPEG, WebP, plain text, DOCX, PPTX or XLSX, at most 10 MB.',
   },
   Visibility: {
     district: "The owning district's staff and the members read it.",

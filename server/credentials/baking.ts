@@ -88,6 +88,21 @@ function readPngChunks(png: Uint8Array): PngChunk[] | null {
   return null;
 }
 
+/**
+ * Reads the width and height of a PNG from its IHDR chunk, in pixels. Returns null unless the
+ * file is a well-formed PNG: the signature, IHDR first with a valid CRC, every chunk inside the
+ * file, and an IEND.
+ */
+export function readPngSize(png: Uint8Array): { width: number; height: number } | null {
+  const chunks = readPngChunks(png);
+  const header = chunks?.[0];
+  if (header?.type !== 'IHDR' || header.data.length !== 13 || !header.crcValid) {
+    return null;
+  }
+  const view = new DataView(header.data.buffer, header.data.byteOffset, header.data.byteLength);
+  return { width: view.getUint32(0), height: view.getUint32(4) };
+}
+
 function encodeChunk(type: string, data: Uint8Array): Uint8Array {
   const chunk = new Uint8Array(12 + data.length);
   const view = new DataView(chunk.buffer);

@@ -6,13 +6,14 @@ import { type IssuerKind, issuerKey, issuerProfile } from '../services/credentia
 import { registerCredentialSettings } from '../services/credential-keys.ts';
 import { signedStatusList } from '../services/credential-status.ts';
 import { checkCredential } from '../services/credential-verify.ts';
+import { sendBakedCredential } from './baked-credentials.ts';
 import { contextOrUnauthorized, type HttpRoute, type HttpRouteDeps, sendJson } from './route.ts';
 
 const ISSUER_PATH = /^\/issuers\/(communities|districts)\/([a-z0-9-]{1,64})$/;
 const KEY_PATH = /^\/issuers\/(communities|districts)\/([a-z0-9-]{1,64})\/keys\/(key-[0-9]{1,9})$/;
 const STATUS_PATH =
   /^\/credentials\/status\/(communities|districts)\/([a-z0-9-]{1,64})\/(0|[1-9][0-9]{0,5})$/;
-const CREDENTIAL_PATH = /^\/credentials\/awards\/([^/]{1,200})\.json$/;
+const CREDENTIAL_PATH = /^\/credentials\/awards\/([^/]{1,200})\.(json|png|svg)$/;
 export const VERIFY_PATH = '/credentials/verify';
 /** Largest credential, or baked PNG or SVG image, that POST /credentials/verify reads. */
 export const MAX_VERIFY_BYTES = 256 * 1024;
@@ -222,7 +223,10 @@ export function createCredentialRoutes(routeDeps: HttpRouteDeps): HttpRoute {
       context.viewer?.id ?? null,
       safeDecode(credential?.[1] ?? ''),
     );
-    if (signed) {
+    const format = credential?.[2];
+    if (signed && (format === 'png' || format === 'svg')) {
+      await sendBakedCredential(db, request, response, credential?.[1] ?? '', format, signed);
+    } else if (signed) {
       sendDocument(response, signed, 'private, no-store');
     } else {
       sendJson(response, 404, { error: 'Credential not found, or you do not have access to it.' });

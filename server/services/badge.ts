@@ -16,6 +16,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { InputValidator } from '../validation.ts';
 import { recordAudit } from './audit.ts';
 import { requireEligibleRecipient, requireManagedBadge } from './badge-access.ts';
+import { type BadgeImageInput, resolveBadgeImageInput } from './badge-image.ts';
 import { applyBadgeRules } from './badge-rule-awards.ts';
 import {
   type EventRecorder,
@@ -53,7 +54,7 @@ export async function createBadge(
     kind?: BadgeKind | null;
     /** Days each award stays valid; null or omitted when awards do not expire by default. */
     validForDays?: number | null;
-  },
+  } & BadgeImageInput,
 ): Promise<BadgeRow> {
   const viewer = requireViewer(ctx);
   const validator = new InputValidator();
@@ -103,6 +104,7 @@ export async function createBadge(
     }
     frameworkDistrictId = district.id;
   }
+  const image = await resolveBadgeImageInput(ctx, input);
   const requested = input.alignmentIds ?? [];
   const alignmentIds = await usableStandardIds(ctx, requested, frameworkDistrictId);
   if (alignmentIds.length < new Set(requested).size) {
@@ -124,6 +126,7 @@ export async function createBadge(
         isteStandards,
         kind: input.kind ?? 'participation',
         validForDays: input.validForDays ?? null,
+        ...image,
         createdById: viewer.id,
       })
       .onConflictDoNothing()

@@ -9,7 +9,6 @@ import {
   districts,
   frameworkStandards,
   frameworks,
-  uploads,
   users,
 } from '../../drizzle/tables/index.ts';
 import { canReadAwardCredential } from '../auth/access.ts';
@@ -21,10 +20,10 @@ import {
   type OpenBadgeCredential,
 } from '../credentials/open-badge.ts';
 import { signCredential } from '../credentials/proof.ts';
+import { badgeImagePath } from './badge-image.ts';
 import { awardEvidence } from './credential-evidence.ts';
 import { type IssuerKind, issuerHomeUrl, issuerIdOf } from './credential-issuer.ts';
 import { awardStatusEntry } from './credential-status.ts';
-import { uploadPath } from './upload-path.ts';
 
 const CREDENTIAL_PATH = '/credentials/awards/';
 
@@ -74,8 +73,6 @@ async function loadAward(db: Database, awardId: number) {
       badgeDescription: badges.description,
       badgeCriteria: badges.criteria,
       badgeKind: badges.kind,
-      imageUploadId: uploads.id,
-      imageFileName: uploads.fileName,
       communitySlug: communities.slug,
       communityName: communities.name,
       visibility: communities.visibility,
@@ -87,7 +84,6 @@ async function loadAward(db: Database, awardId: number) {
     .innerJoin(users, eq(users.id, badgeAwards.recipientId))
     .leftJoin(communities, eq(communities.id, badges.communityId))
     .leftJoin(districts, eq(districts.id, badges.districtId))
-    .leftJoin(uploads, eq(uploads.id, badges.imageUploadId))
     .where(eq(badgeAwards.id, awardId));
   if (!award) {
     return null;
@@ -180,10 +176,8 @@ export async function awardCredential(
       description: award.badgeDescription,
       criteriaNarrative: award.badgeCriteria,
       achievementType: award.badgeKind === 'microcredential' ? 'MicroCredential' : 'Achievement',
-      ...(award.imageUploadId !== null &&
-        award.imageFileName !== null && {
-          imageUrl: `${publicUrl}${uploadPath({ id: award.imageUploadId, fileName: award.imageFileName })}`,
-        }),
+      // Every badge has an image there: the uploaded one, else one drawn from a template.
+      imageUrl: `${publicUrl}${badgeImagePath(award.badgeId)}`,
       alignments: await loadAlignments(db, publicUrl, award.badgeId),
     },
     evidence: await awardEvidence(db, publicUrl, {
