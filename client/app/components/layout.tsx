@@ -11,6 +11,7 @@ import {
   unreadCount,
   viewer,
 } from '../lib/session.ts';
+import { ReviewQueueLink } from './review-queue-link.tsx';
 import { Loading } from './status.tsx';
 
 function ConnectionBanner() {
@@ -151,6 +152,7 @@ export function Layout(props: { children?: JSX.Element }) {
               </Show>
             </A>
           </Show>
+          <ReviewQueueLink />
         </nav>
         <AccountMenu />
       </header>

@@ -1,6 +1,7 @@
 import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { AwardBadgeForm } from '../components/award-badge-form.tsx';
+import { BadgeEvidence } from '../components/evidence-history.tsx';
 import { Field, FormMessage } from '../components/field.tsx';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery, runMutation } from '../lib/graphql.ts';
@@ -127,6 +128,9 @@ export default function BadgePage() {
             </For>
             <h2>Criteria</h2>
             <div class="prose" innerHTML={current().criteriaHtml} />
+            <Show when={current().kind === 'MICROCREDENTIAL'}>
+              <BadgeEvidence badgeId={current().id} onChanged={page.refetch} />
+            </Show>
             <Show when={current().viewerCanManage}>
               <AwardBadgeForm
                 badgeId={current().id}
