@@ -16,13 +16,15 @@ const LiveSessions = lazy(() => import('./routes/live-sessions.tsx'));
 const AttendancePage = lazy(() => import('./routes/attendance.tsx'));
 const BadgePage = lazy(() => import('./routes/badge.tsx'));
 const Notifications = lazy(() => import('./routes/notifications.tsx'));
-const ReviewsPage = lazy(() => import('./routes/reviews.tsx'));
 const CommunityManagePage = lazy(() => import('./routes/community-manage.tsx'));
 const InvitationPage = lazy(() => import('./routes/invitation.tsx'));
 const Settings = lazy(() => import('./routes/settings.tsx'));
 const VerifyEmail = lazy(() => import('./routes/verify-email.tsx'));
 const ResetPassword = lazy(() => import('./routes/reset-password.tsx'));
 const DistrictAdminPage = lazy(() => import('./routes/district-admin.tsx'));
+const VerifyPage = lazy(() => import('./routes/verify.tsx'));
+const ProfilePage = lazy(() => import('./routes/profile.tsx'));
+const CommunityBadgesPage = lazy(() => import('./routes/community-badges.tsx'));
 
 /** Wraps a route so that an unexpected error shows an error state instead of a blank page. */
 function guarded(Page: Component): Component {
@@ -61,6 +63,7 @@ if (root) {
         <Route path="/sign-up" component={guarded(SignUp)} />
         <Route path="/c/:slug" component={guarded(CommunityPage)} />
         <Route path="/c/:slug/manage" component={guarded(CommunityManagePage)} />
+        <Route path="/c/:slug/badges" component={guarded(CommunityBadgesPage)} />
         <Route path="/invitations/:token" component={guarded(InvitationPage)} />
         <Route path="/settings" component={guarded(Settings)} />
         <Route path="/verify-email" component={guarded(VerifyEmail)} />
@@ -72,7 +75,8 @@ if (root) {
         <Route path="/s/:id/attendance" component={guarded(AttendancePage)} />
         <Route path="/b/:id" component={guarded(BadgePage)} />
         <Route path="/notifications" component={guarded(Notifications)} />
-        <Route path="/reviews/:id?" component={guarded(ReviewsPage)} />
+        <Route path="/verify" component={guarded(VerifyPage)} />
+        <Route path="/u/:id" component={guarded(ProfilePage)} />
         <Route path="*" component={NotFound} />
       </Router>
     ),

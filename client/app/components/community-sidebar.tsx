@@ -1,6 +1,7 @@
 import { A } from '@solidjs/router';
 import { For, Show } from 'solid-js';
 import { pluralize } from '../lib/plural.ts';
+import { profilePath } from '../lib/profile.ts';
 import { describeSchedule } from '../lib/time.ts';
 import { NewBadgeForm, ScheduleForm } from './community-forms.tsx';
 import { Empty } from './status.tsx';
@@ -19,6 +20,7 @@ export interface LiveSessionSummary {
 /** The parts of a readable community that its sidebar shows. */
 export interface CommunitySidebarData {
   id: string;
+  slug: string;
   viewerCanPost: boolean;
   viewerCanModerate: boolean;
   upcomingLiveSessions: { nodes: LiveSessionSummary[] } | null;
@@ -113,6 +115,11 @@ export function CommunitySidebar(props: {
             </For>
           </ul>
         </Show>
+        <Show when={(props.community.badges?.nodes.length ?? 0) > 0}>
+          <p>
+            <A href={`/c/${props.community.slug}/badges`}>All badges, by kind and ISTE Standard</A>
+          </p>
+        </Show>
         <Show when={props.community.viewerCanModerate}>
           <NewBadgeForm communityId={props.community.id} onCreated={props.onChanged} />
         </Show>
@@ -124,7 +131,7 @@ export function CommunitySidebar(props: {
           <For each={props.community.members?.nodes}>
             {(membership) => (
               <li>
-                {membership.user.displayName}
+                <A href={profilePath(membership.user.id)}>{membership.user.displayName}</A>
                 <Show when={membership.role !== 'MEMBER'}>
                   <span class="tag subtle">{membership.role.toLowerCase()}</span>
                 </Show>

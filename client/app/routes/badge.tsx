@@ -1,22 +1,23 @@
 import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { AwardBadgeForm } from '../components/award-badge-form.tsx';
-import { BadgeEvidence } from '../components/evidence-history.tsx';
+import { CredentialDownload } from '../components/credential-download.tsx';
 import { Field, FormMessage } from '../components/field.tsx';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery, runMutation } from '../lib/graphql.ts';
 import { ERROR_SELECTION } from '../lib/operations.ts';
+import { profilePath } from '../lib/profile.ts';
 import { viewer, viewerLoaded } from '../lib/session.ts';
 import { createSubmission } from '../lib/submission.ts';
 import { formatLocal } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 const BADGE = `query Badge($id: ID!) { badge(id: $id) {
-  id name description criteriaHtml holderCount kind validForDays viewerCanManage
+  id name description criteriaHtml holderCount kind validForDays viewerCanManage imageUrl
   community { name slug members(first: 100) { nodes { user { id displayName } } } }
   district { name slug staff(first: 100) { nodes { id displayName } } }
   alignments { id code name summary framework { id name } }
-  holders(first: 100) { nodes { id awardedAt expiresAt recipient { displayName school { name } } } } } }`;
+  holders(first: 100) { nodes { id awardedAt expiresAt recipient { id displayName school { name } } } } } }`;
 
 interface BadgeData {
   badge: {
@@ -24,6 +25,7 @@ interface BadgeData {
     name: string;
     description: string;
     criteriaHtml: string;
+    imageUrl: string;
     holderCount: number;
     kind: 'PARTICIPATION' | 'MICROCREDENTIAL';
     validForDays: number | null;
@@ -51,7 +53,7 @@ interface BadgeData {
         id: string;
         awardedAt: string;
         expiresAt: string | null;
-        recipient: { displayName: string; school: { name: string } | null };
+        recipient: { id: string; displayName: string; school: { name: string } | null };
       }[];
     };
   } | null;
@@ -128,9 +130,6 @@ export default function BadgePage() {
             </For>
             <h2>Criteria</h2>
             <div class="prose" innerHTML={current().criteriaHtml} />
-            <Show when={current().kind === 'MICROCREDENTIAL'}>
-              <BadgeEvidence badgeId={current().id} onChanged={page.refetch} />
-            </Show>
             <Show when={current().viewerCanManage}>
               <AwardBadgeForm
                 badgeId={current().id}
@@ -150,12 +149,19 @@ export default function BadgePage() {
                 <For each={current().holders.nodes}>
                   {(award) => (
                     <li data-testid="holder">
-                      {award.recipient.displayName}
+                      <A href={profilePath(award.recipient.id)}>{award.recipient.displayName}</A>
                       <span class="meta">
                         {award.recipient.school ? ` · ${award.recipient.school.name}` : ''} ·
                         awarded {formatLocal(award.awardedAt)}
                         {award.expiresAt ? ` · valid until ${formatLocal(award.expiresAt)}` : ''}
                       </span>
+                      <Show when={award.recipient.id === viewer()?.id}>
+                        <CredentialDownload
+                          awardId={award.id}
+                          badgeName={current().name}
+                          imageUrl={current().imageUrl}
+                        />
+                      </Show>
                       <Show when={current().viewerCanManage}>
                         <RevokeAward
                           awardId={award.id}

@@ -1,0 +1,4 @@
+/** Returns the address of an educator's profile page. */
+export function profilePath(userId: string): string {
+  return `/u/${encodeURIComponent(userId)}`;
+}

@@ -1,0 +1,219 @@
+import { A, useParams } from '@solidjs/router';
+import { For, Match, Show, Switch } from 'solid-js';
+import { CredentialDownload } from '../components/credential-download.tsx';
+import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
+import { createGraphQLQuery } from '../lib/graphql.ts';
+import { viewer, viewerLoaded } from '../lib/session.ts';
+import { formatLocal } from '../lib/time.ts';
+import { createDocumentTitle } from '../lib/title.ts';
+import './credentials.css';
+
+/**
+ * Awards a profile shows, newest first. The query's cost stays within the server's limit of
+ * 20,000, which 100 awards with their badges would pass.
+ */
+const MAX_AWARDS_SHOWN = 50;
+
+const PROFILE = `query Profile($id: ID!) { node(id: $id) { __typename ... on User {
+  id displayName bio school { name } district { name }
+  badgeAwards(first: ${MAX_AWARDS_SHOWN}) { pageInfo { hasNextPage }
+    nodes { id status awardedAt expiresAt revokedAt
+    badge { id name kind imageUrl community { name slug } district { name }
+      isteStandards { code name } } } } } } }`;
+
+export interface ProfileAward {
+  id: string;
+  status: string;
+  awardedAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  badge: {
+    id: string;
+    name: string;
+    kind: 'PARTICIPATION' | 'MICROCREDENTIAL';
+    imageUrl: string;
+    community: { name: string; slug: string } | null;
+    district: { name: string } | null;
+    isteStandards: { code: string; name: string }[];
+  };
+}
+
+interface ProfileData {
+  node:
+    | {
+        __typename: 'User';
+        id: string;
+        displayName: string;
+        bio: string;
+        school: { name: string } | null;
+        district: { name: string } | null;
+        badgeAwards: { pageInfo: { hasNextPage: boolean }; nodes: ProfileAward[] };
+      }
+    | { __typename: string }
+    | null;
+}
+
+type ProfileUser = Extract<ProfileData['node'], { __typename: 'User' }>;
+
+function AwardItem(props: { award: ProfileAward; own: boolean }) {
+  const inactive = () => props.award.status !== 'active';
+  return (
+    <li classList={{ inactive: inactive() }} data-testid="profile-award">
+      <img class="badge-image" src={props.award.badge.imageUrl} alt="" width="56" height="56" />
+      <div>
+        <h3>
+          <A href={`/b/${encodeURIComponent(props.award.badge.id)}`}>{props.award.badge.name}</A>
+          <Show when={props.award.status === 'revoked'}>
+            <span class="tag bad">Revoked</span>
+          </Show>
+          <Show when={props.award.status === 'expired'}>
+            <span class="tag subtle">Expired</span>
+          </Show>
+        </h3>
+        <p class="meta">
+          {props.award.badge.community?.name ?? props.award.badge.district?.name ?? ''} · awarded{' '}
+          {formatLocal(props.award.awardedAt)}
+          <Show when={props.award.expiresAt}>
+            {(expiresAt) => (
+              <>
+                {' '}
+                · {props.award.status === 'expired' ? 'expired' : 'valid until'}{' '}
+                {formatLocal(expiresAt())}
+              </>
+            )}
+          </Show>
+        </p>
+        <p class="meta">
+          ISTE{' '}
+          {props.award.badge.isteStandards
+            .map((standard) => `${standard.code} ${standard.name}`)
+            .join(', ')}
+        </p>
+        <Show when={props.own}>
+          <CredentialDownload
+            awardId={props.award.id}
+            badgeName={props.award.badge.name}
+            imageUrl={props.award.badge.imageUrl}
+          />
+        </Show>
+      </div>
+    </li>
+  );
+}
+
+function AwardGroup(props: {
+  title: string;
+  id: string;
+  awards: ProfileAward[];
+  own: boolean;
+  empty: string;
+}) {
+  return (
+    <section aria-labelledby={props.id}>
+      <h2 id={props.id}>
+        {props.title} ({props.awards.length})
+      </h2>
+      <Show when={props.awards.length > 0} fallback={<Empty>{props.empty}</Empty>}>
+        <ul class="badge-list">
+          <For each={props.awards}>{(award) => <AwardItem award={award} own={props.own} />}</For>
+        </ul>
+      </Show>
+    </section>
+  );
+}
+
+function Profile(props: { user: ProfileUser }) {
+  const own = () => viewer()?.id === props.user.id;
+  const awards = () => props.user.badgeAwards.nodes;
+  const microcredentials = () => awards().filter((award) => award.badge.kind === 'MICROCREDENTIAL');
+  const participation = () => awards().filter((award) => award.badge.kind !== 'MICROCREDENTIAL');
+  return (
+    <article>
+      <header class="profile-header">
+        <h1>{props.user.displayName}</h1>
+        <Show when={props.user.school || props.user.district}>
+          <p class="meta" data-testid="profile-school">
+            {[props.user.school?.name, props.user.district?.name].filter(Boolean).join(' · ')}
+          </p>
+        </Show>
+        <Show when={props.user.bio}>
+          <p class="pre-line">{props.user.bio}</p>
+        </Show>
+      </header>
+      <Show
+        when={awards().length > 0}
+        fallback={
+          <Empty>
+            {own()
+              ? 'You have no badges yet.'
+              : 'No badges to show: none earned yet, or they are private or in communities you cannot see.'}
+          </Empty>
+        }
+      >
+        <Show when={props.user.badgeAwards.pageInfo.hasNextPage}>
+          <p class="meta">Showing the {MAX_AWARDS_SHOWN} newest badges.</p>
+        </Show>
+        <AwardGroup
+          title="Microcredentials"
+          id="microcredentials-heading"
+          awards={microcredentials()}
+          own={own()}
+          empty="No microcredentials yet."
+        />
+        <AwardGroup
+          title="Participation badges"
+          id="participation-heading"
+          awards={participation()}
+          own={own()}
+          empty="No participation badges yet."
+        />
+      </Show>
+    </article>
+  );
+}
+
+/** Shows an educator's profile: name, school, bio and the badges the viewer may see. */
+export default function ProfilePage() {
+  const params = useParams();
+  const page = createGraphQLQuery<ProfileData, { id: string; viewerId: string | null }>(
+    PROFILE,
+    () =>
+      viewerLoaded() && {
+        id: decodeURIComponent(params.id ?? ''),
+        viewerId: viewer()?.id ?? null,
+      },
+  );
+  const user = (): ProfileUser | undefined => {
+    const node = page.data()?.node;
+    return node?.__typename === 'User' ? (node as ProfileUser) : undefined;
+  };
+  createDocumentTitle(() => user()?.displayName);
+
+  return (
+    <Switch>
+      <Match when={!page.data() && page.error()}>
+        {(message) => <ErrorState message={message()} onRetry={page.refetch} />}
+      </Match>
+      <Match when={!page.data()}>
+        <Loading label="Loading the profile…" />
+      </Match>
+      <Match when={!user()}>
+        <section>
+          <h1>Profile not found</h1>
+          <p>No educator has this address.</p>
+          <p>
+            <A href="/">Back to the communities</A>
+          </p>
+        </section>
+      </Match>
+      <Match when={user()}>
+        {(current) => (
+          <>
+            <RefreshError message={page.error()} onRetry={page.refetch} />
+            <Profile user={current()} />
+          </>
+        )}
+      </Match>
+    </Switch>
+  );
+}
