@@ -4,7 +4,7 @@ import type { Executor } from '../../drizzle/db.ts';
 import { badgeRuleBadges, badgeRules, badges } from '../../drizzle/tables/index.ts';
 import type { EvidenceInput } from '../credentials/open-badge.ts';
 
-/** What a credential's evidence is built from: how the award came about. */
+/** How an award came about, from which its credential's evidence is built. */
 export interface AwardOrigin {
   source: 'manual' | 'rule' | 'review';
   note: string;
@@ -16,17 +16,17 @@ export interface AwardOrigin {
 }
 
 /**
- * Returns the address of an evidence submission's page, where the recipient and the badge's
- * reviewers read it.
+ * Returns the address of an evidence submission's page in the web client, /reviews/<id>, where
+ * the recipient and the badge's reviewers read it.
  */
 export function evidenceSubmissionUrl(publicUrl: string, submissionId: number): string {
-  return `${publicUrl}/evidence/${encodeURIComponent(encodeGlobalID('EvidenceSubmission', submissionId))}`;
+  return `${publicUrl}/reviews/${encodeURIComponent(encodeGlobalID('EvidenceSubmission', submissionId))}`;
 }
 
 /**
  * Builds the evidence entries of an award's credential. An award from approved evidence links to
- * the submission; an award from a rule names the rule in a narrative; an award given by hand
- * carries the awarder's note as a narrative when the note is not empty.
+ * the submission. An award from a rule names the rule in a narrative. An award given by hand
+ * carries the awarder's note as a narrative, unless the note is empty.
  */
 export async function awardEvidence(
   db: Executor,

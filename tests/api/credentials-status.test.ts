@@ -453,7 +453,7 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
       ]);
       expect(credentials.review.evidence).toHaveLength(1);
       expect(credentials.review.evidence[0].id).toMatch(
-        new RegExp(`^${publicUrl}/evidence/[A-Za-z0-9%]+$`),
+        new RegExp(`^${publicUrl}/reviews/[A-Za-z0-9%]+$`),
       );
       expect(credentials.review.evidence[0].name).toMatch(/^Evidence for Status badge/);
       expect(credentials.withExpiryAndNote.validUntil).toEqual(expect.any(String));
