@@ -11,6 +11,16 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     review: "Given when a reviewer approved the educator's evidence.",
     rule: "Given automatically when the person met one of the badge's rules.",
   },
+  BadgeImageSymbol: {
+    atom: 'An atom, for science.',
+    book: 'An open book, for reading and literacy.',
+    chat: 'A speech bubble, for discussion and collaboration.',
+    globe: 'A globe, for citizenship and the wider world.',
+    lightbulb: 'A light bulb, for ideas and design.',
+    pencil: 'A pencil, for writing and planning.',
+    shield: 'A shield, for safety and crisis preparedness.',
+    star: 'A star, for achievement.',
+  },
   BadgeKind: {
     microcredential: 'Certifies a skill, usually after evidence is reviewed.',
     participation: 'Recognizes taking part or contributing.',
@@ -24,16 +34,6 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     sessions_attended:
       'Ended live sessions the person attended for at least `minMinutes` credited minutes (at least 1), counting host adjustments.',
     threads_started: 'Threads the person started.',
-  },
-  BadgeImageSymbol: {
-    atom: 'An atom, for science.',
-    book: 'An open book, for reading and literacy.',
-    chat: 'A speech bubble, for discussion and collaboration.',
-    globe: 'A globe, for citizenship and the wider world.',
-    lightbulb: 'A light bulb, for ideas and design.',
-    pencil: 'A pencil, for writing and planning.',
-    shield: 'A shield, for safety and crisis preparedness.',
-    star: 'A star, for achievement.',
   },
   CommunityActivityType: {
     badge_awarded: 'A badge of the community was awarded.',

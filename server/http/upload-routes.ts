@@ -1,11 +1,18 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { loadBadgeImage } from '../services/badge-image.ts';
+import {
+  BADGE_IMAGE_SYMBOLS,
+  loadBadgeImage,
+  renderBadgeTemplate,
+} from '../services/badge-image.ts';
 import { loadReadableUpload } from '../services/upload-access.ts';
 import { contextOrUnauthorized, type HttpRoute, type HttpRouteDeps } from './route.ts';
 
 const UPLOAD_PATH = /^\/uploads\/([^/]{1,200})\/([^/]{1,1000})$/;
 const BADGE_IMAGE_PATH = /^\/badges\/([^/]{1,200})\/image$/;
+/** Draws a template image from its query, for the badge form's live preview. */
+export const BADGE_PREVIEW_PATH = '/badges/preview.svg';
 
 /**
  * Headers that keep a served file from acting as a page of this site. The browser may not guess
@@ -100,6 +107,34 @@ export function sendFileNotFound(response: ServerResponse): void {
 }
 
 /**
+ * Sends the template image that `color` (#rrggbb) and `symbol` (a BadgeImageSymbol value, in
+ * either case) of the query describe, or 400 when either is invalid. It reads no stored data.
+ */
+function sendTemplatePreview(request: IncomingMessage, response: ServerResponse, url: URL): void {
+  const color = url.searchParams.get('color') ?? '';
+  const symbol = (url.searchParams.get('symbol') ?? '').toLowerCase();
+  if (
+    !/^#[0-9a-fA-F]{6}$/.test(color) ||
+    !(BADGE_IMAGE_SYMBOLS as readonly string[]).includes(symbol)
+  ) {
+    response
+      .writeHead(400, { ...SAFE_FILE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' })
+      .end(`Give color as #rrggbb and symbol as one of ${BADGE_IMAGE_SYMBOLS.join(', ')}.`);
+    return;
+  }
+  const content = new TextEncoder().encode(renderBadgeTemplate({ color, symbol }));
+  sendFile(request, response, {
+    contentType: 'image/svg+xml',
+    content,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    headers: {
+      'Content-Disposition': contentDisposition('inline', 'badge.svg'),
+      'Cache-Control': 'public, max-age=86400',
+    },
+  });
+}
+
+/**
  * Serves uploads at GET /uploads/<Upload global id>/<file name> to those who may read them, and
  * badge images at GET /badges/<Badge global id>/image to those who may read the badge (anyone,
  * for badges of public communities). A missing file and a file without access both get 404.
@@ -108,7 +143,8 @@ export function createUploadRoutes(routeDeps: HttpRouteDeps): HttpRoute {
   return async (request, response, url) => {
     const upload = UPLOAD_PATH.exec(url.pathname);
     const badgeImage = BADGE_IMAGE_PATH.exec(url.pathname);
-    if (!upload && !badgeImage) {
+    const isPreview = url.pathname === BADGE_PREVIEW_PATH;
+    if (!upload && !badgeImage && !isPreview) {
       return false;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -116,6 +152,10 @@ export function createUploadRoutes(routeDeps: HttpRouteDeps): HttpRoute {
       response
         .writeHead(405, { 'Content-Type': 'text/plain; charset=utf-8' })
         .end('Use GET for files.');
+      return true;
+    }
+    if (isPreview) {
+      sendTemplatePreview(request, response, url);
       return true;
     }
     const context = await contextOrUnauthorized(routeDeps, request, response);

@@ -129,7 +129,7 @@ export function renderBadgeTemplate(template: BadgeImageTemplate): string {
     `<circle cx="128" cy="128" r="124" fill="${rim}"/>`,
     `<circle cx="128" cy="128" r="108" fill="${color}"/>`,
     `<circle cx="128" cy="128" r="98" fill="none" stroke="${ink}" stroke-opacity="0.35" stroke-width="3"/>`,
-    `<g transform="translate(73 73) scale(1.1)">${draw(ink)}</g>`,
+    `<g transform="translate(63 63) scale(1.3)">${draw(ink)}</g>`,
     '</svg>',
   ].join('');
 }

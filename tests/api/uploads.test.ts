@@ -639,6 +639,19 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
       expect(svg).toContain('#1b1f24');
     });
 
+    test('draws a template preview from its query', async () => {
+      const preview = await fetchPath(server, '/badges/preview.svg?color=%23AA3300&symbol=ATOM');
+      const badColor = await fetchPath(server, '/badges/preview.svg?color=red&symbol=ATOM');
+      const badSymbol = await fetchPath(server, '/badges/preview.svg?color=%23aa3300&symbol=cat');
+
+      expect(preview.status).toBe(200);
+      expect(preview.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+      expect(preview.headers.get('content-security-policy')).toBe(CSP);
+      expect(await preview.text()).toContain('fill="#aa3300"');
+      expect(badColor.status).toBe(400);
+      expect(badSymbol.status).toBe(400);
+    });
+
     test('draws the default image for a badge without one', async () => {
       const { result } = await createBadge(facilitator.token, {});
       const served = await fetchPath(server, result.data.imageUrl);

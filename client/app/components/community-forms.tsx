@@ -7,6 +7,7 @@ import { capacityMessage, MAX_CAPACITY, parseCapacity, toInstant } from '../lib/
 import { describeSeriesRule, type SeriesRule } from '../lib/series-summary.ts';
 import { createSubmission } from '../lib/submission.ts';
 import { viewerTimeZone } from '../lib/time.ts';
+import { BadgeImageField, createBadgeImageState } from './badge-image-field.tsx';
 import { Field, FormMessage } from './field.tsx';
 import { createRepeatState, RepeatFields, recurrenceInput } from './live-series-fields.tsx';
 
@@ -271,12 +272,15 @@ export function NewBadgeForm(props: {
   const [kind, setKind] = createSignal<'PARTICIPATION' | 'MICROCREDENTIAL'>('PARTICIPATION');
   const [validForDays, setValidForDays] = createSignal('');
   const [success, setSuccess] = createSignal('');
+  const image = createBadgeImageState();
   const submission = createSubmission([
     'name',
     'description',
     'criteria',
     'isteStandards',
     'validForDays',
+    'imageUploadId',
+    'imageTemplate',
   ]);
 
   const submit = async (event: SubmitEvent) => {
@@ -285,6 +289,11 @@ export function NewBadgeForm(props: {
     const days = validForDays().trim();
     if (days !== '' && !/^\d+$/.test(days)) {
       submission.reject([{ path: ['validForDays'], message: 'Enter a whole number of days.' }]);
+      return;
+    }
+    const imageInput = image.input();
+    if ('issue' in imageInput) {
+      submission.reject([{ path: ['imageUploadId'], message: imageInput.issue }]);
       return;
     }
     const result = await submission.submit(() =>
@@ -301,6 +310,7 @@ export function NewBadgeForm(props: {
           isteStandards: standards(),
           kind: kind(),
           ...(days !== '' && { validForDays: Number(days) }),
+          ...imageInput,
         },
       ),
     );
@@ -312,6 +322,7 @@ export function NewBadgeForm(props: {
       setStandards([]);
       setKind('PARTICIPATION');
       setValidForDays('');
+      image.reset();
       props.onCreated();
     }
   };
@@ -408,8 +419,12 @@ export function NewBadgeForm(props: {
             </p>
           </Show>
         </fieldset>
+        <BadgeImageField
+          state={image}
+          issue={submission.issue('imageUploadId') ?? submission.issue('imageTemplate')}
+        />
         <FormMessage error={submission.formError()} success={success()} />
-        <button type="submit" disabled={submission.busy()}>
+        <button type="submit" disabled={submission.busy() || image.progress() !== null}>
           {submission.busy() ? 'Creating…' : 'Create badge'}
         </button>
       </form>

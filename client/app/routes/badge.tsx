@@ -3,6 +3,7 @@ import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { AwardBadgeForm } from '../components/award-badge-form.tsx';
 import { CredentialDownload } from '../components/credential-download.tsx';
 import { Field, FormMessage } from '../components/field.tsx';
+import '../components/badge-image.css';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery, runMutation } from '../lib/graphql.ts';
 import { ERROR_SELECTION } from '../lib/operations.ts';
@@ -100,7 +101,11 @@ export default function BadgePage() {
               </Show>
               <Show when={current().district}>{(district) => <>Badge of {district().name}</>}</Show>
             </p>
-            <h1>{current().name}</h1>
+            <div class="badge-heading">
+              {/* Decorative: the badge's name is beside it. */}
+              <img src={current().imageUrl} alt="" width="72" height="72" />
+              <h1>{current().name}</h1>
+            </div>
             <p class="lead">{current().description}</p>
             <p class="meta" data-testid="badge-kind">
               {current().kind === 'MICROCREDENTIAL' ? 'Microcredential' : 'Participation badge'}
