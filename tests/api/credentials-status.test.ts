@@ -812,5 +812,27 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
       expect(audit).toHaveLength(1);
       expect(audit[0]?.actorId).toBe(rowIdOf(platformAdmin.id));
     });
+
+    test('concurrent rotations keep one active key', async () => {
+      const before = await server.graphql(KEYS, {}, { token: platformAdmin.token });
+
+      const results = await Promise.all(
+        [1, 2].map(() => server.graphql(ROTATE, {}, { token: platformAdmin.token })),
+      );
+      const after = await server.graphql(KEYS, {}, { token: platformAdmin.token });
+      const keys = after.body.data.credentialKeys;
+      const credential = await exported(await award(await createBadge()));
+
+      for (const result of results) {
+        expect(result.body.data.rotateCredentialKey.__typename).toBe(
+          'MutationRotateCredentialKeySuccess',
+        );
+      }
+      expect(keys).toHaveLength(before.body.data.credentialKeys.length + 2);
+      expect(keys.filter((key: Json) => key.active)).toHaveLength(1);
+      expect(new Set(keys.map((key: Json) => key.keyId)).size).toBe(keys.length);
+      expect(keys.at(-1).active).toBe(true);
+      expect((await verified(credential)).verified).toBe(true);
+    });
   });
 });

@@ -32,7 +32,11 @@ import {
   signCredential,
   verifyCredential,
 } from '../../server/credentials/proof.ts';
-import { BitstringStatusList, MIN_STATUS_LIST_BITS } from '../../server/credentials/status-list.ts';
+import {
+  BitstringStatusList,
+  buildStatusListCredential,
+  MIN_STATUS_LIST_BITS,
+} from '../../server/credentials/status-list.ts';
 import { requireServicesStrictly } from '../helpers/services.ts';
 
 // The official schema is published by 1EdTech in 1EdTech/openbadges-specification and kept beside
@@ -468,5 +472,88 @@ describe('bitstring status list', () => {
     expect(() => list.set(MIN_STATUS_LIST_BITS, true)).toThrow(/outside 0\.\.131071/);
     expect(() => list.get(-1)).toThrow(/outside/);
     expect(() => BitstringStatusList.create(8)).toThrow(/at least 131072 bits/);
+  });
+});
+
+describe('status list credential', () => {
+  const LIST_ID = 'https://staffroom.example/credentials/status/communities/lincoln/0';
+
+  function statusList(revoked: number[]) {
+    const list = BitstringStatusList.create();
+    for (const index of revoked) {
+      list.set(index, true);
+    }
+    return buildStatusListCredential({
+      id: LIST_ID,
+      issuerId: ISSUER_ID,
+      validFrom: new Date('2026-03-01T12:00:00.500Z'),
+      statusPurpose: 'revocation',
+      list,
+    });
+  }
+
+  test('contains the Bitstring Status List fields', () => {
+    const credential = statusList([94567]);
+
+    expect(credential).toMatchObject({
+      '@context': [CREDENTIALS_V2_CONTEXT_URL],
+      id: LIST_ID,
+      type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+      issuer: ISSUER_ID,
+      validFrom: '2026-03-01T12:00:00Z',
+      credentialSubject: {
+        id: `${LIST_ID}#list`,
+        type: 'BitstringStatusList',
+        statusPurpose: 'revocation',
+      },
+    });
+    expect(BitstringStatusList.decode(credential.credentialSubject.encodedList).get(94567)).toBe(
+      true,
+    );
+  });
+
+  test('signs and verifies with the proof code', async () => {
+    const key = await generateIssuerKey(ISSUER_ID);
+    const signed = await signCredential(statusList([3]), key);
+    const flipped = structuredClone(signed);
+    flipped.credentialSubject.encodedList = statusList([4]).credentialSubject.encodedList;
+
+    const result = await verifyCredential(signed, keyResolver(key));
+    const tampered = await verifyCredential(flipped, keyResolver(key));
+
+    expect(result).toEqual({ verified: true, errors: [] });
+    expect(tampered.verified).toBe(false);
+    expect(tampered.errors).toContain('Invalid signature.');
+  });
+
+  test('relative addresses are rejected', () => {
+    expect(() =>
+      buildStatusListCredential({
+        id: '/credentials/status/communities/lincoln/0',
+        issuerId: ISSUER_ID,
+        validFrom: new Date(),
+        statusPurpose: 'revocation',
+        list: BitstringStatusList.create(),
+      }),
+    ).toThrow(/needs absolute URLs/);
+  });
+});
+
+describe('evidence', () => {
+  test('narrative evidence needs no address', async () => {
+    const input = credentialInput();
+    input.evidence = [{ name: 'Badge rule', narrative: 'Attended 3 live sessions.' }];
+    const key = await generateIssuerKey(ISSUER_ID);
+
+    const credential = buildOpenBadgeCredential(input);
+    const signed = await signCredential(credential, key);
+
+    expect(credential.evidence).toEqual([
+      { type: ['Evidence'], name: 'Badge rule', narrative: 'Attended 3 live sessions.' },
+    ]);
+    expect(await verifyCredential(signed, keyResolver(key))).toEqual({
+      verified: true,
+      errors: [],
+    });
   });
 });
