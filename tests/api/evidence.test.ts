@@ -1,10 +1,8 @@
 /** Evidence for microcredentials: submitting, revising, withdrawing and reviewing it. */
-import { createHash } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rowsOf } from '../../drizzle/db.ts';
-import { uploads } from '../../drizzle/tables/index.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
   type Json,
@@ -21,9 +19,9 @@ const ERRORS =
 
 const SUBMISSION_FIELDS = `id status createdAt updatedAt viewerCanReview
   badge { id name } submitter { id displayName }
-  revisions { number reflection reflectionHtml links files { id fileName } }
+  revisions { number reflection reflectionHtml links files { id fileName url } }
   reviews { decision feedback revisionNumber reviewer { displayName } }
-  award { id status note }`;
+  award { id status note source }`;
 
 const mutation = (field: string, inputType: string, selection = 'id status') => {
   const success = `Mutation${field[0]?.toUpperCase()}${field.slice(1)}Success`;
@@ -35,6 +33,7 @@ const SUBMIT = mutation('submitEvidence', 'SubmitEvidenceInput');
 const REVISE = mutation('reviseEvidence', 'ReviseEvidenceInput');
 const WITHDRAW = mutation('withdrawEvidence', 'WithdrawEvidenceInput');
 const REVIEW = mutation('reviewEvidence', 'ReviewEvidenceInput', 'id status award { id }');
+const UPLOAD = mutation('uploadFile', 'UploadFileInput', 'id');
 
 const SUBMISSION = `query($id: ID!) { node(id: $id) { ... on EvidenceSubmission { ${SUBMISSION_FIELDS} } } }`;
 
@@ -135,26 +134,38 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
     );
   }
 
-  /**
-   * Inserts an upload row the way the upload mutation stores one, and returns its global id.
-   * NOTE: tests insert uploads with SQL while no upload mutation exists.
-   */
+  /** Uploads a small file with uploadFile as a multipart request and returns its global id. */
   async function insertUpload(by: Person, purpose: 'evidence' | 'badge_image' = 'evidence') {
     fileCounter += 1;
-    const content = Buffer.from(`evidence file ${fileCounter}`);
-    const [row] = await server.database.db
-      .insert(uploads)
-      .values({
-        ownerId: rowIdOf(by.id),
-        purpose,
-        fileName: `lesson-${fileCounter}.pdf`,
-        contentType: 'application/pdf',
-        byteSize: content.length,
-        sha256: createHash('sha256').update(content).digest('hex'),
-        content,
-      })
-      .returning({ id: uploads.id });
-    return encodeGlobalID('Upload', row?.id ?? 0);
+    const [content, name, type] =
+      purpose === 'evidence'
+        ? [`Lesson notes ${fileCounter}\n`, `lesson-${fileCounter}.txt`, 'text/plain']
+        : [
+            '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>',
+            `badge-${fileCounter}.svg`,
+            'image/svg+xml',
+          ];
+    const form = new FormData();
+    form.set(
+      'operations',
+      JSON.stringify({
+        query: UPLOAD,
+        variables: { input: { file: null, purpose: purpose.toUpperCase() } },
+      }),
+    );
+    form.set('map', JSON.stringify({ 0: ['variables.input.file'] }));
+    form.set('0', new Blob([content], { type }), name);
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${by.token}` },
+      body: form,
+    });
+    const body = await response.json();
+    const id = body?.data?.uploadFile?.data?.id;
+    if (typeof id !== 'string') {
+      throw new Error(`uploadFile failed with ${response.status}: ${JSON.stringify(body)}`);
+    }
+    return id;
   }
 
   const run = async (document: string, input: Record<string, unknown>, by?: Person) => {
@@ -296,7 +307,11 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
           reviewer: { displayName: 'Cole Cofacilitator' },
         },
       ]);
-      expect(final.award).toMatchObject({ status: 'active', note: 'Well documented.' });
+      expect(final.award).toMatchObject({
+        status: 'active',
+        note: 'Well documented.',
+        source: 'REVIEW',
+      });
       expect(award).toEqual([
         {
           source: 'review',
@@ -427,7 +442,34 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
     test('reviewer reads the evidence files', async () => {
       const asReviewer = await readSubmission(submissionId, otherFacilitator);
 
-      expect(asReviewer.revisions[0].files).toEqual([{ id: fileId, fileName: expect.any(String) }]);
+      expect(asReviewer.revisions[0].files).toEqual([
+        { id: fileId, fileName: expect.any(String), url: expect.stringMatching(/^\/uploads\//) },
+      ]);
+    });
+
+    test('file served to submitter and reviewer only', async () => {
+      const asSubmitter = await readSubmission(submissionId, educator);
+      const url = `${server.url}${asSubmitter.revisions[0].files[0].url}`;
+      const statuses: Record<string, number> = {};
+      for (const [name, person] of Object.entries({
+        educator,
+        otherFacilitator,
+        outsider,
+        member,
+        owner,
+      })) {
+        const response = await fetch(url, { headers: { authorization: `Bearer ${person.token}` } });
+        statuses[name] = response.status;
+        await response.arrayBuffer();
+      }
+
+      expect(statuses).toEqual({
+        educator: 200,
+        otherFacilitator: 200,
+        outsider: 404,
+        member: 404,
+        owner: 404,
+      });
     });
 
     test('queue and badge lists hide evidence from others', async () => {
