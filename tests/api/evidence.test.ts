@@ -1,8 +1,9 @@
 /** Evidence for microcredentials: submitting, revising, withdrawing and reviewing it. */
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rowsOf } from '../../drizzle/db.ts';
+import { districtAdmins, districts, users } from '../../drizzle/tables/index.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
   type Json,
@@ -604,6 +605,78 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
       expect(notices[0].kind).toBe('EVIDENCE_SUBMITTED');
       expect(notices[0].submission).toBeNull();
       expect(direct).toBeNull();
+    });
+  });
+
+  describe('district badge', () => {
+    test('staff send evidence and district admins review', async () => {
+      const { db } = server.database;
+      const admin = await signUpUser(server, { displayName: 'Dana District' });
+      const staff = await signUpUser(server, { displayName: 'Sam Staff' });
+      const [district] = await db
+        .insert(districts)
+        .values({ slug: 'riverbend', name: 'Riverbend Unified' })
+        .returning({ id: districts.id });
+      const districtId = district?.id ?? 0;
+      await db
+        .update(users)
+        .set({ districtId })
+        .where(eq(users.id, rowIdOf(staff.id)));
+      await db.insert(districtAdmins).values({ districtId, userId: rowIdOf(admin.id) });
+      const districtBadge = await mutate(
+        server,
+        'createBadge',
+        'CreateBadgeInput',
+        {
+          districtId: encodeGlobalID('District', districtId),
+          name: 'Data Coach',
+          description: 'Coached colleagues on assessment data',
+          criteria: 'Lead three data meetings',
+          isteStandards: ['ANALYST'],
+          kind: 'MICROCREDENTIAL',
+        },
+        'id',
+        admin.token,
+      );
+
+      const byOutsider = await run(
+        SUBMIT,
+        { badgeId: districtBadge.id, reflection: 'Not staff.' },
+        outsider,
+      );
+      const sent = await run(
+        SUBMIT,
+        { badgeId: districtBadge.id, reflection: 'I led three data meetings.' },
+        staff,
+      );
+      const adminNotices = await notificationsOf(admin);
+      const queue = await server.graphql(
+        'query($districtId: ID) { reviewQueue(districtId: $districtId) { totalCount nodes { id } } }',
+        { districtId: encodeGlobalID('District', districtId) },
+        { token: admin.token },
+      );
+      const byFacilitator = await review(sent.data.id, 'APPROVED', owner);
+      const approved = await review(sent.data.id, 'APPROVED', admin);
+      const audit = rowsOf(
+        await db.execute(
+          sql`select district_id, community_id from audit_log where action = 'community.evidence_reviewed' and district_id = ${districtId}`,
+        ),
+      );
+
+      expect(byOutsider.__typename).toBe('NotFoundError');
+      expect(sent.data.status).toBe('PENDING');
+      expect(adminNotices[0]).toMatchObject({
+        kind: 'EVIDENCE_SUBMITTED',
+        submission: { id: sent.data.id, status: 'PENDING' },
+      });
+      expect(queue.body.data.reviewQueue).toEqual({
+        totalCount: 1,
+        nodes: [{ id: sent.data.id }],
+      });
+      expect(byFacilitator.__typename).toBe('NotFoundError');
+      expect(approved.data.status).toBe('APPROVED');
+      expect(approved.data.award).not.toBeNull();
+      expect(audit).toEqual([{ district_id: districtId, community_id: null }]);
     });
   });
 
