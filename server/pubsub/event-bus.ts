@@ -37,17 +37,52 @@ type Topics = { 'staffroom:events': [EventNotice] };
 
 const CHANNEL = 'staffroom:events';
 
+type PubSubConfig = NonNullable<Parameters<typeof createPubSub>[0]>;
+
+/**
+ * Builds a queue for one listener's subscription that is never full. Without one, each notice
+ * waits as a pending push, and the Repeater under createPubSub throws RepeaterOverflowError,
+ * outside any caller, once 1024 are pending, as when one transaction awards a badge to hundreds
+ * of people.
+ */
+function unboundedBuffer(): NonNullable<PubSubConfig['repeaterBuffer']> {
+  const values: unknown[] = [];
+  return {
+    full: false,
+    get empty() {
+      return values.length === 0;
+    },
+    add: (value: unknown) => {
+      values.push(value);
+    },
+    remove: () => {
+      if (values.length === 0) {
+        throw new Error('Removing from an empty event bus buffer');
+      }
+      return values.shift();
+    },
+  };
+}
+
+/** Subscribes to the channel of a shared event target, with a buffer of the listener's own. */
+function subscribeUnbounded(eventTarget: NonNullable<PubSubConfig['eventTarget']>) {
+  return createPubSub<Topics>({ eventTarget, repeaterBuffer: unboundedBuffer() }).subscribe(
+    CHANNEL,
+  );
+}
+
 /**
  * Creates the bus that carries committed event ids between server processes: in memory for one
  * process, Redis when a URL is given.
  */
 export function createEventBus(redisUrl: string | undefined, log: Logger): EventBus {
   if (!redisUrl) {
-    const pubSub = createPubSub<Topics>();
+    const eventTarget = new EventTarget();
+    const pubSub = createPubSub<Topics>({ eventTarget });
     return {
       kind: 'memory',
       publish: (notice) => pubSub.publish(CHANNEL, notice),
-      listen: (onNotice, signal) => iterate(pubSub.subscribe(CHANNEL), onNotice, signal, log),
+      listen: (onNotice, signal) => iterate(subscribeUnbounded(eventTarget), onNotice, signal, log),
       onReconnect: () => {},
       ping: async () => true,
       close: async () => {},
@@ -85,13 +120,12 @@ export function createEventBus(redisUrl: string | undefined, log: Logger): Event
     client.on('error', (error: Error) => log.debug({ err: error }, 'Redis client error'));
   }
 
-  const pubSub = createPubSub<Topics>({
-    eventTarget: createRedisEventTarget({ publishClient, subscribeClient }),
-  });
+  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
+  const pubSub = createPubSub<Topics>({ eventTarget });
   return {
     kind: 'redis',
     publish: (notice) => pubSub.publish(CHANNEL, notice),
-    listen: (onNotice, signal) => iterate(pubSub.subscribe(CHANNEL), onNotice, signal, log),
+    listen: (onNotice, signal) => iterate(subscribeUnbounded(eventTarget), onNotice, signal, log),
     onReconnect: (listener) => reconnectListeners.push(listener),
     ping: async () => {
       try {
