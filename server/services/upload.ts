@@ -120,6 +120,16 @@ export function cleanFileName(name: string): string {
   );
 }
 
+/**
+ * Undoes the escaping that browsers and fetch apply to a file name in a multipart/form-data part
+ * header, as the HTML Standard specifies since whatwg/html#6282. A `"` is sent as %22, and line
+ * feeds and carriage returns as %0A and %0D, which are dropped here. `%` itself is not escaped,
+ * so a name that really contains "%22" reads back with a quote.
+ */
+function decodeMultipartFileName(name: string): string {
+  return name.replace(/%22/g, '"').replace(/%0[ad]/gi, '');
+}
+
 /** Splits `name` into its stem and lower-case extension, when it has a short one. */
 function splitExtension(name: string): { stem: string; extension: string | null } {
   const match = /^(.*[^.])\.([A-Za-z0-9]{1,10})$/.exec(name);
@@ -144,7 +154,7 @@ function fitName(stem: string, extension: string): string {
  * extension gets the content's.
  */
 function storedFileName(rawName: string, detected: AcceptedType): string {
-  const { stem, extension } = splitExtension(cleanFileName(rawName));
+  const { stem, extension } = splitExtension(cleanFileName(decodeMultipartFileName(rawName)));
   if (extension === null) {
     return fitName(stem, detected.extensions[0] as string);
   }

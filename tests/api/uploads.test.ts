@@ -4,16 +4,19 @@
  * daily limit, and who may read evidence files. Badge images, uploaded or drawn from a template,
  * and credentials baked into PNG and SVG downloads that verify.
  */
-import { decodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   badgeAwards,
+  districtAdmins,
+  districts,
   evidenceFiles,
   evidenceRevisions,
   evidenceSubmissions,
   rateLimits,
   uploads,
+  users,
 } from '../../drizzle/tables/index.ts';
 import { extractBakedCredential, readPngSize } from '../../server/credentials/baking.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
@@ -193,6 +196,26 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
       { token },
     );
     return { status: created.status, result: created.body.data.createBadge };
+  }
+
+  // The evidence mutations are not part of this suite, so the rows are written directly.
+  async function attachEvidence(badgeId: string, userId: string, uploadId: string): Promise<void> {
+    const db = server.database.db;
+    const [submission] = await db
+      .insert(evidenceSubmissions)
+      .values({ badgeId: rowIdOf(badgeId), userId: rowIdOf(userId) })
+      .returning({ id: evidenceSubmissions.id });
+    const [revision] = await db
+      .insert(evidenceRevisions)
+      .values({
+        submissionId: submission?.id ?? 0,
+        number: 1,
+        reflection: 'I ran the walkthrough twice.',
+      })
+      .returning({ id: evidenceRevisions.id });
+    await db
+      .insert(evidenceFiles)
+      .values({ revisionId: revision?.id ?? 0, uploadId: rowIdOf(uploadId), position: 0 });
   }
 
   describe('uploadFile', () => {
@@ -476,6 +499,23 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
       }
     });
 
+    test('serves a Unicode file name', async () => {
+      const upload = await uploadOk(server, {
+        bytes: 'Notes from the café meeting.\n',
+        name: 'Café "notes".txt',
+        purpose: 'EVIDENCE',
+        token: member.token,
+      });
+      const served = await fetchPath(server, upload.url, { token: member.token });
+
+      expect(upload.fileName).toBe('Café "notes".txt');
+      expect(served.status).toBe(200);
+      expect(served.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(served.headers.get('content-disposition')).toBe(
+        `attachment; filename="Caf_ _notes_.txt"; filename*=UTF-8''Caf%C3%A9%20%22notes%22.txt`,
+      );
+    });
+
     test('accepts each evidence type', async () => {
       const pdf = await uploadOk(server, {
         bytes: makePdf(),
@@ -532,25 +572,7 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
       badgeId = created.result.data.id;
     });
 
-    // The evidence mutations are not part of this suite, so the rows are written directly.
-    async function attachToSubmission(): Promise<void> {
-      const db = server.database.db;
-      const [submission] = await db
-        .insert(evidenceSubmissions)
-        .values({ badgeId: rowIdOf(badgeId), userId: rowIdOf(member.id) })
-        .returning({ id: evidenceSubmissions.id });
-      const [revision] = await db
-        .insert(evidenceRevisions)
-        .values({
-          submissionId: submission?.id ?? 0,
-          number: 1,
-          reflection: 'I ran the walkthrough twice.',
-        })
-        .returning({ id: evidenceRevisions.id });
-      await db
-        .insert(evidenceFiles)
-        .values({ revisionId: revision?.id ?? 0, uploadId: rowIdOf(evidence.id), position: 0 });
-    }
+    const attachToSubmission = () => attachEvidence(badgeId, member.id, evidence.id);
 
     test('owner downloads it as an attachment', async () => {
       const served = await fetchPath(server, evidence.url, { token: member.token });
@@ -614,6 +636,59 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
       expect(otherManager.status).toBe(404);
       expect(node.body.data.node.fileName).toBe('walkthrough.pdf');
       expect(submitter.status).toBe(200);
+    });
+  });
+
+  describe('district badge files', () => {
+    test('district admins read evidence and staff read the image', async () => {
+      const admin = await signUpUser(server, { displayName: 'Dana Admin' });
+      const staff = await signUpUser(server, { displayName: 'Sam Staff' });
+      const otherAdmin = await signUpUser(server, { displayName: 'Ola Other' });
+      const db = server.database.db;
+      const [district, other] = await db
+        .insert(districts)
+        .values([
+          { slug: `riverbend-${kind}`, name: 'Riverbend Unified' },
+          { slug: `lakeside-${kind}`, name: 'Lakeside County' },
+        ])
+        .returning();
+      await db.insert(districtAdmins).values([
+        { districtId: district?.id ?? 0, userId: rowIdOf(admin.id) },
+        { districtId: other?.id ?? 0, userId: rowIdOf(otherAdmin.id) },
+      ]);
+      for (const person of [admin, staff]) {
+        await db
+          .update(users)
+          .set({ districtId: district?.id ?? 0 })
+          .where(eq(users.id, rowIdOf(person.id)));
+      }
+      const { result } = await createBadge(admin.token, {
+        communityId: undefined,
+        districtId: encodeGlobalID('District', district?.id ?? 0),
+        kind: 'MICROCREDENTIAL',
+        imageTemplate: { color: '#335577', symbol: 'PENCIL' },
+      });
+      const evidence = await uploadOk(server, {
+        bytes: makePdf(),
+        name: 'inquiry.pdf',
+        purpose: 'EVIDENCE',
+        token: staff.token,
+      });
+      await attachEvidence(result.data.id, staff.id, evidence.id);
+
+      const asAdmin = await fetchPath(server, evidence.url, { token: admin.token });
+      const asOtherAdmin = await fetchPath(server, evidence.url, { token: otherAdmin.token });
+      const imageForStaff = await fetchPath(server, result.data.imageUrl, { token: staff.token });
+      const imageForOutsider = await fetchPath(server, result.data.imageUrl, {
+        token: outsider.token,
+      });
+
+      expect(result.__typename).toBe('MutationCreateBadgeSuccess');
+      expect(asAdmin.status).toBe(200);
+      expect(asOtherAdmin.status).toBe(404);
+      expect(imageForStaff.status).toBe(200);
+      expect(imageForStaff.headers.get('cache-control')).toBe('private, no-cache');
+      expect(imageForOutsider.status).toBe(404);
     });
   });
 
