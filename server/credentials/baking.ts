@@ -1,8 +1,7 @@
 /**
- * Open Badges 3.0 baking: a signed credential carried inside the badge image itself, as the
- * 1EdTech Open Badges Specification 3.0 describes in its "Baking" section. A PNG carries it in an
- * uncompressed iTXt chunk with the keyword `openbadgecredential`; an SVG carries it in an
- * `<openbadges:credential>` element, the JSON inside CDATA.
+ * Open Badges 3.0 baking: a signed credential carried inside the badge image itself. A PNG
+ * carries it in an uncompressed iTXt chunk with the keyword `openbadgecredential`. An SVG carries
+ * it in an `<openbadges:credential>` element, the JSON inside CDATA.
  */
 import { inflateSync } from 'node:zlib';
 
