@@ -40,10 +40,16 @@ function inScope(column: SQL, badge: CountedRule['badge']): SQL {
     : sql`${column} in (select c.id from communities c where c.district_id = ${badge.districtId})`;
 }
 
-/** Builds the condition that a person may hold the badge: active member or district staff. */
+/**
+ * Builds the condition that a person may hold the badge: active member or district staff. The
+ * status test is written so that no index on status applies, which leaves the unique index on
+ * (community_id, user_id). PGlite runs no autovacuum, so its tables may have no statistics, and
+ * the planner would otherwise probe the (community_id, status) index, reading every member's row
+ * for each candidate.
+ */
 function eligible(column: SQL, badge: CountedRule['badge']): SQL {
   return badge.communityId !== null
-    ? sql`exists (select 1 from memberships m where m.community_id = ${badge.communityId} and m.user_id = ${column} and m.status = 'active')`
+    ? sql`exists (select 1 from memberships m where m.community_id = ${badge.communityId} and m.user_id = ${column} and (m.status = 'active') is true)`
     : sql`exists (select 1 from users u where u.id = ${column} and u.district_id = ${badge.districtId})`;
 }
 

@@ -183,7 +183,8 @@ export interface GrantInput {
  * award unless an active one exists (the unique index decides, so parallel grants on several
  * processes make one award), records BADGE_AWARDED on the community's feed, notifies the
  * recipient and awards the pathway badges this award completes. Returns null when the person
- * already holds an active award.
+ * already holds an active award. grantRuleAwards in badge-rule-awards.ts does the same for many
+ * recipients at once; change the two together.
  */
 export async function grantAward(
   tx: Transaction,
@@ -243,7 +244,7 @@ export async function grantAward(
   await applyBadgeRules(tx, recorder, {
     kind: 'badge_awarded',
     badgeId: badge.id,
-    userId: input.recipientId,
+    userIds: [input.recipientId],
   });
   return award;
 }

@@ -17,9 +17,20 @@ export interface ServiceContext {
   publish: (notices: EventNotice[]) => void;
 }
 
+export interface RecordedEvent {
+  topic: string;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
 export interface EventRecorder {
   record(topic: string, type: string, payload: Record<string, unknown>): Promise<number>;
+  /** Records many events at once, as when a rule awards a badge to hundreds of people. */
+  recordMany(entries: RecordedEvent[]): Promise<void>;
 }
+
+/** Events per insert statement of recordMany: 3 parameters each, far below PostgreSQL's 65,535. */
+const RECORD_BATCH = 5000;
 
 // Key of the transaction-scoped advisory lock taken before an event row is written. Holding it
 // until commit makes event ids commit in increasing order, so a subscriber that resumes after
@@ -62,6 +73,19 @@ export async function runInTransaction<T>(
         }
         notices.push({ id: row.id, topic });
         return row.id;
+      },
+      async recordMany(entries) {
+        if (entries.length > 0 && !locked) {
+          await lockEventOrder(tx);
+          locked = true;
+        }
+        for (let start = 0; start < entries.length; start += RECORD_BATCH) {
+          const rows = await tx
+            .insert(events)
+            .values(entries.slice(start, start + RECORD_BATCH))
+            .returning({ id: events.id, topic: events.topic });
+          notices.push(...rows);
+        }
       },
     };
     return work(tx, recorder);

@@ -7,6 +7,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { rowsOf } from '../../drizzle/db.ts';
 import {
   auditLog,
   badgeAwards,
@@ -469,6 +470,49 @@ describe.each(await databaseKinds())('badge rules on %s', (kind) => {
       expect(awards).toEqual([
         { recipientId: veteran.rowId, source: 'rule', ruleId: rowIdOf(created.data.id) },
       ]);
+    });
+
+    test('awards a thousand members at once', async () => {
+      const circle = await tools.circle('Crowd Circle');
+      const badgeId = await tools.createBadge(circle, 'Crowd');
+      const threadId = await tools.startThread(circle.facilitator, circle);
+      const { db } = server.database;
+      const crowd = 1100;
+      // More than 1,024 events at once once overflowed the event bus and ended the process.
+      await db.execute(
+        sql`insert into users (email, display_name)
+          select 'crowd-' || g || '@example.org', 'Crowd ' || g from generate_series(1, ${crowd}) g`,
+      );
+      await db.execute(
+        sql`insert into memberships (community_id, user_id, role, status)
+          select ${rowIdOf(circle.communityId)}, id, 'member', 'active' from users
+          where email like 'crowd-%'`,
+      );
+      await db.execute(
+        sql`insert into posts (thread_id, author_id, body)
+          select ${rowIdOf(threadId)}, id, 'Me too' from users where email like 'crowd-%'`,
+      );
+
+      const created = await tools.createRule(
+        { badgeId, kind: 'REPLIES_POSTED', threshold: 1 },
+        circle.facilitator.token,
+      );
+      const afterwards = await server.graphql(
+        'query($id: ID!) { badge(id: $id) { holderCount } }',
+        {
+          id: badgeId,
+        },
+      );
+      const [notified] = rowsOf(
+        await db.execute(
+          sql`select count(*)::int as count from notifications
+            where kind = 'badge_awarded' and (subject->>'badgeId')::int = ${rowIdOf(badgeId)}`,
+        ),
+      );
+
+      expect(created.data.awardedCount).toBe(crowd);
+      expect(afterwards.body.data.badge.holderCount).toBe(crowd);
+      expect(notified?.count).toBe(crowd);
     });
 
     test('counts after an expired award, and not after a revoked one', async () => {
