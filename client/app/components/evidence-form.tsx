@@ -1,12 +1,15 @@
 import { createSignal, For, Index, Show } from 'solid-js';
 import { type MutationOutcome, runMutation } from '../lib/graphql.ts';
 import { mutationDocument } from '../lib/operations.ts';
+import { uploadFile } from '../lib/upload.ts';
 import { FormMessage } from './field.tsx';
 
 /** Limits of one revision of evidence, as the server checks them. */
 export const MAX_REFLECTION_LENGTH = 10_000;
 export const MAX_EVIDENCE_LINKS = 10;
 export const MAX_EVIDENCE_FILES = 5;
+/** Largest evidence file the server accepts: 10 MB. */
+export const MAX_EVIDENCE_FILE_BYTES = 10 * 1024 * 1024;
 
 /** An uploaded file of evidence, as the Upload type returns it. */
 export interface EvidenceFileItem {
@@ -23,7 +26,6 @@ export interface EvidenceDraft {
   files: EvidenceFileItem[];
 }
 
-const UPLOAD_FILE = mutationDocument('uploadFile', 'UploadFileInput', 'id fileName byteSize url');
 const SUBMIT = mutationDocument('submitEvidence', 'SubmitEvidenceInput', 'id status');
 const REVISE = mutationDocument('reviseEvidence', 'ReviseEvidenceInput', 'id status');
 
@@ -65,6 +67,7 @@ export function EvidenceForm(props: {
   const [links, setLinks] = createSignal<string[]>(props.initial?.links ?? []);
   const [files, setFiles] = createSignal<EvidenceFileItem[]>(props.initial?.files ?? []);
   const [uploading, setUploading] = createSignal('');
+  const [uploadShare, setUploadShare] = createSignal(0);
   const [uploadError, setUploadError] = createSignal('');
   const [busy, setBusy] = createSignal(false);
   const [outcome, setOutcome] = createSignal<MutationOutcome<unknown> | null>(null);
@@ -120,12 +123,17 @@ export function EvidenceForm(props: {
       );
       return;
     }
+    const tooLarge = chosen.find((file) => file.size > MAX_EVIDENCE_FILE_BYTES);
+    if (tooLarge) {
+      setUploadError(
+        `${tooLarge.name} is ${formatBytes(tooLarge.size)}; an evidence file may be at most 10 MB.`,
+      );
+      return;
+    }
     for (const file of chosen) {
       setUploading(file.name);
-      const result = await runMutation<EvidenceFileItem>(UPLOAD_FILE, 'uploadFile', {
-        file,
-        purpose: 'EVIDENCE',
-      });
+      setUploadShare(0);
+      const result = await uploadFile(file, 'EVIDENCE', setUploadShare);
       if (result.data) {
         setFiles([...files(), result.data]);
       } else {
@@ -289,6 +297,12 @@ export function EvidenceForm(props: {
           <p class="status" role="status">
             <span class="spinner" aria-hidden="true" /> Uploading {uploading()}…
           </p>
+          <progress
+            max={1}
+            value={uploadShare()}
+            aria-label={`Upload of ${uploading()}`}
+            style={{ width: '100%', 'max-width': '40rem' }}
+          />
         </Show>
         <Show when={uploadError()}>
           <p class="field-error" role="alert">
