@@ -54,6 +54,8 @@ export function createBadgeImageState() {
       return;
     }
     replacePreview(URL.createObjectURL(file));
+    // NOTE: the file is stored as soon as it is chosen, so choosing another one, or leaving the
+    // form, leaves an upload that no badge uses. Nothing deletes such uploads yet.
     setProgress(0);
     const outcome = await uploadFile(file, 'BADGE_IMAGE', setProgress);
     setProgress(null);
@@ -187,7 +189,8 @@ export function BadgeImageField(props: { state: BadgeImageState; issue?: string 
               />
               <Show when={state.progress() !== null}>
                 <p role="status">
-                  Uploading… <progress max="1" value={state.progress() ?? 0} />
+                  Uploading…{' '}
+                  <progress max="1" value={state.progress() ?? 0} aria-label="Upload progress" />
                 </p>
               </Show>
               <Show when={state.uploaded()}>
