@@ -218,7 +218,13 @@ function reviewQueueCondition(
   if (!viewer) {
     return sql`false`;
   }
-  const adminDistrictIds = [...viewer.adminDistrictIds, -1];
+  // Platform admins manage every district's badges, as canAdministerDistrict says.
+  const managedDistricts = viewer.isPlatformAdmin
+    ? sql`b.district_id is not null`
+    : sql`b.district_id in (${sql.join(
+        [...viewer.adminDistrictIds, -1].map((id) => sql`${id}`),
+        sql`, `,
+      )})`;
   const issuerFilter =
     filter.communityId !== null
       ? sql`and b.community_id = ${filter.communityId}`
@@ -229,10 +235,7 @@ function reviewQueueCondition(
     and ${table.badgeId} in (select b.id from badges b where (
       b.community_id in (select m.community_id from memberships m
         where m.user_id = ${viewer.id} and m.status = 'active' and m.role in ('owner', 'facilitator'))
-      or b.district_id in (${sql.join(
-        adminDistrictIds.map((id) => sql`${id}`),
-        sql`, `,
-      )})) ${issuerFilter})`;
+      or ${managedDistricts}) ${issuerFilter})`;
 }
 
 /** Reads the queue's filter arguments; a malformed id matches nothing. */
@@ -253,7 +256,7 @@ builder.queryFields((t) => ({
   reviewQueue: t.drizzleConnection({
     type: 'evidenceSubmissions',
     description:
-      "Evidence waiting for the viewer's review, longest waiting first: pending submissions of badges the viewer manages, other than the viewer's own. Empty when signed out.",
+      "Evidence waiting for the viewer's review, longest waiting first: pending submissions of badges the viewer manages (for platform admins, every district's badges), other than the viewer's own. Empty when signed out.",
     args: {
       communityId: t.arg.id({
         required: false,

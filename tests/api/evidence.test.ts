@@ -613,6 +613,11 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
       const { db } = server.database;
       const admin = await signUpUser(server, { displayName: 'Dana District' });
       const staff = await signUpUser(server, { displayName: 'Sam Staff' });
+      const platformAdmin = await signUpUser(server, { displayName: 'Pia Platform' });
+      await db
+        .update(users)
+        .set({ isPlatformAdmin: true })
+        .where(eq(users.id, rowIdOf(platformAdmin.id)));
       const [district] = await db
         .insert(districts)
         .values({ slug: 'riverbend', name: 'Riverbend Unified' })
@@ -655,6 +660,11 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
         { districtId: encodeGlobalID('District', districtId) },
         { token: admin.token },
       );
+      const platformQueue = await server.graphql(
+        '{ reviewQueue { totalCount nodes { id } } }',
+        {},
+        { token: platformAdmin.token },
+      );
       const byFacilitator = await review(sent.data.id, 'APPROVED', owner);
       const approved = await review(sent.data.id, 'APPROVED', admin);
       const audit = rowsOf(
@@ -673,6 +683,7 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
         totalCount: 1,
         nodes: [{ id: sent.data.id }],
       });
+      expect(platformQueue.body.data.reviewQueue.nodes).toContainEqual({ id: sent.data.id });
       expect(byFacilitator.__typename).toBe('NotFoundError');
       expect(approved.data.status).toBe('APPROVED');
       expect(approved.data.award).not.toBeNull();
