@@ -130,6 +130,10 @@ async function mayReturnNode(
     return true;
   }
   const scopes = typeof authScopes === 'function' ? await authScopes(row, ctx) : authScopes;
+  // A boolean result grants or denies outright, as it does in the scope-auth plugin.
+  if (typeof scopes === 'boolean') {
+    return scopes;
+  }
   return passesScopes(scopeCheckers(ctx), scopes as ScopeMap);
 }
 
