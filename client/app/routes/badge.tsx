@@ -1,6 +1,7 @@
 import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { AwardBadgeForm } from '../components/award-badge-form.tsx';
+import { BadgeRules } from '../components/badge-rules.tsx';
 import { CredentialDownload } from '../components/credential-download.tsx';
 import { Field, FormMessage } from '../components/field.tsx';
 import '../components/badge-image.css';
@@ -135,6 +136,7 @@ export default function BadgePage() {
             </For>
             <h2>Criteria</h2>
             <div class="prose" innerHTML={current().criteriaHtml} />
+            <BadgeRules badgeId={current().id} onChanged={page.refetch} />
             <Show when={current().viewerCanManage}>
               <AwardBadgeForm
                 badgeId={current().id}
