@@ -17,6 +17,8 @@ const CREDENTIAL_PATH = /^\/credentials\/awards\/([^/]{1,200})\.(json|png|svg)$/
 export const VERIFY_PATH = '/credentials/verify';
 /** Largest credential, or baked PNG or SVG image, that POST /credentials/verify reads. */
 export const MAX_VERIFY_BYTES = 256 * 1024;
+/** Largest baked badge image POST /credentials/verify reads: a 512 KB image and its credential. */
+export const MAX_VERIFY_IMAGE_BYTES = 1024 * 1024;
 /**
  * How long a status list may be cached: a revocation reaches other verifiers within a minute,
  * while POST /credentials/verify reads the database and reports it at once.
@@ -124,12 +126,17 @@ async function handleVerify(
     sendJson(response, 405, { error: `Use POST with a credential for ${VERIFY_PATH}.` });
     return;
   }
+  const image = /^\s*image\//i.test(request.headers['content-type'] ?? '');
   let body: Buffer;
   try {
-    body = await readBody(request, MAX_VERIFY_BYTES);
+    body = await readBody(request, image ? MAX_VERIFY_IMAGE_BYTES : MAX_VERIFY_BYTES);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      sendJson(response, 413, { error: 'The credential is larger than 256 KB.' });
+      sendJson(response, 413, {
+        error: image
+          ? 'The image is larger than 1 MB, the most a baked badge image may be.'
+          : 'The credential is larger than 256 KB.',
+      });
       return;
     }
     throw error;

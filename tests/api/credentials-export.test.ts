@@ -321,6 +321,22 @@ describe.each(await databaseKinds())('award credentials on %s', (kind) => {
     expect(response.status).toBe(413);
   });
 
+  test('verify takes images up to 1 MB', async () => {
+    const post = (bytes: number) =>
+      fetch(`${server.url}/credentials/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: new Uint8Array(bytes),
+      });
+
+    const large = await post(600 * 1024);
+    const tooLarge = await post(1100 * 1024);
+
+    expect(large.status).toBe(400);
+    expect(tooLarge.status).toBe(413);
+    expect((await tooLarge.json()).error).toContain('1 MB');
+  });
+
   test('the key ring never holds a plaintext secret', async () => {
     const rows = await server.database.db.select().from(credentialKeys);
     expect(rows.length).toBeGreaterThan(0);

@@ -25,8 +25,10 @@ export interface CredentialCheck {
   problems: { code: string; message: string }[];
 }
 
-/** Largest credential or baked image the server checks: 256 KB. */
+/** Largest credential JSON the server checks. */
 export const MAX_CREDENTIAL_BYTES = 256 * 1024;
+/** Largest baked badge image the check accepts. */
+export const MAX_BAKED_IMAGE_BYTES = 1024 * 1024;
 
 /**
  * Returns the address of an award's signed credential, relative to the server: as JSON, or baked

@@ -5,6 +5,7 @@ import {
   checkCredential,
   credentialFileType,
   describeAchievementKind,
+  MAX_BAKED_IMAGE_BYTES,
   MAX_CREDENTIAL_BYTES,
 } from '../lib/credential.ts';
 import { createDocumentTitle } from '../lib/title.ts';
@@ -163,8 +164,13 @@ export default function VerifyPage() {
         setInputError('Choose a .json, .png or .svg file.');
         return;
       }
-      if (chosen.size > MAX_CREDENTIAL_BYTES) {
-        setInputError('The file is larger than 256 KB, the maximum the check accepts.');
+      const json = type === 'application/json';
+      if (chosen.size > (json ? MAX_CREDENTIAL_BYTES : MAX_BAKED_IMAGE_BYTES)) {
+        setInputError(
+          json
+            ? 'The file is larger than 256 KB, the maximum the check accepts for JSON.'
+            : 'The image is larger than 1 MB, the maximum the check accepts for images.',
+        );
         return;
       }
       body = chosen;
@@ -223,8 +229,8 @@ export default function VerifyPage() {
         <div class="field" classList={{ invalid: Boolean(file() && inputError()) }}>
           <label for="credential-file">Or choose a file</label>
           <p class="hint" id="credential-file-hint">
-            A credential .json file, or a badge image (.png or .svg) with the credential baked in;
-            at most 256 KB.
+            A credential .json file (at most 256 KB), or a badge image (.png or .svg, at most 1 MB)
+            with the credential baked in.
           </p>
           <input
             id="credential-file"
