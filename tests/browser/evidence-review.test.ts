@@ -20,6 +20,7 @@ describe.skipIf(!ready)('evidence review in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
   let badgeId: string;
+  let secondBadgeId: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
@@ -32,23 +33,26 @@ describe.skipIf(!ready)('evidence review in Chromium', () => {
     const community = await server.graphql(
       '{ community(slug: "elementary-makerspace-network") { id } }',
     );
-    badgeId = (
-      await mutate(
-        server,
-        'createBadge',
-        'CreateBadgeInput',
-        {
-          communityId: community.body.data.community.id,
-          name: 'Inquiry Lab Lead',
-          description: 'Led an inquiry-based science lab',
-          criteria: 'Run one inquiry lab and reflect on what **students** discovered',
-          isteStandards: ['DESIGNER'],
-          kind: 'MICROCREDENTIAL',
-        },
-        'id',
-        signIn.body.data.signIn.data.token,
-      )
-    ).id;
+    const createMicrocredential = async (name: string) =>
+      (
+        await mutate(
+          server,
+          'createBadge',
+          'CreateBadgeInput',
+          {
+            communityId: community.body.data.community.id,
+            name,
+            description: 'Led an inquiry-based science lab',
+            criteria: 'Run one inquiry lab and reflect on what **students** discovered',
+            isteStandards: ['DESIGNER'],
+            kind: 'MICROCREDENTIAL',
+          },
+          'id',
+          signIn.body.data.signIn.data.token,
+        )
+      ).id as string;
+    badgeId = await createMicrocredential('Inquiry Lab Lead');
+    secondBadgeId = await createMicrocredential('Robotics Coach');
   }, 120_000);
 
   afterAll(async () => {
@@ -132,5 +136,58 @@ describe.skipIf(!ready)('evidence review in Chromium', () => {
     expect(pastSubmission).toContain('Approved');
     expect(formsLeft).toBe(0);
     expect(review).toContain('Clear hypothesis and results.');
+  });
+
+  test('facilitator requests changes, educator revises', async () => {
+    const badgePath = `${server.url}/b/${encodeURIComponent(secondBadgeId)}`;
+    const educator = await signInThroughPage(browser, server.url, EDUCATOR, PASSWORD);
+    await educator.goto(badgePath);
+    await educator.getByLabel('Reflection').fill('Our robot followed a line.');
+    await educator.getByRole('button', { name: 'Send evidence for review' }).click();
+    await educator.getByText('Your evidence was sent for review.').waitFor();
+
+    const reviewer = await signInThroughPage(browser, server.url, FACILITATOR, PASSWORD);
+    await reviewer.goto(`${server.url}/reviews`);
+    await reviewer.getByRole('link', { name: 'Robotics Coach: Demo Educator' }).click();
+    await reviewer.getByLabel(/^Request changes/).check();
+    await reviewer.getByLabel(/^Feedback for Demo Educator/).fill('Add a video of the run.');
+    await reviewer.getByRole('button', { name: 'Send the decision' }).click();
+    const requested = await reviewer.getByTestId('review-confirmation').textContent();
+
+    await educator.reload();
+    const status = await educator.getByTestId('submission-status').textContent();
+    const feedback = await educator.getByTestId('evidence-review').textContent();
+    await educator.getByRole('button', { name: 'Revise the evidence' }).click();
+    const prefilled = await educator.getByLabel('Reflection').inputValue();
+    await educator.getByLabel('Reflection').fill('Our robot followed a line; video below.');
+    await educator.getByRole('button', { name: 'Add a link' }).click();
+    await educator.getByLabel('Link 1').fill('https://example.org/robot-run');
+    await educator.getByRole('button', { name: 'Send the revision' }).click();
+    await educator.getByText('Your revision was sent for review.').waitFor();
+    const revisedStatus = await educator.getByTestId('submission-status').textContent();
+    const revisions = await educator.getByTestId('evidence-revision').count();
+
+    await reviewer.reload();
+    await reviewer.getByRole('heading', { name: 'Revision 2', exact: true }).waitFor();
+    const earlier = await reviewer
+      .getByRole('list', { name: 'History' })
+      .getByTestId('evidence-revision')
+      .count();
+    const videoLink = await reviewer
+      .getByRole('link', { name: 'https://example.org/robot-run' })
+      .count();
+    const decisionHeading = await reviewer
+      .getByRole('heading', { name: /Your decision/ })
+      .textContent();
+
+    expect(requested).toContain('Changes requested');
+    expect(status).toBe('Changes requested');
+    expect(feedback).toContain('Add a video of the run.');
+    expect(prefilled).toBe('Our robot followed a line.');
+    expect(revisedStatus).toBe('Waiting for review');
+    expect(revisions).toBe(2);
+    expect(earlier).toBe(1);
+    expect(videoLink).toBe(1);
+    expect(decisionHeading).toContain('revision 2');
   });
 });
