@@ -16,6 +16,7 @@ const LiveSessions = lazy(() => import('./routes/live-sessions.tsx'));
 const AttendancePage = lazy(() => import('./routes/attendance.tsx'));
 const BadgePage = lazy(() => import('./routes/badge.tsx'));
 const Notifications = lazy(() => import('./routes/notifications.tsx'));
+const ReviewsPage = lazy(() => import('./routes/reviews.tsx'));
 const CommunityManagePage = lazy(() => import('./routes/community-manage.tsx'));
 const InvitationPage = lazy(() => import('./routes/invitation.tsx'));
 const Settings = lazy(() => import('./routes/settings.tsx'));
@@ -75,6 +76,7 @@ if (root) {
         <Route path="/s/:id/attendance" component={guarded(AttendancePage)} />
         <Route path="/b/:id" component={guarded(BadgePage)} />
         <Route path="/notifications" component={guarded(Notifications)} />
+        <Route path="/reviews/:id?" component={guarded(ReviewsPage)} />
         <Route path="/verify" component={guarded(VerifyPage)} />
         <Route path="/u/:id" component={guarded(ProfilePage)} />
         <Route path="*" component={NotFound} />

@@ -3,6 +3,7 @@ import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { AwardBadgeForm } from '../components/award-badge-form.tsx';
 import { BadgeRules } from '../components/badge-rules.tsx';
 import { CredentialDownload } from '../components/credential-download.tsx';
+import { BadgeEvidence } from '../components/evidence-history.tsx';
 import { Field, FormMessage } from '../components/field.tsx';
 import '../components/badge-image.css';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
@@ -137,6 +138,9 @@ export default function BadgePage() {
             <h2>Criteria</h2>
             <div class="prose" innerHTML={current().criteriaHtml} />
             <BadgeRules badgeId={current().id} onChanged={page.refetch} />
+            <Show when={current().kind === 'MICROCREDENTIAL'}>
+              <BadgeEvidence badgeId={current().id} onChanged={page.refetch} />
+            </Show>
             <Show when={current().viewerCanManage}>
               <AwardBadgeForm
                 badgeId={current().id}
