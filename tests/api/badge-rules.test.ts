@@ -231,7 +231,8 @@ describe.each(await databaseKinds())('badge rules on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    server = await startTestServer({ database });
+    // The reminder worker also ends overdue live sessions; it runs often so a test can wait for it.
+    server = await startTestServer({ database, env: { REMINDER_INTERVAL_MS: '200' } });
     tools = badgeRuleTools(server);
   });
 
@@ -405,6 +406,63 @@ describe.each(await databaseKinds())('badge rules on %s', (kind) => {
         'MutationAdjustAttendanceSuccess',
       );
       expect(await tools.holderIds(badgeId)).toEqual([steady.rowId, brief.rowId]);
+    });
+
+    test('sessions ended by the server award', async () => {
+      const circle = await tools.circle('Overdue Circle');
+      const badgeId = await tools.createBadge(circle, 'Stayed late');
+      await tools.createRule(
+        { badgeId, kind: 'SESSIONS_ATTENDED', threshold: 1 },
+        circle.facilitator.token,
+      );
+      const attendee = await tools.person('Ola Overtime', circle);
+      const { id: liveSessionId } = await mutate(
+        server,
+        'scheduleLiveSession',
+        'ScheduleLiveSessionInput',
+        {
+          communityId: circle.communityId,
+          title: 'Overdue workshop',
+          startsAt: new Date(Date.now() + 60_000).toISOString(),
+          endsAt: new Date(Date.now() + 3_660_000).toISOString(),
+          timeZone: 'America/Chicago',
+        },
+        'id',
+        circle.facilitator.token,
+      );
+      await mutate(
+        server,
+        'startLiveSession',
+        'LiveSessionIdInput',
+        { liveSessionId },
+        'id',
+        circle.facilitator.token,
+      );
+      const { db } = server.database;
+      await db.insert(liveAttendance).values({
+        liveSessionId: rowIdOf(liveSessionId),
+        userId: attendee.rowId,
+        firstJoinedAt: new Date().toISOString(),
+        secondsPresent: 90,
+      });
+
+      await db.execute(
+        sql`update live_sessions set starts_at = now() - interval '3 hours', ends_at = now() - interval '31 minutes'
+          where id = ${rowIdOf(liveSessionId)}`,
+      );
+      let status = 'live';
+      for (let attempt = 0; attempt < 50 && status === 'live'; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const [row] = rowsOf(
+          await db.execute(
+            sql`select status from live_sessions where id = ${rowIdOf(liveSessionId)}`,
+          ),
+        );
+        status = String(row?.status);
+      }
+
+      expect(status).toBe('ended');
+      expect(await tools.holderIds(badgeId)).toEqual([attendee.rowId]);
     });
 
     test('reactions after leaving do not award', async () => {
