@@ -108,6 +108,8 @@ describe.skipIf(!ready)('evidence review in Chromium', () => {
     await reviewer.keyboard.press('Tab');
     await reviewer.getByRole('button', { name: 'Send the decision' }).press('Enter');
     const confirmation = await reviewer.getByTestId('review-confirmation').textContent();
+    // The confirmation shows before the page has reloaded the submission.
+    await reviewer.getByTestId('review-status').filter({ hasText: 'Approved' }).waitFor();
     const statusAfterReview = await reviewer.getByTestId('review-status').textContent();
     await reviewer.screenshot({ path: `${ARTIFACTS}evidence-review.png`, fullPage: true });
 
@@ -164,6 +166,10 @@ describe.skipIf(!ready)('evidence review in Chromium', () => {
     await educator.getByLabel('Link 1').fill('https://example.org/robot-run');
     await educator.getByRole('button', { name: 'Send the revision' }).click();
     await educator.getByText('Your revision was sent for review.').waitFor();
+    await educator
+      .getByTestId('submission-status')
+      .filter({ hasText: 'Waiting for review' })
+      .waitFor();
     const revisedStatus = await educator.getByTestId('submission-status').textContent();
     const revisions = await educator.getByTestId('evidence-revision').count();
 
