@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import type { REVIEW_DECISIONS } from './badges.ts';
 import { createdAt, idColumn, instant } from './columns.ts';
 import { users } from './users.ts';
 
@@ -41,6 +42,8 @@ export interface NotificationSubject {
   communityId?: number;
   districtId?: number;
   submissionId?: number;
+  /** The decision a REVIEW_RESULT reports. */
+  decision?: (typeof REVIEW_DECISIONS)[number];
   threadId?: number;
   postId?: number;
   badgeId?: number;

@@ -1,13 +1,35 @@
-import { NOTIFICATION_KINDS } from '../../drizzle/tables/index.ts';
+import { desc, eq } from 'drizzle-orm';
+import { evidenceReviews, NOTIFICATION_KINDS } from '../../drizzle/tables/index.ts';
 import {
   countUnreadNotifications,
   markNotificationsRead,
 } from '../../server/services/notification.ts';
-import { builder } from '../builder.ts';
+import { builder, type GraphQLContext } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId } from '../ids.ts';
 import { loadRow } from '../loaders.ts';
 import { enumFromValues } from './enums.ts';
+
+const DECISION_WORDS = {
+  approved: 'approved',
+  changes_requested: 'asked for changes to',
+  declined: 'declined',
+  reviewed: 'reviewed',
+} as const;
+
+/** Returns the decision of a submission's latest review, or null when it has none. */
+async function latestDecision(
+  ctx: GraphQLContext,
+  submissionId: number,
+): Promise<keyof typeof DECISION_WORDS | null> {
+  const [review] = await ctx.db
+    .select({ decision: evidenceReviews.decision })
+    .from(evidenceReviews)
+    .where(eq(evidenceReviews.submissionId, submissionId))
+    .orderBy(desc(evidenceReviews.id))
+    .limit(1);
+  return review?.decision ?? null;
+}
 
 export const NotificationKindEnum = enumFromValues(
   'NotificationKind',
@@ -69,7 +91,10 @@ export const Notification = builder.drizzleNode('notifications', {
           return `${actorName} sent evidence for “${badgeName}” to review.`;
         }
         if (notification.kind === 'review_result') {
-          return `${actorName} reviewed your evidence for “${badgeName}”.`;
+          const decision =
+            subject.decision ??
+            (subject.submissionId ? await latestDecision(ctx, subject.submissionId) : null);
+          return `${actorName} ${DECISION_WORDS[decision ?? 'reviewed']} your evidence for “${badgeName}”.`;
         }
         const thread = subject.threadId ? await loadRow(ctx, 'threads', subject.threadId) : null;
         return `${actorName} replied to you in “${thread?.title ?? 'a thread'}”.`;

@@ -605,6 +605,7 @@ export async function reviewEvidence(
     await notify(tx, recorder, submission.userId, 'review_result', {
       ...badgeSubject(badge),
       submissionId: submission.id,
+      decision: review.decision,
       actorId: viewer.id,
       ...(award && { awardId: award.id }),
     });

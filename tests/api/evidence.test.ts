@@ -331,7 +331,10 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
         'Cole Cofacilitator awarded you the badge “Inquiry Lab Lead”.',
       );
       expect(educatorNotices[0].message).toBe(
-        'Cole Cofacilitator reviewed your evidence for “Inquiry Lab Lead”.',
+        'Cole Cofacilitator approved your evidence for “Inquiry Lab Lead”.',
+      );
+      expect(educatorNotices[2].message).toBe(
+        'Olga Owner asked for changes to your evidence for “Inquiry Lab Lead”.',
       );
       expect(audit.map((entry) => (entry.details as Json).decision)).toEqual([
         'changes_requested',

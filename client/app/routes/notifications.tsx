@@ -13,7 +13,8 @@ import { formatRelative } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 const NOTIFICATIONS = `query Notifications { unreadNotificationCount notifications(first: 50) { nodes {
-  id kind message read createdAt thread { id } badge { id } liveSession { id } } } }`;
+  id kind message read createdAt thread { id } badge { id } liveSession { id }
+  submission { id } } } }`;
 
 interface Notification {
   id: string;
@@ -24,6 +25,7 @@ interface Notification {
   thread: { id: string } | null;
   badge: { id: string } | null;
   liveSession: { id: string } | null;
+  submission: { id: string } | null;
 }
 
 interface NotificationData {
@@ -38,6 +40,10 @@ function notificationHref(notification: Notification): string | undefined {
   }
   if (notification.liveSession) {
     return `/s/${encodeURIComponent(notification.liveSession.id)}`;
+  }
+  // Reviewers go to the evidence; the educator sees the decision and history on the badge page.
+  if (notification.kind === 'EVIDENCE_SUBMITTED' && notification.submission) {
+    return `/reviews/${encodeURIComponent(notification.submission.id)}`;
   }
   if (notification.badge) {
     return `/b/${encodeURIComponent(notification.badge.id)}`;
