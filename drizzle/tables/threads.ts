@@ -47,6 +47,7 @@ export const threads = pgTable(
       table.lastActivityAt.desc(),
       table.id.desc(),
     ),
+    index('threads_author_idx').on(table.authorId),
     check('threads_title_length', sql`char_length(${table.title}) between 1 and 200`),
     check('threads_body_length', sql`char_length(${table.body}) <= 20000`),
     check('threads_kind', sql`${table.kind} in ('discussion', 'question', 'announcement')`),
@@ -88,6 +89,8 @@ export const posts = pgTable(
     }).onDelete('cascade'),
     index('posts_thread_idx').on(table.threadId, table.id),
     index('posts_parent_idx').on(table.parentId),
+    // Counting one person's replies for badge rules starts from their posts.
+    index('posts_author_idx').on(table.authorId),
     check(
       'posts_depth',
       sql`${table.depth} = case when ${table.parentId} is null then 0 else 1 end`,

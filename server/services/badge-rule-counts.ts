@@ -77,9 +77,6 @@ function activityCounts(rule: CountedRule, candidates: Candidates): SQL {
   const { badge } = rule;
   switch (rule.kind) {
     // Every post is a reply: a thread's opening text is stored on the thread itself.
-    // NOTE: posts and threads have no index on author_id, so counting one person's replies,
-    // threads or reactions reads every post of the scope; such an index would make the count
-    // after each event independent of the community's size.
     case 'replies_posted':
       return sql`select p.author_id as user_id, count(*)::int as n
         from posts p

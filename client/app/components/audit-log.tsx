@@ -28,6 +28,15 @@ const ACTION_LABELS: Record<string, string> = {
   'community.invitation_revoked': 'Revoked an invitation',
   'community.invitation_accepted': 'Accepted an invitation',
   'community.settings_changed': 'Changed the settings',
+  'community.badge_revoked': 'Revoked a badge award',
+  'community.badge_rule_created': 'Added a badge rule',
+  'community.badge_rule_deleted': 'Removed a badge rule',
+  'community.evidence_reviewed': 'Reviewed evidence',
+  'live_session.attendance_adjusted': 'Adjusted attendance',
+  'live_session.attendance_closed': 'Closed an attendance report',
+  'live_session.message_removed': 'Removed a chat message',
+  'live_session.participant_muted': 'Muted a participant',
+  'live_session.participant_unmuted': 'Unmuted a participant',
   'district.created': 'Created the district',
   'district.school_added': 'Added a school',
   'district.school_renamed': 'Renamed a school',
@@ -40,6 +49,7 @@ const ACTION_LABELS: Record<string, string> = {
   'district.staff_removed': 'Removed a staff member',
   'district.sso_configured': 'Set up single sign-on',
   'district.sso_removed': 'Removed single sign-on',
+  'district.framework_added': 'Added a framework',
 };
 
 /** Returns a readable label for an audit action, or the action code itself when it is new. */
