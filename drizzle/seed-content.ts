@@ -1165,13 +1165,25 @@ export const DEMO_LIVE_SESSIONS: DemoLiveSession[] = [
 ];
 
 export interface DemoBadge {
-  community: string;
+  /** The community slug, or a district slug for a district badge. */
+  community?: string;
+  district?: string;
   name: string;
   description: string;
   criteria: string;
   isteStandards: (typeof ISTE_STANDARDS)[number][];
   createdBy: PersonKey;
+  kind?: 'participation' | 'microcredential';
+  validForDays?: number;
+  /** A template image: a colour and a symbol of the badge image templates. */
+  image?: { color: string; symbol: string };
+  /** A rule that awards the badge; thresholds are above what the demo data reaches. */
+  rule?:
+    | { kind: 'replies_posted' | 'threads_started'; threshold: number }
+    | { kind: 'pathway'; badges: string[] };
   awards: { to: PersonKey; by: PersonKey; daysAgo: number; note: string }[];
+  /** Evidence waiting for review, for a microcredential. */
+  pendingEvidence?: { from: PersonKey; daysAgo: number; reflection: string; links: string[] }[];
 }
 
 export const DEMO_BADGES: DemoBadge[] = [
@@ -1184,6 +1196,7 @@ export const DEMO_BADGES: DemoBadge[] = [
       'To earn this badge:\n\n- Share your challenge brief with its constraints and materials list\n- Post photos of two student prototypes (with media consent, faces hidden)\n- Describe one change students made after testing, and one change **you** would make next time',
     isteStandards: ['designer', 'facilitator'],
     createdBy: 'facilitator',
+    image: { color: '#c62828', symbol: 'pencil' },
     awards: [
       {
         to: 'maya',
@@ -1207,6 +1220,7 @@ export const DEMO_BADGES: DemoBadge[] = [
       'Share three resources (lesson plans, templates or materials lists) in the network, and have at least two members post how they used one of them.',
     isteStandards: ['collaborator', 'learner'],
     createdBy: 'facilitator',
+    image: { color: '#00838f', symbol: 'globe' },
     awards: [
       {
         to: 'tom',
@@ -1225,6 +1239,7 @@ export const DEMO_BADGES: DemoBadge[] = [
       'Post a summary of one six-week intervention cycle, with student names removed:\n\n1. The screening data you started from\n2. How you grouped students and what you taught each group\n3. Progress-monitoring results, and the **one change** the data led you to make',
     isteStandards: ['analyst'],
     createdBy: 'amara',
+    image: { color: '#283593', symbol: 'book' },
     awards: [
       {
         to: 'grace',
@@ -1243,6 +1258,7 @@ export const DEMO_BADGES: DemoBadge[] = [
       'Attend three book-study sessions and post a reflection on one routine you tried with students, including what you would adjust.',
     isteStandards: ['learner'],
     createdBy: 'amara',
+    image: { color: '#ad1457', symbol: 'book' },
     awards: [
       {
         to: 'sofia',
@@ -1267,6 +1283,7 @@ export const DEMO_BADGES: DemoBadge[] = [
       'Teach a lesson on online safety, privacy or digital footprints, then share the plan and a summary of what students said they would do differently.',
     isteStandards: ['citizen'],
     createdBy: 'samuel',
+    image: { color: '#00695c', symbol: 'globe' },
     awards: [
       {
         to: 'grace',
@@ -1291,6 +1308,7 @@ export const DEMO_BADGES: DemoBadge[] = [
       'Plan and lead a drill or tabletop exercise, then post an after-action review with names removed that lists three improvements and who owns each one.',
     isteStandards: ['leader', 'collaborator'],
     createdBy: 'dev',
+    image: { color: '#e65100', symbol: 'shield' },
     awards: [
       {
         to: 'luis',
@@ -1315,6 +1333,7 @@ export const DEMO_BADGES: DemoBadge[] = [
       'Share a coaching cycle summary with names removed: the goal, the student evidence collected at the start and the end, and what the teacher and coach each learned.',
     isteStandards: ['leader', 'analyst', 'facilitator'],
     createdBy: 'rosa',
+    image: { color: '#4e342e', symbol: 'atom' },
     awards: [
       {
         to: 'priya',
@@ -1327,6 +1346,68 @@ export const DEMO_BADGES: DemoBadge[] = [
         by: 'samuel',
         daysAgo: 3,
         note: 'Starting every cycle from a piece of student work is now our practice too.',
+      },
+    ],
+  },
+  {
+    community: 'elementary-makerspace-network',
+    name: 'Makerspace Conversationalist',
+    description: 'Keeps the network talking by answering other members with ideas and questions.',
+    criteria: 'Post **10 replies** in the network. The badge is awarded automatically.',
+    isteStandards: ['collaborator'],
+    createdBy: 'facilitator',
+    image: { color: '#b5651d', symbol: 'chat' },
+    rule: { kind: 'replies_posted', threshold: 10 },
+    awards: [],
+  },
+  {
+    community: 'elementary-makerspace-network',
+    name: 'Makerspace Mentor',
+    description: 'Designed strong challenges and shared resources that others used.',
+    criteria: 'Earn both **Design Challenge Architect** and **Open Sharer**.',
+    isteStandards: ['leader', 'designer'],
+    createdBy: 'facilitator',
+    image: { color: '#6a1b9a', symbol: 'star' },
+    rule: { kind: 'pathway', badges: ['Design Challenge Architect', 'Open Sharer'] },
+    awards: [],
+  },
+  {
+    community: 'elementary-makerspace-network',
+    name: 'Engineering Design Coach',
+    description: 'Certified to coach colleagues through an engineering design unit.',
+    criteria:
+      'Submit evidence:\n\n- A reflection on one design unit you taught\n- Links to your unit plan and student work samples (media consent, faces hidden)\n- One change you would make for next year',
+    isteStandards: ['designer', 'facilitator', 'leader'],
+    createdBy: 'facilitator',
+    kind: 'microcredential',
+    validForDays: 730,
+    image: { color: '#2e7d32', symbol: 'lightbulb' },
+    awards: [],
+    pendingEvidence: [
+      {
+        from: 'maya',
+        daysAgo: 2,
+        reflection:
+          'I taught a four-week bridge design unit to two seventh-grade classes. Students tested three prototypes each and kept an engineering notebook. The biggest shift came when groups had to explain a failed test to the class before redesigning.',
+        links: ['https://example.org/maya/bridge-unit-plan'],
+      },
+    ],
+  },
+  {
+    district: 'riverbend-usd',
+    name: 'Riverbend Digital Learning Coach',
+    description: 'Certified by Riverbend Unified to coach colleagues in digital learning tools.',
+    criteria: 'Complete the district coaching cohort and lead two peer coaching cycles.',
+    isteStandards: ['leader', 'facilitator'],
+    createdBy: 'luis',
+    kind: 'microcredential',
+    image: { color: '#1565c0', symbol: 'shield' },
+    awards: [
+      {
+        to: 'maya',
+        by: 'luis',
+        daysAgo: 20,
+        note: 'Thank you for coaching the Willow Creek science team this fall.',
       },
     ],
   },

@@ -20,12 +20,16 @@ import {
 import * as tables from './tables/index.ts';
 import {
   badgeAwards,
+  badgeRuleBadges,
+  badgeRules,
   badges,
   chatMessages,
   communities,
   districtAdmins,
   districtDomains,
   districts,
+  evidenceRevisions,
+  evidenceSubmissions,
   liveSessions,
   memberships,
   notifications,
@@ -186,7 +190,7 @@ async function insertDemoData(
   const communityId = await insertCommunities(tx, userId, districtId, now);
   const discussion = await insertThreads(tx, userId, communityId, now);
   const liveSessionCount = await insertLiveSessions(tx, userId, communityId, now);
-  const recognition = await insertBadges(tx, userId, communityId, now);
+  const recognition = await insertBadges(tx, userId, communityId, districtId, now);
   // Inboxes list notifications by id, so they go in oldest first.
   const notices = [...discussion.notifications, ...recognition.notifications].sort(
     (first, second) => Date.parse(first.createdAt ?? '') - Date.parse(second.createdAt ?? ''),
@@ -481,23 +485,32 @@ async function insertBadges(
   tx: Transaction,
   userId: IdOf<PersonKey>,
   communityId: IdOf<string>,
+  districtId: IdOf<string>,
   now: Date,
 ): Promise<{ badges: number; awards: number; notifications: NotificationRow[] }> {
+  const issuerOf = (badge: (typeof DEMO_BADGES)[number]) =>
+    badge.district
+      ? { districtId: districtId(badge.district) }
+      : { communityId: communityId(badge.community ?? '') };
   const badgeRows = await tx
     .insert(badges)
     .values(
       DEMO_BADGES.map((badge) => ({
-        communityId: communityId(badge.community),
+        ...issuerOf(badge),
         name: badge.name,
         description: badge.description,
         criteria: badge.criteria,
         isteStandards: badge.isteStandards,
+        kind: badge.kind ?? 'participation',
+        validForDays: badge.validForDays ?? null,
+        imageTemplate: badge.image ?? null,
         createdById: userId(badge.createdBy),
         createdAt: new Date(now.getTime() - 60 * DAY_MS).toISOString(),
       })),
     )
     .returning({ id: badges.id, name: badges.name });
   const badgeId = lookupIds(badgeRows, (row) => row.name);
+  await insertBadgeRules(tx, userId, badgeId);
 
   const awards = DEMO_BADGES.flatMap((badge) =>
     badge.awards.map((award) => ({
@@ -515,6 +528,9 @@ async function insertBadges(
         awardedById: userId(award.by),
         note: award.note,
         awardedAt,
+        expiresAt: badge.validForDays
+          ? new Date(Date.parse(awardedAt) + badge.validForDays * DAY_MS).toISOString()
+          : null,
       })),
     )
     .returning({
@@ -526,14 +542,98 @@ async function insertBadges(
 
   const awardNotices = awards.map(({ badge, award, awardedAt }): NotificationRow => {
     const subject = {
-      communityId: communityId(badge.community),
+      ...issuerOf(badge),
       badgeId: badgeId(badge.name),
       awardId: awardId(`${badgeId(badge.name)}/${userId(award.to)}`),
       actorId: userId(award.by),
     };
     return { userId: userId(award.to), kind: 'badge_awarded', subject, createdAt: awardedAt };
   });
-  return { badges: badgeRows.length, awards: awardRows.length, notifications: awardNotices };
+  const evidenceNotices = await insertPendingEvidence(tx, userId, badgeId, issuerOf, now);
+  return {
+    badges: badgeRows.length,
+    awards: awardRows.length,
+    notifications: [...awardNotices, ...evidenceNotices],
+  };
+}
+
+/** Adds the demo badges' rules; their thresholds are above what the demo activity reaches. */
+async function insertBadgeRules(
+  tx: Transaction,
+  userId: IdOf<PersonKey>,
+  badgeId: IdOf<string>,
+): Promise<void> {
+  for (const badge of DEMO_BADGES) {
+    const rule = badge.rule;
+    if (!rule) {
+      continue;
+    }
+    const [row] = await tx
+      .insert(badgeRules)
+      .values({
+        badgeId: badgeId(badge.name),
+        kind: rule.kind,
+        threshold: rule.kind === 'pathway' ? rule.badges.length : rule.threshold,
+        createdById: userId(badge.createdBy),
+      })
+      .returning({ id: badgeRules.id });
+    if (row && rule.kind === 'pathway') {
+      await tx
+        .insert(badgeRuleBadges)
+        .values(rule.badges.map((name) => ({ ruleId: row.id, badgeId: badgeId(name) })));
+    }
+  }
+}
+
+/** Adds evidence waiting for review and tells the badge's creator about it. */
+async function insertPendingEvidence(
+  tx: Transaction,
+  userId: IdOf<PersonKey>,
+  badgeId: IdOf<string>,
+  issuerOf: (badge: (typeof DEMO_BADGES)[number]) =>
+    | { communityId: number }
+    | {
+        districtId: number;
+      },
+  now: Date,
+): Promise<NotificationRow[]> {
+  const notices: NotificationRow[] = [];
+  for (const badge of DEMO_BADGES) {
+    for (const evidence of badge.pendingEvidence ?? []) {
+      const sentAt = new Date(now.getTime() - evidence.daysAgo * DAY_MS).toISOString();
+      const [submission] = await tx
+        .insert(evidenceSubmissions)
+        .values({
+          badgeId: badgeId(badge.name),
+          userId: userId(evidence.from),
+          createdAt: sentAt,
+          updatedAt: sentAt,
+        })
+        .returning({ id: evidenceSubmissions.id });
+      if (!submission) {
+        continue;
+      }
+      await tx.insert(evidenceRevisions).values({
+        submissionId: submission.id,
+        number: 1,
+        reflection: evidence.reflection,
+        links: evidence.links,
+        createdAt: sentAt,
+      });
+      notices.push({
+        userId: userId(badge.createdBy),
+        kind: 'evidence_submitted',
+        subject: {
+          ...issuerOf(badge),
+          badgeId: badgeId(badge.name),
+          submissionId: submission.id,
+          actorId: userId(evidence.from),
+        },
+        createdAt: sentAt,
+      });
+    }
+  }
+  return notices;
 }
 
 function markRead(row: NotificationRow, now: Date): NotificationRow {
