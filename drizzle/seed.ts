@@ -585,7 +585,7 @@ async function insertBadgeRules(
   }
 }
 
-/** Adds evidence waiting for review and tells the badge's creator about it. */
+/** Adds evidence waiting for review and notifies the badge's creator. */
 async function insertPendingEvidence(
   tx: Transaction,
   userId: IdOf<PersonKey>,

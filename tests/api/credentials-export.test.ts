@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { isNull } from 'drizzle-orm';
@@ -18,8 +18,10 @@ import { hashEmailIdentity } from '../../server/credentials/open-badge.ts';
 import { createLogger } from '../../server/log.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
+  createCommunityWithMembers,
   type Json,
   mutate,
+  rowIdOf,
   signUpUser,
   startTestServer,
   type TestServer,
@@ -35,8 +37,6 @@ const schemaMissing = !existsSync(SCHEMA_FILE);
 if (schemaMissing && !requireServicesStrictly()) {
   console.warn(`Skipping the schema check: ${SCHEMA_FILE} is missing`);
 }
-
-const rowIdOf = (globalId: string) => Number(decodeGlobalID(globalId).id);
 
 async function getJson(
   server: TestServer,
@@ -73,21 +73,11 @@ describe.each(await databaseKinds())('award credentials on %s', (kind) => {
     facilitator = await signUpUser(server, { displayName: 'Fern Facilitator' });
     member = await signUpUser(server, { displayName: 'Mo Member' });
     outsider = await signUpUser(server, { displayName: 'Oda Outside' });
-    community = await mutate(
+    community = await createCommunityWithMembers(
       server,
-      'createCommunity',
-      'CreateCommunityInput',
-      { name: 'Open Credentials', focus: 'STEM', visibility: 'PUBLIC' },
-      'id slug',
       facilitator.token,
-    );
-    await mutate(
-      server,
-      'joinCommunity',
-      'CommunityIdInput',
-      { communityId: community.id },
-      'id',
-      member.token,
+      { name: 'Open Credentials', focus: 'STEM', visibility: 'PUBLIC' },
+      [member.token],
     );
   });
 

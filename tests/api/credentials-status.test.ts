@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { eq } from 'drizzle-orm';
@@ -34,8 +34,10 @@ import { signCredential, verifyCredential } from '../../server/credentials/proof
 import { BitstringStatusList, MIN_STATUS_LIST_BITS } from '../../server/credentials/status-list.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
+  createCommunityWithMembers,
   type Json,
   mutate,
+  rowIdOf,
   signUpUser,
   startTestServer,
   type TestServer,
@@ -54,8 +56,6 @@ const SCHEMA_MISSING_REASON = `Open Badges 3.0 JSON Schemas not found: ${CREDENT
 if (schemaMissing && !requireServicesStrictly()) {
   console.warn(`Skipping the schema checks: ${SCHEMA_MISSING_REASON}`);
 }
-
-const rowIdOf = (globalId: string) => Number(decodeGlobalID(globalId).id);
 
 const credentialPath = (awardId: string) =>
   `/credentials/awards/${encodeURIComponent(awardId)}.json`;
@@ -163,21 +163,11 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
         .set({ districtId })
         .where(eq(users.id, rowIdOf(person.id)));
     }
-    community = await mutate(
+    community = await createCommunityWithMembers(
       server,
-      'createCommunity',
-      'CreateCommunityInput',
-      { name: 'Status Makers', focus: 'STEM', visibility: 'PUBLIC' },
-      'id slug',
       facilitator.token,
-    );
-    await mutate(
-      server,
-      'joinCommunity',
-      'CommunityIdInput',
-      { communityId: community.id },
-      'id',
-      member.token,
+      { name: 'Status Makers', focus: 'STEM', visibility: 'PUBLIC' },
+      [member.token],
     );
   });
 

@@ -6,8 +6,10 @@ import { rowsOf } from '../../drizzle/db.ts';
 import { districtAdmins, districts, users } from '../../drizzle/tables/index.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
+  createCommunityWithMembers,
   type Json,
   mutate,
+  rowIdOf,
   signUpUser,
   startTestServer,
   type TestServer,
@@ -36,9 +38,6 @@ const PROFILE = `query($id: ID!) { node(id: $id) { ... on User {
 
 const NOTIFICATIONS = `{ notifications(first: 10) { nodes { kind message community { id }
   badge { name } } } }`;
-
-const rowIdOf = (globalId: string) =>
-  Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
 
 describe.each(await databaseKinds())('district badges on %s', (kind) => {
   let database: TestDatabase;
@@ -226,21 +225,11 @@ describe.each(await databaseKinds())('district badges on %s', (kind) => {
   });
 
   test('community revocation notifies earner', async () => {
-    const community = await mutate(
+    const community = await createCommunityWithMembers(
       server,
-      'createCommunity',
-      'CreateCommunityInput',
-      { name: 'Riverbend Readers', focus: 'LITERACY', visibility: 'PUBLIC' },
-      'id',
       admin.token,
-    );
-    await mutate(
-      server,
-      'joinCommunity',
-      'CommunityIdInput',
-      { communityId: community.id },
-      '__typename',
-      staff.token,
+      { name: 'Riverbend Readers', focus: 'LITERACY', visibility: 'PUBLIC' },
+      [staff.token],
     );
     const badge = await mutate(
       server,

@@ -8,6 +8,7 @@ import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers
 import {
   type Json,
   mutate,
+  rowIdOf,
   signUpUser,
   startTestServer,
   type TestServer,
@@ -44,9 +45,6 @@ const QUEUE = `query($communityId: ID) { reviewQueue(communityId: $communityId, 
 const BADGE_SUBMISSIONS = `query($id: ID!) { badge(id: $id) {
   viewerSubmissions { id status }
   submissions(first: 20) { nodes { id status submitter { displayName } } } } }`;
-
-const rowIdOf = (globalId: string) =>
-  Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
 
 describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
   let database: TestDatabase;

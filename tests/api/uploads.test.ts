@@ -4,7 +4,7 @@
  * daily limit, and who may read evidence files. Badge images, uploaded or drawn from a template,
  * and credentials baked into PNG and SVG downloads that verify.
  */
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -24,12 +24,11 @@ import { HOSTILE_SVG, makePdf, makePng, PLAIN_SVG } from '../helpers/images.ts';
 import {
   type Json,
   mutate,
+  rowIdOf,
   signUpUser,
   startTestServer,
   type TestServer,
 } from '../helpers/server.ts';
-
-const rowIdOf = (globalId: string) => Number(decodeGlobalID(globalId).id);
 
 const CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox";
 

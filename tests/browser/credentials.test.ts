@@ -5,6 +5,7 @@ import { bakePng, crc32 } from '../../server/credentials/baking.ts';
 import { ARTIFACTS, launchChromium, newPage, signInThroughPage } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import {
+  createCommunityWithMembers,
   type Json,
   mutate,
   signUpUser,
@@ -62,21 +63,11 @@ describe.skipIf(!ready)('credential pages in Chromium', () => {
     browser = await launchChromium();
     const facilitator = await signUpUser(server, { displayName: 'Fern Facilitator', password });
     member = await signUpUser(server, { displayName: 'Mo Member', password });
-    community = await mutate(
+    community = await createCommunityWithMembers(
       server,
-      'createCommunity',
-      'CreateCommunityInput',
-      { name: 'Browser Badges', focus: 'STEM', visibility: 'PUBLIC' },
-      'id slug',
       facilitator.token,
-    );
-    await mutate(
-      server,
-      'joinCommunity',
-      'CommunityIdInput',
-      { communityId: community.id },
-      'id',
-      member.token,
+      { name: 'Browser Badges', focus: 'STEM', visibility: 'PUBLIC' },
+      [member.token],
     );
     const badges = [
       ['participation', 'Makerspace Regular', 'PARTICIPATION', ['LEADER']],

@@ -1,3 +1,4 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { type RunningServer, startServer } from '../../server/app.ts';
@@ -373,4 +374,40 @@ function successData(result: GraphQLResponse, field: string): Json {
     throw new Error(`${field} returned ${payload.__typename}: ${payload.message}${issues}`);
   }
   throw new Error(`${field} failed with HTTP ${result.status}: ${JSON.stringify(result.body)}`);
+}
+
+/** Returns the database id inside a global id. */
+export function rowIdOf(globalId: string): number {
+  return Number(decodeGlobalID(globalId).id);
+}
+
+/**
+ * Creates a community as the person with `ownerToken` and joins each person of `memberTokens` to
+ * it. Returns its global id and slug.
+ */
+export async function createCommunityWithMembers(
+  server: TestServer,
+  ownerToken: string,
+  fields: Record<string, unknown>,
+  memberTokens: string[] = [],
+): Promise<{ id: string; slug: string }> {
+  const community = await mutate(
+    server,
+    'createCommunity',
+    'CreateCommunityInput',
+    fields,
+    'id slug',
+    ownerToken,
+  );
+  for (const token of memberTokens) {
+    await mutate(
+      server,
+      'joinCommunity',
+      'CommunityIdInput',
+      { communityId: community.id },
+      'id',
+      token,
+    );
+  }
+  return community;
 }
