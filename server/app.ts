@@ -130,7 +130,12 @@ export async function startServer(
     }
   }
   await ensureIsteFramework(database.db);
-  await ensureCredentialKey(database.db, createSecretBox(config), log);
+  await ensureCredentialKey(
+    database.db,
+    createSecretBox(config),
+    log,
+    config.credentialSigningSeed,
+  );
 
   const clientRoot = config.serveClient ? await ensureClientBuilt(PROJECT_ROOT, log) : null;
   const bus = createEventBus(config.redisUrl, log);

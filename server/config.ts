@@ -46,6 +46,12 @@ export interface Config {
    * key is generated and kept in DATA_DIR.
    */
   secretKey: string | undefined;
+  /**
+   * The 32-byte seed of the Ed25519 key that signs Open Badges credentials, decoded from
+   * CREDENTIAL_SIGNING_KEY (base64, base64url or hex). Without it the server creates a key once
+   * and keeps it, encrypted, in the database.
+   */
+  credentialSigningSeed: Uint8Array | undefined;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -118,7 +124,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || `Staffroom <no-reply@${new URL(publicUrl).hostname}>`,
     secretKey: env.SECRET_KEY || undefined,
+    credentialSigningSeed: parseSigningSeed(env.CREDENTIAL_SIGNING_KEY),
   };
+}
+
+function parseSigningSeed(value: string | undefined): Uint8Array | undefined {
+  if (!value) {
+    return undefined;
+  }
+  const text = value.trim();
+  const bytes = /^[0-9a-f]{64}$/i.test(text)
+    ? Buffer.from(text, 'hex')
+    : Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (bytes.length !== 32) {
+    throw new ConfigError(
+      `CREDENTIAL_SIGNING_KEY must be 32 bytes in base64, base64url or hex (for instance from "openssl rand -base64 32"), but it decodes to ${bytes.length} bytes.`,
+    );
+  }
+  return new Uint8Array(bytes);
 }
 
 function parseOrigins(value: string | undefined): string[] {

@@ -23,14 +23,20 @@ function secretContext(keyId: string): string {
 }
 
 /**
- * Makes sure that an active signing key exists, creating one when none does. The unique index on
+ * Makes sure that an active signing key exists: the configured one (CREDENTIAL_SIGNING_KEY) when
+ * given, else any active key, creating one when none does. The unique index on
  * active keys makes the insert of a second process a no-op, so only one key is created.
  */
 export async function ensureCredentialKey(
   db: Database,
   secretBox: SecretBox,
   log: Logger,
+  configuredSeed?: Uint8Array,
 ): Promise<void> {
+  if (configuredSeed) {
+    await useConfiguredKey(db, secretBox, log, configuredSeed);
+    return;
+  }
   const [active] = await db
     .select({ id: credentialKeys.id })
     .from(credentialKeys)
@@ -56,6 +62,69 @@ export async function ensureCredentialKey(
   if (inserted.length > 0) {
     log.info({ keyId }, 'Created a credential signing key');
   }
+}
+
+/**
+ * Makes the key of `seed` the active signing key. When another key is active, it is retired and
+ * stays published, so that credentials it signed still verify. Runs under the rotation lock.
+ */
+async function useConfiguredKey(
+  db: Database,
+  secretBox: SecretBox,
+  log: Logger,
+  seed: Uint8Array,
+): Promise<void> {
+  const derived = await generateIssuerKey('urn:staffroom:credential-key', 'key-0', seed);
+  if (!derived.secretKeyMultibase) {
+    throw new Error('The configured credential key has no secret key');
+  }
+  const secretKeyMultibase = derived.secretKeyMultibase;
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${KEY_ROTATION_LOCK_KEY})`);
+    const [known] = await tx
+      .select({ keyId: credentialKeys.keyId, retiredAt: credentialKeys.retiredAt })
+      .from(credentialKeys)
+      .where(
+        sql`${credentialKeys.publicKey}->>'publicKeyMultibase' = ${derived.publicKeyMultibase}`,
+      );
+    if (known && known.retiredAt === null) {
+      return;
+    }
+    const retired = await tx
+      .update(credentialKeys)
+      .set({ retiredAt: sql`now()` })
+      .where(isNull(credentialKeys.retiredAt))
+      .returning({ keyId: credentialKeys.keyId });
+    let keyId: string;
+    if (known) {
+      keyId = known.keyId;
+      await tx
+        .update(credentialKeys)
+        .set({ retiredAt: null })
+        .where(eq(credentialKeys.keyId, keyId));
+    } else {
+      keyId = await nextKeyId(tx);
+      await tx.insert(credentialKeys).values({
+        keyId,
+        publicKey: { type: 'Multikey', publicKeyMultibase: derived.publicKeyMultibase },
+        encryptedSecret: secretBox.encrypt(secretKeyMultibase, secretContext(keyId)),
+      });
+    }
+    log.info(
+      { keyId, retiredKeyId: retired[0]?.keyId ?? null },
+      'Signing credentials with the configured key CREDENTIAL_SIGNING_KEY',
+    );
+  });
+}
+
+/** Returns the id for a new key: one more than the highest key number so far. */
+async function nextKeyId(tx: Transaction): Promise<string> {
+  const [latest] = await tx
+    .select({
+      number: sql<number>`coalesce(max(substring(${credentialKeys.keyId} from 5)::int), 0)::int`,
+    })
+    .from(credentialKeys);
+  return `key-${(latest?.number ?? 0) + 1}`;
 }
 
 /** Retires a key: it signs nothing more but stays published. Returns false when it is unknown. */
@@ -87,12 +156,7 @@ export async function rotateCredentialKey(
     .set({ retiredAt: sql`now()` })
     .where(isNull(credentialKeys.retiredAt))
     .returning({ keyId: credentialKeys.keyId });
-  const [latest] = await tx
-    .select({
-      number: sql<number>`coalesce(max(substring(${credentialKeys.keyId} from 5)::int), 0)::int`,
-    })
-    .from(credentialKeys);
-  const keyId = `key-${(latest?.number ?? 0) + 1}`;
+  const keyId = await nextKeyId(tx);
   const generated = await generateIssuerKey('urn:staffroom:credential-key', keyId);
   if (!generated.secretKeyMultibase) {
     throw new Error('The generated credential key has no secret key');

@@ -15,15 +15,18 @@ export function verificationMethodId(issuerId: string, keyName = 'key-1'): strin
 
 /**
  * Generates an Ed25519 key pair for an issuer and exports it as a Multikey document with both the
- * public and the secret key. Store the result as a secret, and publish only `publicMultikey(key)`.
+ * public and the secret key, from `seed` when given. Store the result as a secret, and publish only
+ * `publicMultikey(key)`.
  */
 export async function generateIssuerKey(
   issuerId: string,
   keyName = 'key-1',
+  seed?: Uint8Array,
 ): Promise<MultikeyDocument> {
   const keyPair = await Ed25519Multikey.generate({
     id: verificationMethodId(issuerId, keyName),
     controller: issuerId,
+    ...(seed && { seed }),
   });
   return keyPair.export({ publicKey: true, secretKey: true, includeContext: true });
 }

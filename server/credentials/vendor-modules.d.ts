@@ -43,7 +43,12 @@ declare module '@digitalbazaar/ed25519-multikey' {
       sign(data: { data: Uint8Array }): Promise<Uint8Array>;
     };
   }
-  export function generate(options: { id?: string; controller?: string }): Promise<Ed25519KeyPair>;
+  export function generate(options: {
+    id?: string;
+    controller?: string;
+    /** 32 bytes that determine the key pair. */
+    seed?: Uint8Array;
+  }): Promise<Ed25519KeyPair>;
   export function from(key: Ed25519MultikeyExport): Promise<Ed25519KeyPair>;
 }
 

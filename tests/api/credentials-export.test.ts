@@ -13,7 +13,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { badgeAwards, badges, communities, credentialKeys } from '../../drizzle/tables/index.ts';
 import { createSecretBox } from '../../server/auth/secret-box.ts';
+import { loadConfig } from '../../server/config.ts';
 import { ensureCredentialKey, retireCredentialKey } from '../../server/credentials/key-ring.ts';
+import { generateIssuerKey } from '../../server/credentials/keys.ts';
 import { hashEmailIdentity } from '../../server/credentials/open-badge.ts';
 import { createLogger } from '../../server/log.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
@@ -376,6 +378,74 @@ describe.skipIf(!(await servicesAvailable('postgres')))(
       } finally {
         await shared.drop();
       }
+    });
+
+    test('configured key becomes active', async () => {
+      const seed = 'a'.repeat(64);
+      const other = Buffer.alloc(32, 7).toString('base64');
+      const publicKeyOf = async (hex: string) =>
+        (await generateIssuerKey('urn:test', 'key-0', new Uint8Array(Buffer.from(hex, 'hex'))))
+          .publicKeyMultibase;
+      const shared = await createTestDatabase('postgres');
+      try {
+        const first = await startTestServer({ database: shared });
+        await first.stop();
+        const configured = await startTestServer({
+          database: shared,
+          env: { CREDENTIAL_SIGNING_KEY: seed },
+        });
+        const { db } = configured.database;
+        const keys = () =>
+          db
+            .select({
+              keyId: credentialKeys.keyId,
+              publicKey: credentialKeys.publicKey,
+              active: isNull(credentialKeys.retiredAt),
+            })
+            .from(credentialKeys)
+            .orderBy(credentialKeys.id);
+        try {
+          const afterStart = await keys();
+          const lines: string[] = [];
+          const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+          const secretBox = createSecretBox({ secretKey: undefined, dataDir: shared.dataDir });
+          const useSeed = (value: string) =>
+            ensureCredentialKey(
+              db,
+              secretBox,
+              logger,
+              loadConfig({ CREDENTIAL_SIGNING_KEY: value }).credentialSigningSeed,
+            );
+          await useSeed(seed);
+          const linesAfterSameSeed = lines.length;
+          await useSeed(other);
+          await useSeed(seed);
+          const afterSwitching = await keys();
+
+          expect(afterStart.map((key) => [key.keyId, key.active])).toEqual([
+            ['key-1', false],
+            ['key-2', true],
+          ]);
+          expect(afterStart[1]?.publicKey.publicKeyMultibase).toBe(await publicKeyOf(seed));
+          expect(linesAfterSameSeed).toBe(0);
+          expect(afterSwitching.map((key) => [key.keyId, key.active])).toEqual([
+            ['key-1', false],
+            ['key-2', true],
+            ['key-3', false],
+          ]);
+          expect(lines.filter((line) => line.includes('configured key'))).toHaveLength(2);
+        } finally {
+          await configured.stop();
+        }
+      } finally {
+        await shared.drop();
+      }
+    });
+
+    test('malformed configured key rejected', () => {
+      expect(() => loadConfig({ CREDENTIAL_SIGNING_KEY: 'too-short' })).toThrow(
+        /CREDENTIAL_SIGNING_KEY must be 32 bytes/,
+      );
     });
   },
 );
