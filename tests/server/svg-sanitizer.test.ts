@@ -72,6 +72,61 @@ describe('sanitizeSvg', () => {
     ],
     ['an iframe', wrap('<iframe src="https://attacker.example/"/>'), /iframe|attacker/],
     [
+      'an animateTransform',
+      wrap(
+        '<rect width="1" height="1"><animateTransform attributeName="transform" type="rotate" to="90"/></rect>',
+      ),
+      /animateTransform/i,
+    ],
+    [
+      'an animateMotion with an mpath',
+      wrap(
+        '<path id="p" d="M0 0L9 9"/><circle r="1"><animateMotion dur="1s"><mpath href="#p"/></animateMotion></circle>',
+      ),
+      /animateMotion|mpath/i,
+    ],
+    ['a discard element', wrap('<discard begin="1s"/>'), /discard/i],
+    [
+      'a style attribute with escaped url() and image-set()',
+      wrap(
+        `<rect width="1" height="1" style="mask: u\\72l(http://attacker.example/mask); -webkit-mask-image: image-set('http://attacker.example/webkit-mask' 1x); cursor: u\\72l(http://attacker.example/cursor), auto; background: image-set('http://attacker.example/background' 1x)"/>`,
+      ),
+      /attacker|style=/,
+    ],
+    [
+      'a harmless style attribute',
+      wrap('<rect width="1" height="1" style="fill: red"/>'),
+      /style=/,
+    ],
+    [
+      'an escaped url() in a presentation attribute',
+      wrap('<rect width="1" height="1" mask="u\\72l(http://attacker.example/mask)"/>'),
+      /attacker/,
+    ],
+    [
+      'an image-set() cursor',
+      wrap(`<rect width="1" height="1" cursor="image-set('http://attacker.example/c' 1x), auto"/>`),
+      /attacker/,
+    ],
+    [
+      'a prefixed image-set() fill',
+      wrap(`<rect width="1" height="1" fill="-webkit-image-set('//attacker.example/f' 1x)"/>`),
+      /attacker/,
+    ],
+    [
+      'a cross-fade() filter',
+      wrap(
+        `<rect width="1" height="1" filter="cross-fade(url(#a), url('//attacker.example/x'))"/>`,
+      ),
+      /attacker/,
+    ],
+    ['an element() fill', wrap('<rect width="1" height="1" fill="element(#a)"/>'), /element\(/],
+    [
+      'a url() hidden behind a comment and an escape',
+      wrap('<rect width="1" height="1" fill="url(#a) /**/ \\75 rl(//attacker.example/x)"/>'),
+      /attacker/,
+    ],
+    [
       'a processing instruction',
       `<?xml-stylesheet href="https://attacker.example/a.css"?>${wrap('')}`,
       /attacker/,
@@ -102,6 +157,15 @@ describe('sanitizeSvg', () => {
     expect(output).toContain('linearGradient');
     expect(output).toContain('A &amp; B &lt;script&gt;');
     expect(output).not.toContain('<script');
+  });
+
+  test('keeps an escaped same-document url()', async () => {
+    const output = await sanitizeSvg(
+      wrap('<mask id="m"/><rect width="1" height="1" mask="u\\72l(#m)" fill="url(\'#m\')"/>'),
+    );
+
+    expect(output).toContain('mask="u\\72l(#m)"');
+    expect(output).toContain('fill="url(\'#m\')"');
   });
 
   test('returns well-formed SVG', async () => {
