@@ -4,6 +4,7 @@
  * it in an `<openbadges:credential>` element, the JSON inside CDATA.
  */
 import { inflateSync } from 'node:zlib';
+import { contentParts, type SvgScan, SvgScanError, scanSvg } from './svg-scan.ts';
 
 /** Keyword of the PNG iTXt chunk that carries an Open Badges 3.0 credential. */
 export const PNG_CREDENTIAL_KEYWORD = 'openbadgecredential';
@@ -205,24 +206,6 @@ export function bakePng(png: Uint8Array, credentialJson: string): Uint8Array {
   return baked;
 }
 
-// A start tag named svg. Attribute values may contain '>' inside quotes.
-const SVG_START_TAG = /^<svg(?=[\s/>])(?:[^>"']|"[^"]*"|'[^']*')*>/;
-// One item of the prolog before the root element: an XML declaration or processing instruction,
-// a comment, a doctype with an optional internal subset in brackets, or white space.
-const PROLOG_ITEM = /^(?:\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE(?:[^>[]|\[[\s\S]*?\])*>)/;
-
-/** Finds the start tag of the root element when that element is an svg element. */
-function findSvgStartTag(text: string): { index: number; tag: string } | null {
-  let index = 0;
-  for (let item = PROLOG_ITEM.exec(text); item; item = PROLOG_ITEM.exec(text.slice(index))) {
-    index += item[0].length;
-  }
-  const tag = SVG_START_TAG.exec(text.slice(index));
-  return tag ? { index, tag: tag[0] } : null;
-}
-
-const BAKED_ELEMENT =
-  /<openbadges:credential(?=[\s/>])(?:[^>"']|"[^"]*"|'[^']*')*(?:\/>|>[\s\S]*?<\/openbadges:credential\s*>)/g;
 const NAMESPACE_DECLARATION = /\sxmlns:openbadges\s*=\s*("[^"]*"|'[^']*')/;
 
 /** Wraps text in CDATA, splitting each `]]>` across two sections so it cannot end the first. */
@@ -234,14 +217,31 @@ function toCdata(text: string): string {
  * Bakes `credentialJson` into an SVG. Removes any `<openbadges:credential>` element already there
  * and inserts a new one, the JSON in CDATA, right after the svg start tag. Declares the
  * `openbadges` namespace on the root svg element when it is not declared yet. Throws a TypeError
- * when the root element is not svg.
+ * when the root element is not svg or the document is not well-formed (see scanSvg).
  */
 export function bakeSvg(svg: string, credentialJson: string): string {
-  const withoutOld = svg.replace(BAKED_ELEMENT, '');
-  const match = findSvgStartTag(withoutOld);
-  if (!match) {
-    throw new TypeError('Cannot bake the credential: the image has no <svg> root element.');
+  let scan: SvgScan;
+  try {
+    scan = scanSvg(svg);
+  } catch (error) {
+    if (error instanceof SvgScanError) {
+      throw new TypeError(
+        `Cannot bake the credential: the image is not a well-formed SVG document. ${error.message}`,
+        { cause: error },
+      );
+    }
+    throw error;
   }
+  // The root start tag comes before every credential element, so removing them leaves it in place.
+  let withoutOld = '';
+  let copiedUpTo = 0;
+  for (const element of scan.credentials) {
+    withoutOld += svg.slice(copiedUpTo, element.start);
+    copiedUpTo = element.end;
+  }
+  withoutOld += svg.slice(copiedUpTo);
+
+  const match = scan.root;
   let startTag = match.tag;
   const declaration = NAMESPACE_DECLARATION.exec(startTag);
   if (!declaration) {
@@ -253,6 +253,7 @@ export function bakeSvg(svg: string, credentialJson: string): string {
       'Cannot bake the credential: the svg element binds the openbadges prefix to another namespace.',
     );
   }
+
   const element = `<openbadges:credential>${toCdata(credentialJson)}</openbadges:credential>`;
   const before = withoutOld.slice(0, match.index);
   const after = withoutOld.slice(match.index + match.tag.length);
@@ -294,32 +295,34 @@ function decodeXmlText(text: string): string | null {
   return invalid ? null : decoded;
 }
 
-/** Reads the content of an `<openbadges:credential>` element: CDATA sections and text. */
+/**
+ * Reads the content of the first `<openbadges:credential>` element of an SVG: its text, with
+ * entities decoded, and its CDATA sections. Returns null when the document is not well-formed,
+ * when it has no such element, or when the element is empty or contains a child element.
+ */
 function readSvgCredential(svg: string): string | null {
-  const element =
-    /<openbadges:credential(?=[\s/>])(?:[^>"']|"[^"]*"|'[^']*')*>([\s\S]*?)<\/openbadges:credential\s*>/.exec(
-      svg,
-    );
-  if (!element || !findSvgStartTag(svg)) {
-    return null;
-  }
-  const content = element[1] ?? '';
-  let text = '';
-  let offset = 0;
-  const cdata = /<!\[CDATA\[([\s\S]*?)\]\]>/g;
-  for (let section = cdata.exec(content); section; section = cdata.exec(content)) {
-    const between = decodeXmlText(content.slice(offset, section.index));
-    if (between === null) {
+  let scan: SvgScan;
+  try {
+    scan = scanSvg(svg);
+  } catch (error) {
+    if (error instanceof SvgScanError) {
       return null;
     }
-    text += between + section[1];
-    offset = section.index + section[0].length;
+    throw error;
   }
-  const rest = decodeXmlText(content.slice(offset));
-  if (rest === null || rest.includes('<')) {
+  const element = scan.credentials[0];
+  const parts = element ? contentParts(svg, element) : null;
+  if (!parts) {
     return null;
   }
-  text += rest;
+  let text = '';
+  for (const part of parts) {
+    const value = part.kind === 'cdata' ? part.value : decodeXmlText(part.value);
+    if (value === null) {
+      return null;
+    }
+    text += value;
+  }
   const trimmed = text.trim();
   return trimmed === '' ? null : trimmed;
 }
