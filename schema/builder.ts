@@ -13,6 +13,11 @@ import {
   isPlatformAdmin,
 } from '../server/auth/access.ts';
 import type { EventHub } from '../server/pubsub/event-hub.ts';
+import {
+  type BadgeAwardAccessRow,
+  canReadBadgeAward,
+  canReadBadgeAwardDetails,
+} from '../server/services/badge-award-access.ts';
 import type { ServiceContext } from '../server/services/context.ts';
 import { canReadUploadById } from '../server/services/upload-access.ts';
 
@@ -86,6 +91,8 @@ function scopeCheckers(ctx: GraphQLContext) {
     readLiveSession: (liveSessionId: number) =>
       ctx.access.canReadParent('liveSession', liveSessionId),
     readBadge: (badgeId: number) => ctx.access.canReadParent('badge', badgeId),
+    readBadgeAward: (award: BadgeAwardAccessRow) => canReadBadgeAward(ctx, award),
+    readBadgeAwardDetails: (award: BadgeAwardAccessRow) => canReadBadgeAwardDetails(ctx, award),
     readUpload: (uploadId: number) => canReadUploadById(ctx, uploadId),
     isViewer: (userId: number) => ctx.viewer !== null && ctx.viewer.id === userId,
   };
@@ -155,6 +162,10 @@ export const builder = new SchemaBuilder<{
     readThread: number;
     readLiveSession: number;
     readBadge: number;
+    /** A badge award, which the viewer may read under the rule that lists holders. */
+    readBadgeAward: BadgeAwardAccessRow;
+    /** A badge award whose note and revocation details the viewer may read. */
+    readBadgeAwardDetails: BadgeAwardAccessRow;
     readUpload: number;
     isViewer: number;
   };

@@ -358,12 +358,13 @@ export async function startServer(
     requestLog: Logger = log,
   ): Promise<GraphQLContext> {
     const contentType = request.headers['content-type'] ?? '';
-    // A cookie signs in only requests that a cross-site form cannot forge: GET (which Yoga
-    // never lets mutate), a JSON body, or a multipart upload with the CSRF header (which a form
-    // cannot add), from a trusted origin or none.
+    // A cookie signs in only requests that a cross-site form cannot forge: GET and HEAD (safe
+    // methods, which Yoga never lets mutate), a JSON body, or a multipart upload with the CSRF
+    // header (which a form cannot add), from a trusted origin or none.
     const cookieAllowed =
       isTrustedOrigin(request.headers.origin, trustedOrigins) &&
       (request.method === 'GET' ||
+        request.method === 'HEAD' ||
         contentType.startsWith('application/json') ||
         (isMultipartRequest(request) && request.headers[CSRF_HEADER.toLowerCase()] !== undefined));
     const secure = isSecure(request);

@@ -5,6 +5,7 @@ import { canManageLiveSession } from '../../server/auth/access.ts';
 import { NotFoundError, UnauthenticatedError } from '../../server/errors.ts';
 import type { RoomSignal } from '../../server/pubsub/event-bus.ts';
 import type { EventRow } from '../../server/pubsub/event-hub.ts';
+import { canReadBadgeAward, loadBadgeAward } from '../../server/services/badge-award-access.ts';
 import { topics } from '../../server/services/context.ts';
 import { countUnreadNotifications } from '../../server/services/notification.ts';
 import { builder } from '../builder.ts';
@@ -261,16 +262,20 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
     badgeAward: t.drizzleField({
       type: 'badgeAwards',
       nullable: true,
-      description: 'The award, for BADGE_AWARDED; null for other types.',
-      resolve: (query, event, _args, ctx) => {
+      description:
+        'The award, for BADGE_AWARDED; null for other types, and when the viewer may not see it because its recipient keeps badges private.',
+      resolve: async (query, event, _args, ctx) => {
         const id = payloadId(event, 'awardId');
-        return id
-          ? loadOncePerEvent(
-              ctx.events,
-              event,
-              ctx.db.query.badgeAwards.findFirst(query({ where: { id } })),
-            )
-          : null;
+        const award = id ? await loadBadgeAward(ctx.db, id) : null;
+        // Null rather than the type's access error, so the event still arrives without the award.
+        if (!award || !(await canReadBadgeAward(ctx, award))) {
+          return null;
+        }
+        return loadOncePerEvent(
+          ctx.events,
+          event,
+          ctx.db.query.badgeAwards.findFirst(query({ where: { id: award.id } })),
+        );
       },
     }),
   }),

@@ -1,4 +1,5 @@
 import { BADGE_KINDS, ISTE_STANDARDS, MAX_VALID_FOR_DAYS } from '../../drizzle/tables/index.ts';
+import { readableCommunityCondition } from '../../server/auth/access.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import {
   awardBadge,
@@ -8,6 +9,7 @@ import {
   revokeBadgeAward,
 } from '../../server/services/badge.ts';
 import { canManageBadge } from '../../server/services/badge-access.ts';
+import type { BadgeAwardAccessRow } from '../../server/services/badge-award-access.ts';
 import { builder } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId, tryParseGlobalId } from '../ids.ts';
@@ -125,15 +127,29 @@ builder.drizzleNode('badges', {
         orderBy: { id: 'desc' },
       }),
     }),
+    viewerAwards: t.relatedConnection('awards', {
+      description:
+        "The viewer's own awards of this badge, newest first: active, expired and revoked, with the reason for a revocation. Empty when signed out.",
+      query: (_args, ctx) => ({
+        where: { recipientId: ctx.viewer?.id ?? -1 },
+        orderBy: { id: 'desc' },
+      }),
+    }),
   }),
 });
+
+/** Fields of an award that only its recipient and the badge's managers read; null for others. */
+const recipientAndManagersOnly = {
+  authScopes: (award: BadgeAwardAccessRow) => ({ readBadgeAwardDetails: award }),
+  unauthorizedResolver: () => null,
+} as const;
 
 builder.drizzleNode('badgeAwards', {
   name: 'BadgeAward',
   description:
-    "A badge given to a person; visible to those who may read the badge's community. A person holds at most one active award of each badge.",
+    "A badge given to a person. Visible to those who may read the badge's community when the person shows badges publicly, and otherwise only to the person and to those who manage the badge (the community's owners and facilitators, or the district's admins). A person holds at most one active award of each badge.",
   id: { column: (award) => award.id },
-  authScopes: (award) => ({ readBadge: award.badgeId }),
+  authScopes: (award) => ({ readBadgeAward: award }),
   fields: (t) => ({
     badge: t.relation('badge', { description: 'The badge awarded.' }),
     recipient: t.relation('recipient', { description: 'The person who received it.' }),
@@ -170,15 +186,23 @@ builder.drizzleNode('badgeAwards', {
     }),
     revokeReason: t.string({
       nullable: true,
-      description: 'Why it was revoked; null unless revoked.',
+      description:
+        'Why it was revoked; null unless revoked, and for anyone but the recipient and those who manage the badge.',
+      ...recipientAndManagersOnly,
       resolve: (award) => (award.status === 'revoked' ? award.revokeReason : null),
     }),
     revokedBy: t.relation('revokedBy', {
       nullable: true,
-      description: 'Who revoked it; null unless revoked, or when that account was deleted.',
+      description:
+        'Who revoked it; null unless revoked, when that account was deleted, and for anyone but the recipient and those who manage the badge.',
+      ...recipientAndManagersOnly,
     }),
-    note: t.exposeString('note', {
-      description: "The awarder's note to the recipient; empty when there is none.",
+    note: t.string({
+      nullable: true,
+      description:
+        "The awarder's note to the recipient, empty when there is none; null for anyone but the recipient and those who manage the badge.",
+      ...recipientAndManagersOnly,
+      resolve: (award) => award.note,
     }),
   }),
 });
@@ -278,7 +302,8 @@ builder.mutationFields((t) => ({
             }),
             imageTemplate: f.field({
               type: BadgeImageTemplateInput,
-              description: 'Its image drawn from a colour and a symbol; give this or imageUploadId.',
+              description:
+                'Its image drawn from a colour and a symbol; give this or imageUploadId.',
             }),
           }),
         }),
@@ -334,6 +359,36 @@ builder.mutationFields((t) => ({
         note: input.note,
         expiresAt: input.expiresAt,
       }),
+  }),
+}));
+
+builder.drizzleObjectFields('users', (t) => ({
+  badgeAwardHistory: t.relatedConnection('awards', {
+    nullable: true,
+    description:
+      "This person's revoked and expired badge awards, newest first, with when and why each ended, of communities they may read and of their district; null for anyone but the person themself. badgeAwards lists the active ones.",
+    authScopes: (user) => ({ isViewer: user.id }),
+    unauthorizedResolver: () => null,
+    query: (_args, ctx) => ({
+      where: {
+        // An award past its expiry counts as expired even before anything rewrites its status.
+        OR: [
+          { status: { in: ['revoked', 'expired'] } },
+          { expiresAt: { lte: new Date().toISOString() } },
+        ],
+        badge: {
+          OR: [
+            { community: { RAW: (table) => readableCommunityCondition(ctx.viewer, table) } },
+            {
+              districtId: {
+                in: [ctx.viewer?.districtId ?? -1, ...(ctx.viewer?.adminDistrictIds ?? [])],
+              },
+            },
+          ],
+        },
+      },
+      orderBy: { id: 'desc' },
+    }),
   }),
 }));
 

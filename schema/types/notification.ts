@@ -1,5 +1,6 @@
 import { desc, eq } from 'drizzle-orm';
 import { evidenceReviews, NOTIFICATION_KINDS } from '../../drizzle/tables/index.ts';
+import { canReadBadgeAward, loadBadgeAward } from '../../server/services/badge-award-access.ts';
 import {
   countUnreadNotifications,
   markNotificationsRead,
@@ -85,7 +86,11 @@ export const Notification = builder.drizzleNode('notifications', {
             : `You earned the badge “${badgeName}”.`;
         }
         if (notification.kind === 'badge_revoked') {
-          return `${actorName} revoked your badge “${badgeName}”.`;
+          const award = subject.awardId ? await loadBadgeAward(ctx.db, subject.awardId) : null;
+          // The notification is the recipient's own, and the recipient reads the reason.
+          return award?.status === 'revoked' && award.revokeReason
+            ? `${actorName} revoked your badge “${badgeName}”: ${award.revokeReason}`
+            : `${actorName} revoked your badge “${badgeName}”.`;
         }
         if (notification.kind === 'evidence_submitted') {
           return `${actorName} sent evidence for “${badgeName}” to review.`;
@@ -139,6 +144,20 @@ export const Notification = builder.drizzleNode('notifications', {
         notification.subject.badgeId
           ? ctx.db.query.badges.findFirst(query({ where: { id: notification.subject.badgeId } }))
           : null,
+    }),
+    badgeAward: t.drizzleField({
+      type: 'badgeAwards',
+      nullable: true,
+      description:
+        'The award, for BADGE_AWARDED, BADGE_REVOKED and a REVIEW_RESULT that approved evidence, with its status and, once revoked, the reason; null for other kinds, or when the viewer may no longer read it.',
+      resolve: async (query, notification, _args, ctx) => {
+        const awardId = notification.subject.awardId;
+        const award = awardId ? await loadBadgeAward(ctx.db, awardId) : null;
+        if (!award || !(await canReadBadgeAward(ctx, award))) {
+          return null;
+        }
+        return ctx.db.query.badgeAwards.findFirst(query({ where: { id: award.id } }));
+      },
     }),
     liveSession: t.drizzleField({
       type: 'liveSessions',
