@@ -1,8 +1,9 @@
-import { sql } from 'drizzle-orm';
-import { rowsOf } from '../../drizzle/db.ts';
+import { isNull, sql } from 'drizzle-orm';
+import { type Executor, rowsOf } from '../../drizzle/db.ts';
+import { ISTE_FRAMEWORK_NAME } from '../../drizzle/iste.ts';
 import { frameworkStandards, frameworks } from '../../drizzle/tables/index.ts';
 import { canAdministerDistrict } from '../auth/access.ts';
-import { ConflictError, ForbiddenError } from '../errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { InputValidator, parseHttpUrl } from '../validation.ts';
 import { recordAudit } from './audit.ts';
 import { requireViewer, runInTransaction, type ServiceContext } from './context.ts';
@@ -11,6 +12,33 @@ export type FrameworkRow = typeof frameworks.$inferSelect;
 
 /** Most standards one framework may hold. */
 export const MAX_FRAMEWORK_STANDARDS = 100;
+
+/**
+ * Reduces a framework name to the form two names are compared in: compatibility-normalized
+ * (NFKC, so full-width letters match), in lower case, with runs of white space as one space.
+ */
+function comparableName(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Throws a ValidationError on `name` when it is the name of a framework for every community, such
+ * as the ISTE Standards for Educators, so that a district's framework cannot pass for it.
+ */
+async function requireUnreservedName(db: Executor, name: string): Promise<void> {
+  const shared = await db
+    .select({ name: frameworks.name })
+    .from(frameworks)
+    .where(isNull(frameworks.districtId));
+  const reserved = [ISTE_FRAMEWORK_NAME, ...shared.map((row) => row.name)];
+  const match = reserved.find((candidate) => comparableName(candidate) === comparableName(name));
+  if (match !== undefined) {
+    throw ValidationError.of(
+      'name',
+      `"${match}" is the name of a framework that every community uses; choose a name of your district's own`,
+    );
+  }
+}
 
 interface StandardInput {
   code: string;
@@ -21,7 +49,9 @@ interface StandardInput {
 /**
  * Adds a district's own framework of standards that its communities' badges may align to;
  * district admins only. The framework and its standards are written in one transaction, and the
- * audit log records it. ConflictError when the district already has a framework of that name.
+ * audit log records it. ValidationError for invalid input or the name of a framework for every
+ * community (compared ignoring case and extra spaces), ConflictError when the district already
+ * has a framework of that name.
  */
 export async function createFramework(
   ctx: ServiceContext,
@@ -29,7 +59,8 @@ export async function createFramework(
 ): Promise<FrameworkRow> {
   const viewer = requireViewer(ctx);
   const validator = new InputValidator();
-  const name = validator.text('name', input.name, { max: 200 });
+  // Runs of spaces count as one, so that names differing only in spacing are the same name.
+  const name = validator.text('name', input.name, { max: 200 }).replace(/\s+/g, ' ');
   const url = input.url ? parseHttpUrl(validator, 'url', input.url) : null;
   if (input.standards.length === 0 || input.standards.length > MAX_FRAMEWORK_STANDARDS) {
     validator.add('standards', `must list 1 to ${MAX_FRAMEWORK_STANDARDS} standards`);
@@ -52,6 +83,7 @@ export async function createFramework(
   if (!canAdministerDistrict(viewer, input.districtId)) {
     throw new ForbiddenError("Only the district's admins add its frameworks.");
   }
+  await requireUnreservedName(ctx.db, name);
 
   return runInTransaction(ctx, async (tx) => {
     const [framework] = await tx

@@ -161,6 +161,100 @@ describe.each(await databaseKinds())('frameworks and badge alignments on %s', (k
     expect(count[0]?.count).toBe(0);
   });
 
+  test('framework rejects the ISTE name', async () => {
+    const names = [
+      'ISTE Standards for Educators',
+      '  iste standards   for educators ',
+      'ISTE\u00a0STANDARDS FOR EDUCATORS',
+      '\uff29\uff33\uff34\uff25 Standards for Educators',
+    ];
+    const countFrameworks = async () =>
+      rowsOf(
+        await server.database.db.execute(
+          sql`select count(*)::int as count from frameworks where district_id = ${otherDistrictId}`,
+        ),
+      )[0]?.count;
+    const before = await countFrameworks();
+
+    for (const name of names) {
+      const result = await createFramework({ ...literacy(otherDistrictId), name });
+
+      expect(result.__typename, name).toBe('ValidationError');
+      expect(result.issues[0].path, name).toEqual(['name']);
+      expect(result.issues[0].message, name).toContain('every community uses');
+    }
+    expect(await countFrameworks()).toBe(before);
+  });
+
+  test('framework names collapse extra spaces', async () => {
+    const created = await createFramework({
+      ...literacy(otherDistrictId),
+      name: 'Lakeside   reading  standards',
+    });
+    const again = await createFramework({
+      ...literacy(otherDistrictId),
+      name: 'lakeside reading standards',
+    });
+
+    expect(created.data.name).toBe('Lakeside reading standards');
+    expect(again.__typename).toBe('ConflictError');
+  });
+
+  test('badge text rejects invisible and direction characters', async () => {
+    const createBadge = (fields: Record<string, string>) =>
+      server
+        .graphql(
+          CREATE_BADGE,
+          {
+            input: {
+              communityId,
+              name: 'Design Challenge Architect',
+              description: 'Designs challenges',
+              criteria: 'Design three challenges',
+              isteStandards: ['DESIGNER'],
+              ...fields,
+            },
+          },
+          { token: facilitator.token },
+        )
+        .then((result) => result.body.data.createBadge as Json);
+    const rejected: [Record<string, string>, string, string][] = [
+      [{ name: 'Design\u200bChallenge Architect' }, 'name', 'zero width space character (U+200B)'],
+      [{ name: 'Design\u2060Challenge Architect' }, 'name', 'word joiner character (U+2060)'],
+      [{ name: 'Architect \u202bof design' }, 'name', 'right-to-left embedding character (U+202B)'],
+      [
+        { name: 'Architect \u2067design\u2069' },
+        'name',
+        'right-to-left isolate character (U+2067)',
+      ],
+      [{ name: 'Architect\u200f of design' }, 'name', 'right-to-left mark character (U+200F)'],
+      [{ name: 'Architect\u061c of design' }, 'name', 'Arabic letter mark character (U+061C)'],
+      [{ name: 'Design\tChallenge Architect' }, 'name', 'tab character (U+0009)'],
+      [{ name: 'Design\u2028Challenge Architect' }, 'name', 'single line'],
+      [
+        { description: 'Designs\ufeff challenges' },
+        'description',
+        'no-break space character (U+FEFF)',
+      ],
+      [{ criteria: 'Design \u202bthree challenges' }, 'criteria', 'U+202B'],
+    ];
+    const countBadges = async () =>
+      rowsOf(await server.database.db.execute(sql`select count(*)::int as count from badges`))[0]
+        ?.count;
+    const before = await countBadges();
+
+    for (const [fields, path, message] of rejected) {
+      const result = await createBadge(fields);
+
+      expect(result.__typename, JSON.stringify(fields)).toBe('ValidationError');
+      expect(result.issues[0].path, JSON.stringify(fields)).toEqual([path]);
+      expect(result.issues[0].message, JSON.stringify(fields)).toContain(message);
+    }
+    expect(await countBadges()).toBe(before);
+    const plain = await createBadge({ criteria: 'Design\tthree challenges\nand share them' });
+    expect(plain.__typename).toBe('MutationCreateBadgeSuccess');
+  });
+
   test('badge aligns to ISTE and district standards', async () => {
     const districtFramework = (
       await server.graphql(FRAMEWORKS, { districtId: encodeGlobalID('District', districtId) })

@@ -35,6 +35,8 @@ const BAD_TEXTS: Record<string, string> = {
   'half a surrogate pair': 'bad\ud800value',
   'blank text': '   ',
   'an over-long text': 'x'.repeat(20_001),
+  'a zero width space and an unclosed embedding': 'bad\u200b\u202bvalue',
+  'a tab and a line separator': 'bad\tva\u2028lue',
 };
 
 /** Builds a value of `type` in which every text is `text` and every id is malformed. */
