@@ -1,15 +1,16 @@
-import { A, useParams } from '@solidjs/router';
-import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { A, useLocation, useParams } from '@solidjs/router';
+import { createEffect, createSignal, For, Match, Show, Switch } from 'solid-js';
 import { AwardBadgeForm } from '../components/award-badge-form.tsx';
 import { BadgeRules } from '../components/badge-rules.tsx';
 import { CredentialDownload } from '../components/credential-download.tsx';
 import { BadgeEvidence } from '../components/evidence-history.tsx';
 import { Field, FormMessage } from '../components/field.tsx';
+import { type OwnAward, OwnAwards } from '../components/own-awards.tsx';
 import '../components/badge-image.css';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery, runMutation } from '../lib/graphql.ts';
 import { ERROR_SELECTION } from '../lib/operations.ts';
-import { profilePath } from '../lib/profile.ts';
+import { OWN_AWARDS_ANCHOR, profilePath } from '../lib/profile.ts';
 import { viewer, viewerLoaded } from '../lib/session.ts';
 import { createSubmission } from '../lib/submission.ts';
 import { formatLocal } from '../lib/time.ts';
@@ -20,6 +21,7 @@ const BADGE = `query Badge($id: ID!) { badge(id: $id) {
   community { name slug members(first: 100) { nodes { user { id displayName } } } }
   district { name slug staff(first: 100) { nodes { id displayName } } }
   alignments { id code name summary framework { id name } }
+  viewerAwards(first: 20) { nodes { id status awardedAt expiresAt revokedAt revokeReason note } }
   holders(first: 100) { nodes { id awardedAt expiresAt recipient { id displayName school { name } } } } } }`;
 
 interface BadgeData {
@@ -51,6 +53,7 @@ interface BadgeData {
       summary: string;
       framework: { id: string; name: string };
     }[];
+    viewerAwards: { nodes: OwnAward[] };
     holders: {
       nodes: {
         id: string;
@@ -75,6 +78,13 @@ export default function BadgePage() {
   );
   const badge = () => page.data()?.badge;
   createDocumentTitle(() => badge()?.name);
+  const location = useLocation();
+  // A notification links to the viewer's own awards; the section exists once the badge loaded.
+  createEffect(() => {
+    if (badge() && location.hash === `#${OWN_AWARDS_ANCHOR}`) {
+      document.getElementById(OWN_AWARDS_ANCHOR)?.scrollIntoView();
+    }
+  });
 
   return (
     <Switch>
@@ -115,6 +125,7 @@ export default function BadgePage() {
                 ? ` · valid for ${current().validForDays} ${current().validForDays === 1 ? 'day' : 'days'} after it is awarded`
                 : ''}
             </p>
+            <OwnAwards awards={current().viewerAwards.nodes} />
             <h2>Aligned standards</h2>
             <For each={frameworksOf(current().alignments)}>
               {(group) => (

@@ -8,12 +8,13 @@ import {
   runMutation,
 } from '../lib/graphql.ts';
 import { mutationDocument } from '../lib/operations.ts';
+import { ownAwardsPath } from '../lib/profile.ts';
 import { setUnreadCount, signInPath, viewer, viewerLoaded } from '../lib/session.ts';
 import { formatRelative } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 const NOTIFICATIONS = `query Notifications { unreadNotificationCount notifications(first: 50) { nodes {
-  id kind message read createdAt thread { id } badge { id } liveSession { id }
+  id kind message read createdAt thread { id } badge { id } badgeAward { id } liveSession { id }
   submission { id } } } }`;
 
 interface Notification {
@@ -24,6 +25,8 @@ interface Notification {
   createdAt: string;
   thread: { id: string } | null;
   badge: { id: string } | null;
+  /** The award it is about, when the viewer may still read it. */
+  badgeAward: { id: string } | null;
   liveSession: { id: string } | null;
   submission: { id: string } | null;
 }
@@ -44,6 +47,10 @@ function notificationHref(notification: Notification): string | undefined {
   // Reviewers go to the evidence; the educator sees the decision and history on the badge page.
   if (notification.kind === 'EVIDENCE_SUBMITTED' && notification.submission) {
     return `/reviews/${encodeURIComponent(notification.submission.id)}`;
+  }
+  // An award's notification opens the badge at the viewer's awards: its state and any reason.
+  if (notification.badge && notification.badgeAward) {
+    return ownAwardsPath(notification.badge.id);
   }
   if (notification.badge) {
     return `/b/${encodeURIComponent(notification.badge.id)}`;

@@ -13,13 +13,19 @@ import './credentials.css';
  * 20,000, which 100 awards with their badges would pass.
  */
 const MAX_AWARDS_SHOWN = 50;
+/** Maximum revoked and expired awards listed on a person's own profile, newest first. */
+const MAX_ENDED_AWARDS_SHOWN = 20;
 
+const AWARD_FIELDS = `id status awardedAt expiresAt revokedAt
+    badge { id name kind imageUrl community { name slug } district { name }
+      isteStandards { code name } }`;
+
+// badgeAwardHistory is null for anyone but the person themself.
 const PROFILE = `query Profile($id: ID!) { node(id: $id) { __typename ... on User {
   id displayName bio school { name } district { name }
-  badgeAwards(first: ${MAX_AWARDS_SHOWN}) { pageInfo { hasNextPage }
-    nodes { id status awardedAt expiresAt revokedAt
-    badge { id name kind imageUrl community { name slug } district { name }
-      isteStandards { code name } } } } } } }`;
+  badgeAwards(first: ${MAX_AWARDS_SHOWN}) { pageInfo { hasNextPage } nodes { ${AWARD_FIELDS} } }
+  badgeAwardHistory(first: ${MAX_ENDED_AWARDS_SHOWN}) { pageInfo { hasNextPage }
+    nodes { ${AWARD_FIELDS} revokeReason } } } } }`;
 
 export interface ProfileAward {
   id: string;
@@ -27,6 +33,8 @@ export interface ProfileAward {
   awardedAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** The reason for the revocation, in the person's own history; absent elsewhere. */
+  revokeReason?: string | null;
   badge: {
     id: string;
     name: string;
@@ -48,6 +56,7 @@ interface ProfileData {
         school: { name: string } | null;
         district: { name: string } | null;
         badgeAwards: { pageInfo: { hasNextPage: boolean }; nodes: ProfileAward[] };
+        badgeAwardHistory: { pageInfo: { hasNextPage: boolean }; nodes: ProfileAward[] } | null;
       }
     | { __typename: string }
     | null;
@@ -73,7 +82,10 @@ function AwardItem(props: { award: ProfileAward; own: boolean }) {
         <p class="meta">
           {props.award.badge.community?.name ?? props.award.badge.district?.name ?? ''} · awarded{' '}
           {formatLocal(props.award.awardedAt)}
-          <Show when={props.award.expiresAt}>
+          <Show when={props.award.status === 'revoked' && props.award.revokedAt}>
+            {(revokedAt) => <> · revoked {formatLocal(revokedAt())}</>}
+          </Show>
+          <Show when={props.award.status !== 'revoked' && props.award.expiresAt}>
             {(expiresAt) => (
               <>
                 {' '}
@@ -89,7 +101,14 @@ function AwardItem(props: { award: ProfileAward; own: boolean }) {
             .map((standard) => `${standard.code} ${standard.name}`)
             .join(', ')}
         </p>
-        <Show when={props.own}>
+        <Show when={props.award.revokeReason}>
+          {(reason) => (
+            <p class="pre-line" data-testid="profile-award-reason">
+              Reason for the revocation: {reason()}
+            </p>
+          )}
+        </Show>
+        <Show when={props.own && !inactive()}>
           <CredentialDownload
             awardId={props.award.id}
             badgeName={props.award.badge.name}
@@ -145,7 +164,9 @@ function Profile(props: { user: ProfileUser }) {
         fallback={
           <Empty>
             {own()
-              ? 'You have no badges yet.'
+              ? props.user.badgeAwardHistory?.nodes.length
+                ? 'You hold no active badges.'
+                : 'You have no badges yet.'
               : 'No badges to show: none earned yet, or they are private or in communities you cannot see.'}
           </Empty>
         }
@@ -168,7 +189,31 @@ function Profile(props: { user: ProfileUser }) {
           empty="No participation badges yet."
         />
       </Show>
+      <Show when={props.user.badgeAwardHistory}>
+        {(history) => <EndedAwards history={history()} />}
+      </Show>
     </article>
+  );
+}
+
+/** Lists the person's own revoked and expired awards, with when and why each ended. */
+function EndedAwards(props: { history: NonNullable<ProfileUser['badgeAwardHistory']> }) {
+  return (
+    <Show when={props.history.nodes.length > 0}>
+      <section aria-labelledby="ended-awards-heading" data-testid="profile-ended-awards">
+        <h2 id="ended-awards-heading">Revoked and expired ({props.history.nodes.length})</h2>
+        <p class="meta">
+          Only you see this list.
+          <Show when={props.history.pageInfo.hasNextPage}>
+            {' '}
+            Showing the {MAX_ENDED_AWARDS_SHOWN} newest.
+          </Show>
+        </p>
+        <ul class="badge-list">
+          <For each={props.history.nodes}>{(award) => <AwardItem award={award} own />}</For>
+        </ul>
+      </section>
+    </Show>
   );
 }
 
