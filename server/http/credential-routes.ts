@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MIMEType } from 'node:util';
+import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { createSecretBox } from '../auth/secret-box.ts';
+import { clientAddressOf } from '../context.ts';
 import { extractBakedCredential } from '../credentials/baking.ts';
+import { RateLimitedError } from '../errors.ts';
 import { awardCredential } from '../services/credential.ts';
+import { credentialLimitExceeded } from '../services/credential-input.ts';
 import { type IssuerKind, issuerKey, issuerProfile } from '../services/credential-issuer.ts';
 import { registerCredentialSettings } from '../services/credential-keys.ts';
 import { signedStatusList } from '../services/credential-status.ts';
@@ -15,10 +20,22 @@ const STATUS_PATH =
   /^\/credentials\/status\/(communities|districts)\/([a-z0-9-]{1,64})\/(0|[1-9][0-9]{0,5})$/;
 const CREDENTIAL_PATH = /^\/credentials\/awards\/([^/]{1,200})\.(json|png|svg)$/;
 export const VERIFY_PATH = '/credentials/verify';
-/** Largest credential, or baked PNG or SVG image, that POST /credentials/verify reads. */
+/** Path prefixes that belong to these routes alone; the web client has no page under them. */
+const OWN_PREFIXES = ['/issuers/', '/credentials/'];
+/** Largest credential JSON that POST /credentials/verify reads. */
 export const MAX_VERIFY_BYTES = 256 * 1024;
 /** Largest baked badge image POST /credentials/verify reads: a 512 KB image and its credential. */
 export const MAX_VERIFY_IMAGE_BYTES = 1024 * 1024;
+/**
+ * POST /credentials/verify requests per client address, counted in the database so that every
+ * server process shares the count. Verifying a credential at the size limits of
+ * credential-input.ts took about 0.3 s of CPU (500 alignments, one core of a two-core Xeon). The
+ * limit bounds what one address can make the server spend, and a person checking a batch of
+ * badges by hand stays under it.
+ */
+export const VERIFY_RATE_LIMIT: RateLimitRule = { limit: 60, windowSeconds: 10 * 60 };
+const JSON_MEDIA_TYPES = ['application/json', 'application/ld+json', 'application/vc+ld+json'];
+const IMAGE_MEDIA_TYPES = ['image/png', 'image/svg+xml'];
 /**
  * How long a status list may be cached: a revocation reaches other verifiers within a minute,
  * while POST /credentials/verify reads the database and reports it at once.
@@ -63,43 +80,76 @@ function kindOf(segment: string | undefined): IssuerKind {
   return segment === 'districts' ? 'district' : 'community';
 }
 
+type VerifyRejection = { status: 400 | 415; error: string };
+
+/**
+ * Reads the media type of a POST /credentials/verify request: JSON or a PNG or SVG image, in
+ * UTF-8 when a charset is given. Returns the media type, or the 415 to send for a missing,
+ * unreadable or unsupported Content-Type.
+ */
+function verifyMediaType(header: string | undefined): { mediaType: string } | VerifyRejection {
+  const supported =
+    'Send the credential as application/json, or a badge image with the credential baked in as image/png or image/svg+xml';
+  if (!header?.trim()) {
+    return { status: 415, error: `The request has no Content-Type. ${supported}.` };
+  }
+  let type: MIMEType;
+  try {
+    type = new MIMEType(header);
+  } catch {
+    return {
+      status: 415,
+      error: `The Content-Type "${header.slice(0, 100)}" is not a media type. ${supported}.`,
+    };
+  }
+  if (![...JSON_MEDIA_TYPES, ...IMAGE_MEDIA_TYPES].includes(type.essence)) {
+    return { status: 415, error: `${supported}, not ${type.essence}.` };
+  }
+  const charset = type.params.get('charset');
+  if (charset !== null && !['utf-8', 'utf8'].includes(charset.toLowerCase())) {
+    return {
+      status: 415,
+      error: `The credential must be sent in UTF-8, not ${charset.slice(0, 40)}. Send charset=utf-8 or no charset.`,
+    };
+  }
+  return { mediaType: type.essence };
+}
+
 /**
  * Reads the credential of a POST /credentials/verify body: JSON, or a PNG or SVG image with a
- * credential baked in. Returns the parsed value, or an error message for a 400 or 415 response.
+ * credential baked in. A byte order mark before the JSON is ignored. Returns the parsed value, or
+ * the 400 to send for a body that contains no readable credential or one past the size limits of
+ * credentialLimitExceeded.
  */
 function parseVerifyBody(
-  contentType: string,
+  mediaType: string,
   body: Buffer,
-): { credential: unknown } | { status: 400 | 415; error: string } {
-  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  let text: string;
-  if (mediaType === 'image/png' || mediaType === 'image/svg+xml') {
-    const baked = extractBakedCredential(new Uint8Array(body));
-    if (baked === null) {
+): { credential: unknown } | VerifyRejection {
+  let text: string | null;
+  if (IMAGE_MEDIA_TYPES.includes(mediaType)) {
+    text = extractBakedCredential(new Uint8Array(body));
+    if (text === null) {
       return {
         status: 400,
         error: `The ${mediaType === 'image/png' ? 'PNG' : 'SVG'} image has no credential baked in, or it is damaged.`,
       };
     }
-    text = baked;
-  } else if (
-    mediaType === '' ||
-    mediaType === 'application/json' ||
-    mediaType === 'application/ld+json' ||
-    mediaType === 'application/vc+ld+json'
-  ) {
-    text = body.toString('utf8');
   } else {
-    return {
-      status: 415,
-      error: `Send the credential as application/json, or a baked image as image/png or image/svg+xml, not ${mediaType}.`,
-    };
+    try {
+      // TextDecoder drops a leading byte order mark.
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    } catch {
+      return { status: 400, error: 'The credential is not valid UTF-8 text.' };
+    }
   }
+  let credential: unknown;
   try {
-    return { credential: JSON.parse(text) };
+    credential = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
     return { status: 400, error: 'The credential is not valid JSON.' };
   }
+  const limitExceeded = credentialLimitExceeded(credential);
+  return limitExceeded ? { status: 400, error: limitExceeded } : { credential };
 }
 
 function isCredentialShaped(value: unknown): boolean {
@@ -116,6 +166,40 @@ function isCredentialShaped(value: unknown): boolean {
   );
 }
 
+/**
+ * Counts the request against VERIFY_RATE_LIMIT for its client address, and sends 429 with
+ * Retry-After once the limit is spent. Returns whether the request may go on.
+ */
+async function withinVerifyRateLimit(
+  routeDeps: HttpRouteDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<boolean> {
+  const address = clientAddressOf(
+    request.socket.remoteAddress,
+    request.headers['x-forwarded-for'],
+    routeDeps.config.trustProxy,
+  );
+  try {
+    await consumeRateLimit(
+      routeDeps.deps.db,
+      `credential-verify:address:${address}`,
+      VERIFY_RATE_LIMIT,
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof RateLimitedError)) {
+      throw error;
+    }
+    routeDeps.deps.log.warn({ address }, 'Credential verification rate limit hit');
+    response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    sendJson(response, 429, {
+      error: `Too many credentials checked from this address: at most ${VERIFY_RATE_LIMIT.limit} in ${VERIFY_RATE_LIMIT.windowSeconds / 60} minutes. Try again in ${error.retryAfterSeconds} seconds.`,
+    });
+    return false;
+  }
+}
+
 async function handleVerify(
   routeDeps: HttpRouteDeps,
   request: IncomingMessage,
@@ -126,7 +210,16 @@ async function handleVerify(
     sendJson(response, 405, { error: `Use POST with a credential for ${VERIFY_PATH}.` });
     return;
   }
-  const image = /^\s*image\//i.test(request.headers['content-type'] ?? '');
+  if (!(await withinVerifyRateLimit(routeDeps, request, response))) {
+    return;
+  }
+  const type = verifyMediaType(request.headers['content-type']);
+  if ('error' in type) {
+    sendJson(response, type.status, { error: type.error });
+    return;
+  }
+
+  const image = IMAGE_MEDIA_TYPES.includes(type.mediaType);
   let body: Buffer;
   try {
     body = await readBody(request, image ? MAX_VERIFY_IMAGE_BYTES : MAX_VERIFY_BYTES);
@@ -141,7 +234,7 @@ async function handleVerify(
     }
     throw error;
   }
-  const parsed = parseVerifyBody(request.headers['content-type'] ?? '', body);
+  const parsed = parseVerifyBody(type.mediaType, body);
   if ('error' in parsed) {
     sendJson(response, parsed.status, { error: parsed.error });
     return;
@@ -152,8 +245,12 @@ async function handleVerify(
     });
     return;
   }
-  const { db } = routeDeps.deps;
-  sendJson(response, 200, await checkCredential(db, routeDeps.config.publicUrl, parsed.credential));
+
+  const { db, log } = routeDeps.deps;
+  const check = await checkCredential(db, routeDeps.config.publicUrl, parsed.credential, {
+    log: log.child({ route: 'credential-verify' }),
+  });
+  sendJson(response, 200, check);
 }
 
 /**
@@ -176,7 +273,15 @@ export function createCredentialRoutes(routeDeps: HttpRouteDeps): HttpRoute {
     const status = STATUS_PATH.exec(url.pathname);
     const credential = CREDENTIAL_PATH.exec(url.pathname);
     if (!issuer && !key && !status && !credential) {
-      return false;
+      if (!OWN_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) {
+        return false;
+      }
+      // Everything under these prefixes is this route's, so a wrong address gets a JSON 404
+      // rather than the web client's page.
+      sendJson(response, 404, {
+        error: `Nothing is published at ${url.pathname.slice(0, 200)}. See the Open Badges addresses in the API documentation.`,
+      });
+      return true;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');

@@ -143,10 +143,15 @@ export async function signedStatusList(
   return signCredential(unsigned, key);
 }
 
-/** The revocation state of one status list entry, read from this server's database. */
-export type OwnStatus =
-  | { found: true; revoked: boolean; awardStatus: 'active' | 'revoked' | 'expired' }
-  | { found: false };
+/** Status and validity period of one of this server's awards, as its row stores them. */
+export interface AwardState {
+  status: 'active' | 'revoked' | 'expired';
+  awardedAt: string;
+  expiresAt: string | null;
+}
+
+/** The award that one status list entry names, read from this server's database. */
+export type OwnStatus = { found: true; award: AwardState } | { found: false };
 
 /**
  * Reads the award that a status list entry of this server names, without building the list:
@@ -165,14 +170,15 @@ export async function readOwnStatus(
     return { found: false };
   }
   const [award] = await db
-    .select({ status: badgeAwards.status })
+    .select({
+      status: badgeAwards.status,
+      awardedAt: badgeAwards.awardedAt,
+      expiresAt: badgeAwards.expiresAt,
+    })
     .from(badgeAwards)
     .innerJoin(badges, eq(badges.id, badgeAwards.badgeId))
     .where(and(issuedBy(issuer), eq(badgeAwards.id, list.listNumber * STATUS_LIST_LENGTH + index)));
-  if (!award) {
-    return { found: false };
-  }
-  return { found: true, revoked: award.status === 'revoked', awardStatus: award.status };
+  return award ? { found: true, award } : { found: false };
 }
 
 function escapeRegExp(text: string): string {

@@ -71,7 +71,8 @@ describe.each(await databaseKinds())('award credentials on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    server = await startTestServer({ database });
+    // One trusted proxy, so that the verification tests send their own client addresses.
+    server = await startTestServer({ database, env: { TRUST_PROXY: '1' } });
     facilitator = await signUpUser(server, { displayName: 'Fern Facilitator' });
     member = await signUpUser(server, { displayName: 'Mo Member' });
     outsider = await signUpUser(server, { displayName: 'Oda Outside' });
@@ -329,6 +330,120 @@ describe.each(await databaseKinds())('award credentials on %s', (kind) => {
     expect((await tooLarge.json()).error).toContain('1 MB');
   });
 
+  describe('verification input', () => {
+    let credential: Json;
+    let addressCounter = 0;
+
+    beforeAll(async () => {
+      credential = (await getJson(server, credentialPath(await awardNew()))).body;
+    });
+
+    /** Posts raw bytes to POST /credentials/verify from an address no other test uses. */
+    async function post(body: Uint8Array, headers: Record<string, string> = {}) {
+      addressCounter += 1;
+      const response = await fetch(`${server.url}/credentials/verify`, {
+        method: 'POST',
+        headers: { 'x-forwarded-for': `203.0.113.${addressCounter}`, ...headers },
+        body: body as Uint8Array<ArrayBuffer>,
+      });
+      return { status: response.status, headers: response.headers, body: await response.json() };
+    }
+
+    const utf8 = (text: string) => new TextEncoder().encode(text);
+
+    test('JSON after a byte order mark verifies', async () => {
+      const withMark = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8(JSON.stringify(credential))]);
+
+      const result = await post(withMark, { 'content-type': 'application/json' });
+
+      expect(result.status).toBe(200);
+      expect(result.body.verified).toBe(true);
+    });
+
+    test('missing Content-Type is rejected', async () => {
+      const result = await post(utf8(JSON.stringify(credential)));
+
+      expect(result.status).toBe(415);
+      expect(result.body.error).toMatch(/no Content-Type/);
+      expect(result.body.error).toMatch(/application\/json/);
+    });
+
+    test('charsets other than UTF-8 are rejected', async () => {
+      const body = utf8(JSON.stringify(credential));
+
+      const latin1 = await post(body, { 'content-type': 'application/json; charset=iso-8859-1' });
+      const utf16 = await post(body, { 'content-type': 'application/json; charset=UTF-16' });
+      const explicitUtf8 = await post(body, { 'content-type': 'application/json; charset=UTF-8' });
+
+      expect(latin1.status).toBe(415);
+      expect(latin1.body.error).toMatch(/must be sent in UTF-8, not iso-8859-1/);
+      expect(utf16.status).toBe(415);
+      expect(explicitUtf8.status).toBe(200);
+      expect(explicitUtf8.body.verified).toBe(true);
+    });
+
+    test('invalid UTF-8 is rejected', async () => {
+      const result = await post(new Uint8Array([0x7b, 0xff, 0x7d]), {
+        'content-type': 'application/json',
+      });
+
+      expect(result.status).toBe(400);
+      expect(result.body.error).toMatch(/not valid UTF-8/);
+    });
+
+    test('rate limit per address answers 429', async () => {
+      const address = '192.0.2.77';
+      const send = () =>
+        fetch(`${server.url}/credentials/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+          body: '{}',
+        });
+
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 60; attempt++) {
+        statuses.push((await send()).status);
+      }
+      const limited = await send();
+      const limitedBody = await limited.json();
+      const otherAddress = await post(utf8(JSON.stringify(credential)), {
+        'content-type': 'application/json',
+      });
+
+      expect(statuses.every((status) => status === 400)).toBe(true);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(500);
+      expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(600);
+      expect(limited.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(limitedBody.error).toMatch(/Too many credentials checked from this address/);
+      expect(otherAddress.status).toBe(200);
+    });
+  });
+
+  test('wrong credential addresses are JSON 404s', async () => {
+    const paths = [
+      '/issuers/communities/ELEMENTARY-makerspace-network',
+      `/issuers/communities/${community.slug}/`,
+      `/issuers/communities/${community.slug}/keys/`,
+      `/issuers/communities/${community.slug}/keys/key-1/extra`,
+      '/issuers/schools/some-school',
+      '/issuers/',
+      `/credentials/status/communities/${community.slug}/00`,
+      '/credentials/awards/.json',
+      '/credentials/awards/QmFkZ2VBd2FyZDox.txt',
+      '/credentials/',
+      '/credentials/verify/extra',
+    ];
+
+    for (const path of paths) {
+      const response = await fetch(`${server.url}${path}`);
+
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type'), path).toMatch(/^application\/json/);
+      expect((await response.json()).error, path).toMatch(/Nothing is published at/);
+    }
+  });
+
   test('the key ring never holds a plaintext secret', async () => {
     const rows = await server.database.db.select().from(credentialKeys);
     expect(rows.length).toBeGreaterThan(0);
@@ -372,6 +487,39 @@ describe.skipIf(!(await servicesAvailable('postgres')))(
           expect(
             lines.filter((line) => line.includes('Created a credential signing key')),
           ).toHaveLength(1);
+        } finally {
+          await Promise.all(servers.map((running) => running.stop()));
+        }
+      } finally {
+        await shared.drop();
+      }
+    });
+
+    test('verification rate limit spans servers', async () => {
+      const shared = await createTestDatabase('postgres');
+      try {
+        const servers = await Promise.all([
+          startTestServer({ database: shared, env: { TRUST_PROXY: '1' } }),
+          startTestServer({ database: shared, env: { TRUST_PROXY: '1' } }),
+        ]);
+        try {
+          const send = (running: TestServer) =>
+            fetch(`${running.url}/credentials/verify`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.10' },
+              body: '{}',
+            });
+
+          const statuses: number[] = [];
+          for (let attempt = 0; attempt < 60; attempt++) {
+            statuses.push((await send(servers[attempt % 2] as TestServer)).status);
+          }
+          const first = await send(servers[0]);
+          const second = await send(servers[1]);
+
+          expect(statuses.filter((status) => status === 429)).toEqual([]);
+          expect(first.status).toBe(429);
+          expect(second.status).toBe(429);
         } finally {
           await Promise.all(servers.map((running) => running.stop()));
         }

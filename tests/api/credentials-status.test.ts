@@ -60,6 +60,8 @@ if (schemaMissing && !requireServicesStrictly()) {
 const credentialPath = (awardId: string) =>
   `/credentials/awards/${encodeURIComponent(awardId)}.json`;
 
+const XSD = 'http://www.w3.org/2001/XMLSchema#';
+
 const codesOf = (result: Json): string[] => result.problems.map((problem: Json) => problem.code);
 
 /** Returns the BadgeAward global id in a credential's address. */
@@ -137,7 +139,9 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    server = await startTestServer({ database });
+    // One trusted proxy, so that each verification request names its own client address in
+    // X-Forwarded-For and the tests stay under the rate limit per address.
+    server = await startTestServer({ database, env: { TRUST_PROXY: '1' } });
     platformAdmin = await signUpUser(server, { displayName: 'Pia Platform' });
     facilitator = await signUpUser(server, { displayName: 'Fern Facilitator' });
     member = await signUpUser(server, { displayName: 'Mo Member' });
@@ -240,10 +244,25 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
     return result.body;
   }
 
-  async function verify(body: unknown, contentType = 'application/json') {
+  let addressCounter = 0;
+
+  /** Returns a client address that no other request of this file has used. */
+  function newAddress(): string {
+    addressCounter += 1;
+    return `198.51.${Math.floor(addressCounter / 250)}.${(addressCounter % 250) + 1}`;
+  }
+
+  async function verify(
+    body: unknown,
+    contentType: string | null = 'application/json',
+    address = newAddress(),
+  ) {
     const response = await fetch(`${server.url}/credentials/verify`, {
       method: 'POST',
-      headers: { 'content-type': contentType },
+      headers: {
+        'x-forwarded-for': address,
+        ...(contentType !== null && { 'content-type': contentType }),
+      },
       body:
         typeof body === 'string' || body instanceof Uint8Array
           ? (body as string | Uint8Array<ArrayBuffer>)
@@ -500,7 +519,10 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
 
           expect(result.proofValid, label).toBe(false);
           expect(result.verified, label).toBe(false);
-          expect(codesOf(result), label).toContain('invalid_proof');
+          // Under another issuer id, the proof's key is another issuer's key.
+          expect(codesOf(result), label).toContain(
+            path.join('.') === 'issuer.id' ? 'unknown_key' : 'invalid_proof',
+          );
         }
       }
     });
@@ -741,6 +763,226 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
       expect(plainPng.body.error).toMatch(/PNG image has no credential baked in/);
       expect(text.status).toBe(415);
       expect(notJson.status).toBe(400);
+    });
+
+    test('hostile SVG answers as fast as a benign one', async () => {
+      const size = 1000 * 1024;
+      const start = '<svg xmlns="http://www.w3.org/2000/svg">';
+      const fill = (unit: string) =>
+        new TextEncoder().encode(start + unit.repeat(Math.ceil(size / unit.length)).slice(0, size));
+      const hostile = fill('<openbadges:credential ');
+      const benign = fill('<path d="M0 0h4v4z"></path>');
+      const timed = async (body: Uint8Array) => {
+        const started = performance.now();
+        const result = await verify(body, 'image/svg+xml');
+        return { ...result, ms: performance.now() - started };
+      };
+
+      const benignResult = await timed(benign);
+      const hostileResult = await timed(hostile);
+
+      expect(benignResult.status).toBe(400);
+      expect(hostileResult.status).toBe(400);
+      expect(hostileResult.body.error).toMatch(/SVG image has no credential baked in/);
+      // A scan that goes back over the text takes tens of seconds for this body.
+      expect(hostileResult.ms).toBeLessThan(Math.max(benignResult.ms, 20) * 10);
+    });
+
+    test('baked SVG with a closing tag in its note verifies', async () => {
+      const note = 'Wrote </openbadges:credential> and ]]> in the checklist.';
+      const awardId = await award(await createBadge(), member, { note });
+      const response = await fetch(
+        `${server.url}/credentials/awards/${encodeURIComponent(awardId)}.svg`,
+        {
+          headers: { authorization: `Bearer ${member.token}` },
+        },
+      );
+      const svg = new Uint8Array(await response.arrayBuffer());
+
+      const result = await verify(svg, 'image/svg+xml');
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+      expect(result.status).toBe(200);
+      expect(result.body.problems).toEqual([]);
+      expect(result.body.verified).toBe(true);
+    });
+
+    test('credential in an SVG comment is not baked', async () => {
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><!-- <openbadges:credential>${JSON.stringify(credential)}</openbadges:credential> --></svg>`;
+
+      const result = await verify(svg, 'image/svg+xml');
+
+      expect(result.status).toBe(400);
+      expect(result.body.error).toMatch(/SVG image has no credential baked in/);
+    });
+
+    describe('dates in other JSON-LD forms', () => {
+      const day = 24 * 60 * 60 * 1000;
+      let expiring: Json;
+      let expired: Json;
+
+      beforeAll(async () => {
+        expiring = await exported(await award(await createBadge({ validForDays: 30 })));
+        expired = await exported(
+          await insertAward({
+            badgeId: rowIdOf(await createBadge()),
+            awardedAt: new Date(Date.now() - 3 * day).toISOString(),
+            expiresAt: new Date(Date.now() - day).toISOString(),
+          }),
+        );
+      });
+
+      test('date in an array is malformed', async () => {
+        const rewritten = { ...expiring, validUntil: [expiring.validUntil] };
+
+        const result = await verified(rewritten);
+
+        expect(result.proofValid).toBe(true);
+        expect(result.revoked).toBe(false);
+        expect(result.expired).toBe(false);
+        expect(codesOf(result)).toEqual(['malformed']);
+        expect(result.problems[0].message).toMatch(/validUntil must be one date-time string/);
+        expect(result.verified).toBe(false);
+      });
+
+      test('expired award stays expired in any form', async () => {
+        const iri = 'https://www.w3.org/2018/credentials#validUntil';
+        const forms: [string, Json][] = [
+          ['an array', { ...expired, validUntil: [expired.validUntil] }],
+          [
+            'a value object',
+            { ...expired, validUntil: { '@value': expired.validUntil, '@type': 'xsd:dateTime' } },
+          ],
+          [
+            'its full IRI',
+            (() => {
+              const { validUntil, ...rest } = expired;
+              return { ...rest, [iri]: { '@value': validUntil, '@type': `${XSD}dateTime` } };
+            })(),
+          ],
+          [
+            'an embedded context',
+            (() => {
+              const { validUntil, ...rest } = expired;
+              return {
+                ...rest,
+                '@context': [
+                  ...expired['@context'],
+                  { ends: { '@id': iri, '@type': `${XSD}dateTime` } },
+                ],
+                ends: validUntil,
+              };
+            })(),
+          ],
+        ];
+
+        for (const [name, form] of forms) {
+          const result = await verified(form);
+
+          expect(result.verified, name).toBe(false);
+          expect(codesOf(result), name).toContain('malformed');
+          if (result.proofValid) {
+            expect(result.expired, name).toBe(true);
+            expect(codesOf(result), name).toContain('expired');
+          }
+        }
+      });
+
+      test('award expiry overrides the document', async () => {
+        const awardId = rowIdOf(awardIdOf(expiring));
+        await server.database.db
+          .update(badgeAwards)
+          .set({
+            awardedAt: new Date(Date.now() - 2 * day).toISOString(),
+            expiresAt: new Date(Date.now() - day).toISOString(),
+          })
+          .where(eq(badgeAwards.id, awardId));
+
+        const result = await verified(expiring);
+
+        expect(result.proofValid).toBe(true);
+        expect(result.expired).toBe(true);
+        expect(result.expiresAt).toBe(expiring.validUntil);
+        expect(codesOf(result)).toEqual(['expired']);
+        expect(result.verified).toBe(false);
+      });
+
+      test('award date overrides the document', async () => {
+        const awardId = await award(await createBadge());
+        const document = await exported(awardId);
+        await server.database.db
+          .update(badgeAwards)
+          .set({ awardedAt: new Date(Date.now() + day).toISOString() })
+          .where(eq(badgeAwards.id, rowIdOf(awardId)));
+
+        const result = await verified(document);
+
+        expect(result.proofValid).toBe(true);
+        expect(result.notYetValid).toBe(true);
+        expect(codesOf(result)).toEqual(['not_yet_valid']);
+        expect(result.verified).toBe(false);
+      });
+    });
+
+    test("another issuer's key is unknown", async () => {
+      const districtKey = await getJson('/issuers/districts/riverbend');
+      const borrowed = structuredClone(credential);
+      borrowed.proof[0].verificationMethod = districtKey.body.assertionMethod[0];
+
+      const result = await verified(borrowed);
+
+      expect(districtKey.status).toBe(200);
+      expect(result.proofValid).toBe(false);
+      expect(codesOf(result)).toEqual(['unknown_key']);
+      expect(result.problems[0].message).not.toMatch(/controlled by/);
+    });
+
+    test('deep or wide credentials are rejected', async () => {
+      let nested: Json = 'leaf';
+      for (let level = 0; level < 2000; level++) {
+        nested = { name: nested };
+      }
+      const deep = structuredClone(credential);
+      deep.credentialSubject.achievement.criteria = nested;
+      const wide = structuredClone(credential);
+      const alignment = wide.credentialSubject.achievement.alignment[0];
+      wide.credentialSubject.achievement.alignment = Array.from({ length: 780 }, (_, index) => ({
+        ...alignment,
+        targetCode: `${index}`,
+      }));
+      const manyValues = structuredClone(credential);
+      manyValues.credentialSubject.achievement.tags = Array.from({ length: 12 }, () =>
+        Array.from({ length: 450 }, (_, index) => `tag ${index}`),
+      );
+
+      const deepResult = await verify(deep);
+      const wideResult = await verify(wide);
+      const manyResult = await verify(manyValues);
+
+      expect(deepResult.status).toBe(400);
+      expect(deepResult.body.error).toMatch(/nested more than 32 levels deep/);
+      expect(wideResult.status).toBe(400);
+      expect(wideResult.body.error).toMatch(/more than 500 entries/);
+      expect(manyResult.status).toBe(400);
+      expect(manyResult.body.error).toMatch(/more than 5000 values/);
+    });
+
+    test('library messages stay out of problems', async () => {
+      const unknownContext = structuredClone(credential);
+      unknownContext['@context'] = [...credential['@context'], 'https://example.org/other-context'];
+      const unknownProperty = structuredClone(credential);
+      unknownProperty.favouriteColour = 'green';
+
+      const contextResult = await verified(unknownContext);
+      const propertyResult = await verified(unknownProperty);
+
+      expect(codesOf(contextResult)).toEqual(['invalid_proof']);
+      expect(contextResult.problems[0].message).toMatch(/@context names a document other than/);
+      expect(contextResult.problems[0].message).not.toMatch(/Dereferencing|CORS|Link Header/);
+      expect(codesOf(propertyResult)).toEqual(['invalid_proof']);
+      expect(propertyResult.problems[0].message).toMatch(/@context does not define/);
+      expect(propertyResult.problems[0].message).not.toMatch(/Safe mode/);
     });
 
     test('verification needs no sign-in and GET is rejected', async () => {

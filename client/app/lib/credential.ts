@@ -56,8 +56,11 @@ export async function bakedCredentialFormat(imageUrl: string): Promise<'png' | '
   }
 }
 
+/** Media types that POST /credentials/verify accepts; the server rejects a body without one. */
+export type CredentialContentType = 'application/json' | 'image/png' | 'image/svg+xml';
+
 /** Returns the content type to send a chosen file as, from its name, or null when unsupported. */
-export function credentialFileType(file: File): string | null {
+export function credentialFileType(file: File): CredentialContentType | null {
   const name = file.name.toLowerCase();
   if (name.endsWith('.png') || file.type === 'image/png') {
     return 'image/png';
@@ -77,7 +80,7 @@ export function credentialFileType(file: File): string | null {
  */
 export async function checkCredential(
   body: string | Blob,
-  contentType: string,
+  contentType: CredentialContentType,
 ): Promise<{ check: CredentialCheck } | { error: string }> {
   let response: Response;
   try {

@@ -2,6 +2,7 @@ import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { Field } from '../components/field.tsx';
 import {
   type CredentialCheck,
+  type CredentialContentType,
   checkCredential,
   credentialFileType,
   describeAchievementKind,
@@ -35,6 +36,9 @@ function verdictOf(check: CredentialCheck): string {
   }
   if (check.notYetValid) {
     return 'Not valid yet';
+  }
+  if (check.problems.some((problem) => problem.code === 'malformed')) {
+    return 'Not valid: the credential is malformed';
   }
   return 'Not valid: its status could not be checked';
 }
@@ -157,7 +161,7 @@ export default function VerifyPage() {
     setCheck(null);
     const chosen = file();
     let body: string | Blob;
-    let contentType: string;
+    let contentType: CredentialContentType;
     if (chosen) {
       const type = credentialFileType(chosen);
       if (!type) {
