@@ -852,7 +852,7 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
           ['an array', { ...expired, validUntil: [expired.validUntil] }],
           [
             'a value object',
-            { ...expired, validUntil: { '@value': expired.validUntil, '@type': 'xsd:dateTime' } },
+            { ...expired, validUntil: { '@value': expired.validUntil, '@type': `${XSD}dateTime` } },
           ],
           [
             'its full IRI',
@@ -880,12 +880,12 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
         for (const [name, form] of forms) {
           const result = await verified(form);
 
+          // Each form has the same RDF as the signed credential, so the signature still matches.
+          expect(result.proofValid, name).toBe(true);
           expect(result.verified, name).toBe(false);
+          expect(result.expired, name).toBe(true);
           expect(codesOf(result), name).toContain('malformed');
-          if (result.proofValid) {
-            expect(result.expired, name).toBe(true);
-            expect(codesOf(result), name).toContain('expired');
-          }
+          expect(codesOf(result), name).toContain('expired');
         }
       });
 
