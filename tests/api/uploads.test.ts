@@ -4,6 +4,8 @@
  * daily limit, and who may read evidence files. Badge images, uploaded or drawn from a template,
  * and credentials baked into PNG and SVG downloads that verify.
  */
+
+import { deflateSync } from 'node:zlib';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,7 +20,7 @@ import {
   uploads,
   users,
 } from '../../drizzle/tables/index.ts';
-import { extractBakedCredential, readPngSize } from '../../server/credentials/baking.ts';
+import { crc32, extractBakedCredential, readPngSize } from '../../server/credentials/baking.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import { HOSTILE_SVG, makePdf, makePng, PLAIN_SVG } from '../helpers/images.ts';
 import {
@@ -48,6 +50,40 @@ interface UploadRequest {
   type?: string;
   token?: string;
   headers?: Record<string, string>;
+}
+
+/**
+ * Rebuilds a PNG with the data of each chunk of `type` replaced by `replace(data)`, or the chunk
+ * dropped when it returns null. Chunk CRCs are computed again, so only the change is wrong.
+ */
+function editPngChunks(
+  png: Uint8Array,
+  type: string,
+  replace: (data: Uint8Array) => Uint8Array | null,
+): Uint8Array {
+  const bytes = Buffer.from(png);
+  const parts: Buffer[] = [bytes.subarray(0, 8)];
+  let offset = 8;
+  while (offset < bytes.length) {
+    const length = bytes.readUInt32BE(offset);
+    const chunkType = bytes.toString('latin1', offset + 4, offset + 8);
+    const end = offset + 12 + length;
+    if (chunkType !== type) {
+      parts.push(bytes.subarray(offset, end));
+    } else {
+      const data = replace(bytes.subarray(offset + 8, offset + 8 + length));
+      if (data !== null) {
+        const header = Buffer.alloc(8);
+        header.writeUInt32BE(data.length);
+        header.write(type, 4, 'latin1');
+        const crc = Buffer.alloc(4);
+        crc.writeUInt32BE(crc32(Buffer.concat([header.subarray(4), data])));
+        parts.push(header, Buffer.from(data), crc);
+      }
+    }
+    offset = end;
+  }
+  return Buffer.concat(parts);
 }
 
 /** Sends uploadFile as a GraphQL multipart request, as the web client does. */
@@ -316,14 +352,14 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
         '<!DOCTYPE html><html><body><script>alert(1)</script></body></html>',
         'badge.png',
         'BADGE_IMAGE',
-        /content is HTML or XML, but a badge image must be PNG or SVG/,
+        /content is HTML or XML, which is not a supported type; a badge image must be PNG or SVG/,
       ],
       [
         'an HTML page as evidence',
         '<html><body>hello</body></html>',
         'notes.txt',
         'EVIDENCE',
-        /content is HTML or XML, but evidence must be PDF/,
+        /content is HTML or XML, which is not a supported type; evidence must be PDF/,
       ],
       [
         'an SVG that is not SVG',
@@ -353,7 +389,52 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
         Buffer.from('504b0304140000000000000000000000000000000000000000000000', 'hex'),
         'files.zip',
         'EVIDENCE',
-        /content is a ZIP file/,
+        /content is not a supported type \(it was detected as ZIP\); evidence must be PDF/,
+      ],
+      [
+        'UTF-16 text with a byte order mark',
+        Buffer.concat([
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('Reflection on the lab safety walkthrough.\n', 'utf16le'),
+        ]),
+        'notes.txt',
+        'EVIDENCE',
+        /content is UTF-16 text, which is not a supported type \(save it as UTF-8\); evidence must be PDF, PNG, JPEG, WebP, plain text in UTF-8, DOCX, PPTX or XLSX/,
+      ],
+      [
+        'big-endian UTF-16 text',
+        Buffer.from('Reflection on the lab safety walkthrough.\n', 'utf16le').swap16(),
+        'notes.txt',
+        'EVIDENCE',
+        /content is UTF-16 text/,
+      ],
+      [
+        'a PNG without image data',
+        editPngChunks(makePng(), 'IDAT', () => null),
+        'blank.png',
+        'BADGE_IMAGE',
+        /not a valid PNG image: it has no image data \(IDAT chunk\)/,
+      ],
+      [
+        'a PNG evidence file without image data',
+        editPngChunks(makePng(), 'IDAT', () => null),
+        'blank.png',
+        'EVIDENCE',
+        /not a valid PNG image: it has no image data \(IDAT chunk\)/,
+      ],
+      [
+        'a PNG with too little image data',
+        editPngChunks(makePng(4, 4), 'IDAT', () => deflateSync(Buffer.alloc(13))),
+        'short.png',
+        'BADGE_IMAGE',
+        /not a valid PNG image: its image data has 13 bytes where its size in pixels needs 52/,
+      ],
+      [
+        'a PNG with image data that does not decompress',
+        editPngChunks(makePng(), 'IDAT', (data) => data.subarray(0, 6)),
+        'cut.png',
+        'BADGE_IMAGE',
+        /not a valid PNG image: its image data is damaged or cut short/,
       ],
       ['an empty file', new Uint8Array(), 'empty.png', 'BADGE_IMAGE', /is empty/],
     ] as const)('rejects %s', async (_name, bytes, fileName, purpose, message) => {
@@ -374,16 +455,46 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
     });
 
     test('rejects a declared type that contradicts the content', async () => {
-      const { body } = await postUpload(server, {
-        bytes: makePng(),
-        name: 'badge',
-        purpose: 'BADGE_IMAGE',
-        type: 'image/svg+xml',
-        token: member.token,
-      });
+      const before = await uploadCount();
 
-      expect(body.data.uploadFile.__typename).toBe('ValidationError');
-      expect(body.data.uploadFile.message).toContain('sent as image/svg+xml');
+      for (const type of ['image/svg+xml', 'text/html', 'image/gif', 'text/html; charset=utf-8']) {
+        const { body } = await postUpload(server, {
+          bytes: makePng(),
+          name: 'badge',
+          purpose: 'BADGE_IMAGE',
+          type,
+          token: member.token,
+        });
+        const declared = type.split(';')[0];
+
+        expect(body.data.uploadFile.__typename, type).toBe('ValidationError');
+        expect(body.data.uploadFile.message, type).toContain(
+          `sent as ${declared}, but its content is a PNG image (image/png)`,
+        );
+      }
+      expect(await uploadCount()).toBe(before);
+    });
+
+    test('accepts declared types that fit the content', async () => {
+      const cases: [Uint8Array | string, string, string][] = [
+        [makePng(), 'badge.png', ''],
+        [makePng(), 'badge.png', 'application/octet-stream'],
+        [makePng(), 'badge.png', 'image/png'],
+        ['Name,Role\nFern,Facilitator\n', 'roster.csv', 'application/vnd.ms-excel'],
+        ['# Notes\n', 'notes.md', 'text/markdown'],
+      ];
+
+      for (const [bytes, name, type] of cases) {
+        const { body } = await postUpload(server, {
+          bytes,
+          name,
+          purpose: 'EVIDENCE',
+          type,
+          token: member.token,
+        });
+
+        expect(body.data.uploadFile.__typename, type).toBe('MutationUploadFileSuccess');
+      }
     });
 
     test('serves a sanitized SVG without active content', async () => {
@@ -422,6 +533,32 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
       expect(upload.byteSize).toBe(new TextEncoder().encode(svg).length);
     });
 
+    test('removes CSS fetches and animation from an SVG', async () => {
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">
+        <rect width="100" height="100" fill="#2a6f97" style="mask: u\\72l(http://attacker.example/mask); -webkit-mask-image: image-set('http://attacker.example/webkit-mask' 1x); cursor: u\\72l(http://attacker.example/cursor), auto; background: image-set('http://attacker.example/background' 1x)"/>
+        <circle r="10" mask="u\\72l(http://attacker.example/attribute-mask)" cursor="image-set('http://attacker.example/c' 1x), auto">
+          <animateTransform attributeName="transform" type="rotate" from="0" to="360" dur="1s"/>
+          <animateMotion dur="2s" path="M0 0L50 50"/>
+        </circle>
+      </svg>`;
+
+      const upload = await uploadOk(server, {
+        bytes: svg,
+        name: 'spinner.svg',
+        purpose: 'BADGE_IMAGE',
+        token: member.token,
+      });
+      const served = await (await fetchPath(server, upload.url, { token: member.token })).text();
+
+      expect(served).toContain('<rect');
+      expect(served).toContain('fill="#2a6f97"');
+      expect(served).not.toContain('attacker.example');
+      expect(served).not.toContain('style=');
+      expect(served).not.toMatch(/image-set/i);
+      expect(served).not.toMatch(/animateTransform/i);
+      expect(served).not.toMatch(/animateMotion/i);
+    });
+
     test('rejects a badge image over 512 KB and stores nothing', async () => {
       const large = makePng(4, 4, { padding: 600 * 1024 });
       const before = await uploadCount();
@@ -440,7 +577,7 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
 
     test('rejects evidence over 10 MB and stores nothing', async () => {
       const before = await uploadCount();
-      const justOver = 'a'.repeat(10 * 1024 * 1024 + 10);
+      const justOver = 'a'.repeat(10 * 1024 * 1024 + 1);
       const farOver = 'a'.repeat(12 * 1024 * 1024);
 
       const near = await postUpload(server, {
@@ -457,7 +594,8 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
       });
 
       expect(near.body.data.uploadFile.__typename).toBe('ValidationError');
-      expect(near.body.data.uploadFile.message).toContain('at most 10 MB');
+      expect(near.body.data.uploadFile.message).toContain('is 10.0 MB (10,485,761 bytes)');
+      expect(near.body.data.uploadFile.message).toContain('at most 10 MB (10,485,760 bytes)');
       expect(far.status).toBe(413);
       expect(far.body.errors[0].message).toContain('10 MB');
       expect(await uploadCount()).toBe(before);
@@ -482,6 +620,10 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
         ['C:\\Users\\fern\\notes.txt', 'notes.txt'],
         ['..hidden.txt', 'hidden.txt'],
         ['report\u202etxt.txt', 'reporttxt.txt'],
+        ['report\u200fcard.txt', 'reportcard.txt'],
+        ['\u2067report\u2069 \u200bcard\u2060.txt', 'report card.txt'],
+        ['report\ufeff\u061c\u200e\u2028.txt', 'report.txt'],
+        ['team \u{1f469}\u200d\u{1f3eb} notes.txt', 'team \u{1f469}\u200d\u{1f3eb} notes.txt'],
         ['no-extension', 'no-extension.txt'],
         [`${'x'.repeat(300)}.txt`, `${'x'.repeat(251)}.txt`],
       ];
@@ -552,6 +694,8 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
 
       expect(body.data.uploadFile.__typename).toBe('RateLimitedError');
       expect(body.data.uploadFile.retryAfterSeconds).toBeGreaterThan(80_000);
+      expect(body.data.uploadFile.message).toContain('try again in about 24 hours');
+      expect(body.data.uploadFile.message).not.toMatch(/\d{3,} seconds/);
       expect(await uploadCount()).toBe(before);
     });
   });
