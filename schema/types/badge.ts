@@ -294,7 +294,7 @@ builder.mutationFields((t) => ({
             }),
             alignmentIds: f.idList({
               description:
-                "Further FrameworkStandard ids it is aligned to: from frameworks every community may use, or from the community's district's own.",
+                "Further FrameworkStandard ids it is aligned to, at most 50: from frameworks every community may use, or from the community's district's own.",
             }),
             imageUploadId: f.id({
               description:

@@ -30,6 +30,9 @@ import { usableStandardIds } from './framework.ts';
 import { notify } from './thread.ts';
 
 export type BadgeRow = typeof badges.$inferSelect;
+
+/** Most standards of other frameworks a badge may align to, beside the seven ISTE ones. */
+export const MAX_ALIGNMENTS = 50;
 export type BadgeAwardRow = typeof badgeAwards.$inferSelect;
 export type IsteStandard = (typeof ISTE_STANDARDS)[number];
 export type BadgeKind = (typeof BADGE_KINDS)[number];
@@ -72,6 +75,9 @@ export async function createBadge(
       input.validForDays > MAX_VALID_FOR_DAYS)
   ) {
     validator.add('validForDays', `must be a whole number of days from 1 to ${MAX_VALID_FOR_DAYS}`);
+  }
+  if (new Set(input.alignmentIds ?? []).size > MAX_ALIGNMENTS) {
+    validator.add('alignmentIds', `may name at most ${MAX_ALIGNMENTS} standards`);
   }
   const isteStandards = [...new Set(input.isteStandards)];
   if (isteStandards.length === 0) {

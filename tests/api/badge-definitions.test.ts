@@ -283,6 +283,10 @@ describe.each(await databaseKinds())('frameworks and badge alignments on %s', (k
 
     const aligned = await createBadge('Reading coach', [districtFramework.standards[1].id]);
     const rejected = await createBadge('Borrowed standard', [foreign.data.standards[0].id]);
+    const tooMany = await createBadge(
+      'Every standard',
+      Array.from({ length: 51 }, (_, index) => encodeGlobalID('FrameworkStandard', index + 1)),
+    );
 
     expect(aligned.data.alignments).toEqual([
       { code: '2.1', name: 'Learner', framework: { name: 'ISTE Standards for Educators' } },
@@ -291,6 +295,8 @@ describe.each(await databaseKinds())('frameworks and badge alignments on %s', (k
     ]);
     expect(rejected.__typename).toBe('ValidationError');
     expect(rejected.issues[0].path).toEqual(['alignmentIds']);
+    expect(tooMany.__typename).toBe('ValidationError');
+    expect(tooMany.issues[0].message).toContain('at most 50');
   });
 });
 
