@@ -1,3 +1,4 @@
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { ValidationError, type ValidationIssue } from './errors.ts';
 
 export interface TextRule {
@@ -292,6 +293,74 @@ export function parseHttpUrl(validator: InputValidator, path: string, value: str
     validator.add(path, `"${trimmed.slice(0, 100)}" is not a valid URL`);
     return trimmed;
   }
+}
+
+/**
+ * Addresses that are not on the public internet: this host, private networks (RFC 1918, RFC 4193),
+ * link-local, shared (RFC 6598), multicast and reserved ranges. node:net's BlockList also matches
+ * an IPv4 address written as IPv4-mapped IPv6, such as [::ffff:7f00:1].
+ */
+const NON_PUBLIC_ADDRESSES = (() => {
+  const list = new BlockList();
+  for (const [network, prefix] of [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.0.0.0', 24],
+    ['192.168.0.0', 16],
+    ['198.18.0.0', 15],
+    ['224.0.0.0', 3],
+  ] as const) {
+    list.addSubnet(network, prefix, 'ipv4');
+  }
+  for (const [network, prefix] of [
+    ['::', 127],
+    ['fc00::', 7],
+    ['fe80::', 10],
+    ['ff00::', 8],
+  ] as const) {
+    list.addSubnet(network, prefix, 'ipv6');
+  }
+  return list;
+})();
+
+/**
+ * Parses an http(s) URL as parseHttpUrl does, and also rejects what could mislead the person who
+ * opens it: a user name or password before the host (https://trusted.example.org@evil.example/
+ * leads to evil.example), and a host that is localhost or an IP literal of a loopback, private or
+ * link-local address, which would point at the reader's own machine or network.
+ */
+export function parsePublicHttpUrl(validator: InputValidator, path: string, value: string): string {
+  const before = validator.issues.length;
+  const normalized = parseHttpUrl(validator, path, value);
+  if (validator.issues.length > before) {
+    return normalized;
+  }
+  const url = new URL(normalized);
+  const host = url.hostname.replace(/\.$/, '');
+  const address = host.replace(/^\[(.*)\]$/, '$1');
+  if (url.username !== '' || url.password !== '') {
+    validator.add(
+      path,
+      `must not contain a user name or password before the host (the part before "@"), which hides that the link leads to ${url.host}`,
+    );
+  } else if (host === 'localhost' || host.endsWith('.localhost')) {
+    validator.add(path, `must not point at ${url.host}, which is the reader's own computer`);
+  } else if (
+    // NOTE: host names are not resolved, so a name whose DNS record points at a private address
+    // still passes.
+    (isIPv4(address) && NON_PUBLIC_ADDRESSES.check(address, 'ipv4')) ||
+    (isIPv6(address) && NON_PUBLIC_ADDRESSES.check(address, 'ipv6'))
+  ) {
+    validator.add(
+      path,
+      `must not point at ${url.host}, a loopback, private or link-local address that others cannot reach; link to a public address`,
+    );
+  }
+  return normalized;
 }
 
 /** Reports whether the name is an IANA time zone known to this runtime's ICU data. */

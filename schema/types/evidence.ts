@@ -6,6 +6,7 @@ import {
   SUBMISSION_STATUSES,
 } from '../../drizzle/tables/index.ts';
 import type { Viewer } from '../../server/auth/access.ts';
+import { RateLimitedError } from '../../server/errors.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import { canManageBadge } from '../../server/services/badge-access.ts';
 import {
@@ -19,7 +20,7 @@ import {
 } from '../../server/services/evidence.ts';
 import { builder, type GraphQLContext } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
-import { parseGlobalId, tryParseGlobalId } from '../ids.ts';
+import { parseGlobalId } from '../ids.ts';
 import { loadRow } from '../loaders.ts';
 import { enumFromValues } from './enums.ts';
 
@@ -238,7 +239,10 @@ function reviewQueueCondition(
       or ${managedDistricts}) ${issuerFilter})`;
 }
 
-/** Reads the queue's filter arguments; a malformed id matches nothing. */
+/**
+ * Reads the queue's filter arguments. A malformed id, or one of another type, is a
+ * ValidationError naming the argument, as other query arguments are.
+ */
 function queueFilter(args: {
   communityId?: string | number | null;
   districtId?: string | number | null;
@@ -246,9 +250,11 @@ function queueFilter(args: {
   const communityId =
     args.communityId == null
       ? null
-      : (tryParseGlobalId(String(args.communityId), 'Community') ?? -1);
+      : parseGlobalId(String(args.communityId), 'Community', 'communityId');
   const districtId =
-    args.districtId == null ? null : (tryParseGlobalId(String(args.districtId), 'District') ?? -1);
+    args.districtId == null
+      ? null
+      : parseGlobalId(String(args.districtId), 'District', 'districtId');
   return { communityId, districtId };
 }
 
@@ -256,7 +262,7 @@ builder.queryFields((t) => ({
   reviewQueue: t.drizzleConnection({
     type: 'evidenceSubmissions',
     description:
-      "Evidence waiting for the viewer's review, longest waiting first: pending submissions of badges the viewer manages (for platform admins, every district's badges), other than the viewer's own. Empty when signed out.",
+      "Evidence waiting for the viewer's review, longest waiting first: pending submissions of badges the viewer manages (for platform admins, every district's badges), other than the viewer's own. Empty when signed out. A malformed communityId or districtId is an error with code VALIDATION.",
     args: {
       communityId: t.arg.id({
         required: false,
@@ -408,8 +414,8 @@ builder.mutationFields((t) => ({
   submitEvidence: t.drizzleField({
     type: 'evidenceSubmissions',
     description:
-      "Sends evidence for a microcredential for review: one open submission per person and badge, from an active member of the badge's community (or staff of its district) who does not hold it yet. Up to 20 of the badge's managers are notified.",
-    errors: { types: COMMON_ERRORS },
+      "Sends evidence for a microcredential for review: one open submission per person and badge, from an active member of the badge's community (or staff of its district) who does not hold it yet. At most 10 submissions per person an hour (RateLimitedError). Up to 20 of the badge's managers are notified, each at most once a day for one person's evidence for one badge.",
+    errors: { types: [...COMMON_ERRORS, RateLimitedError] },
     args: { input: t.arg({ type: SubmitEvidenceInput, required: true }) },
     resolve: (_query, _parent, { input }, ctx) =>
       submitEvidence(ctx, {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor, Transaction } from '../../drizzle/db.ts';
 import {
   badgeAwards,
@@ -10,11 +10,19 @@ import {
   evidenceSubmissions,
   memberships,
   type NotificationSubject,
+  notifications,
   type REVIEW_DECISIONS,
   uploads,
 } from '../../drizzle/tables/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import { InputValidator, parseHttpUrl } from '../validation.ts';
+import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from '../errors.ts';
+import { InputValidator, parsePublicHttpUrl } from '../validation.ts';
 import { recordAudit } from './audit.ts';
 import { grantAward } from './badge.ts';
 import {
@@ -30,6 +38,7 @@ import {
   type ServiceContext,
 } from './context.ts';
 import { notify } from './thread.ts';
+import { describeWait } from './upload.ts';
 
 export type EvidenceSubmissionRow = typeof evidenceSubmissions.$inferSelect;
 export type EvidenceRevisionRow = typeof evidenceRevisions.$inferSelect;
@@ -45,6 +54,16 @@ export const MAX_FEEDBACK_LENGTH = 5000;
 export const MAX_APPROVAL_FEEDBACK_LENGTH = 2000;
 /** Maximum number of managers notified of one new or revised submission. */
 export const MAX_NOTIFIED_MANAGERS = 20;
+/**
+ * New submissions one person may send in an hour, counted once the input is valid. Each one
+ * notifies up to 20 managers, so sending and withdrawing in a loop must not go on without end.
+ */
+export const EVIDENCE_SUBMISSION_RATE_LIMIT: RateLimitRule = { limit: 10, windowSeconds: 60 * 60 };
+/**
+ * A manager is notified of new submissions (not revisions) from one person for one badge at most
+ * once in this time.
+ */
+const SUBMISSION_NOTICE_INTERVAL = sql`interval '1 day'`;
 
 /** The evidence of one revision, as the educator sends it. */
 export interface EvidenceInput {
@@ -62,8 +81,9 @@ interface CleanEvidence {
 
 /**
  * Checks a revision's reflection, links and file ids, and reports every invalid field at once.
- * Links must be http or https URLs of at most 2,000 characters, at most 10, each given once. At
- * most 5 files, each given once.
+ * Links must be http or https URLs of at most 2,000 characters, without a user name or password
+ * and not to localhost or a non-public IP address, at most 10, each given once. At most 5 files,
+ * each given once.
  */
 function validateEvidence(validator: InputValidator, input: EvidenceInput): CleanEvidence {
   const reflection = validator.text('reflection', input.reflection, {
@@ -82,7 +102,7 @@ function validateEvidence(validator: InputValidator, input: EvidenceInput): Clea
         validator.add(path, `must be at most ${MAX_LINK_LENGTH} characters`);
         return;
       }
-      const url = parseHttpUrl(validator, path, raw);
+      const url = parsePublicHttpUrl(validator, path, raw);
       if (validator.issues.length > before) {
         return;
       }
@@ -220,16 +240,53 @@ export async function badgeManagerIds(db: Executor, badge: BadgeRow): Promise<nu
   return rows.map((row) => row.userId);
 }
 
-/** Tells the badge's managers, except the submitter, that evidence waits for their review. */
+/**
+ * Returns those of `managerIds` who got an EVIDENCE_SUBMITTED notification from the submitter for
+ * the badge within SUBMISSION_NOTICE_INTERVAL.
+ */
+async function recentlyNotifiedManagerIds(
+  tx: Transaction,
+  badge: BadgeRow,
+  submitterId: number,
+  managerIds: number[],
+): Promise<Set<number>> {
+  if (managerIds.length === 0) {
+    return new Set();
+  }
+  const rows = await tx
+    .selectDistinct({ userId: notifications.userId })
+    .from(notifications)
+    .where(
+      and(
+        inArray(notifications.userId, managerIds),
+        eq(notifications.kind, 'evidence_submitted'),
+        gt(notifications.createdAt, sql`now() - ${SUBMISSION_NOTICE_INTERVAL}`),
+        sql`${notifications.subject}->>'badgeId' = ${String(badge.id)}`,
+        sql`${notifications.subject}->>'actorId' = ${String(submitterId)}`,
+      ),
+    );
+  return new Set(rows.map((row) => row.userId));
+}
+
+/**
+ * Tells the badge's managers, except the submitter, that evidence waits for their review. With
+ * `oncePerDay`, as for new submissions, a manager already told of the submitter's evidence for
+ * this badge in the last day is not told again, though the evidence is in their review queue.
+ */
 async function notifyManagers(
   tx: Transaction,
   recorder: EventRecorder,
   badge: BadgeRow,
   submission: EvidenceSubmissionRow,
+  options: { oncePerDay: boolean },
 ): Promise<void> {
-  const managerIds = (await badgeManagerIds(tx, badge))
+  let managerIds = (await badgeManagerIds(tx, badge))
     .filter((id) => id !== submission.userId)
     .slice(0, MAX_NOTIFIED_MANAGERS);
+  if (options.oncePerDay) {
+    const notified = await recentlyNotifiedManagerIds(tx, badge, submission.userId, managerIds);
+    managerIds = managerIds.filter((id) => !notified.has(id));
+  }
   for (const managerId of managerIds) {
     await notify(tx, recorder, managerId, 'evidence_submitted', {
       ...badgeSubject(badge),
@@ -283,14 +340,31 @@ async function requireCanSendEvidence(
   }
 }
 
+/** Counts one evidence submission of the person, or throws RateLimitedError with the wait. */
+async function consumeSubmissionAttempt(ctx: ServiceContext, userId: number): Promise<void> {
+  try {
+    await consumeRateLimit(ctx.db, `evidence:user:${userId}`, EVIDENCE_SUBMISSION_RATE_LIMIT);
+  } catch (error) {
+    if (!(error instanceof RateLimitedError)) {
+      throw error;
+    }
+    ctx.log.warn({ userId, retryAfterSeconds: error.retryAfterSeconds }, 'Evidence rate limit hit');
+    throw new RateLimitedError(
+      error.retryAfterSeconds,
+      `Each person may send new evidence ${EVIDENCE_SUBMISSION_RATE_LIMIT.limit} times an hour, and you have reached that; try again in ${describeWait(error.retryAfterSeconds)}.`,
+    );
+  }
+}
+
 /**
  * Sends evidence for a microcredential: revision 1 of a new pending submission, and a
- * notification (EVIDENCE_SUBMITTED) to up to 20 of the badge's managers.
+ * notification (EVIDENCE_SUBMITTED) to up to 20 of the badge's managers, except those already
+ * notified of this person's evidence for the badge in the last day.
  *
  * Errors: NotFoundError for a badge the viewer may not read. ValidationError for invalid input or
  * a participation badge. ForbiddenError unless the viewer is an active member of its community
  * (or staff of its district). ConflictError when the viewer already has the badge or an open
- * submission for it.
+ * submission for it. RateLimitedError past 10 submissions in an hour.
  */
 export async function submitEvidence(
   ctx: ServiceContext,
@@ -303,6 +377,7 @@ export async function submitEvidence(
 
   const badge = await requireReadableBadge(ctx, input.badgeId);
   await requireCanSendEvidence(ctx.db, badge, viewer.id);
+  await consumeSubmissionAttempt(ctx, viewer.id);
 
   return runInTransaction(ctx, async (tx, recorder) => {
     await requireUsableFiles(tx, viewer.id, evidence.fileIds);
@@ -319,7 +394,7 @@ export async function submitEvidence(
       );
     }
     await insertRevision(tx, submission.id, 1, evidence);
-    await notifyManagers(tx, recorder, badge, submission);
+    await notifyManagers(tx, recorder, badge, submission, { oncePerDay: true });
     return submission;
   });
 }
@@ -450,7 +525,8 @@ export async function reviseEvidence(
     if (!updated) {
       throw new Error(`Updating evidence submission ${submission.id} returned no row`);
     }
-    await notifyManagers(tx, recorder, badge, updated);
+    // A revision answers a reviewer's request for changes, so the managers always hear of it.
+    await notifyManagers(tx, recorder, badge, updated, { oncePerDay: false });
     return updated;
   });
 }

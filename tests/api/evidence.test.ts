@@ -749,6 +749,24 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
       ['not a URL', () => ({ links: ['lab photos'] }), ['links', '0']],
       ['long link', () => ({ links: [longLink] }), ['links', '0']],
       [
+        'link with a user name',
+        () => ({ links: ['https://trusted.example.org@evil.example/'] }),
+        ['links', '0'],
+      ],
+      [
+        'link with a password',
+        () => ({ links: ['https://example.org/ok', 'https://user:pass@example.org/'] }),
+        ['links', '1'],
+      ],
+      ['loopback link', () => ({ links: ['http://127.0.0.1:4630/graphql'] }), ['links', '0']],
+      ['short loopback link', () => ({ links: ['http://0x7f000001/'] }), ['links', '0']],
+      ['localhost link', () => ({ links: ['http://LOCALHOST.:4000/'] }), ['links', '0']],
+      ['private address link', () => ({ links: ['http://192.168.1.10/'] }), ['links', '0']],
+      ['link-local link', () => ({ links: ['http://169.254.169.254/latest'] }), ['links', '0']],
+      ['IPv6 loopback link', () => ({ links: ['http://[::1]:4000/'] }), ['links', '0']],
+      ['IPv4-mapped link', () => ({ links: ['http://[::ffff:10.0.0.1]/'] }), ['links', '0']],
+      ['IPv6 private link', () => ({ links: ['http://[fd12::1]/'] }), ['links', '0']],
+      [
         'repeated link',
         () => ({ links: ['https://example.org/a', 'https://EXAMPLE.org/a'] }),
         ['links', '1'],
@@ -769,6 +787,19 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
       expect(result.__typename).toBe('ValidationError');
       expect(result.issues[0].path).toEqual(path);
       expect(await snapshot()).toEqual(before);
+    });
+
+    test('names the real host of a link', async () => {
+      const userInfo = await submit(
+        { links: ['https://trusted.example.org@evil.example/'] },
+        outsider,
+      );
+      const loopback = await submit({ links: ['http://127.0.0.1:4630/graphql'] }, outsider);
+
+      expect(userInfo.issues[0].message).toContain('user name or password');
+      expect(userInfo.issues[0].message).toContain('evil.example');
+      expect(loopback.issues[0].message).toContain('127.0.0.1:4630');
+      expect(loopback.issues[0].message).toContain('loopback, private or link-local');
     });
 
     test('rejects a file used in another submission', async () => {
@@ -831,6 +862,28 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
       expect(await snapshot()).toEqual(before);
     });
 
+    test('review queue rejects a malformed id', async () => {
+      const queue = (variables: Record<string, string>) =>
+        server.graphql(
+          'query($communityId: ID, $districtId: ID) { reviewQueue(communityId: $communityId, districtId: $districtId, first: 5) { totalCount nodes { id } } }',
+          variables,
+          { token: owner.token },
+        );
+
+      const garbage = await queue({ communityId: 'garbage' });
+      const wrongType = await queue({ communityId: badgeId });
+      const badDistrict = await queue({ districtId: 'garbage' });
+      const valid = await queue({ communityId });
+
+      expect(garbage.body.data).toBeNull();
+      expect(garbage.body.errors[0].extensions.code).toBe('VALIDATION');
+      expect(garbage.body.errors[0].message).toContain('"garbage" is not a valid Community id');
+      expect(wrongType.body.errors[0].extensions.code).toBe('VALIDATION');
+      expect(badDistrict.body.errors[0].message).toContain('is not a valid District id');
+      expect(valid.body.errors).toBeUndefined();
+      expect(valid.body.data.reviewQueue.totalCount).toBeGreaterThanOrEqual(0);
+    });
+
     test('rejects a malformed submission id', async () => {
       const result = await review('bogus', 'APPROVED', owner);
       const missing = await review(
@@ -841,6 +894,114 @@ describe.each(await databaseKinds())('evidence and reviews on %s', (kind) => {
 
       expect(result.issues[0].path).toEqual(['submissionId']);
       expect(missing.__typename).toBe('NotFoundError');
+    });
+  });
+  describe('spam limits', () => {
+    let sender: Person;
+    let secondBadgeId: string;
+
+    beforeAll(async () => {
+      sender = await signUpUser(server, { displayName: 'Sam Sender' });
+      await mutate(
+        server,
+        'joinCommunity',
+        'CommunityIdInput',
+        { communityId },
+        'id',
+        sender.token,
+      );
+      secondBadgeId = (await createBadge(communityId, 'Field Trip Lead', 'MICROCREDENTIAL', owner))
+        .id;
+    });
+
+    /** Counts EVIDENCE_SUBMITTED notifications that a manager got about the sender's evidence. */
+    const noticesFromSender = async (manager: Person, badge: string) =>
+      Number(
+        rowsOf(
+          await server.database.db.execute(
+            sql`select count(*)::int as count from notifications
+              where user_id = ${rowIdOf(manager.id)} and kind = 'evidence_submitted'
+              and subject->>'actorId' = ${String(rowIdOf(sender.id))}
+              and subject->>'badgeId' = ${String(rowIdOf(badge))}`,
+          ),
+        )[0]?.count,
+      );
+
+    test('notifies managers once a day per badge', async () => {
+      const submissions: Json[] = [];
+      for (let round = 0; round < 3; round += 1) {
+        const sent = await submit({ reflection: `Round ${round}.` }, sender);
+        submissions.push(sent);
+        if (round < 2) {
+          await run(WITHDRAW, { submissionId: sent.data.id }, sender);
+        }
+      }
+      const otherBadge = await run(
+        SUBMIT,
+        { badgeId: secondBadgeId, reflection: 'A different badge.' },
+        sender,
+      );
+      const queue = await server.graphql(QUEUE, { communityId }, { token: owner.token });
+      const lastId = submissions[2]?.data.id;
+
+      expect(submissions.map((sent) => sent.__typename)).toEqual([
+        'MutationSubmitEvidenceSuccess',
+        'MutationSubmitEvidenceSuccess',
+        'MutationSubmitEvidenceSuccess',
+      ]);
+      expect(otherBadge.__typename).toBe('MutationSubmitEvidenceSuccess');
+      expect(await noticesFromSender(owner, badgeId)).toBe(1);
+      expect(await noticesFromSender(cofacilitator, badgeId)).toBe(1);
+      expect(await noticesFromSender(owner, secondBadgeId)).toBe(1);
+      expect(queue.body.data.reviewQueue.nodes.map((node: Json) => node.id)).toContain(lastId);
+    });
+
+    test('notifies managers of a revision again', async () => {
+      const open = (
+        await server.graphql(BADGE_SUBMISSIONS, { id: badgeId }, { token: sender.token })
+      ).body.data.badge.viewerSubmissions[0].id;
+      await review(open, 'CHANGES_REQUESTED', owner, { feedback: 'Add the data table.' });
+
+      const revised = await run(
+        REVISE,
+        { submissionId: open, reflection: 'Added the data table.' },
+        sender,
+      );
+
+      expect(revised.data.status).toBe('PENDING');
+      expect(await noticesFromSender(owner, badgeId)).toBe(2);
+    });
+
+    test('limits submissions per person per hour', async () => {
+      const results: Json[] = [];
+      // The sender made four submissions above, so six more reach the limit of 10 an hour.
+      for (let attempt = 0; attempt < 7; attempt += 1) {
+        const open = (
+          await server.graphql(BADGE_SUBMISSIONS, { id: badgeId }, { token: sender.token })
+        ).body.data.badge.viewerSubmissions[0];
+        if (open.status === 'PENDING') {
+          await run(WITHDRAW, { submissionId: open.id }, sender);
+        }
+        results.push(await submit({ reflection: `Attempt ${attempt}.` }, sender));
+      }
+      const submissionsBefore = await countRows('evidence_submissions');
+      const limited = await server.graphql(
+        `mutation($input: SubmitEvidenceInput!) { submitEvidence(input: $input) {
+          __typename ... on Error { message } ... on RateLimitedError { retryAfterSeconds } } }`,
+        { input: { badgeId: secondBadgeId, reflection: 'One more.' } },
+        { token: sender.token },
+      );
+      const result = limited.body.data.submitEvidence;
+
+      expect(results.map((sent) => sent.__typename)).toEqual([
+        ...Array(6).fill('MutationSubmitEvidenceSuccess'),
+        'RateLimitedError',
+      ]);
+      expect(result.__typename).toBe('RateLimitedError');
+      expect(result.retryAfterSeconds).toBeGreaterThan(3000);
+      expect(result.message).toContain('10 times an hour');
+      expect(result.message).toMatch(/try again in about (\d+ minutes|1 hour)/);
+      expect(await countRows('evidence_submissions')).toBe(submissionsBefore);
     });
   });
 });
