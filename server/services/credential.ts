@@ -182,7 +182,9 @@ export async function awardCredential(
     },
     evidence: await awardEvidence(db, publicUrl, {
       source: award.source,
-      note: award.note,
+      recipientId: award.recipientId,
+      awardedAt: award.awardedAt,
+      badgeId: award.badgeId,
       ruleId: award.ruleId,
       submissionId: award.submissionId,
       badgeName: award.badgeName,

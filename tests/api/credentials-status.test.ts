@@ -445,13 +445,9 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
       const publicUrl = new URL(credentials.review.id).origin;
 
       expect(credentials.community.evidence).toBeUndefined();
-      expect(credentials.withExpiryAndNote.evidence).toEqual([
-        {
-          type: ['Evidence'],
-          name: "Awarder's note",
-          narrative: 'Ran both walkthroughs with care.',
-        },
-      ]);
+      // The awarder's note is private, and a credential can be read by anyone.
+      expect(credentials.withExpiryAndNote.evidence).toBeUndefined();
+      expect(JSON.stringify(credentials.withExpiryAndNote)).not.toContain('with care');
       expect(credentials.rule.evidence).toEqual([
         {
           type: ['Evidence'],
@@ -467,6 +463,58 @@ describe.each(await databaseKinds())('credential status and issuers on %s', (kin
       expect(credentials.review.evidence[0].name).toMatch(/^Evidence for Status badge/);
       expect(credentials.withExpiryAndNote.validUntil).toEqual(expect.any(String));
       expect(credentials.community.validUntil).toBeUndefined();
+    });
+
+    test('rule award links counted threads', async () => {
+      const badgeId = await createBadge();
+      const thread = await mutate(
+        server,
+        'createThread',
+        'CreateThreadInput',
+        {
+          communityId: community.id,
+          title: 'Wind turbines',
+          body: 'Blade shapes?',
+          kind: 'DISCUSSION',
+        },
+        'id',
+        facilitator.token,
+      );
+      for (const body of ['Three blades spin best', 'Curved blades too']) {
+        await mutate(
+          server,
+          'createPost',
+          'CreatePostInput',
+          { threadId: thread.id, body },
+          'id',
+          member.token,
+        );
+      }
+      const rule = await mutate(
+        server,
+        'createBadgeRule',
+        'CreateBadgeRuleInput',
+        { badgeId, kind: 'REPLIES_POSTED', threshold: 2 },
+        'awardedCount',
+        facilitator.token,
+      );
+      const holders = await server.graphql(
+        `query($id: ID!) { badge(id: $id) { holders(first: 1) { nodes { id } } } }`,
+        { id: badgeId },
+        { token: facilitator.token },
+      );
+      const credential = await exported(holders.body.data.badge.holders.nodes[0].id);
+      const publicUrl = new URL(credential.id).origin;
+
+      expect(rule.awardedCount).toBe(1);
+      expect(credential.evidence).toHaveLength(2);
+      expect(credential.evidence[0].name).toBe('Badge rule');
+      expect(credential.evidence[1]).toEqual({
+        type: ['Evidence'],
+        id: `${publicUrl}/t/${encodeURIComponent(thread.id)}`,
+        name: 'Wind turbines',
+        description: 'A discussion thread with the recipient’s replies.',
+      });
     });
 
     test('district credential names the district', async () => {
