@@ -4,7 +4,7 @@ import { type Executor, rowsOf } from '../../drizzle/db.ts';
 import { badgeRuleBadges, badgeRules, badges } from '../../drizzle/tables/index.ts';
 import type { EvidenceInput } from '../credentials/open-badge.ts';
 
-/** How an award came about, from which its credential's evidence is built. */
+/** The origin of an award, from which its credential's evidence is built. */
 export interface AwardOrigin {
   source: 'manual' | 'rule' | 'review';
   recipientId: number;
@@ -25,7 +25,7 @@ export function evidenceSubmissionUrl(publicUrl: string, submissionId: number): 
   return `${publicUrl}/reviews/${encodeURIComponent(encodeGlobalID('EvidenceSubmission', submissionId))}`;
 }
 
-/** Most links to counted threads or live sessions in the evidence of a rule's award. */
+/** Maximum number of links to counted threads or live sessions in a rule award's evidence. */
 export const MAX_ACTIVITY_LINKS = 10;
 
 /**
@@ -61,7 +61,7 @@ export async function awardEvidence(
 }
 
 /**
- * Links to the activity a rule counted before the award: the threads of the recipient's replies
+ * Returns links to the activity a rule counted before the award: the threads of the recipient's replies
  * or their own threads, or the live sessions they attended, latest first, in the badge's
  * community or district.
  */
