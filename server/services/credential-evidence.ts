@@ -61,8 +61,8 @@ export async function awardEvidence(
 }
 
 /**
- * Returns links to the activity a rule counted before the award: the threads of the recipient's replies
- * or their own threads, or the live sessions they attended, latest first, in the badge's
+ * Returns links to the activity a rule counted before the award: the threads of the recipient's
+ * replies or their own threads, or the live sessions they attended, latest first, in the badge's
  * community or district.
  */
 async function activityLinks(
