@@ -260,6 +260,25 @@ describe.skipIf(!ready)('credential pages in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  test('profile of a malformed id is not found', async () => {
+    const page = await newPage(browser);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+
+    for (const id of ['garbage', encodeURIComponent(community.id)]) {
+      await page.goto(`${server.url}/u/${id}`);
+      await page.getByRole('heading', { name: 'Profile not found', level: 1 }).waitFor();
+      const text = await page.locator('main').textContent();
+
+      expect(text, id).toContain('No educator has this address.');
+      expect(text, id).not.toContain('undefined');
+      expect(text, id).not.toContain('Invalid global ID');
+      expect(await page.getByRole('alert').count(), id).toBe(0);
+      expect(await page.title(), id).not.toContain('undefined');
+    }
+    expect(errors).toEqual([]);
+  });
+
   test('badge directory filters by kind and standard', async () => {
     const page = await newPage(browser);
     const errors: string[] = [];

@@ -217,16 +217,42 @@ function EndedAwards(props: { history: NonNullable<ProfileUser['badgeAwardHistor
   );
 }
 
+/**
+ * Decodes the id from the address and returns it when it has the form of a User global id
+ * (base64 of "User:<row id>"), or null. The server answers a malformed id with an error rather
+ * than with no object, so a mistyped address is caught here and shows "Profile not found".
+ */
+function userIdFromAddress(encoded: string | undefined): string | null {
+  try {
+    const id = decodeURIComponent(encoded ?? '');
+    return /^User:[1-9]\d{0,9}$/.test(atob(id)) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+function ProfileNotFound() {
+  return (
+    <section>
+      <h1>Profile not found</h1>
+      <p>No educator has this address.</p>
+      <p>
+        <A href="/">Back to the communities</A>
+      </p>
+    </section>
+  );
+}
+
 /** Shows an educator's profile: name, school, bio and the badges the viewer may see. */
 export default function ProfilePage() {
   const params = useParams();
+  const userId = () => userIdFromAddress(params.id);
   const page = createGraphQLQuery<ProfileData, { id: string; viewerId: string | null }>(
     PROFILE,
-    () =>
-      viewerLoaded() && {
-        id: decodeURIComponent(params.id ?? ''),
-        viewerId: viewer()?.id ?? null,
-      },
+    () => {
+      const id = userId();
+      return viewerLoaded() && id !== null && { id, viewerId: viewer()?.id ?? null };
+    },
   );
   const user = (): ProfileUser | undefined => {
     const node = page.data()?.node;
@@ -236,6 +262,9 @@ export default function ProfilePage() {
 
   return (
     <Switch>
+      <Match when={userId() === null}>
+        <ProfileNotFound />
+      </Match>
       <Match when={!page.data() && page.error()}>
         {(message) => <ErrorState message={message()} onRetry={page.refetch} />}
       </Match>
@@ -243,13 +272,7 @@ export default function ProfilePage() {
         <Loading label="Loading the profile…" />
       </Match>
       <Match when={!user()}>
-        <section>
-          <h1>Profile not found</h1>
-          <p>No educator has this address.</p>
-          <p>
-            <A href="/">Back to the communities</A>
-          </p>
-        </section>
+        <ProfileNotFound />
       </Match>
       <Match when={user()}>
         {(current) => (
