@@ -127,4 +127,79 @@ describe.skipIf(!ready)('badge rules in Chromium', () => {
     expect(shownAfter).toBe(String(before + 1));
     expect(overflow).toBe(0);
   });
+  test('rule form rejects fractions and huge numbers', async () => {
+    const facilitatorToken = await tokenOf('facilitator@staffroom.example.org');
+    const community = (await server.graphql(`{ community(slug: "${COMMUNITY}") { id } }`)).body.data
+      .community;
+    const badgeId = (
+      await mutate(
+        server,
+        'createBadge',
+        'CreateBadgeInput',
+        {
+          communityId: community.id,
+          name: 'Session Regular',
+          description: 'Comes to live sessions',
+          criteria: 'Attend live sessions.',
+          isteStandards: ['LEARNER'],
+        },
+        'id',
+        facilitatorToken,
+      )
+    ).id as string;
+
+    const page = await signInThroughPage(
+      browser,
+      server.url,
+      'facilitator@staffroom.example.org',
+      'staffroom-demo',
+    );
+    await page.goto(`${server.url}/b/${encodeURIComponent(badgeId)}`);
+    const section = page.getByRole('region', { name: 'How to earn it' });
+    await section.getByText('This badge is awarded by hand').waitFor();
+    await section.getByText('Add a rule', { exact: true }).click();
+    await section.getByLabel('What counts').selectOption('SESSIONS_ATTENDED');
+
+    const threshold = section.getByLabel('How many sessions');
+    const minutes = section.getByLabel('Minutes each session must be attended');
+    const errorText = async (id: string) => {
+      const error = section.locator(`#${id}-error`);
+      return (await error.count()) > 0 ? await error.textContent() : null;
+    };
+
+    const shown: Record<string, { threshold: string | null; minutes: string | null }> = {};
+    const typed: [string, string][] = [
+      ['2.5', '30'],
+      ['99999999999999999999', '30'],
+      ['3', '30.5'],
+      ['3', '1e3'],
+    ];
+    for (const [typedThreshold, typedMinutes] of typed) {
+      await threshold.fill(typedThreshold);
+      await minutes.fill(typedMinutes);
+      await section.getByRole('button', { name: 'Add rule' }).click();
+      await section.locator('.field-error').first().waitFor();
+      shown[`${typedThreshold}/${typedMinutes}`] = {
+        threshold: await errorText('field-rule-threshold'),
+        minutes: await errorText('field-rule-minutes'),
+      };
+      expect(await threshold.getAttribute('aria-invalid'), typedThreshold).toBe(
+        shown[`${typedThreshold}/${typedMinutes}`]?.threshold ? 'true' : null,
+      );
+      const text = await section.textContent();
+      expect(text, typedThreshold).not.toContain('Variable');
+      expect(text, typedThreshold).not.toContain('got invalid value');
+    }
+    const rules = (
+      await server.graphql('query($id: ID!) { badge(id: $id) { rules { id } } }', { id: badgeId })
+    ).body.data.badge.rules;
+
+    const thresholdError = 'The number must be a whole number from 1 to 10000.';
+    const minutesError = 'Minutes per session must be a whole number from 0 to 720.';
+    expect(shown['2.5/30']).toEqual({ threshold: thresholdError, minutes: null });
+    expect(shown['99999999999999999999/30']).toEqual({ threshold: thresholdError, minutes: null });
+    expect(shown['3/30.5']).toEqual({ threshold: null, minutes: minutesError });
+    expect(shown['3/1e3']).toEqual({ threshold: null, minutes: minutesError });
+    expect(rules).toEqual([]);
+  });
 });

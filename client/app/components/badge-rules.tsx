@@ -58,6 +58,31 @@ const CREATE_RULE = mutationDocument(
 
 /** Maximum rules per badge, as the API enforces. */
 const MAX_RULES = 5;
+/** Ranges of a rule's threshold and minutes per session, as the API enforces. */
+const THRESHOLD_RANGE = { min: 1, max: 10_000 };
+const MINUTES_RANGE = { min: 0, max: 720 };
+
+/**
+ * Parses a whole number typed into a field, or returns null when the text is not one within the
+ * range, such as "2.5", "1e3" or a number past the range. GraphQL's Int would reject those with a
+ * message about the request's variables, so the form catches them first.
+ */
+function parseWholeNumber(text: string, range: { min: number; max: number }): number | null {
+  const trimmed = text.trim();
+  if (!/^\d{1,9}$/.test(trimmed)) {
+    return null;
+  }
+  const value = Number(trimmed);
+  return value >= range.min && value <= range.max ? value : null;
+}
+
+/**
+ * The message for a number outside a range, worded as the API's, such as "The number must be a
+ * whole number from 1 to 10000."
+ */
+function rangeMessage(label: string, range: { min: number; max: number }): string {
+  return `${label} must be a whole number from ${range.min} to ${range.max}.`;
+}
 
 const KIND_LABELS: Record<RuleKind, string> = {
   SESSIONS_ATTENDED: 'Live sessions attended',
@@ -237,6 +262,51 @@ const FIELD_LABELS = {
   requiredBadgeIds: 'The pathway',
 };
 
+/**
+ * Checks the rule form's fields before sending and returns the createBadgeRule input fields, or
+ * every issue found, worded for the fields they belong to.
+ */
+function checkRuleFields(form: {
+  kind: RuleKind;
+  threshold: string;
+  minutes: string;
+  chosen: string[];
+}): { fields: Record<string, unknown> } | { issues: { path: string[]; message: string }[] } {
+  const isPathway = form.kind === 'PATHWAY';
+  const countsMinutes = form.kind === 'SESSIONS_ATTENDED' && form.minutes.trim() !== '';
+  const threshold = parseWholeNumber(form.threshold, THRESHOLD_RANGE);
+  const minutes = parseWholeNumber(form.minutes, MINUTES_RANGE);
+  const issues: { path: string[]; message: string }[] = [];
+  if (!isPathway && form.threshold.trim() === '') {
+    issues.push({ path: ['threshold'], message: 'Enter how many are needed.' });
+  } else if (form.threshold.trim() !== '' && threshold === null) {
+    const message = rangeMessage(FIELD_LABELS.threshold, THRESHOLD_RANGE);
+    issues.push({ path: ['threshold'], message });
+  }
+  if (countsMinutes && minutes === null) {
+    const message = rangeMessage(FIELD_LABELS.minMinutes, MINUTES_RANGE);
+    issues.push({ path: ['minMinutes'], message });
+  }
+  if (isPathway && form.chosen.length < 2) {
+    issues.push({ path: ['requiredBadgeIds'], message: 'Choose at least 2 badges.' });
+  }
+  if (issues.length > 0) {
+    return { issues };
+  }
+
+  const fields: Record<string, unknown> = { kind: form.kind };
+  if (threshold !== null) {
+    fields.threshold = threshold;
+  }
+  if (countsMinutes) {
+    fields.minMinutes = minutes;
+  }
+  if (isPathway) {
+    fields.requiredBadgeIds = form.chosen;
+  }
+  return { fields };
+}
+
 function AddRuleForm(props: { badgeId: string; otherBadges: BadgeOption[]; onAdded: () => void }) {
   const [kind, setKind] = createSignal<RuleKind>('REPLIES_POSTED');
   const [threshold, setThreshold] = createSignal('');
@@ -253,25 +323,18 @@ function AddRuleForm(props: { badgeId: string; otherBadges: BadgeOption[]; onAdd
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setSuccess('');
-    const isPathway = kind() === 'PATHWAY';
-    if (!isPathway && threshold().trim() === '') {
-      submission.reject([{ path: ['threshold'], message: 'Enter how many are needed.' }]);
+    const checked = checkRuleFields({
+      kind: kind(),
+      threshold: threshold(),
+      minutes: minutes(),
+      chosen: chosen(),
+    });
+    if ('issues' in checked) {
+      submission.reject(checked.issues);
       return;
     }
-    if (isPathway && chosen().length < 2) {
-      submission.reject([{ path: ['requiredBadgeIds'], message: 'Choose at least 2 badges.' }]);
-      return;
-    }
-    const input: Record<string, unknown> = { badgeId: props.badgeId, kind: kind() };
-    if (threshold().trim() !== '') {
-      input.threshold = Number(threshold());
-    }
-    if (kind() === 'SESSIONS_ATTENDED' && minutes().trim() !== '') {
-      input.minMinutes = Number(minutes());
-    }
-    if (isPathway) {
-      input.requiredBadgeIds = chosen();
-    }
+
+    const input = { badgeId: props.badgeId, ...checked.fields };
     const outcome = await submission.submit(() =>
       runMutation<{ summary: string; awardedCount: number }>(CREATE_RULE, 'createBadgeRule', input),
     );
@@ -345,8 +408,9 @@ function AddRuleForm(props: { badgeId: string; otherBadges: BadgeOption[]; onAdd
           name="rule-threshold"
           type="number"
           inputMode="numeric"
-          min={1}
-          max={10000}
+          min={THRESHOLD_RANGE.min}
+          max={THRESHOLD_RANGE.max}
+          step={1}
           hint={kind() === 'PATHWAY' ? 'Leave it empty to require all of them.' : undefined}
           value={threshold()}
           onValue={setThreshold}
@@ -358,8 +422,9 @@ function AddRuleForm(props: { badgeId: string; otherBadges: BadgeOption[]; onAdd
             name="rule-minutes"
             type="number"
             inputMode="numeric"
-            min={0}
-            max={720}
+            min={MINUTES_RANGE.min}
+            max={MINUTES_RANGE.max}
+            step={1}
             hint="0 to 720; leave it empty to count any session with at least 1 minute."
             value={minutes()}
             onValue={setMinutes}
