@@ -55,8 +55,21 @@ export class RateLimitedError extends DomainError {
 
   constructor(
     readonly retryAfterSeconds: number,
-    message = `Too many attempts; try again in ${retryAfterSeconds} seconds.`,
+    message = `Too many attempts; try again in ${describeWait(retryAfterSeconds)}.`,
   ) {
     super(message);
   }
+}
+
+/** Describes a wait for a message: "30 seconds", "about 5 minutes" or "about 24 hours". */
+export function describeWait(seconds: number): string {
+  if (seconds < 60) {
+    return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+  }
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) {
+    return `about ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+  }
+  const hours = Math.round(seconds / 3600);
+  return `about ${hours} ${hours === 1 ? 'hour' : 'hours'}`;
 }

@@ -31,7 +31,14 @@ export async function serveStatic(
       .end('Method not allowed');
     return;
   }
-  const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    // A malformed percent-encoding names no file and no page.
+    response.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad request: malformed address');
+    return;
+  }
   const candidate = normalize(join(root, pathname));
   if (candidate !== root && !candidate.startsWith(root + sep)) {
     response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');

@@ -17,6 +17,7 @@ import {
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import {
   ConflictError,
+  describeWait,
   ForbiddenError,
   NotFoundError,
   RateLimitedError,
@@ -38,7 +39,6 @@ import {
   type ServiceContext,
 } from './context.ts';
 import { notify } from './thread.ts';
-import { describeWait } from './upload.ts';
 
 export type EvidenceSubmissionRow = typeof evidenceSubmissions.$inferSelect;
 export type EvidenceRevisionRow = typeof evidenceRevisions.$inferSelect;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import { UPLOAD_PURPOSES, uploads } from '../../drizzle/tables/index.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
-import { type DomainError, RateLimitedError, ValidationError } from '../errors.ts';
+import { type DomainError, describeWait, RateLimitedError, ValidationError } from '../errors.ts';
 import { removeFormatCharacters } from '../validation.ts';
 import { requireViewer, type ServiceContext } from './context.ts';
 import { checkPngImageData, readPngStructure } from './png-structure.ts';
@@ -133,19 +133,6 @@ function formatBytes(bytes: number): string {
     return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${exact})`;
   }
   return `${(bytes / 1024).toFixed(1)} KB (${exact})`;
-}
-
-/** Describes a wait for a message: "30 seconds", "about 5 minutes" or "about 24 hours". */
-export function describeWait(seconds: number): string {
-  if (seconds < 60) {
-    return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
-  }
-  const minutes = Math.ceil(seconds / 60);
-  if (minutes < 60) {
-    return `about ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
-  }
-  const hours = Math.round(seconds / 3600);
-  return `about ${hours} ${hours === 1 ? 'hour' : 'hours'}`;
 }
 
 /**

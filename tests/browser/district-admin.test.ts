@@ -105,4 +105,11 @@ describe.skipIf(!ready)('district admin page in Chromium', () => {
     expect(breadcrumb).toContain('Riverbend Unified School District');
     expect(holder).toContain('Maya Chen');
   });
+
+  test('malformed page address gets 400', async () => {
+    const response = await fetch(`${server.url}/u/%E0%A4%A`);
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('malformed address');
+  });
 });

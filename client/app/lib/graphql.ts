@@ -269,9 +269,7 @@ export async function runMutationWithVariables<Data>(
     return { data: payload.data };
   }
   const message =
-    payload.retryAfterSeconds === undefined
-      ? payload.message
-      : `Too many attempts: try again in ${pluralize(payload.retryAfterSeconds, 'second')}.`;
+    payload.retryAfterSeconds === undefined ? payload.message : rateLimitMessage(payload);
   return {
     typename: payload.__typename,
     message,
@@ -340,4 +338,19 @@ export function createAction(refetch: () => void) {
     return outcome;
   };
   return { act, actionError };
+}
+
+/** Words a rate-limit refusal: the server's message, or the wait in the largest sensible unit. */
+function rateLimitMessage(payload: { message?: string; retryAfterSeconds?: number }): string {
+  if (payload.message) {
+    return payload.message;
+  }
+  const seconds = payload.retryAfterSeconds ?? 0;
+  const wait =
+    seconds >= 5400
+      ? pluralize(Math.round(seconds / 3600), 'hour')
+      : seconds >= 90
+        ? pluralize(Math.round(seconds / 60), 'minute')
+        : pluralize(seconds, 'second');
+  return `Too many attempts: try again in ${wait}.`;
 }

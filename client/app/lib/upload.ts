@@ -95,10 +95,8 @@ function outcomeOf(status: number, body: UploadResponse | null): MutationOutcome
   }
   return {
     typename: payload.__typename,
-    message:
-      payload.retryAfterSeconds === undefined
-        ? payload.message
-        : `Too many uploads: try again in ${Math.ceil(payload.retryAfterSeconds / 60)} minutes.`,
+    // The server words the wait of a rate-limit refusal itself, such as "about 24 hours".
+    message: payload.message,
     issues: payload.issues,
     retryAfterSeconds: payload.retryAfterSeconds,
   };
