@@ -262,7 +262,7 @@ builder.mutationFields((t) => ({
       input: t.arg({
         required: true,
         type: builder.inputType('CreateBadgeInput', {
-          description: 'A new badge for a community.',
+          description: 'A new badge for a community or a district.',
           fields: (f) => ({
             communityId: f.id({
               description: 'The community that awards it; give this or districtId.',
