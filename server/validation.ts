@@ -1,4 +1,5 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { isIP } from 'node:net';
+import { isNonPublicAddress } from './auth/public-address.ts';
 import { ValidationError, type ValidationIssue } from './errors.ts';
 
 export interface TextRule {
@@ -296,38 +297,6 @@ export function parseHttpUrl(validator: InputValidator, path: string, value: str
 }
 
 /**
- * Addresses that are not on the public internet: this host, private networks (RFC 1918, RFC 4193),
- * link-local, shared (RFC 6598), multicast and reserved ranges. node:net's BlockList also matches
- * an IPv4 address written as IPv4-mapped IPv6, such as [::ffff:7f00:1].
- */
-const NON_PUBLIC_ADDRESSES = (() => {
-  const list = new BlockList();
-  for (const [network, prefix] of [
-    ['0.0.0.0', 8],
-    ['10.0.0.0', 8],
-    ['100.64.0.0', 10],
-    ['127.0.0.0', 8],
-    ['169.254.0.0', 16],
-    ['172.16.0.0', 12],
-    ['192.0.0.0', 24],
-    ['192.168.0.0', 16],
-    ['198.18.0.0', 15],
-    ['224.0.0.0', 3],
-  ] as const) {
-    list.addSubnet(network, prefix, 'ipv4');
-  }
-  for (const [network, prefix] of [
-    ['::', 127],
-    ['fc00::', 7],
-    ['fe80::', 10],
-    ['ff00::', 8],
-  ] as const) {
-    list.addSubnet(network, prefix, 'ipv6');
-  }
-  return list;
-})();
-
-/**
  * Parses an http(s) URL as parseHttpUrl does, and also rejects what could mislead the person who
  * opens it: a user name or password before the host (https://trusted.example.org@evil.example/
  * leads to evil.example), and a host that is localhost or an IP literal of a loopback, private or
@@ -352,8 +321,8 @@ export function parsePublicHttpUrl(validator: InputValidator, path: string, valu
   } else if (
     // NOTE: host names are not resolved, so a name whose DNS record points at a private address
     // still passes.
-    (isIPv4(address) && NON_PUBLIC_ADDRESSES.check(address, 'ipv4')) ||
-    (isIPv6(address) && NON_PUBLIC_ADDRESSES.check(address, 'ipv6'))
+    isIP(address) !== 0 &&
+    isNonPublicAddress(address)
   ) {
     validator.add(
       path,
