@@ -70,7 +70,7 @@ export async function serveStatic(
     'X-Content-Type-Options': 'nosniff',
     ...(extname(file) === '.html' && {
       'Content-Security-Policy':
-        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'self'",
+        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'self'",
       'Referrer-Policy': 'same-origin',
     }),
   });

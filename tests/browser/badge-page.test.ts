@@ -48,6 +48,7 @@ describe.skipIf(!ready)('badge page in Chromium', () => {
     const holder = page.getByTestId('holder').first();
     const holderName = (await holder.textContent())?.split(' ·')[0]?.trim() ?? '';
     await holder.getByRole('button', { name: /Revoke/ }).click();
+    const focusedAfterOpening = await page.evaluate(() => document.activeElement?.id);
     await page.getByRole('button', { name: 'Revoke the award' }).click();
     const emptyReason = await page.getByText('must not be empty').textContent();
     await page.getByLabel(/Why revoke/).fill('Awarded by mistake during the demo');
@@ -56,6 +57,7 @@ describe.skipIf(!ready)('badge page in Chromium', () => {
     const holdersAfter = await page.getByTestId('holder').count();
     await page.screenshot({ path: `${ARTIFACTS}badge-page.png`, fullPage: true });
 
+    expect(focusedAfterOpening).toMatch(/^field-revoke-reason-/);
     expect(iste).toMatch(/2\.\d/);
     expect(kind).toContain('Participation badge');
     expect(holderName.length).toBeGreaterThan(0);

@@ -206,7 +206,7 @@ describe.skipIf(!ready)('credential pages in Chromium', () => {
     page.on('pageerror', (error) => errors.push(error.message));
     await page.setViewportSize({ width: 320, height: 800 });
     await page.goto(`${server.url}/c/${community.slug}`);
-    await page.getByRole('link', { name: 'Mo Member' }).click();
+    await page.getByRole('main').getByRole('link', { name: 'Mo Member' }).click();
     await page.getByRole('heading', { name: 'Mo Member', level: 1 }).waitFor();
     const profileUrl = new URL(page.url()).pathname;
     const micro = await page.getByRole('region', { name: /Microcredentials/ }).textContent();

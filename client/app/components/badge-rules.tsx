@@ -33,6 +33,7 @@ interface BadgeRulesData {
   badge: {
     id: string;
     viewerCanManage: boolean;
+    kind: 'PARTICIPATION' | 'MICROCREDENTIAL';
     rules: Rule[];
     viewerProgress:
       | { count: number; threshold: number; met: boolean; rule: { id: string } }[]
@@ -43,7 +44,7 @@ interface BadgeRulesData {
 }
 
 const BADGE_RULES = `query BadgeRules($id: ID!) { badge(id: $id) {
-  id viewerCanManage
+  id viewerCanManage kind
   rules { id kind threshold summary awardedCount }
   viewerProgress { count threshold met rule { id } }
   community { id badges(first: 100) { nodes { id name } } }
@@ -136,7 +137,9 @@ export function BadgeRules(props: { badgeId: string; onChanged?: () => void }) {
                 when={current().rules.length > 0}
                 fallback={
                   <Empty>
-                    This badge is awarded by hand
+                    {current().kind === 'MICROCREDENTIAL'
+                      ? 'This microcredential is earned with evidence that a reviewer approves, or awarded by hand'
+                      : 'This badge is awarded by hand'}
                     {current().viewerCanManage ? '; add a rule to award it automatically.' : '.'}
                   </Empty>
                 }

@@ -408,7 +408,7 @@ export function NewBadgeForm(props: {
                     )
                   }
                 />
-                {standard[0]}
+                2.{ISTE_STANDARDS.indexOf(standard) + 1} {standard[0]}
                 {standard.slice(1).toLowerCase()}
               </label>
             )}

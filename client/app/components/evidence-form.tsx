@@ -147,6 +147,7 @@ export function EvidenceForm(props: {
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
     if (uploading()) {
       return;
     }
@@ -168,7 +169,10 @@ export function EvidenceForm(props: {
     setOutcome(result);
     if (result.data) {
       props.onSent();
+      return;
     }
+    // Keyboard users land on the first field marked invalid, which Solid has rendered by now.
+    form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   };
 
   return (

@@ -77,7 +77,13 @@ function AccountMenu() {
       >
         {(current) => (
           <>
-            <span data-testid="viewer-name">{current().displayName}</span>
+            <A
+              href={`/u/${encodeURIComponent(current().id)}`}
+              data-testid="viewer-name"
+              title="Your profile"
+            >
+              {current().displayName}
+            </A>
             <Show when={current().district?.viewerIsAdmin && current().district}>
               {(district) => (
                 <A href={`/districts/${encodeURIComponent(district().slug)}/admin`}>

@@ -243,7 +243,15 @@ function RevokeAward(props: { awardId: string; recipientName: string; onRevoked:
     <Show
       when={open()}
       fallback={
-        <button type="button" class="link-button" onClick={() => setOpen(true)}>
+        <button
+          type="button"
+          class="link-button"
+          onClick={() => {
+            setOpen(true);
+            // The form is rendered synchronously, so the reason field can take focus at once.
+            document.getElementById(`field-revoke-reason-${props.awardId}`)?.focus();
+          }}
+        >
           Revoke<span class="visually-hidden"> {props.recipientName}'s award</span>
         </button>
       }

@@ -115,6 +115,7 @@ export default function DistrictAdminPage() {
               <a href="#domains-heading">Domains</a>
               <a href="#admins-heading">Admins</a>
               <a href="#staff-heading">Staff</a>
+              <a href="#district-badges-heading">Badges</a>
               <a href="#sso-heading">Single sign-on</a>
               <a href="#district-audit-heading">Audit log</a>
             </nav>

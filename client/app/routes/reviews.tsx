@@ -344,8 +344,7 @@ function DecisionForm(props: {
                 checked={decision() === option.value}
                 onChange={() => setDecision(option.value)}
               />
-              {option.label}
-              <span class="meta">({option.hint})</span>
+              {option.label} <span class="meta">({option.hint})</span>
             </label>
           )}
         </For>
