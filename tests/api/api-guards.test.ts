@@ -326,7 +326,11 @@ describe.each(await databaseKinds())('API guards on %s', (kind) => {
       const text = await readStream(stream, (seen) => seen.includes('FORBIDDEN'));
 
       expect(closing).toBeInstanceOf(Error);
-      expect((closing as Error).message).toMatch(/4403/);
+      // After a FORBIDDEN result the server may complete the subscription just before the socket
+      // closes with 4403; without one, the close itself ends it.
+      expect((closing as Error).message).toMatch(
+        first instanceof Error ? /4403/ : /4403|completed without an error/,
+      );
       expect(first instanceof Error || first.errors[0].extensions.code === 'FORBIDDEN').toBe(true);
 
       expect(Date.now() - started).toBeLessThan(9000);
