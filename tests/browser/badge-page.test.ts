@@ -91,8 +91,19 @@ describe.skipIf(!ready)('badge page in Chromium', () => {
     const robotics = created.body.data.community.badges.nodes.find(
       (node: { name: string }) => node.name === 'Robotics Mentor',
     );
+    await page.getByLabel('Badge name').fill('Robotics Mentor');
+    await page.getByLabel('Badge description').fill('A second badge of the same name');
+    await page.getByLabel('Badge criteria').fill('Any');
+    await page.getByLabel('Designer').check();
+    await page.getByRole('button', { name: 'Create badge' }).click();
+    const nameError = page.locator('#field-badge-name-error');
+    await nameError.waitFor();
+    const duplicateMessage = await nameError.textContent();
+    const nameInvalid = await page.getByLabel('Badge name').getAttribute('aria-invalid');
 
     expect(badDays).toContain('whole number');
+    expect(duplicateMessage).toContain('already has a badge named');
+    expect(nameInvalid).toBe('true');
     expect(robotics).toEqual({
       name: 'Robotics Mentor',
       kind: 'MICROCREDENTIAL',

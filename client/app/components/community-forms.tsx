@@ -314,6 +314,11 @@ export function NewBadgeForm(props: {
         },
       ),
     );
+    if (result.typename === 'ConflictError') {
+      // A name taken in the community or district belongs beside the name field.
+      submission.reject([{ path: ['name'], message: result.message ?? 'is already taken' }]);
+      return;
+    }
     if (result.data) {
       setSuccess(`Created the badge “${result.data.name}”.`);
       setName('');

@@ -250,6 +250,11 @@ export default function VerifyPage() {
           <Show when={file() && inputError()}>
             <p class="field-error">{inputError()}</p>
           </Show>
+          <Show when={file() && text().trim() !== ''}>
+            <p class="hint" data-testid="file-takes-precedence">
+              The chosen file is checked, not the pasted text. Choose Clear to check pasted text.
+            </p>
+          </Show>
         </div>
         <div class="actions">
           <button type="submit" disabled={checking()}>
