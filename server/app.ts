@@ -358,9 +358,9 @@ export async function startServer(
     requestLog: Logger = log,
   ): Promise<GraphQLContext> {
     const contentType = request.headers['content-type'] ?? '';
-    // A cookie signs in only requests that a cross-site form cannot forge: GET and HEAD (safe
-    // methods, which Yoga never lets mutate), a JSON body, or a multipart upload with the CSRF
-    // header (which a form cannot add), from a trusted origin or none.
+    // A cookie signs in only requests that a cross-site form cannot forge, from a trusted origin
+    // or none. These are GET and HEAD (safe methods, which Yoga never lets mutate), a JSON body,
+    // and a multipart upload with the CSRF header, which a form cannot add.
     const cookieAllowed =
       isTrustedOrigin(request.headers.origin, trustedOrigins) &&
       (request.method === 'GET' ||

@@ -298,9 +298,9 @@ export function parseHttpUrl(validator: InputValidator, path: string, value: str
 
 /**
  * Parses an http(s) URL as parseHttpUrl does, and also rejects what could mislead the person who
- * opens it: a user name or password before the host (https://trusted.example.org@evil.example/
- * leads to evil.example), and a host that is localhost or an IP literal of a loopback, private or
- * link-local address, which would point at the reader's own machine or network.
+ * opens it. A user name or password before the host is rejected, because
+ * https://trusted.example.org@evil.example/ leads to evil.example. So is a host that is localhost
+ * or a loopback, private or link-local IP literal, which points at the reader's own network.
  */
 export function parsePublicHttpUrl(validator: InputValidator, path: string, value: string): string {
   const before = validator.issues.length;

@@ -32,7 +32,7 @@ export const BADGE_KINDS = ['participation', 'microcredential'] as const;
 /** Maximum validity a badge definition may give its awards, in days: ten years. */
 export const MAX_VALID_FOR_DAYS = 3650;
 
-/** What an upload is for: a badge's image, or a file of evidence for a microcredential. */
+/** Purposes of an upload: a badge's image, or a file of evidence for a microcredential. */
 export const UPLOAD_PURPOSES = ['badge_image', 'evidence'] as const;
 
 /**
@@ -143,7 +143,7 @@ export const badgeAwards = pgTable(
     revokedById: integer('revoked_by_id').references(() => users.id, { onDelete: 'set null' }),
     /** Reason for the revocation, shown to the recipient; empty unless revoked. */
     revokeReason: text('revoke_reason').notNull().default(''),
-    /** How it was earned: given by hand, by a rule, or by approving evidence. */
+    /** The way it was earned: given by hand, by a rule, or by approving evidence. */
     source: text('source', { enum: AWARD_SOURCES }).notNull().default('manual'),
     /** The rule that awarded it, when source is rule. */
     ruleId: integer('rule_id').references(() => badgeRules.id, { onDelete: 'set null' }),
@@ -170,7 +170,7 @@ export const badgeAwards = pgTable(
 );
 
 /**
- * What a rule counts: live sessions attended (with at least minMinutes of attendance each),
+ * Kinds of rule, by what they count: live sessions attended (with at least minMinutes of attendance each),
  * replies posted, threads started, reactions received on one's posts, or badges of a pathway
  * earned.
  */
@@ -213,7 +213,7 @@ export const badgeRules = pgTable(
   ],
 );
 
-/** The badges a pathway rule asks for. */
+/** The badges a pathway rule requires. */
 export const badgeRuleBadges = pgTable(
   'badge_rule_badges',
   {

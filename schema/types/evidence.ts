@@ -219,7 +219,7 @@ function reviewQueueCondition(
   if (!viewer) {
     return sql`false`;
   }
-  // Platform admins manage every district's badges, as canAdministerDistrict says.
+  // Platform admins manage every district's badges, as canAdministerDistrict decides.
   const managedDistricts = viewer.isPlatformAdmin
     ? sql`b.district_id is not null`
     : sql`b.district_id in (${sql.join(

@@ -20,7 +20,7 @@ import {
 export type MembershipRow = typeof memberships.$inferSelect;
 export type ParentKind = 'thread' | 'liveSession' | 'badge';
 
-/** Who issues a badge: a community, or a district (communityId null). */
+/** The issuer of a badge: a community, or a district (communityId null). */
 export interface BadgeIssuerIds {
   communityId: number | null;
   districtId: number | null;

@@ -161,7 +161,7 @@ export async function awardQualifyingUsers(
 /**
  * Gives a rule's badge to many people with a few statements, as grantAward in badge.ts does for
  * one: closes their expired awards of it, inserts the awards (the partial unique index skips
- * anyone who holds an active one, also against other processes), records BADGE_AWARDED on the
+ * anyone who has an active one, also against other processes), records BADGE_AWARDED on the
  * community's feed and notifies each recipient. Change the two together.
  */
 async function grantRuleAwards(

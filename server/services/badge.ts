@@ -173,7 +173,7 @@ async function alignToIsteStandards(
   );
 }
 
-/** How an award comes about, for grantAward. */
+/** The origin and details of an award, for grantAward. */
 export interface GrantInput {
   recipientId: number;
   awardedById: number | null;
@@ -185,12 +185,12 @@ export interface GrantInput {
 }
 
 /**
- * Gives a badge inside a transaction: closes the recipient's expired award of it, inserts the
- * award unless an active one exists (the unique index decides, so parallel grants on several
- * processes make one award), records BADGE_AWARDED on the community's feed, notifies the
+ * Gives a badge inside a transaction. It closes the recipient's expired award of it and inserts
+ * the award unless an active one exists; the unique index decides, so parallel grants on several
+ * processes make one award. It then records BADGE_AWARDED on the community's feed, notifies the
  * recipient and awards the pathway badges this award completes. Returns null when the person
- * already holds an active award. grantRuleAwards in badge-rule-awards.ts does the same for many
- * recipients at once; change the two together.
+ * already has an active award. grantRuleAwards in badge-rule-awards.ts does the same for many
+ * recipients at once, so change the two together.
  */
 export async function grantAward(
   tx: Transaction,
@@ -198,8 +198,8 @@ export async function grantAward(
   badge: Pick<BadgeRow, 'id' | 'communityId' | 'districtId' | 'validForDays'>,
   input: GrantInput,
 ): Promise<BadgeAwardRow | null> {
-  // Rule evaluation inserts awards while it holds the event-order lock, so the lock comes before
-  // the insert here too; in the other order two transactions could each wait for the other.
+  // Rule evaluation inserts awards under the event-order lock, so the lock comes before the insert
+  // here too. In the other order, two transactions could each wait for the other.
   await lockEventOrder(tx);
   await tx
     .update(badgeAwards)

@@ -57,8 +57,8 @@ export interface CredentialCheck {
   /** Whether the signature matches and was made with a key this server published for the issuer. */
   proofValid: boolean;
   /**
-   * Whether the issuer revoked it; null when that could not be read, because the proof is not
-   * valid or the status list is not one of this server's.
+   * Whether the issuer revoked it. Null when the status could not be read: the proof is not valid,
+   * or the status list is not one of this server's.
    */
   revoked: boolean | null;
   /** Whether validUntil has passed, or the expiry of this server's award behind it. */

@@ -269,9 +269,9 @@ async function recentlyNotifiedManagerIds(
 }
 
 /**
- * Tells the badge's managers, except the submitter, that evidence waits for their review. With
- * `oncePerDay`, as for new submissions, a manager already told of the submitter's evidence for
- * this badge in the last day is not told again, though the evidence is in their review queue.
+ * Notifies the badge's managers, except the submitter, that evidence waits for their review. With
+ * `oncePerDay`, as for new submissions, a manager already notified of the submitter's evidence for
+ * this badge in the last day is not notified again, though the evidence is in their review queue.
  */
 async function notifyManagers(
   tx: Transaction,
@@ -525,7 +525,7 @@ export async function reviseEvidence(
     if (!updated) {
       throw new Error(`Updating evidence submission ${submission.id} returned no row`);
     }
-    // A revision answers a reviewer's request for changes, so the managers always hear of it.
+    // A revision responds to a reviewer's request for changes, so the managers are always notified.
     await notifyManagers(tx, recorder, badge, updated, { oncePerDay: false });
     return updated;
   });

@@ -150,7 +150,7 @@ export function expectedImageDataLength(header: PngHeader): number {
 }
 
 /**
- * Decompresses the image data and checks that it holds exactly the rows the header describes.
+ * Decompresses the image data and checks that it contains exactly the rows the header describes.
  * Returns a sentence saying what is wrong, or null. Decompression stops one byte past the expected
  * length, so memory use is bounded by the header: check the pixel size before calling this.
  */

@@ -315,14 +315,14 @@ describe.each(await databaseKinds())('badge rules on %s', (kind) => {
       const fan = await tools.person('Fin Fan', circle);
       const threadId = await tools.startThread(circle.facilitator, circle);
       const postId = await tools.reply(author, threadId);
-      const react = (who: Person, reaction: string) =>
+      const react = (reactor: Person, reaction: string) =>
         mutate(
           server,
           'react',
           'ReactInput',
           { postId, kind: reaction, active: true },
           'id',
-          who.token,
+          reactor.token,
         );
 
       await react(author, 'LIKE');
@@ -365,10 +365,10 @@ describe.each(await databaseKinds())('badge rules on %s', (kind) => {
         return id as string;
       };
       // Measured time, as heartbeats would have added it.
-      const attend = (liveSessionId: string, who: Person, minutes: number) =>
+      const attend = (liveSessionId: string, attendee: Person, minutes: number) =>
         server.database.db.insert(liveAttendance).values({
           liveSessionId: rowIdOf(liveSessionId),
-          userId: who.rowId,
+          userId: attendee.rowId,
           firstJoinedAt: new Date().toISOString(),
           secondsPresent: minutes * 60,
         });

@@ -317,7 +317,7 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
         purpose: 'BADGE_IMAGE',
         headers: { cookie },
       });
-      const afterRefusal = await uploadCount();
+      const countAfterRejection = await uploadCount();
       const withHeader = await postUpload(server, {
         bytes: makePng(),
         name: 'a.png',
@@ -328,7 +328,7 @@ describe.each(await databaseKinds())('uploads on %s', (kind) => {
       expect(cookie).toMatch(/^staffroom_session=/);
       expect(withoutHeader.status).toBe(403);
       expect(JSON.stringify(withoutHeader.body)).toContain('CSRF');
-      expect(afterRefusal).toBe(before);
+      expect(countAfterRejection).toBe(before);
       expect(withHeader.status).toBe(200);
       expect(withHeader.body.data.uploadFile.__typename).toBe('MutationUploadFileSuccess');
       expect(await uploadCount()).toBe(before + 1);

@@ -126,7 +126,7 @@ describe.skipIf(!ready)('evidence review in Chromium', () => {
     expect(focusedLink).toBe('new-evidence-link-0');
     expect(linkError).toContain('http or https');
     expect(statusAfterSending).toBe('Waiting for review');
-    // The demo data holds one more submission waiting for this facilitator.
+    // The demo data contains one more submission waiting for this facilitator.
     expect(queueCount).toContain('2');
     expect(rel).toBe('noopener noreferrer nofollow');
     expect(target).toBe('_blank');

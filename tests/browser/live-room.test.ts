@@ -393,8 +393,8 @@ describe.skipIf(!ready)('live room in Chromium', () => {
 
     const resumedFrom = subscribeAfter.slice(subscriptionsBefore);
     expect(lastEventId).toBeDefined();
-    // The page resumes after the last event it recorded, which may trail the last one sent when
-    // the socket closes first; the counts below show that nothing is shown twice.
+    // The page resumes after the last event it recorded. That event may trail the last one sent
+    // when the socket closes first, and the counts below show that no message appears twice.
     expect(resumedFrom).toHaveLength(1);
     expect(resumedFrom[0]).not.toBeNull();
     expect(Number(resumedFrom[0])).toBeLessThanOrEqual(Number(lastEventId));

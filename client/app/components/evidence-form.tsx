@@ -88,16 +88,16 @@ export function EvidenceForm(props: {
     if (!current?.issues) {
       return current?.message;
     }
-    const shown = current.issues.filter(
+    const fieldIssues = current.issues.filter(
       (issue) =>
         issue.path[0] === 'reflection' ||
         (issue.path.length === 2 && (issue.path[0] === 'links' || issue.path[0] === 'fileIds')),
     );
-    const unshown = current.issues.filter((issue) => !shown.includes(issue));
-    if (unshown.length === 0) {
+    const otherIssues = current.issues.filter((issue) => !fieldIssues.includes(issue));
+    if (otherIssues.length === 0) {
       return 'Check the fields marked above.';
     }
-    return unshown.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(' ');
+    return otherIssues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(' ');
   };
 
   const addLink = () => {

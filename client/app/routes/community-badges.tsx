@@ -106,7 +106,7 @@ export default function CommunityBadgesPage() {
   const kind = () => (search.kind && search.kind in KIND_LABELS ? search.kind : '');
   const standard = () =>
     search.standard && search.standard in STANDARD_LABELS ? search.standard : '';
-  const shown = () =>
+  const filteredBadges = () =>
     (community()?.badges?.nodes ?? []).filter(
       (badge) =>
         (!kind() || badge.kind === kind()) &&
@@ -178,12 +178,12 @@ export default function CommunityBadgesPage() {
                 </form>
               </search>
               <p class="meta" aria-live="polite" data-testid="badge-count">
-                {total() === shown().length
+                {total() === filteredBadges().length
                   ? pluralize(total(), 'badge')
-                  : `${pluralize(shown().length, 'badge')} of ${total()} shown`}
+                  : `${pluralize(filteredBadges().length, 'badge')} of ${total()} shown`}
               </p>
               <Show
-                when={shown().length > 0}
+                when={filteredBadges().length > 0}
                 fallback={
                   <Empty>
                     {total() === 0
@@ -193,7 +193,7 @@ export default function CommunityBadgesPage() {
                 }
               >
                 <ul class="badge-list">
-                  <For each={shown()}>{(badge) => <BadgeItem badge={badge} />}</For>
+                  <For each={filteredBadges()}>{(badge) => <BadgeItem badge={badge} />}</For>
                 </ul>
               </Show>
             </Show>

@@ -44,7 +44,7 @@ function notificationHref(notification: Notification): string | undefined {
   if (notification.liveSession) {
     return `/s/${encodeURIComponent(notification.liveSession.id)}`;
   }
-  // Reviewers go to the evidence; the educator sees the decision and history on the badge page.
+  // Reviewers go to the evidence. The educator reads the decision and history on the badge page.
   if (notification.kind === 'EVIDENCE_SUBMITTED' && notification.submission) {
     return `/reviews/${encodeURIComponent(notification.submission.id)}`;
   }

@@ -219,7 +219,7 @@ function EndedAwards(props: { history: NonNullable<ProfileUser['badgeAwardHistor
 
 /**
  * Decodes the id from the address and returns it when it has the form of a User global id
- * (base64 of "User:<row id>"), or null. The server answers a malformed id with an error rather
+ * (base64 of "User:<row id>"), or null. The server returns an error for a malformed id rather
  * than with no object, so a mistyped address is caught here and shows "Profile not found".
  */
 function userIdFromAddress(encoded: string | undefined): string | null {
