@@ -28,6 +28,15 @@ export const relations = defineRelations(tables, (r) => ({
   authSessions: {
     user: r.one.users({ from: r.authSessions.userId, to: r.users.id, optional: false }),
   },
+  embedKeys: {
+    community: r.one.communities({ from: r.embedKeys.communityId, to: r.communities.id }),
+    district: r.one.districts({ from: r.embedKeys.districtId, to: r.districts.id }),
+    createdByUser: r.one.users({
+      from: r.embedKeys.createdBy,
+      to: r.users.id,
+      alias: 'embedKeyCreator',
+    }),
+  },
   communityInvitations: {
     community: r.one.communities({
       from: r.communityInvitations.communityId,

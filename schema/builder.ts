@@ -8,6 +8,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { relations } from '../drizzle/relations.ts';
 import {
   canAdministerDistrict,
+  canManageEmbedKeys,
   canModerateCommunity,
   canReadCommunityAudit,
   isPlatformAdmin,
@@ -42,6 +43,8 @@ export interface GraphQLContext extends ServiceContext {
   signedInUserId?: number;
   /** Sets or clears the web client's session cookie on this response. */
   setSessionCookie: (token: string | null, expiresAt?: Date) => void;
+  /** Reports whether an origin is the server's own: PUBLIC_URL's, CORS_ORIGINS or loopback. */
+  isOwnOrigin: (origin: string) => boolean;
 }
 
 /**
@@ -95,6 +98,12 @@ function scopeCheckers(ctx: GraphQLContext) {
     readBadgeAwardDetails: (award: BadgeAwardAccessRow) => canReadBadgeAwardDetails(ctx, award),
     readUpload: (uploadId: number) => canReadUploadById(ctx, uploadId),
     isViewer: (userId: number) => ctx.viewer !== null && ctx.viewer.id === userId,
+    manageEmbedKeys: async (owner: { communityId: number | null; districtId: number | null }) =>
+      canManageEmbedKeys(
+        ctx.viewer,
+        owner,
+        owner.communityId === null ? null : await ctx.access.membership(owner.communityId),
+      ),
   };
 }
 
@@ -168,6 +177,8 @@ export const builder = new SchemaBuilder<{
     readBadgeAwardDetails: BadgeAwardAccessRow;
     readUpload: number;
     isViewer: number;
+    /** The owner of embed keys: a community (its owners) or a district (its admins). */
+    manageEmbedKeys: { communityId: number | null; districtId: number | null };
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };

@@ -12,6 +12,7 @@ import './types/calendar.ts';
 import './types/community.ts';
 import './types/credential.ts';
 import './types/district.ts';
+import './types/embed.ts';
 import './types/evidence.ts';
 import './types/framework.ts';
 import './types/live-session.ts';

@@ -1,10 +1,11 @@
 import type { Database } from '../drizzle/db.ts';
 import type { GraphQLContext } from '../schema/index.ts';
+import type { EmbedScope } from './auth/access.ts';
 import { type AccessBatcher, ViewerAccess } from './auth/viewer-access.ts';
 import type { Logger } from './log.ts';
 import type { EventBus, EventNotice } from './pubsub/event-bus.ts';
 import type { EventHub } from './pubsub/event-hub.ts';
-import { authenticate } from './services/account.ts';
+import { type Authenticated, authenticate } from './services/account.ts';
 
 export const SESSION_COOKIE = 'staffroom_session';
 
@@ -34,6 +35,12 @@ export interface Credentials {
   bearer: string | null;
   /** The session cookie, only when the request came from a trusted origin. */
   cookie: string | null;
+  /**
+   * For a request to the embed endpoint: the key's scope and the page origin (null when the
+   * request sent no Origin header). There only widget sign-ins made for this key and origin
+   * are accepted, and never the cookie.
+   */
+  embed?: { scope: EmbedScope; origin: string | null };
 }
 
 export class AuthenticationError extends Error {
@@ -64,11 +71,16 @@ export async function createContext(
         'The bearer token is unknown, expired or revoked; sign in again.',
       );
     }
+    const problem = widgetBindingProblem(authenticated, credentials.embed);
+    if (problem) {
+      log.warn({ authSessionId: authenticated.authSessionId }, problem);
+      throw new AuthenticationError(problem);
+    }
     viewer = authenticated.viewer;
     authToken = credentials.bearer;
     authSessionId = authenticated.authSessionId;
     authExpiresAt = authenticated.expiresAt;
-  } else if (credentials.cookie) {
+  } else if (credentials.cookie && !credentials.embed) {
     const authenticated = await authenticate(deps.db, credentials.cookie);
     if (authenticated) {
       viewer = authenticated.viewer;
@@ -84,7 +96,7 @@ export async function createContext(
   return {
     db: deps.db,
     viewer,
-    access: new ViewerAccess(deps.accessBatcher, viewer),
+    access: new ViewerAccess(deps.accessBatcher, viewer, credentials.embed?.scope ?? null),
     log: requestLog,
     events: deps.hub,
     authToken,
@@ -95,8 +107,34 @@ export async function createContext(
     publicUrl: deps.publicUrl,
     presenceTimeoutMs: deps.presenceTimeoutMs,
     setSessionCookie: setCookie,
+    isOwnOrigin: (origin: string) => deps.trustedOrigins.has(origin),
     publish: (notices: EventNotice[]) => publishNotices(deps, requestLog, notices),
   };
+}
+
+/**
+ * Checks that a token is used where it belongs: a widget sign-in only on the embed endpoint,
+ * with its own key and from its own origin, and nothing but a widget sign-in there.
+ */
+function widgetBindingProblem(
+  authenticated: Authenticated,
+  embed: Credentials['embed'],
+): string | null {
+  if (!embed) {
+    return authenticated.widget
+      ? 'A widget sign-in works only in the widget it was made for; sign in to Staffroom itself.'
+      : null;
+  }
+  if (!authenticated.widget) {
+    return 'Widgets accept only a widget sign-in; an API token or session cannot be used here.';
+  }
+  if (
+    authenticated.widget.embedKeyId !== embed.scope.embedKeyId ||
+    authenticated.widget.origin !== embed.origin
+  ) {
+    return 'This widget sign-in was made for another site or embed key; sign in from this widget again.';
+  }
+  return null;
 }
 
 /**

@@ -2,6 +2,7 @@ export * from './badges.ts';
 export * from './communities.ts';
 export * from './credentials.ts';
 export * from './districts.ts';
+export * from './embed.ts';
 export * from './frameworks.ts';
 export * from './live-series.ts';
 export * from './live-sessions.ts';

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, instant } from './columns.ts';
 import { districts, schools } from './districts.ts';
+import { embedKeys } from './embed.ts';
 
 export const users = pgTable(
   'users',
@@ -29,12 +30,13 @@ export const users = pgTable(
   ],
 );
 
-export const AUTH_SESSION_KINDS = ['cookie', 'bearer', 'api_token'] as const;
+export const AUTH_SESSION_KINDS = ['cookie', 'bearer', 'api_token', 'widget'] as const;
 export const API_SCOPES = ['read', 'write'] as const;
 
 /**
- * A signed-in browser (cookie), a signed-in API client (bearer) or a personal API token; only the
- * token's hash is stored.
+ * A signed-in browser (cookie), a signed-in API client (bearer), a personal API token or an
+ * embedded widget's sign-in (widget, bound to one embed key and one origin); only the token's
+ * hash is stored.
  */
 export const authSessions = pgTable(
   'auth_sessions',
@@ -53,10 +55,17 @@ export const authSessions = pgTable(
     lastUsedAt: instant('last_used_at'),
     expiresAt: instant('expires_at').notNull(),
     revokedAt: instant('revoked_at'),
+    /** For a widget sign-in: the embed key and the page origin it works with, and only them. */
+    embedKeyId: integer('embed_key_id').references(() => embedKeys.id, { onDelete: 'cascade' }),
+    origin: text('origin'),
   },
   (table) => [
     index('auth_sessions_user_idx').on(table.userId),
-    check('auth_sessions_kind', sql`${table.kind} in ('cookie', 'bearer', 'api_token')`),
+    check('auth_sessions_kind', sql`${table.kind} in ('cookie', 'bearer', 'api_token', 'widget')`),
+    check(
+      'auth_sessions_widget_binding',
+      sql`(${table.kind} = 'widget') = (${table.embedKeyId} is not null and ${table.origin} is not null)`,
+    ),
     check('auth_sessions_scopes', sql`${table.scopes} <@ array['read', 'write']::text[]`),
     check('auth_sessions_name_length', sql`char_length(${table.name}) between 1 and 80`),
   ],

@@ -47,8 +47,8 @@ const LiveRoomSignalType = enumFromValues(
 );
 const CommunityActivityType = enumFromValues(
   'CommunityActivityType',
-  ['thread_created', 'live_session_scheduled', 'badge_awarded'] as const,
-  'What happened in a community: a new thread, a scheduled live session or a badge award.',
+  ['thread_created', 'reply_posted', 'live_session_scheduled', 'badge_awarded'] as const,
+  'What happened in a community: a new thread, a reply, a scheduled live session or a badge award.',
 );
 
 const EVENT_ID_DESCRIPTION =
@@ -211,7 +211,7 @@ const LiveRoomSignal = builder.objectRef<RoomSignal>('LiveRoomSignal').implement
 });
 
 const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityEvent').implement({
-  description: 'A new thread, live session or badge award in a community.',
+  description: 'A new thread, reply, live session or badge award in a community.',
   fields: (t) => ({
     eventId: t.string({ description: EVENT_ID_DESCRIPTION, resolve: (event) => String(event.id) }),
     type: t.field({
@@ -232,7 +232,8 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
     thread: t.drizzleField({
       type: 'threads',
       nullable: true,
-      description: 'The new thread, for THREAD_CREATED; null for other types.',
+      description:
+        'The new thread, for THREAD_CREATED; the thread replied to, for REPLY_POSTED; null for other types.',
       resolve: (query, event, _args, ctx) => {
         const id = payloadId(event, 'threadId');
         return id
@@ -240,6 +241,21 @@ const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityE
               ctx.events,
               event,
               ctx.db.query.threads.findFirst(query({ where: { id } })),
+            )
+          : null;
+      },
+    }),
+    post: t.drizzleField({
+      type: 'posts',
+      nullable: true,
+      description: 'The new reply, for REPLY_POSTED; null for other types.',
+      resolve: (query, event, _args, ctx) => {
+        const id = payloadId(event, 'postId');
+        return id
+          ? loadOncePerEvent(
+              ctx.events,
+              event,
+              ctx.db.query.posts.findFirst(query({ where: { id } })),
             )
           : null;
       },
@@ -421,7 +437,7 @@ builder.subscriptionType({
     }),
     communityActivity: t.field({
       type: CommunityActivityEvent,
-      description: 'New threads, live sessions and badge awards of a community.',
+      description: 'New threads, replies, live sessions and badge awards of a community.',
       args: {
         communityId: t.arg.id({ required: true, description: 'The community to follow.' }),
         after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),

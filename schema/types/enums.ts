@@ -38,6 +38,7 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
   CommunityActivityType: {
     badge_awarded: 'A badge of the community was awarded.',
     live_session_scheduled: 'A live session was scheduled.',
+    reply_posted: 'A reply was posted in one of its threads.',
     thread_created: 'A thread was started.',
   },
   EvidenceSubmissionStatus: {

@@ -357,3 +357,55 @@ export function readableCommunityCondition(
       and not exists (select 1 from memberships m where m.community_id = ${table.id} and m.user_id = ${viewer.id} and m.status = 'banned'))
     or exists (select 1 from memberships m where m.community_id = ${table.id} and m.user_id = ${viewer.id} and m.status = 'active'))`;
 }
+
+/**
+ * What an embed key lets a widget show: the communities on its list, and for a district key
+ * whether its admin accepted that anyone holding the snippet may read the district communities.
+ */
+export interface EmbedScope {
+  embedKeyId: number;
+  communityIds: ReadonlySet<number>;
+  /** The owning district, for a district key. */
+  districtId: number | null;
+  districtReadAccepted: boolean;
+}
+
+/**
+ * Reports whether an embed key alone, with nobody signed in, lets a widget read a community: a
+ * public community on its list, or a district community on its list when the key is that
+ * district's and its admin accepted open reading. Never a private community.
+ */
+export function embedKeyGrantsRead(scope: EmbedScope, community: CommunityAccess): boolean {
+  if (!scope.communityIds.has(community.id)) {
+    return false;
+  }
+  if (community.visibility === 'public') {
+    return true;
+  }
+  return (
+    community.visibility === 'district' &&
+    scope.districtReadAccepted &&
+    scope.districtId !== null &&
+    community.districtId === scope.districtId
+  );
+}
+
+/**
+ * Reports whether a widget may read a district's own badges: only with that district's key, and
+ * then with the admin's open-reading acceptance or as the district's staff or admin.
+ */
+export function embedKeyCoversDistrict(scope: EmbedScope, districtId: number): boolean {
+  return scope.districtId === districtId;
+}
+
+/** A community's owners manage its embed keys; a district's admins manage the district's. */
+export function canManageEmbedKeys(
+  viewer: Viewer | null,
+  owner: { communityId: number | null; districtId: number | null },
+  membership: MembershipAccess | null,
+): boolean {
+  if (owner.districtId !== null) {
+    return canAdministerDistrict(viewer, owner.districtId);
+  }
+  return canManageCommunity(membership);
+}

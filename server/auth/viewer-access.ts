@@ -14,6 +14,9 @@ import {
   canAdministerDistrict,
   canReadCommunity,
   canSeeCommunity,
+  type EmbedScope,
+  embedKeyCoversDistrict,
+  embedKeyGrantsRead,
   type Viewer,
 } from './access.ts';
 
@@ -96,6 +99,10 @@ export class AccessBatcher {
 /**
  * Loads what the access rules need for one viewer and remembers it. Each request builds one; a
  * subscription builds a fresh one per event, so that a membership change applies at once.
+ *
+ * A request through an embed key carries its scope: then only the key's communities can be seen
+ * or read, the key itself opens those it grants (see embedKeyGrantsRead), and a signed-in
+ * person reads the others on the list with their own access.
  */
 export class ViewerAccess {
   private readonly communityCache = new Map<number, Promise<CommunityAccess | null>>();
@@ -105,11 +112,12 @@ export class ViewerAccess {
   constructor(
     private readonly batcher: AccessBatcher,
     readonly viewer: Viewer | null,
+    readonly embed: EmbedScope | null = null,
   ) {}
 
-  /** Creates an instance for the same viewer with nothing remembered. */
+  /** Creates an instance for the same viewer and embed scope with nothing remembered. */
   fresh(): ViewerAccess {
-    return new ViewerAccess(this.batcher, this.viewer);
+    return new ViewerAccess(this.batcher, this.viewer, this.embed);
   }
 
   community(communityId: number): Promise<CommunityAccess | null> {
@@ -154,11 +162,39 @@ export class ViewerAccess {
     if (!community) {
       return false;
     }
-    // Public communities need no membership lookup.
+    return this.allowsRead(community, () => this.membership(communityId));
+  }
+
+  /** Applies canReadCommunity and the embed scope; public communities need no membership. */
+  private async allowsRead(
+    community: CommunityAccess,
+    membership: () => Promise<MembershipRow | null>,
+  ): Promise<boolean> {
+    if (this.embed) {
+      if (!this.embed.communityIds.has(community.id)) {
+        return false;
+      }
+      if (embedKeyGrantsRead(this.embed, community)) {
+        return true;
+      }
+    }
     if (community.visibility === 'public') {
       return true;
     }
-    return canReadCommunity(this.viewer, community, await this.membership(communityId));
+    return canReadCommunity(this.viewer, community, await membership());
+  }
+
+  private async allowsSee(
+    community: CommunityAccess,
+    membership: () => Promise<MembershipRow | null>,
+  ): Promise<boolean> {
+    if (await this.allowsRead(community, membership)) {
+      return true;
+    }
+    if (this.embed && !this.embed.communityIds.has(community.id)) {
+      return false;
+    }
+    return canSeeCommunity(this.viewer, community, await membership());
   }
 
   /** Reports whether the viewer may know that the community exists and see its name. */
@@ -167,10 +203,7 @@ export class ViewerAccess {
     if (!community) {
       return false;
     }
-    if (community.visibility === 'public') {
-      return true;
-    }
-    return canSeeCommunity(this.viewer, community, await this.membership(communityId));
+    return this.allowsSee(community, () => this.membership(communityId));
   }
 
   /**
@@ -184,7 +217,7 @@ export class ViewerAccess {
       this.community(communityId),
       this.membership(communityId),
     ]);
-    if (!community || !canSeeCommunity(this.viewer, community, membership)) {
+    if (!community || !(await this.allowsSee(community, async () => membership))) {
       throw new NotFoundError('Community not found, or you do not have access to it.');
     }
     return { community, membership };
@@ -214,8 +247,19 @@ export class ViewerAccess {
     return issuer.districtId !== null && this.isDistrictReader(issuer.districtId);
   }
 
-  /** Staff and admins of a district read its badges. */
+  /**
+   * Staff and admins of a district read its badges. Through an embed key, only that district's
+   * key shows them, to anyone when its admin accepted open reading.
+   */
   isDistrictReader(districtId: number): boolean {
+    if (this.embed) {
+      if (!embedKeyCoversDistrict(this.embed, districtId)) {
+        return false;
+      }
+      if (this.embed.districtReadAccepted) {
+        return true;
+      }
+    }
     return (
       this.viewer !== null &&
       (this.viewer.districtId === districtId || canAdministerDistrict(this.viewer, districtId))
@@ -234,7 +278,7 @@ export class ViewerAccess {
       this.community(communityId),
       this.membership(communityId),
     ]);
-    if (!community || !canReadCommunity(this.viewer, community, membership)) {
+    if (!community || !(await this.allowsRead(community, async () => membership))) {
       throw new NotFoundError(`${subject} not found, or you do not have access to it.`);
     }
     return { community, membership };

@@ -247,6 +247,9 @@ export interface Authenticated {
   viewer: Viewer;
   authSessionId: number;
   expiresAt: Date;
+  kind: (typeof authSessions.$inferSelect)['kind'];
+  /** For a widget sign-in: the embed key and the page origin it is bound to. */
+  widget: { embedKeyId: number; origin: string } | null;
 }
 
 /**
@@ -268,6 +271,9 @@ export async function authenticate(db: Database, token: string): Promise<Authent
       scopes: authSessions.scopes,
       authSessionId: authSessions.id,
       expiresAt: authSessions.expiresAt,
+      kind: authSessions.kind,
+      embedKeyId: authSessions.embedKeyId,
+      origin: authSessions.origin,
       lastUsedIsStale: sql<boolean>`coalesce(${authSessions.lastUsedAt} < now() - make_interval(secs => ${LAST_USED_RESOLUTION_SECONDS}), true)`,
     })
     .from(authSessions)
@@ -299,6 +305,11 @@ export async function authenticate(db: Database, token: string): Promise<Authent
     },
     authSessionId: row.authSessionId,
     expiresAt: new Date(row.expiresAt),
+    kind: row.kind,
+    widget:
+      row.embedKeyId !== null && row.origin !== null
+        ? { embedKeyId: row.embedKeyId, origin: row.origin }
+        : null,
   };
 }
 

@@ -49,7 +49,10 @@ export type AuditAction =
   | 'account.api_token_revoked'
   | 'account.profile_updated'
   | 'account.exported'
-  | 'account.deleted';
+  | 'account.deleted'
+  | 'embed_key.created'
+  | 'embed_key.changed'
+  | 'embed_key.revoked';
 
 export interface AuditEntry {
   actorId: number | null;

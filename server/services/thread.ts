@@ -160,6 +160,10 @@ export async function createPost(
       .set({ replyCount: sql`${threads.replyCount} + 1`, lastActivityAt: sql`now()` })
       .where(eq(threads.id, thread.id));
     await recorder.record(topics.thread(thread.id), 'post_added', { postId: post.id });
+    await recorder.record(topics.community(thread.communityId), 'reply_posted', {
+      threadId: thread.id,
+      postId: post.id,
+    });
 
     const recipientId = parent ? parent.authorId : thread.authorId;
     if (recipientId !== null && recipientId !== viewer.id) {

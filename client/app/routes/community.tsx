@@ -85,7 +85,10 @@ interface ActivityNotice {
 function describeActivity(event: CommunityActivityData['communityActivity']): ActivityNotice {
   if (event.thread) {
     return {
-      message: `New thread: ${event.thread.title}`,
+      message:
+        event.type === 'REPLY_POSTED'
+          ? `New reply in: ${event.thread.title}`
+          : `New thread: ${event.thread.title}`,
       href: `/t/${encodeURIComponent(event.thread.id)}`,
     };
   }
