@@ -8,6 +8,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { getOperationAST } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
@@ -33,10 +34,13 @@ import {
   serializeSessionCookie,
 } from './context.ts';
 import { ensureCredentialKey } from './credentials/key-ring.ts';
+import { EMBED_DOCUMENTS } from './embed/embed-access.ts';
+import { createEmbedHttpHandler } from './embed/embed-http.ts';
 import { createAccountExportRoute } from './http/account-export.ts';
 import { createAttendanceRoutes } from './http/attendance-routes.ts';
 import { createCalendarRoutes } from './http/calendar-routes.ts';
 import { createCredentialRoutes } from './http/credential-routes.ts';
+import { createEmbedRoutes } from './http/embed-routes.ts';
 import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
 import { createSsoRoutes } from './http/sso-routes.ts';
 import { createUploadRoutes } from './http/upload-routes.ts';
@@ -45,6 +49,7 @@ import { createMailTransport } from './mail/transport.ts';
 import { startMailWorker } from './mail/worker.ts';
 import { createEventBus } from './pubsub/event-bus.ts';
 import { EventHub } from './pubsub/event-hub.ts';
+import { EmbedUsageCounter } from './services/embed-usage.ts';
 import { startPresenceWorker } from './services/presence.ts';
 import { startReminderWorker } from './services/reminders.ts';
 import { serveStatic } from './static.ts';
@@ -154,6 +159,42 @@ export async function startServer(
     presenceTimeoutMs: config.presenceTimeoutMs,
   };
 
+  const yogaLogging = {
+    debug: (...args: unknown[]) => log.debug({ detail: args }, 'yoga'),
+    info: (...args: unknown[]) => log.info({ detail: args }, 'yoga'),
+    warn: (...args: unknown[]) => log.warn({ detail: args }, 'yoga'),
+    // Yoga reports every GraphQL error here; unexpected ones are logged once by maskError.
+    error: (...args: unknown[]) => log.debug({ detail: args }, 'yoga'),
+  };
+  // Limits for a public API, so that one crafted document cannot tie up the database. With
+  // every list capped at 100 per page, depth and aliases bound the work of one document.
+  // The web client's largest pages (thread and community) nest 6 levels deep.
+  const limitPlugins = () => [
+    maxDepthPlugin({ n: 12, ignoreIntrospection: true }),
+    maxAliasesPlugin({ n: 20 }),
+    maxTokensPlugin({ n: 2000 }),
+    costLimitPlugin({
+      maxCost: MAX_COST,
+      objectCost: 2,
+      scalarCost: 1,
+      depthCostFactor: 1.5,
+      ignoreIntrospection: true,
+    }),
+    variableCostPlugin(
+      MAX_COST,
+      { defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
+      (cost, args) =>
+        statements.getStore()?.log.debug(
+          {
+            cost,
+            depth: operationDepth(args.document, args.operationName),
+            operationName: getOperationAST(args.document, args.operationName)?.name?.value,
+          },
+          'Operation priced',
+        ),
+    ),
+  ];
+
   const yoga = createYoga<{ staffroom: GraphQLContext }, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -178,50 +219,63 @@ export async function startServer(
     context: ({ staffroom }) => staffroom,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Staffroom GraphQL' },
     landingPage: false,
-    logging: {
-      debug: (...args) => log.debug({ detail: args }, 'yoga'),
-      info: (...args) => log.info({ detail: args }, 'yoga'),
-      warn: (...args) => log.warn({ detail: args }, 'yoga'),
-      // Yoga reports every GraphQL error here; unexpected ones are logged once by maskError.
-      error: (...args) => log.debug({ detail: args }, 'yoga'),
-    },
+    logging: yogaLogging,
     maskedErrors: {
       maskError: (error, message) => maskError(error, message, statements.getStore()?.log ?? log),
     },
     plugins: [
-      // Limits for a public API, so that one crafted document cannot tie up the database. With
-      // every list capped at 100 per page, depth and aliases bound the work of one document.
-      // The web client's largest pages (thread and community) nest 6 levels deep.
-      maxDepthPlugin({ n: 12, ignoreIntrospection: true }),
-      maxAliasesPlugin({ n: 20 }),
-      maxTokensPlugin({ n: 2000 }),
-      costLimitPlugin({
-        maxCost: MAX_COST,
-        objectCost: 2,
-        scalarCost: 1,
-        depthCostFactor: 1.5,
-        ignoreIntrospection: true,
-      }),
+      ...limitPlugins(),
       // A GET request, or a form post, carries no custom header unless a preflight allowed it,
       // so requiring one stops cross-site requests that CORS does not see.
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER, 'authorization'] }),
-      variableCostPlugin(
-        MAX_COST,
-        { defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
-        (cost, args) =>
-          statements.getStore()?.log.debug(
-            {
-              cost,
-              depth: operationDepth(args.document, args.operationName),
-              operationName: getOperationAST(args.document, args.operationName)?.name?.value,
-            },
-            'Operation priced',
-          ),
-      ),
       writeScopePlugin(),
       statementCountPlugin(statements, config.exposeQueryStats),
     ],
   });
+
+  // Widgets on other sites call /embed/graphql: persisted operations only, through an embed key,
+  // with the key's origins for CORS (set by the embed handler) and never a cookie, so no CSRF
+  // check is needed there.
+  const embedYoga = createYoga<{ staffroom: GraphQLContext }, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/embed/graphql',
+    cors: false,
+    batching: false,
+    context: ({ staffroom }) => staffroom,
+    graphiql: false,
+    landingPage: false,
+    logging: yogaLogging,
+    maskedErrors: {
+      maskError: (error, message) => maskError(error, message, statements.getStore()?.log ?? log),
+    },
+    plugins: [
+      usePersistedOperations({
+        getPersistedOperation: (id) => EMBED_DOCUMENTS.get(id) ?? null,
+        allowArbitraryOperations: false,
+        customErrors: {
+          persistedQueryOnly: {
+            message:
+              'Widgets may run only persisted operations: send extensions.persistedQuery.sha256Hash.',
+            extensions: { code: 'PERSISTED_QUERY_ONLY' },
+          },
+          notFound: {
+            message: 'No persisted operation has this id; reload the widget.',
+            extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+          },
+          keyNotFound: {
+            message:
+              'Widgets may run only persisted operations: send extensions.persistedQuery.sha256Hash.',
+            extensions: { code: 'PERSISTED_QUERY_ONLY' },
+          },
+        },
+      }),
+      ...limitPlugins(),
+      writeScopePlugin(),
+      statementCountPlugin(statements, config.exposeQueryStats),
+    ],
+  });
+  const embedUsage = new EmbedUsageCounter(database.db, log, config.embedUsageFlushMs);
+  const stopListening = new AbortController();
 
   let draining = false;
   let inFlight = 0;
@@ -281,6 +335,10 @@ export async function startServer(
     }
     if (pathname === '/graphql') {
       await handleGraphQL(request, response);
+      return;
+    }
+    if (pathname === '/embed/graphql') {
+      await handleEmbedGraphQL(request, response);
       return;
     }
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -380,16 +438,29 @@ export async function startServer(
         }
       },
       requestLog,
-      {
-        clientAddress: clientAddressOf(
-          request.socket.remoteAddress,
-          request.headers['x-forwarded-for'],
-          config.trustProxy,
-        ),
-        userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
-      },
+      requestInfoOf(request),
     );
   }
+
+  function requestInfoOf(request: IncomingMessage) {
+    return {
+      clientAddress: clientAddressOf(
+        request.socket.remoteAddress,
+        request.headers['x-forwarded-for'],
+        config.trustProxy,
+      ),
+      userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+    };
+  }
+
+  const handleEmbedGraphQL = createEmbedHttpHandler({
+    yoga: embedYoga,
+    deps,
+    statements,
+    usage: embedUsage,
+    requestInfo: requestInfoOf,
+    signal: stopListening.signal,
+  });
 
   const routeDeps: HttpRouteDeps = { config, deps, contextFor, isSecure };
   // Endpoints beside /graphql, tried in order before the static client.
@@ -400,13 +471,16 @@ export async function startServer(
     createAttendanceRoutes(routeDeps),
     createCredentialRoutes(routeDeps),
     createUploadRoutes(routeDeps),
+    createEmbedRoutes(routeDeps, clientRoot, embedUsage),
   ];
 
   const sockets = attachWebSocketServer({
     server,
     yoga,
+    embedYoga,
     deps,
     scope: statements,
+    embedUsage,
     isDraining: () => draining,
   });
 
@@ -489,6 +563,8 @@ export async function startServer(
       sockets.close();
       await closed;
       clearInterval(pruneTimer);
+      stopListening.abort();
+      await embedUsage.stop();
       await reminderWorker.stop();
       await presenceWorker.stop();
       await mailWorker.stop();

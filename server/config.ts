@@ -30,6 +30,8 @@ export interface Config {
   presenceTimeoutMs: number;
   /** Milliseconds between sweeps that remove timed-out people from live session rooms. */
   presenceSweepIntervalMs: number;
+  /** Milliseconds between writes of embed key use counts to the database. */
+  embedUsageFlushMs: number;
   /**
    * How many proxies in front of the server to trust: the client address is read that many
    * entries from the right of X-Forwarded-For. 0 (the default) uses the socket's address.
@@ -115,6 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     presenceSweepIntervalMs: parseInteger(
       env.PRESENCE_SWEEP_INTERVAL_MS,
       'PRESENCE_SWEEP_INTERVAL_MS',
+      10_000,
+      50,
+      600_000,
+    ),
+    embedUsageFlushMs: parseInteger(
+      env.EMBED_USAGE_FLUSH_MS,
+      'EMBED_USAGE_FLUSH_MS',
       10_000,
       50,
       600_000,
