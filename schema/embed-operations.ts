@@ -166,6 +166,14 @@ export const EMBED_OPERATIONS = {
           data {
             id
             sequence
+            body
+            createdAt
+            editedAt
+            deletedAt
+            author {
+              id
+              displayName
+            }
           }
         }
         ... on Error {
@@ -238,11 +246,14 @@ export const EMBED_OPERATIONS = {
         slug
         name
         description
+        descriptionHtml
         focus
         visibility
         memberCount
         threadCount
         viewerCanJoin
+        viewerCanRead
+        eventCursor
         district {
           name
         }

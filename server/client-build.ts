@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from './log.ts';
 
-async function newestModification(path: string, skip: string): Promise<number> {
+async function newestModification(path: string, skip: string[]): Promise<number> {
   const info = await stat(path).catch(() => null);
   if (!info) {
     return 0;
@@ -13,7 +13,7 @@ async function newestModification(path: string, skip: string): Promise<number> {
   let newest = info.mtimeMs;
   for (const entry of await readdir(path)) {
     const child = join(path, entry);
-    if (child === skip || entry === 'node_modules') {
+    if (skip.includes(child) || entry === 'node_modules') {
       continue;
     }
     newest = Math.max(newest, await newestModification(child, skip));
@@ -21,26 +21,69 @@ async function newestModification(path: string, skip: string): Promise<number> {
   return newest;
 }
 
+interface BuildTarget {
+  /** Its name in log messages, such as "the web client". */
+  name: string;
+  /** A file the build writes, whose modification time is when the build last ran. */
+  output: string;
+  /** Files and folders whose changes make the build stale. */
+  sources: string[];
+  /** Folders inside `sources` that are not its input. */
+  skip: string[];
+  configFile: string;
+}
+
+/** Runs a Vite build when its output is missing or older than any of its sources. */
+async function buildIfStale(target: BuildTarget, log: Logger): Promise<void> {
+  const builtAt = (await stat(target.output).catch(() => null))?.mtimeMs ?? 0;
+  let sourcesAt = 0;
+  for (const source of target.sources) {
+    sourcesAt = Math.max(sourcesAt, await newestModification(source, target.skip));
+  }
+  if (builtAt >= sourcesAt && builtAt > 0) {
+    return;
+  }
+
+  const started = Date.now();
+  log.info({ reason: builtAt === 0 ? 'missing' : 'stale' }, `Building ${target.name}`);
+  const { build } = await import('vite');
+  await build({ configFile: target.configFile, logLevel: 'warn' });
+  log.info({ ms: Date.now() - started }, `Built ${target.name}`);
+}
+
 /**
- * Builds the web client with Vite when `client/dist` is missing or older than any source file,
- * so that `npm start` on a fresh clone serves a working client.
+ * Builds the web client and then the embeddable widgets with Vite, each when its output is
+ * missing or older than any of its sources, so that `npm start` on a fresh clone serves both.
+ * The widgets go to `client/dist/embed`, which the web client's build empties, so they are
+ * built after it.
  */
 export async function ensureClientBuilt(projectRoot: string, log: Logger): Promise<string> {
   const clientRoot = join(projectRoot, 'client');
   const distRoot = join(clientRoot, 'dist');
-  const builtAt = (await stat(join(distRoot, 'index.html')).catch(() => null))?.mtimeMs ?? 0;
-  const sourcesAt = Math.max(
-    await newestModification(clientRoot, distRoot),
-    await newestModification(join(projectRoot, 'vite.config.ts'), distRoot),
+  const widgetsRoot = join(clientRoot, 'widgets');
+  await buildIfStale(
+    {
+      name: 'the web client',
+      output: join(distRoot, 'index.html'),
+      sources: [clientRoot, join(projectRoot, 'vite.config.ts')],
+      skip: [distRoot, widgetsRoot],
+      configFile: join(projectRoot, 'vite.config.ts'),
+    },
+    log,
   );
-  if (builtAt >= sourcesAt && builtAt > 0) {
-    return distRoot;
-  }
-
-  const started = Date.now();
-  log.info({ reason: builtAt === 0 ? 'missing' : 'stale' }, 'Building the web client');
-  const { build } = await import('vite');
-  await build({ configFile: join(projectRoot, 'vite.config.ts'), logLevel: 'warn' });
-  log.info({ ms: Date.now() - started }, 'Built the web client');
+  await buildIfStale(
+    {
+      name: 'the embeddable widgets',
+      output: join(distRoot, 'embed', 'loader.js'),
+      sources: [
+        widgetsRoot,
+        join(projectRoot, 'vite.widgets.config.ts'),
+        join(projectRoot, 'schema', 'embed-operations.ts'),
+      ],
+      skip: [],
+      configFile: join(projectRoot, 'vite.widgets.config.ts'),
+    },
+    log,
+  );
   return distRoot;
 }
