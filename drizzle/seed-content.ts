@@ -1412,3 +1412,38 @@ export const DEMO_BADGES: DemoBadge[] = [
     ],
   },
 ];
+
+export interface DemoEmbedKey {
+  /** The key string; demo keys are fixed so that the embed guide can name them. */
+  publicKey: string;
+  name: string;
+  /** Slug of the owning community, for a community's key. */
+  community?: string;
+  /** Slug of the owning district, for a district's key. */
+  district?: string;
+  /** Community slugs the key shows. */
+  communities: string[];
+  allowedOrigins: string[];
+  /** Who created the key: an owner of the community or an admin of the district. */
+  createdBy: PersonKey;
+}
+
+/** Embed keys for a portal served on this machine at port 8080, as the embed guide does. */
+export const DEMO_EMBED_KEYS: DemoEmbedKey[] = [
+  {
+    publicKey: 'ek_demoMakerspacePortal000000000000',
+    name: 'Demo portal on localhost:8080',
+    community: 'elementary-makerspace-network',
+    communities: ['elementary-makerspace-network'],
+    allowedOrigins: ['http://localhost:8080', 'http://127.0.0.1:8080'],
+    createdBy: 'facilitator',
+  },
+  {
+    publicKey: 'ek_demoRiverbendPortal0000000000000',
+    name: 'Riverbend staff portal on localhost:8080',
+    district: 'riverbend-usd',
+    communities: ['riverbend-instructional-coaches'],
+    allowedOrigins: ['http://localhost:8080', 'http://127.0.0.1:8080'],
+    createdBy: 'luis',
+  },
+];

@@ -7,6 +7,7 @@ import {
   DEMO_COMMUNITIES,
   DEMO_DISTRICT_ADMINS,
   DEMO_DISTRICTS,
+  DEMO_EMBED_KEYS,
   DEMO_LIVE_SESSIONS,
   DEMO_PEOPLE,
   DEMO_PLATFORM_ADMIN,
@@ -28,6 +29,8 @@ import {
   districtAdmins,
   districtDomains,
   districts,
+  embedKeyCommunities,
+  embedKeys,
   evidenceRevisions,
   evidenceSubmissions,
   liveSessions,
@@ -191,6 +194,7 @@ async function insertDemoData(
   const discussion = await insertThreads(tx, userId, communityId, now);
   const liveSessionCount = await insertLiveSessions(tx, userId, communityId, now);
   const recognition = await insertBadges(tx, userId, communityId, districtId, now);
+  await insertEmbedKeys(tx, userId, communityId, districtId);
   // Inboxes list notifications by id, so they go in oldest first.
   const notices = [...discussion.notifications, ...recognition.notifications].sort(
     (first, second) => Date.parse(first.createdAt ?? '') - Date.parse(second.createdAt ?? ''),
@@ -251,6 +255,35 @@ async function insertCommunities(
     }),
   );
   return communityId;
+}
+
+async function insertEmbedKeys(
+  tx: Transaction,
+  userId: IdOf<PersonKey>,
+  communityId: IdOf<string>,
+  districtId: IdOf<string>,
+): Promise<void> {
+  for (const key of DEMO_EMBED_KEYS) {
+    const [row] = await tx
+      .insert(embedKeys)
+      .values({
+        publicKey: key.publicKey,
+        name: key.name,
+        communityId: key.community === undefined ? null : communityId(key.community),
+        districtId: key.district === undefined ? null : districtId(key.district),
+        allowedOrigins: key.allowedOrigins,
+        createdBy: userId(key.createdBy),
+      })
+      .returning({ id: embedKeys.id });
+    if (!row) {
+      throw new Error(`Inserting the demo embed key "${key.name}" returned no row`);
+    }
+    await tx
+      .insert(embedKeyCommunities)
+      .values(
+        key.communities.map((slug) => ({ embedKeyId: row.id, communityId: communityId(slug) })),
+      );
+  }
 }
 
 interface PlannedPost {
