@@ -26,6 +26,9 @@ const DistrictAdminPage = lazy(() => import('./routes/district-admin.tsx'));
 const VerifyPage = lazy(() => import('./routes/verify.tsx'));
 const ProfilePage = lazy(() => import('./routes/profile.tsx'));
 const CommunityBadgesPage = lazy(() => import('./routes/community-badges.tsx'));
+const CommunityEmbedPage = lazy(() => import('./routes/community-embed.tsx'));
+const DistrictEmbedPage = lazy(() => import('./routes/district-embed.tsx'));
+const EmbedSignInPage = lazy(() => import('./routes/embed-sign-in.tsx'));
 
 /** Wraps a route so that an unexpected error shows an error state instead of a blank page. */
 function guarded(Page: Component): Component {
@@ -65,11 +68,14 @@ if (root) {
         <Route path="/c/:slug" component={guarded(CommunityPage)} />
         <Route path="/c/:slug/manage" component={guarded(CommunityManagePage)} />
         <Route path="/c/:slug/badges" component={guarded(CommunityBadgesPage)} />
+        <Route path="/c/:slug/embed" component={guarded(CommunityEmbedPage)} />
         <Route path="/invitations/:token" component={guarded(InvitationPage)} />
         <Route path="/settings" component={guarded(Settings)} />
         <Route path="/verify-email" component={guarded(VerifyEmail)} />
         <Route path="/reset-password" component={guarded(ResetPassword)} />
         <Route path="/districts/:slug/admin" component={guarded(DistrictAdminPage)} />
+        <Route path="/districts/:slug/embed" component={guarded(DistrictEmbedPage)} />
+        <Route path="/embed/sign-in" component={guarded(EmbedSignInPage)} />
         <Route path="/t/:id" component={guarded(ThreadPage)} />
         <Route path="/live-sessions" component={guarded(LiveSessions)} />
         <Route path="/s/:id" component={guarded(LiveSessionPage)} />

@@ -150,6 +150,7 @@ export default function CommunityManagePage() {
                 <a href="#invitations-heading">Invitations</a>
                 <Show when={isOwner()}>
                   <a href="#settings-heading">Settings</a>
+                  <a href="#widgets-heading">Widgets</a>
                 </Show>
                 <a href="#audit-heading">Audit log</a>
               </nav>
@@ -225,6 +226,16 @@ export default function CommunityManagePage() {
                       }
                     }}
                   />
+                </section>
+                <section aria-labelledby="widgets-heading">
+                  <h2 id="widgets-heading" tabindex="-1">
+                    Widgets for other sites
+                  </h2>
+                  <p>
+                    Show this community's feed, live sessions, chat or badges on a school or
+                    district site with an embed key.{' '}
+                    <A href={`/c/${current().slug}/embed`}>Manage embed keys and snippets</A>
+                  </p>
                 </section>
               </Show>
 

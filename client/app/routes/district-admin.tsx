@@ -117,6 +117,7 @@ export default function DistrictAdminPage() {
               <a href="#staff-heading">Staff</a>
               <a href="#district-badges-heading">Badges</a>
               <a href="#sso-heading">Single sign-on</a>
+              <a href="#district-widgets-heading">Widgets</a>
               <a href="#district-audit-heading">Audit log</a>
             </nav>
 
@@ -204,6 +205,16 @@ export default function DistrictAdminPage() {
                 sso={current().sso}
                 onChanged={page.refetch}
               />
+            </section>
+
+            <section aria-labelledby="district-widgets-heading">
+              <h2 id="district-widgets-heading" tabindex="-1">
+                Widgets for other sites
+              </h2>
+              <p>
+                Show the district's communities on a district or school site with an embed key.{' '}
+                <A href={`/districts/${current().slug}/embed`}>Manage embed keys and snippets</A>
+              </p>
             </section>
 
             <section aria-labelledby="district-audit-heading">
