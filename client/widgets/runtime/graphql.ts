@@ -87,7 +87,7 @@ export function classifyErrors(status: number, errors: GraphQLError[] | undefine
   if (codes.includes('EMBED_KEY_REVOKED')) {
     return { kind: 'turned-off' };
   }
-  if (codes.includes('EMBED_KEY_NOT_FOUND')) {
+  if (codes.includes('EMBED_KEY_NOT_FOUND') || codes.includes('EMBED_ORIGIN_NOT_ALLOWED')) {
     return { kind: 'not-enabled' };
   }
   if (status === 401 || codes.includes('UNAUTHENTICATED')) {

@@ -112,7 +112,6 @@ export async function subscribeOverSse(
       headers: embedHeaders(target, 'text/event-stream'),
       body: persistedBody(operation, variables),
       credentials: 'omit',
-      cache: 'no-store',
       signal,
     });
   } catch (error) {

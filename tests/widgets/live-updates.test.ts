@@ -1,0 +1,267 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
+import {
+  type EmbedTarget,
+  type Failure,
+  runPersisted,
+} from '../../client/widgets/runtime/graphql.ts';
+import {
+  type LiveState,
+  type LiveSubscription,
+  type LiveTransport,
+  startLive,
+} from '../../client/widgets/runtime/live.ts';
+import { embedOperationIds } from '../../schema/embed-operations.ts';
+import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
+import {
+  type Json,
+  mutate,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server.ts';
+
+const ids = embedOperationIds();
+const FEED = { name: 'WidgetCommunityFeed', id: ids.WidgetCommunityFeed };
+const ACTIVITY = { name: 'WidgetCommunityActivity', id: ids.WidgetCommunityActivity };
+const PORTAL = 'http://localhost:5173';
+
+/** Waits until `check` passes, polling every 20 ms for at most `timeoutMs`. */
+async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Records what a live subscription reports. */
+function createRecorder() {
+  const recorder = {
+    events: [] as Json[],
+    states: [] as { state: LiveState; transport: LiveTransport }[],
+    failures: [] as Failure[],
+    resyncs: 0,
+    lives: () => recorder.states.filter((entry) => entry.state === 'live'),
+  };
+  return recorder;
+}
+
+// The widgets' transport does not depend on the database, so one kind is enough: the PostgreSQL
+// server when it is reachable, else PGlite.
+const kind = (await databaseKinds()).at(-1) ?? 'pglite';
+
+describe(`widget live updates against a server on ${kind}`, () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let owner: { id: string; token: string };
+  let community: { id: string; slug: string };
+  let embedKey: { id: string; key: string };
+  let target: EmbedTarget;
+  const subscriptions: LiveSubscription[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    server = await startTestServer({ database });
+    owner = await signUpUser(server, { displayName: 'Olu Owner' });
+    community = await mutate(
+      server,
+      'createCommunity',
+      'CreateCommunityInput',
+      { name: 'Ratio Reasoning', focus: 'STEM', visibility: 'PUBLIC' },
+      'id slug',
+      owner.token,
+    );
+    embedKey = await mutate(
+      server,
+      'createEmbedKey',
+      'CreateEmbedKeyInput',
+      { communityId: community.id, name: 'District portal', allowedOrigins: [PORTAL] },
+      'id key',
+      owner.token,
+    );
+    target = { base: server.url, key: embedKey.key, token: null };
+  });
+
+  afterAll(async () => {
+    for (const subscription of subscriptions) {
+      subscription.stop();
+    }
+    await server?.stop();
+    await database?.drop();
+  });
+
+  const createThread = (title: string) =>
+    mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId: community.id, title, body: 'What works in your classroom?' },
+      'id',
+      owner.token,
+    );
+
+  const readCursor = async (forTarget: EmbedTarget) => {
+    const outcome = await runPersisted<Json>(forTarget, FEED, { slug: community.slug, first: 5 });
+    if (!('data' in outcome)) {
+      throw new Error(`The feed query failed: ${JSON.stringify(outcome.failure)}`);
+    }
+    return outcome.data.community.eventCursor as string | null;
+  };
+
+  const follow = (
+    recorder: ReturnType<typeof createRecorder>,
+    options: { after: string | null; webSocketImpl?: unknown; forTarget?: EmbedTarget },
+  ) => {
+    const subscription = startLive({
+      target: () => options.forTarget ?? target,
+      operation: ACTIVITY,
+      variables: { communityId: community.id },
+      after: options.after,
+      webSocketImpl: options.webSocketImpl ?? WebSocket,
+      backoff: () => 300,
+      onEvent: (data) => recorder.events.push(data.communityActivity),
+      onState: (state, detail) => recorder.states.push({ state, transport: detail.transport }),
+      onFailure: (failure) => recorder.failures.push(failure),
+      onResync: () => {
+        recorder.resyncs += 1;
+      },
+    });
+    subscriptions.push(subscription);
+    return subscription;
+  };
+
+  test('runs a persisted query by id', async () => {
+    const outcome = await runPersisted<Json>(target, FEED, { slug: community.slug, first: 5 });
+
+    expect('data' in outcome && outcome.data.community.name).toBe('Ratio Reasoning');
+  });
+
+  test('reports an unknown key as not enabled', async () => {
+    const outcome = await runPersisted<Json>(
+      { ...target, key: 'ek_unknownkey000000000000' },
+      FEED,
+      { slug: community.slug, first: 5 },
+    );
+
+    expect('failure' in outcome && outcome.failure).toEqual({ kind: 'not-enabled' });
+  });
+
+  test('resumes after a dropped socket without repeats', async () => {
+    const sockets: WebSocket[] = [];
+    class TrackedWebSocket extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols);
+        sockets.push(this);
+      }
+    }
+    const recorder = createRecorder();
+    const subscription = follow(recorder, {
+      after: await readCursor(target),
+      webSocketImpl: TrackedWebSocket,
+    });
+    await waitFor(() => recorder.lives().length === 1, 'the first connection');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const first = await createThread('Tape diagrams');
+    await waitFor(() => recorder.events.length === 1, 'the first event');
+    sockets.at(-1)?.terminate();
+    const second = await createThread('Double number lines');
+    await waitFor(() => recorder.events.length >= 2, 'the missed event');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    subscription.stop();
+
+    expect(recorder.events.map((event) => event.thread?.id)).toEqual([first.id, second.id]);
+    expect(recorder.events.map((event) => event.type)).toEqual([
+      'THREAD_CREATED',
+      'THREAD_CREATED',
+    ]);
+    expect(recorder.lives()).toHaveLength(2);
+    expect(recorder.resyncs).toBe(1);
+    expect(sockets).toHaveLength(2);
+    expect(subscription.lastEventId()).toBe(recorder.events[1]?.eventId);
+  });
+
+  test('falls back to server-sent events', async () => {
+    // Connections to port 1 are refused, so the WebSocket never opens.
+    class BlockedWebSocket extends WebSocket {
+      constructor(_address: string, protocols?: string | string[]) {
+        super('ws://127.0.0.1:1/embed/graphql', protocols);
+      }
+    }
+    const recorder = createRecorder();
+    const subscription = follow(recorder, {
+      after: await readCursor(target),
+      webSocketImpl: BlockedWebSocket,
+    });
+    await waitFor(() => recorder.lives().length === 1, 'the event stream');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const thread = await createThread('Ratio tables');
+    await waitFor(() => recorder.events.length === 1, 'an event over the stream');
+    subscription.stop();
+
+    expect(recorder.lives()[0]?.transport).toBe('sse');
+    expect(recorder.events[0]?.thread?.id).toBe(thread.id);
+    expect(recorder.failures).toEqual([]);
+  });
+
+  test('stops for good when the key is revoked', async () => {
+    const revocable = await mutate(
+      server,
+      'createEmbedKey',
+      'CreateEmbedKeyInput',
+      { communityId: community.id, name: 'Old portal', allowedOrigins: [PORTAL] },
+      'id key',
+      owner.token,
+    );
+    const revocableTarget = { ...target, key: revocable.key };
+    const socketRecorder = createRecorder();
+    const streamRecorder = createRecorder();
+    follow(socketRecorder, {
+      after: await readCursor(revocableTarget),
+      forTarget: revocableTarget,
+    });
+    startLiveOverSse(streamRecorder, revocableTarget);
+    await waitFor(() => socketRecorder.lives().length === 1, 'the socket');
+    await waitFor(() => streamRecorder.lives().length === 1, 'the stream');
+
+    await mutate(
+      server,
+      'revokeEmbedKey',
+      'RevokeEmbedKeyInput',
+      { embedKeyId: revocable.id },
+      'id',
+      owner.token,
+    );
+    await waitFor(() => socketRecorder.failures.length === 1, 'the socket to close');
+    await waitFor(() => streamRecorder.failures.length === 1, 'the stream to end');
+    const query = await runPersisted<Json>(revocableTarget, FEED, {
+      slug: community.slug,
+      first: 5,
+    });
+
+    expect(socketRecorder.failures).toEqual([{ kind: 'turned-off' }]);
+    expect(socketRecorder.states.at(-1)?.state).toBe('stopped');
+    expect(streamRecorder.failures).toEqual([{ kind: 'turned-off' }]);
+    expect(streamRecorder.states.at(-1)?.state).toBe('stopped');
+    expect('failure' in query && query.failure).toEqual({ kind: 'turned-off' });
+  });
+
+  function startLiveOverSse(recorder: ReturnType<typeof createRecorder>, forTarget: EmbedTarget) {
+    const subscription = startLive({
+      target: () => forTarget,
+      operation: ACTIVITY,
+      variables: { communityId: community.id },
+      after: null,
+      preferSse: true,
+      backoff: () => 100,
+      onEvent: (data) => recorder.events.push(data.communityActivity),
+      onState: (state, detail) => recorder.states.push({ state, transport: detail.transport }),
+      onFailure: (failure) => recorder.failures.push(failure),
+    });
+    subscriptions.push(subscription);
+  }
+});
