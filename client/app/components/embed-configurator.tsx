@@ -2,7 +2,6 @@ import { createSignal, For, Show } from 'solid-js';
 import type { EmbedKey } from '../lib/embed-keys.ts';
 import {
   frameSnippet,
-  MAX_WIDGET_ITEMS,
   missingOption,
   scriptSnippet,
   WIDGET_NAMES,
@@ -31,16 +30,16 @@ interface UpcomingSessionsData {
 }
 
 const THEME_LABELS: Record<WidgetTheme, string> = {
-  auto: "Follow the visitor's system setting",
   light: 'Light',
   dark: 'Dark',
+  auto: "Follow the visitor's system setting",
 };
 
-/** Returns an error for an items count outside 1 to the API's page limit, or undefined. */
-function itemsError(value: string): string | undefined {
+/** Returns an error for an items count outside 1 to the widget's maximum, or undefined. */
+function itemsError(value: string, max: number): string | undefined {
   const items = Number(value);
-  if (!Number.isInteger(items) || items < 1 || items > MAX_WIDGET_ITEMS) {
-    return `Enter a whole number from 1 to ${MAX_WIDGET_ITEMS}.`;
+  if (!Number.isInteger(items) || items < 1 || items > max) {
+    return `Enter a whole number from 1 to ${max}.`;
   }
   return undefined;
 }
@@ -100,7 +99,7 @@ export function EmbedConfigurator(props: { keys: EmbedKey[] }) {
   const [badgesOf, setBadgesOf] = createSignal<'community' | 'person'>('community');
   const [person, setPerson] = createSignal('');
   const [items, setItems] = createSignal<Partial<Record<WidgetName, string>>>({});
-  const [theme, setTheme] = createSignal<WidgetTheme>('auto');
+  const [theme, setTheme] = createSignal<WidgetTheme>('light');
   const [locale, setLocale] = createSignal('');
 
   const live = () => props.keys.filter((key) => key.revokedAt === null);
@@ -110,6 +109,10 @@ export function EmbedConfigurator(props: { keys: EmbedKey[] }) {
   const community = () =>
     communities().find((item) => item.slug === communitySlug()) ?? communities()[0];
   const itemsText = () => items()[widget()] ?? String(WIDGETS[widget()].defaultItems ?? '');
+  const itemsProblem = () => {
+    const max = WIDGETS[widget()].maxItems;
+    return max === null ? undefined : itemsError(itemsText(), max);
+  };
 
   const sessions = createGraphQLQuery<UpcomingSessionsData, { slug: string }>(
     UPCOMING_SESSIONS,
@@ -133,10 +136,7 @@ export function EmbedConfigurator(props: { keys: EmbedKey[] }) {
     theme: theme(),
     locale: locale(),
   });
-  const problem = () =>
-    missingOption(options()) ??
-    (WIDGETS[widget()].defaultItems !== null ? itemsError(itemsText()) : undefined) ??
-    localeError(locale());
+  const problem = () => missingOption(options()) ?? itemsProblem() ?? localeError(locale());
 
   return (
     <Show
@@ -245,18 +245,20 @@ export function EmbedConfigurator(props: { keys: EmbedKey[] }) {
               )}
             </Show>
           </Show>
-          <Show when={WIDGETS[widget()].defaultItems !== null}>
-            <Field
-              label="Items"
-              name="configurator-items"
-              type="number"
-              min={1}
-              max={MAX_WIDGET_ITEMS}
-              hint={`How many entries the widget lists, 1 to ${MAX_WIDGET_ITEMS}.`}
-              value={itemsText()}
-              onValue={(value) => setItems((current) => ({ ...current, [widget()]: value }))}
-              error={itemsError(itemsText())}
-            />
+          <Show when={WIDGETS[widget()].maxItems}>
+            {(max) => (
+              <Field
+                label="Items"
+                name="configurator-items"
+                type="number"
+                min={1}
+                max={max()}
+                hint={`How many entries the widget lists, 1 to ${max()}.`}
+                value={itemsText()}
+                onValue={(value) => setItems((current) => ({ ...current, [widget()]: value }))}
+                error={itemsProblem()}
+              />
+            )}
           </Show>
           <SelectField
             label="Theme"
@@ -292,14 +294,14 @@ export function EmbedConfigurator(props: { keys: EmbedKey[] }) {
               label="Script snippet"
               name="script"
               hint="Paste it where the widget should appear. Several widgets on one page need the script tag only once."
-              rows={4}
+              rows={5}
               text={scriptSnippet(location.origin, options())}
             />
             <CopySnippet
               label="Iframe snippet"
               name="iframe"
               hint="For sites that do not allow scripts. Only the allowed sites above may frame it."
-              rows={4}
+              rows={5}
               text={frameSnippet(location.origin, options())}
             />
           </Show>

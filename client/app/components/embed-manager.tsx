@@ -35,7 +35,15 @@ export function EmbedManager(props: {
           A key is public: it is written in the snippet. It works in browsers on its allowed sites
           only, and only for the communities it lists.
         </p>
-        <EmbedKeyList owner={props.owner} keys={props.keys} onChanged={props.onChanged} />
+        <EmbedKeyList
+          owner={props.owner}
+          keys={props.keys}
+          onChanged={() => {
+            // A note about a new key would go stale once any key changes.
+            setCreated('');
+            props.onChanged();
+          }}
+        />
       </section>
 
       <section aria-labelledby="embed-new-key-heading">

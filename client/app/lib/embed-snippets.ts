@@ -9,6 +9,8 @@ export interface WidgetInfo {
   description: string;
   /** Items shown when the owner does not choose; null for a widget without a list. */
   defaultItems: number | null;
+  /** The maximum of `items`: the widget clamps a larger value to it. */
+  maxItems: number | null;
   /** Height of the iframe variant in CSS pixels: a starting point that the host page may change. */
   frameHeight: number;
 }
@@ -19,6 +21,7 @@ export const WIDGETS: Record<WidgetName, WidgetInfo> = {
     tag: 'staffroom-feed',
     description: 'The latest threads, with new posts arriving live.',
     defaultItems: 5,
+    maxItems: 20,
     frameHeight: 480,
   },
   sessions: {
@@ -26,6 +29,7 @@ export const WIDGETS: Record<WidgetName, WidgetInfo> = {
     tag: 'staffroom-sessions',
     description: 'Scheduled and running live sessions, soonest first.',
     defaultItems: 5,
+    maxItems: 20,
     frameHeight: 400,
   },
   chat: {
@@ -34,13 +38,15 @@ export const WIDGETS: Record<WidgetName, WidgetInfo> = {
     description:
       "One live session's chat. Signed-out visitors read it; members who sign in can write.",
     defaultItems: 30,
+    maxItems: 100,
     frameHeight: 520,
   },
   badges: {
     label: 'Badge showcase',
     tag: 'staffroom-badges',
     description: "A community's badges, or the badges one person holds.",
-    defaultItems: 6,
+    defaultItems: 12,
+    maxItems: 48,
     frameHeight: 360,
   },
   community: {
@@ -48,14 +54,12 @@ export const WIDGETS: Record<WidgetName, WidgetInfo> = {
     tag: 'staffroom-community',
     description: 'Name, description and member count, with a link to join.',
     defaultItems: null,
+    maxItems: null,
     frameHeight: 240,
   },
 };
 
 export const WIDGET_NAMES = Object.keys(WIDGETS) as WidgetName[];
-
-/** The API's largest page size, which also bounds a widget's `items`. */
-export const MAX_WIDGET_ITEMS = 100;
 
 export interface WidgetOptions {
   widget: WidgetName;

@@ -40,13 +40,15 @@ export default function CommunityEmbedPage() {
     },
   );
   const community = () => page.data()?.community;
-  createDocumentTitle(() => (community() ? `Widgets of ${community()?.name}` : 'Widgets'));
+  createDocumentTitle(() =>
+    community() ? `Embed widgets of ${community()?.name}` : 'Embed widgets',
+  );
 
   return (
     <Switch>
       <Match when={viewerLoaded() && !viewer()}>
         <section>
-          <h1>Widgets for other sites</h1>
+          <h1>Embed widgets</h1>
           <p>
             <A href={signInPath(`/c/${params.slug ?? ''}/embed`)}>Sign in</A> to show a community
             you own on another site.
@@ -67,7 +69,7 @@ export default function CommunityEmbedPage() {
       </Match>
       <Match when={community()?.embedKeys === null}>
         <section data-testid="embed-owners-only">
-          <h1>Widgets for other sites</h1>
+          <h1>Embed widgets</h1>
           <p>Only the owners of {community()?.name} can show it on other sites.</p>
           <p>
             <A href={`/c/${community()?.slug}`}>Back to {community()?.name}</A>
@@ -82,7 +84,7 @@ export default function CommunityEmbedPage() {
               <A href={`/c/${current().slug}`}>{current().name}</A> ·{' '}
               <A href={`/c/${current().slug}/manage`}>Manage</A>
             </p>
-            <h1>Widgets for other sites</h1>
+            <h1>Embed widgets</h1>
             <EmbedManager
               owner={{ kind: 'community', id: current().id, community: current() }}
               keys={current().embedKeys ?? []}

@@ -150,7 +150,7 @@ export default function CommunityManagePage() {
                 <a href="#invitations-heading">Invitations</a>
                 <Show when={isOwner()}>
                   <a href="#settings-heading">Settings</a>
-                  <a href="#widgets-heading">Widgets</a>
+                  <a href="#widgets-heading">Embed</a>
                 </Show>
                 <a href="#audit-heading">Audit log</a>
               </nav>
@@ -229,7 +229,7 @@ export default function CommunityManagePage() {
                 </section>
                 <section aria-labelledby="widgets-heading">
                   <h2 id="widgets-heading" tabindex="-1">
-                    Widgets for other sites
+                    Embed widgets
                   </h2>
                   <p>
                     Show this community's feed, live sessions, chat or badges on a school or

@@ -117,7 +117,7 @@ export default function DistrictAdminPage() {
               <a href="#staff-heading">Staff</a>
               <a href="#district-badges-heading">Badges</a>
               <a href="#sso-heading">Single sign-on</a>
-              <a href="#district-widgets-heading">Widgets</a>
+              <a href="#district-widgets-heading">Embed widgets</a>
               <a href="#district-audit-heading">Audit log</a>
             </nav>
 
@@ -209,7 +209,7 @@ export default function DistrictAdminPage() {
 
             <section aria-labelledby="district-widgets-heading">
               <h2 id="district-widgets-heading" tabindex="-1">
-                Widgets for other sites
+                Embed widgets
               </h2>
               <p>
                 Show the district's communities on a district or school site with an embed key.{' '}

@@ -56,13 +56,15 @@ export default function DistrictEmbedPage() {
     },
   );
   const district = () => page.data()?.district;
-  createDocumentTitle(() => (district() ? `Widgets of ${district()?.name}` : 'District widgets'));
+  createDocumentTitle(() =>
+    district() ? `Embed widgets of ${district()?.name}` : 'Embed widgets',
+  );
 
   return (
     <Switch>
       <Match when={viewerLoaded() && !viewer()}>
         <section>
-          <h1>District widgets</h1>
+          <h1>Embed widgets</h1>
           <p>
             <A href={signInPath(`/districts/${params.slug ?? ''}/embed`)}>Sign in</A> to show your
             district's communities on other sites.
@@ -94,7 +96,7 @@ export default function DistrictEmbedPage() {
             <p class="breadcrumb">
               <A href={`/districts/${current().slug}/admin`}>{current().name} admin</A>
             </p>
-            <h1>District widgets</h1>
+            <h1>Embed widgets</h1>
             <EmbedManager
               owner={{
                 kind: 'district',
