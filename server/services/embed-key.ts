@@ -8,12 +8,14 @@ import {
   embedKeyCommunities,
   embedKeys,
   embedKeyUsage,
+  memberships,
 } from '../../drizzle/tables/index.ts';
 import {
   canAdministerDistrict,
   canManageEmbedKeys,
   canWrite,
   type EmbedScope,
+  type MembershipAccess,
   type Viewer,
 } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
@@ -181,13 +183,26 @@ function requireKeyWriter(ctx: ServiceContext): Viewer {
   return viewer;
 }
 
-/** Checks that the viewer manages the key's owner, or throws. */
+/**
+ * Checks that the viewer manages the key's owner, or throws. Inside a transaction, pass it as
+ * `db`: the embedded database has one connection, so a read outside the transaction would wait
+ * for the transaction forever.
+ */
 async function requireKeyManager(
   ctx: ServiceContext,
   owner: { communityId: number | null; districtId: number | null },
+  db: Executor = ctx.db,
 ): Promise<void> {
-  const membership =
-    owner.communityId === null ? null : await ctx.access.membership(owner.communityId);
+  let membership: MembershipAccess | null = null;
+  if (owner.communityId !== null && ctx.viewer !== null) {
+    const [row] = await db
+      .select({ role: memberships.role, status: memberships.status })
+      .from(memberships)
+      .where(
+        and(eq(memberships.communityId, owner.communityId), eq(memberships.userId, ctx.viewer.id)),
+      );
+    membership = row ?? null;
+  }
   if (!canManageEmbedKeys(ctx.viewer, owner, membership)) {
     throw new ForbiddenError(
       owner.districtId === null
@@ -378,7 +393,7 @@ async function loadManagedKey(
     throw new NotFoundError(`Embed key ${embedKeyId} not found.`);
   }
   try {
-    await requireKeyManager(ctx, row);
+    await requireKeyManager(ctx, row, db);
   } catch (error) {
     if (error instanceof ForbiddenError) {
       throw new NotFoundError(`Embed key ${embedKeyId} not found.`);
