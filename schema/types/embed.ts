@@ -133,6 +133,14 @@ builder.drizzleObjectFields('communities', (t) => ({
 }));
 
 builder.drizzleObjectFields(District, (t) => ({
+  ownedCommunities: t.relatedConnection('communities', {
+    nullable: true,
+    description:
+      "The district's own communities of every visibility, by name, for choosing what its embed keys show; null unless the viewer administers the district.",
+    authScopes: (district) => ({ administerDistrict: district.id }),
+    unauthorizedResolver: () => null,
+    query: { orderBy: { name: 'asc', id: 'asc' } },
+  }),
   embedKeys: t.field({
     type: [EmbedKeyRef],
     nullable: true,
