@@ -8,12 +8,11 @@ import { signInPath, viewer, viewerLoaded } from '../lib/session.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 import './embed.css';
 
-// NOTE: the API has no list of a district's communities, so the page picks them out of the first
-// 100 communities the viewer can see. A district community beyond those, or an unlisted private
-// one, can be chosen only once a key already lists it.
+// NOTE: only the district's first 100 communities by name can be chosen, the largest page of
+// District.ownedCommunities, besides those a key already lists.
 const DISTRICT_EMBED = `query DistrictEmbed($slug: String!) {
-  district(slug: $slug) { id slug name viewerIsAdmin embedKeys { ${EMBED_KEY_FIELDS} } }
-  communities(first: 100) { nodes { id slug name visibility district { id } } } }`;
+  district(slug: $slug) { id slug name viewerIsAdmin embedKeys { ${EMBED_KEY_FIELDS} }
+    ownedCommunities(first: 100) { nodes { id slug name visibility } } } }`;
 
 interface DistrictEmbedData {
   district: {
@@ -23,19 +22,16 @@ interface DistrictEmbedData {
     viewerIsAdmin: boolean;
     /** Null unless the viewer administers the district. */
     embedKeys: EmbedKey[] | null;
+    /** Null unless the viewer administers the district. */
+    ownedCommunities: { nodes: EmbedKeyCommunity[] } | null;
   } | null;
-  communities: { nodes: (EmbedKeyCommunity & { district: { id: string } | null })[] };
 }
 
-/** Returns the district's communities, by name, from the page's list and the keys' own lists. */
+/** Returns the district's communities, by name, from the district's list and the keys' own. */
 function districtCommunities(data: DistrictEmbedData): EmbedKeyCommunity[] {
-  const districtId = data.district?.id;
   const byId = new Map<string, EmbedKeyCommunity>();
-  for (const community of data.communities.nodes) {
-    if (community.district?.id === districtId) {
-      const { id, slug, name, visibility } = community;
-      byId.set(id, { id, slug, name, visibility });
-    }
+  for (const community of data.district?.ownedCommunities?.nodes ?? []) {
+    byId.set(community.id, community);
   }
   for (const key of data.district?.embedKeys ?? []) {
     for (const community of key.communities) {
