@@ -1,3 +1,4 @@
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -11,11 +12,13 @@ import {
   type LiveTransport,
   startLive,
 } from '../../client/widgets/runtime/live.ts';
+import { authSessions } from '../../drizzle/tables/index.ts';
 import { embedOperationIds } from '../../schema/embed-operations.ts';
-import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import {
   type Json,
   mutate,
+  rowIdOf,
   signUpUser,
   startTestServer,
   type TestServer,
@@ -49,11 +52,7 @@ function createRecorder() {
   return recorder;
 }
 
-// The widgets' transport does not depend on the database, so one kind is enough: the PostgreSQL
-// server when it is reachable, else PGlite.
-const kind = (await databaseKinds()).at(-1) ?? 'pglite';
-
-describe(`widget live updates against a server on ${kind}`, () => {
+describe('widget live updates against a server', () => {
   let database: TestDatabase;
   let server: TestServer;
   let owner: { id: string; token: string };
@@ -63,7 +62,7 @@ describe(`widget live updates against a server on ${kind}`, () => {
   const subscriptions: LiveSubscription[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
+    database = await createTestDatabase('pglite');
     server = await startTestServer({ database });
     owner = await signUpUser(server, { displayName: 'Olu Owner' });
     community = await mutate(
@@ -206,6 +205,56 @@ describe(`widget live updates against a server on ${kind}`, () => {
     expect(recorder.lives()[0]?.transport).toBe('sse');
     expect(recorder.events[0]?.thread?.id).toBe(thread.id);
     expect(recorder.failures).toEqual([]);
+  });
+
+  test('goes on signed out when the sign-in expires', async () => {
+    const member = await signUpUser(server, { displayName: 'Mei Member' });
+    const created = await mutate(
+      server,
+      'createWidgetToken',
+      'CreateWidgetTokenInput',
+      { embedKey: embedKey.key, origin: PORTAL },
+      'token',
+      member.token,
+    );
+    // The server closes the socket when the sign-in expires, so it is made to expire soon.
+    await server.database.db
+      .update(authSessions)
+      .set({ expiresAt: new Date(Date.now() + 1500).toISOString() })
+      .where(and(eq(authSessions.kind, 'widget'), eq(authSessions.userId, rowIdOf(member.id))));
+    // A widget token works only from the origin it was made for, which a browser sends itself.
+    class PortalWebSocket extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers: { origin: PORTAL } });
+      }
+    }
+    const current: EmbedTarget = { ...target, token: created.token };
+    const recorder = createRecorder();
+    const subscription = startLive({
+      target: () => current,
+      operation: ACTIVITY,
+      variables: { communityId: community.id },
+      after: await readCursor(target),
+      webSocketImpl: PortalWebSocket,
+      backoff: () => 100,
+      onEvent: (data) => recorder.events.push(data.communityActivity),
+      onState: (state, detail) => recorder.states.push({ state, transport: detail.transport }),
+      onFailure: (failure) => {
+        recorder.failures.push(failure);
+        current.token = null;
+      },
+    });
+    subscriptions.push(subscription);
+    await waitFor(() => recorder.lives().length === 1, 'the signed-in connection');
+
+    await waitFor(() => recorder.lives().length === 2, 'the signed-out connection');
+    const thread = await createThread('Unit rates with recipes');
+    await waitFor(() => recorder.events.length === 1, 'an event after signing out');
+    subscription.stop();
+
+    expect(recorder.failures).toEqual([{ kind: 'signed-out' }]);
+    expect(current.token).toBeNull();
+    expect(recorder.events[0]?.thread?.id).toBe(thread.id);
   });
 
   test('stops for good when the key is revoked', async () => {

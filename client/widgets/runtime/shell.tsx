@@ -131,7 +131,14 @@ export function WidgetShell(props: ShellProps) {
       </Switch>
       <div class="footer">
         <StaffroomLink href={props.openHref}>Open in Staffroom</StaffroomLink>
-        <SignInControls widget={props.widget} offer={props.offerSignIn === true} />
+        <SignInControls
+          widget={props.widget}
+          offer={
+            props.offerSignIn === true &&
+            !props.widget.turnedOff() &&
+            props.failure?.kind !== 'not-enabled'
+          }
+        />
       </div>
     </section>
   );
