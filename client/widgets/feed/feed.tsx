@@ -1,6 +1,6 @@
 import { WidgetCommunityActivity, WidgetCommunityFeed } from 'virtual:embed-operation-ids';
 import { For, Show } from 'solid-js';
-import { createWidget, type WidgetProps } from '../runtime/context.ts';
+import { createWidget, currentMinute, type WidgetProps } from '../runtime/context.ts';
 import { defineWidget } from '../runtime/define.tsx';
 import {
   countOf,
@@ -171,7 +171,7 @@ function ThreadItem(props: {
 function TimeAgo(props: { instant: string; locale: string | undefined }) {
   return (
     <time datetime={props.instant} title={formatDateTime(props.instant, props.locale)}>
-      {formatRelative(props.instant, props.locale)}
+      {formatRelative(props.instant, props.locale, currentMinute())}
     </time>
   );
 }

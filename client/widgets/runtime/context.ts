@@ -86,6 +86,21 @@ export function createWidget(props: WidgetProps): Widget {
   };
 }
 
+let minuteTicking = false;
+const [minute, setMinute] = createSignal(Date.now());
+
+/**
+ * Returns the time, updated once a minute, for relative times such as "5 minutes ago". One
+ * interval serves every widget on the page; it starts on the first call.
+ */
+export function currentMinute(): number {
+  if (!minuteTicking) {
+    minuteTicking = true;
+    setInterval(() => setMinute(Date.now()), 60_000);
+  }
+  return minute();
+}
+
 const sheets = new Map<string, CSSStyleSheet>();
 
 /**

@@ -72,12 +72,7 @@ export function WidgetShell(props: ShellProps) {
     (props.failure !== undefined && (!props.hasData || props.failure.kind === 'not-enabled'));
 
   return (
-    <section
-      class="widget"
-      classList={{ frame: IN_FRAME }}
-      aria-labelledby="widget-title"
-      lang={props.widget.locale()}
-    >
+    <section class="widget" classList={{ frame: IN_FRAME }} aria-labelledby="widget-title">
       <div class="header">
         <h2 class="title" id="widget-title">
           {props.title}
