@@ -282,6 +282,20 @@ describe.skipIf(!ready)('embedded widgets on another site', () => {
     await feed.getByRole('link', { name: 'Marble runs on a budget' }).waitFor();
   });
 
+  test('keeps its styles under a strict CSP', async () => {
+    const strictStyles = `<meta http-equiv="Content-Security-Policy" content="style-src 'none'">`;
+    const page = await newPage(browser);
+
+    await page.goto(
+      portalPage('/strict', widget('community', `community="${COMMUNITY}"`), strictStyles),
+    );
+    const card = page.locator('staffroom-community').locator('section');
+    await card.getByRole('link', { name: 'Join in Staffroom' }).waitFor();
+    const padding = await card.evaluate((section) => getComputedStyle(section).paddingTop);
+
+    expect(padding).toBe('16px');
+  });
+
   test('fills the iframe variant', async () => {
     const source = `${server.url}/embed/frame/community?embed-key=${embedKey}&community=${COMMUNITY}`;
     const page = await newPage(browser);

@@ -40,7 +40,7 @@ export interface Widget {
   markTurnedOff(): void;
   /** The text of the widget's polite live region. */
   announcement: Accessor<string>;
-  /** Says `text` through the polite live region, even when it repeats the last message. */
+  /** Announces `text` through the polite live region, even when it repeats the last message. */
   announce(text: string): void;
   /** Returns the absolute URL of a Staffroom path such as `/c/stem`. */
   link(path: string): string;
