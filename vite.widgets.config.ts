@@ -44,14 +44,19 @@ export interface WidgetSizes {
 }
 
 /**
- * Writes sizes.json beside the chunks and prints a table: the loader, each widget's chunk, the
- * shared chunks, and for each widget the total a page with only that widget downloads (the
- * loader, the widget's chunk and every chunk it imports). Sizes are gzip at zlib's default
- * level 6 of the minified files.
+ * Writes sizes.json beside the chunks and, at the default log level, prints a table: the
+ * loader, each widget's chunk, the shared chunks, and for each widget the total a page with only
+ * that widget downloads (the loader, the widget's chunk and every chunk it imports). Sizes are
+ * gzip at zlib's default level 6 of the minified files.
  */
 function widgetSizeReport(): Plugin {
+  let printTable = true;
   return {
     name: 'staffroom-widget-sizes',
+    // The server builds with logLevel "warn", and its standard output carries JSON log lines only.
+    configResolved(config) {
+      printTable = (config.logLevel ?? 'info') === 'info';
+    },
     // After writing, the chunks hold their final code, with the preload lists filled in.
     writeBundle(options, bundle) {
       const chunks = new Map<string, { code: string; imports: string[]; widget?: string }>();
@@ -95,7 +100,9 @@ function widgetSizeReport(): Plugin {
         }
       }
       writeFileSync(join(options.dir ?? '.', 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
-      process.stdout.write(formatSizeTable(sizes));
+      if (printTable) {
+        process.stdout.write(formatSizeTable(sizes));
+      }
     },
   };
 }
