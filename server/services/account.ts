@@ -604,17 +604,17 @@ async function checkPassword(
   }
 }
 
-/** Browser and bearer sign-ins other than `currentId`. */
+/** Browser, bearer and widget sign-ins other than `currentId`. */
 function otherSignIns(currentId: number | null): SQL | undefined {
   return and(
-    inArray(authSessions.kind, ['cookie', 'bearer']),
+    inArray(authSessions.kind, ['cookie', 'bearer', 'widget']),
     currentId === null ? undefined : ne(authSessions.id, currentId),
   );
 }
 
 /**
- * Ends every browser and bearer sign-in of the viewer, this one included, and closes their
- * sockets. API tokens stay. Returns how many sign-ins ended.
+ * Ends every browser, bearer and widget sign-in of the viewer, this one included, and closes
+ * their sockets. API tokens stay. Returns how many sign-ins ended.
  */
 export async function signOutEverywhere(ctx: AccountContext): Promise<number> {
   const viewer = requireViewer(ctx);
