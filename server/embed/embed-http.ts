@@ -57,6 +57,13 @@ export function createEmbedHttpHandler(
   return async (request, response) => {
     const parts = embedRequestParts(request);
     const check = await checkEmbedKey(deps, parts.publicKey, parts.origin);
+    if (request.method === 'OPTIONS' && (check.ok || check.refusal.readable)) {
+      // A browser sends the request only after a successful preflight. So the preflight for a
+      // revoked key succeeds too, and the request then gets the readable EMBED_KEY_REVOKED error.
+      setEmbedCorsHeaders(response, parts.origin);
+      answerPreflight(response);
+      return;
+    }
     if (!check.ok) {
       const { refusal } = check;
       if (refusal.readable) {
@@ -73,16 +80,6 @@ export function createEmbedHttpHandler(
     }
     const { key, origin } = check;
     setEmbedCorsHeaders(response, origin);
-    if (request.method === 'OPTIONS') {
-      response
-        .writeHead(204, {
-          'Access-Control-Allow-Methods': 'GET, POST',
-          'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, X-Request-Id',
-          'Access-Control-Max-Age': '600',
-        })
-        .end();
-      return;
-    }
     if (request.method === 'POST') {
       const length = Number(request.headers['content-length']);
       if (!request.headers['content-length'] || !Number.isFinite(length)) {
@@ -137,4 +134,14 @@ export function createEmbedHttpHandler(
       yoga(request, response, { staffroom: context }),
     );
   };
+}
+
+function answerPreflight(response: ServerResponse): void {
+  response
+    .writeHead(204, {
+      'Access-Control-Allow-Methods': 'GET, POST',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, X-Request-Id',
+      'Access-Control-Max-Age': '600',
+    })
+    .end();
 }
