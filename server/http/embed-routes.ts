@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join, normalize, sep } from 'node:path';
 import { checkEmbedKey } from '../embed/embed-access.ts';
+import { parseEmbedOrigin } from '../services/embed-key.ts';
 import type { EmbedUsageCounter } from '../services/embed-usage.ts';
 import type { HttpRoute, HttpRouteDeps } from './route.ts';
 
@@ -89,7 +90,13 @@ export function createEmbedRoutes(
       return;
     }
     usage.count(check.key.row.id, 'frames');
-    const ancestors = ["'self'", ...check.key.row.allowedOrigins].join(' ');
+    // Keys stored before origins were checked this strictly may hold a wildcard or policy syntax
+    // such as `https://*`, which must not reach the policy.
+    const origins = check.key.row.allowedOrigins.filter((origin) => {
+      const parsed = parseEmbedOrigin(origin);
+      return 'origin' in parsed && parsed.origin === origin;
+    });
+    const ancestors = ["'self'", ...origins].join(' ');
     const attributes = [
       `embed-key="${escapeHtml(check.key.row.publicKey)}"`,
       ...FRAME_ATTRIBUTES.flatMap((name) => {

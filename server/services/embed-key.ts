@@ -42,6 +42,13 @@ const PUBLIC_KEY_PATTERN = /^ek_[A-Za-z0-9_-]{32}$/;
 /** Hosts that may use plain http, for portals under development on the same machine. */
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/**
+ * A host as URL serializes it: a domain name (punycode for other scripts) or an IP address. URL
+ * percent-decodes a host and keeps characters such as `*`, `;`, `,` and quotes, which would
+ * become a wildcard or policy syntax in the frame's `frame-ancestors`.
+ */
+const ORIGIN_HOST_PATTERN = /^(?:[a-z0-9_-]+\.)*[a-z0-9_-]+\.?$|^\[[0-9a-f:.]+\]$/;
+
 /** Topic on which a change to a key is announced, so every process drops its open streams. */
 export function embedKeyTopic(embedKeyId: number): string {
   return `embed-key:${embedKeyId}`;
@@ -83,6 +90,11 @@ export function parseEmbedOrigin(value: string): { origin: string } | { problem:
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return { problem: 'must start with https://' };
+  }
+  if (!ORIGIN_HOST_PATTERN.test(url.hostname)) {
+    return {
+      problem: `has the host "${url.hostname.slice(0, 80)}", which is not a domain name or IP address`,
+    };
   }
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     return { problem: 'must use https:// (plain http is accepted only for localhost)' };
