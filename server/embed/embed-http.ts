@@ -25,6 +25,30 @@ import {
 /** Largest request body to the embed endpoint: a persisted operation's id and its variables. */
 const MAX_EMBED_BODY_BYTES = 64 * 1024;
 
+// Reports whether Yoga may respond to a subscription with server-sent events under this
+// Accept header. graphql-yoga 5.24 (result-processor/accept.js) ignores case and white space,
+// takes a wildcard on either side of the slash, and reads a missing header as */*. So */*,
+// text/* and Text/Event-Stream open a stream as text/event-stream does, and a stream left
+// unregistered would outlive a revoked or changed key.
+export function mayStreamEvents(accept: string | undefined): boolean {
+  if (!accept) {
+    return true;
+  }
+  return accept
+    .replace(/\s/g, '')
+    .toLowerCase()
+    .split(',')
+    .some((entry) => {
+      const [mediaType = '', ...parameters] = entry.split(';');
+      const charset = parameters.find((parameter) => parameter.includes('charset='));
+      if (charset !== undefined && charset !== 'charset=utf-8') {
+        return false;
+      }
+      const [type, subtype] = mediaType.split('/');
+      return (type === '*' || type === 'text') && (subtype === '*' || subtype === 'event-stream');
+    });
+}
+
 export interface EmbedHttpOptions {
   yoga: YogaServerInstance<{ staffroom: GraphQLContext }, GraphQLContext>;
   deps: ContextDeps;
@@ -126,7 +150,7 @@ export function createEmbedHttpHandler(
       throw error;
     }
 
-    const isEventStream = request.headers.accept?.includes('text/event-stream') ?? false;
+    const isEventStream = mayStreamEvents(request.headers.accept);
     usage.count(key.row.id, isEventStream ? 'subscriptions' : 'requests');
     const forget = isEventStream ? streams.add(key.row.id, response) : () => {};
     response.once('close', forget);
