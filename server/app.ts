@@ -10,7 +10,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { getOperationAST } from 'graphql';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
 import { ensureIsteFramework } from '../drizzle/iste.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/builder.ts';
@@ -233,6 +233,23 @@ export async function startServer(
     ],
   });
 
+  const embedUsage = new EmbedUsageCounter(database.db, log, config.embedUsageFlushMs);
+  // Counts each operation run through an embed key, over HTTP, server-sent events and WebSocket.
+  const countEmbedUse: Plugin = {
+    onExecute: ({ args }) => {
+      const embed = (args.contextValue as unknown as GraphQLContext).access.embed;
+      if (embed) {
+        embedUsage.count(embed.embedKeyId, 'requests');
+      }
+    },
+    onSubscribe: ({ args }) => {
+      const embed = (args.contextValue as unknown as GraphQLContext).access.embed;
+      if (embed) {
+        embedUsage.count(embed.embedKeyId, 'subscriptions');
+      }
+    },
+  };
+
   // Widgets on other sites call /embed/graphql: persisted operations only, through an embed key,
   // with the key's origins for CORS (set by the embed handler) and never a cookie, so no CSRF
   // check is needed there.
@@ -256,25 +273,25 @@ export async function startServer(
           persistedQueryOnly: {
             message:
               'Widgets may run only persisted operations: send extensions.persistedQuery.sha256Hash.',
-            extensions: { code: 'PERSISTED_QUERY_ONLY' },
+            extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
           },
           notFound: {
             message: 'No persisted operation has this id; reload the widget.',
-            extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+            extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
           },
           keyNotFound: {
             message:
               'Widgets may run only persisted operations: send extensions.persistedQuery.sha256Hash.',
-            extensions: { code: 'PERSISTED_QUERY_ONLY' },
+            extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
           },
         },
       }),
       ...limitPlugins(),
       writeScopePlugin(),
       statementCountPlugin(statements, config.exposeQueryStats),
+      countEmbedUse,
     ],
   });
-  const embedUsage = new EmbedUsageCounter(database.db, log, config.embedUsageFlushMs);
   const stopListening = new AbortController();
 
   let draining = false;
@@ -457,7 +474,6 @@ export async function startServer(
     yoga: embedYoga,
     deps,
     statements,
-    usage: embedUsage,
     requestInfo: requestInfoOf,
     signal: stopListening.signal,
   });
@@ -480,7 +496,6 @@ export async function startServer(
     embedYoga,
     deps,
     scope: statements,
-    embedUsage,
     isDraining: () => draining,
   });
 

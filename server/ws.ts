@@ -29,7 +29,6 @@ import {
   embedRequestParts,
 } from './embed/embed-access.ts';
 import { embedScopeOf, type LoadedEmbedKey } from './services/embed-key.ts';
-import type { EmbedUsageCounter } from './services/embed-usage.ts';
 import { runAt } from './timers.ts';
 import type { OperationScope } from './yoga-plugins.ts';
 
@@ -50,7 +49,6 @@ export interface WebSocketOptions {
   embedYoga: Yoga;
   deps: ContextDeps;
   scope: AsyncLocalStorage<OperationScope>;
-  embedUsage: EmbedUsageCounter;
   isDraining: () => boolean;
 }
 
@@ -68,7 +66,6 @@ interface SocketEndpoint {
   credentialsOf(request: IncomingMessage, connectionParams: Record<string, unknown>): Credentials;
   /** Returns the document text, or the errors that end the operation. */
   documentOf(payload: SubscribePayload): string | readonly GraphQLError[];
-  onOperation?(request: IncomingMessage): void;
 }
 
 /**
@@ -238,7 +235,6 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
           if (errors.length > 0) {
             return errors;
           }
-          endpoint.onOperation?.(ctx.extra.request);
           const subscriptionContext = await enveloped.contextFactory();
           return {
             schema: enveloped.schema,
@@ -295,12 +291,6 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
       };
     },
     documentOf: persistedDocumentOf,
-    onOperation: (request) => {
-      const embed = embedKeys.get(request);
-      if (embed) {
-        options.embedUsage.count(embed.key.row.id, 'subscriptions');
-      }
-    },
   });
 
   return {

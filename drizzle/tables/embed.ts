@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+} from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, instant } from './columns.ts';
 import { communities } from './communities.ts';
 import { districts } from './districts.ts';
@@ -36,7 +45,7 @@ export const embedKeys = pgTable(
     revokedAt: instant('revoked_at'),
     revokedBy: integer('revoked_by').references(() => users.id, { onDelete: 'set null' }),
     /** Requests, subscriptions and frame loads, all time; written in batches. */
-    useCount: integer('use_count').notNull().default(0),
+    useCount: bigint('use_count', { mode: 'number' }).notNull().default(0),
     lastUsedAt: instant('last_used_at'),
   },
   (table) => [

@@ -10,9 +10,11 @@ import {
   canModerateCommunity,
   canParticipate,
   canRequestToJoin,
+  type EmbedScope,
   readableCommunityCondition,
   visibleCommunityCondition,
 } from '../../server/auth/access.ts';
+import type { ViewerAccess } from '../../server/auth/viewer-access.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import {
   createCommunity,
@@ -101,25 +103,52 @@ builder.drizzleNode('users', {
           RAW: (table, { sql }) =>
             sql`exists (select 1 from users u where u.id = ${table.recipientId} and (u.badges_public or u.id = ${ctx.viewer?.id ?? -1}))`,
           OR: [{ expiresAt: { isNull: true } }, { expiresAt: { gt: new Date().toISOString() } }],
-          badge: {
-            OR: [
-              { community: { RAW: (table) => readableCommunityCondition(ctx.viewer, table) } },
-              // A district's badges are read by its staff and admins.
-              ctx.viewer?.isPlatformAdmin
-                ? { districtId: { isNotNull: true } }
-                : {
-                    districtId: {
-                      in: [ctx.viewer?.districtId ?? -1, ...(ctx.viewer?.adminDistrictIds ?? [])],
-                    },
-                  },
-            ],
-          },
+          badge: ctx.access.embed
+            ? embedKeyBadgeFilter(ctx.access.embed, ctx.access)
+            : {
+                OR: [
+                  { community: { RAW: (table) => readableCommunityCondition(ctx.viewer, table) } },
+                  // A district's badges are read by its staff and admins.
+                  ctx.viewer?.isPlatformAdmin
+                    ? { districtId: { isNotNull: true } }
+                    : {
+                        districtId: {
+                          in: [
+                            ctx.viewer?.districtId ?? -1,
+                            ...(ctx.viewer?.adminDistrictIds ?? []),
+                          ],
+                        },
+                      },
+                ],
+              },
         },
         orderBy: { id: 'desc' },
       }),
     }),
   }),
 });
+
+/**
+ * Narrows badge awards to what a widget may show through its embed key: badges of the key's
+ * communities that the key opens or the viewer may read, and with a district's key that
+ * district's badges (see ViewerAccess.isDistrictReader).
+ */
+function embedKeyBadgeFilter(embed: EmbedScope, access: ViewerAccess) {
+  const communityIds = [...embed.communityIds];
+  const districtShown = embed.districtId !== null && access.isDistrictReader(embed.districtId);
+  return {
+    OR: [
+      {
+        community: {
+          id: { in: communityIds },
+          RAW: (table: typeof communities) =>
+            sql`(${table.visibility} = 'public' or (${table.visibility} = 'district' and ${embed.districtReadAccepted} and ${table.districtId} = ${embed.districtId ?? -1}) or ${readableCommunityCondition(access.viewer, table)})`,
+        },
+      },
+      { districtId: { in: districtShown ? [embed.districtId ?? -1] : [-1] } },
+    ],
+  };
+}
 
 /**
  * Returns null for a field of a community that the viewer may see but not read. For a community
@@ -420,14 +449,26 @@ builder.queryFields((t) => ({
       // The community's id is not known before the row, so the cursor is the latest event of any
       // topic: every event of this community after it is newer than the data read below.
       const eventCursor = await ctx.events.latestEventId();
+      const slug = args.slug.replaceAll('\u0000', '').slice(0, 100);
+      // Through an embed key, the key may open communities that the viewer alone may not see,
+      // so the access rules decide after the lookup instead of the SQL filter.
       const community = await ctx.db.query.communities.findFirst(
         query({
           where: {
-            slug: args.slug.replaceAll('\u0000', '').slice(0, 100),
-            RAW: (table) => visibleCommunityCondition(ctx.viewer, table),
+            slug,
+            RAW: (table) =>
+              ctx.access.embed ? sql`true` : visibleCommunityCondition(ctx.viewer, table),
           },
         }),
       );
+      const communityId = (community as { id?: number } | undefined)?.id;
+      if (
+        communityId !== undefined &&
+        ctx.access.embed &&
+        !(await ctx.access.canSee(communityId))
+      ) {
+        return null;
+      }
       return community ? Object.assign(community, { eventCursor }) : null;
     },
   }),

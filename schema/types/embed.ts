@@ -1,6 +1,10 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { asc, eq } from 'drizzle-orm';
+import type { Database } from '../../drizzle/db.ts';
+import { communities, embedKeyCommunities } from '../../drizzle/tables/index.ts';
+import { canAdministerDistrict } from '../../server/auth/access.ts';
 import {
   createEmbedKey,
-  listEmbedKeyCommunityIds,
   listEmbedKeys,
   listEmbedKeyUsage,
   MAX_EMBED_COMMUNITIES,
@@ -13,7 +17,7 @@ import { createWidgetToken } from '../../server/services/widget-token.ts';
 import { builder } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId } from '../ids.ts';
-import { District } from './community.ts';
+import { District, VisibilityEnum } from './community.ts';
 
 const EmbedKeyUsageDay = builder
   .objectRef<{ day: string; requests: number; subscriptions: number; frames: number }>(
@@ -33,6 +37,58 @@ const EmbedKeyUsageDay = builder
     }),
   });
 
+/** Communities listed for choosing a key's scope. */
+const MAX_OWNED_COMMUNITIES = 500;
+
+const EMBED_KEY_COMMUNITY_COLUMNS = {
+  id: communities.id,
+  slug: communities.slug,
+  name: communities.name,
+  visibility: communities.visibility,
+};
+
+type EmbedKeyCommunityRow = {
+  id: number;
+  slug: string;
+  name: string;
+  visibility: 'public' | 'district' | 'private';
+};
+
+/**
+ * A community as its key's managers see it. A district admin who is not the district's staff may
+ * not read its district communities, yet chooses them for keys, so this is not a Community.
+ */
+const EmbedKeyCommunityRef = builder
+  .objectRef<EmbedKeyCommunityRow>('EmbedKeyCommunity')
+  .implement({
+    description: "A community that an embed key shows or could show, as the key's managers see it.",
+    fields: (t) => ({
+      id: t.id({
+        description: "The Community's global id.",
+        resolve: (community) => encodeGlobalID('Community', community.id),
+      }),
+      slug: t.exposeString('slug', { description: 'Its slug, for the widget attribute.' }),
+      name: t.exposeString('name', { description: 'Its name.' }),
+      visibility: t.field({
+        type: VisibilityEnum,
+        description: 'Who may read it; decides what the key alone shows.',
+        resolve: (community) => community.visibility,
+      }),
+    }),
+  });
+
+async function listEmbedKeyCommunities(
+  db: Database,
+  embedKeyId: number,
+): Promise<EmbedKeyCommunityRow[]> {
+  return db
+    .select(EMBED_KEY_COMMUNITY_COLUMNS)
+    .from(embedKeyCommunities)
+    .innerJoin(communities, eq(communities.id, embedKeyCommunities.communityId))
+    .where(eq(embedKeyCommunities.embedKeyId, embedKeyId))
+    .orderBy(asc(communities.name), asc(communities.id));
+}
+
 const EmbedKeyRef = builder.drizzleNode('embedKeys', {
   name: 'EmbedKey',
   description:
@@ -50,18 +106,10 @@ const EmbedKeyRef = builder.drizzleNode('embedKeys', {
       description:
         "Origins (scheme, host and port) whose pages may use the key, besides Staffroom's own.",
     }),
-    communities: t.drizzleField({
-      type: ['communities'],
+    communities: t.field({
+      type: [EmbedKeyCommunityRef],
       description: 'The communities that widgets with this key may show, by name.',
-      resolve: async (query, key, _args, ctx) => {
-        const ids = await listEmbedKeyCommunityIds(ctx.db, key.id);
-        if (ids.length === 0) {
-          return [];
-        }
-        return ctx.db.query.communities.findMany(
-          query({ where: { id: { in: ids } }, orderBy: { name: 'asc' } }),
-        );
-      },
+      resolve: (key, _args, ctx) => listEmbedKeyCommunities(ctx.db, key.id),
     }),
     community: t.relation('community', {
       nullable: true,
@@ -97,9 +145,10 @@ const EmbedKeyRef = builder.drizzleNode('embedKeys', {
       description: 'When it was revoked; every request through it fails from then on.',
       resolve: (key) => key.revokedAt,
     }),
-    useCount: t.exposeInt('useCount', {
+    useCount: t.int({
       description:
-        'Requests, subscriptions and frame loads through the key, all time. Counts are written every few seconds, so the newest uses may be missing for a moment.',
+        'Requests, subscriptions and frame loads through the key, all time, up to 2,147,483,647 (the largest GraphQL Int). Counts are written every few seconds, so the newest uses may be missing for a moment.',
+      resolve: (key) => Math.min(key.useCount, 2_147_483_647),
     }),
     lastUsedAt: t.field({
       type: 'DateTime',
@@ -133,13 +182,19 @@ builder.drizzleObjectFields('communities', (t) => ({
 }));
 
 builder.drizzleObjectFields(District, (t) => ({
-  ownedCommunities: t.relatedConnection('communities', {
+  ownedCommunities: t.field({
+    type: [EmbedKeyCommunityRef],
     nullable: true,
-    description:
-      "The district's own communities of every visibility, by name, for choosing what its embed keys show; null unless the viewer administers the district.",
-    authScopes: (district) => ({ administerDistrict: district.id }),
-    unauthorizedResolver: () => null,
-    query: { orderBy: { name: 'asc', id: 'asc' } },
+    description: `The district's own communities of every visibility, by name, up to ${MAX_OWNED_COMMUNITIES}, for choosing what its embed keys show; null unless the viewer administers the district.`,
+    resolve: (district, _args, ctx) =>
+      canAdministerDistrict(ctx.viewer, district.id)
+        ? ctx.db
+            .select(EMBED_KEY_COMMUNITY_COLUMNS)
+            .from(communities)
+            .where(eq(communities.districtId, district.id))
+            .orderBy(asc(communities.name), asc(communities.id))
+            .limit(MAX_OWNED_COMMUNITIES)
+        : null,
   }),
   embedKeys: t.field({
     type: [EmbedKeyRef],

@@ -12,7 +12,6 @@ import {
 } from '../context.ts';
 import { sendJson } from '../http/route.ts';
 import { embedScopeOf } from '../services/embed-key.ts';
-import type { EmbedUsageCounter } from '../services/embed-usage.ts';
 import type { OperationScope } from '../yoga-plugins.ts';
 import {
   ConnectionsByKey,
@@ -53,7 +52,6 @@ export interface EmbedHttpOptions {
   yoga: YogaServerInstance<{ staffroom: GraphQLContext }, GraphQLContext>;
   deps: ContextDeps;
   statements: AsyncLocalStorage<OperationScope>;
-  usage: EmbedUsageCounter;
   requestInfo: (request: IncomingMessage) => RequestInfo;
   /** Ends listening to the bus. */
   signal: AbortSignal;
@@ -67,7 +65,7 @@ export interface EmbedHttpOptions {
 export function createEmbedHttpHandler(
   options: EmbedHttpOptions,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
-  const { yoga, deps, statements, usage } = options;
+  const { yoga, deps, statements } = options;
   const streams = new ConnectionsByKey<ServerResponse>();
   deps.bus.listen((notice) => {
     const change = embedKeyNotice(notice);
@@ -151,7 +149,6 @@ export function createEmbedHttpHandler(
     }
 
     const isEventStream = mayStreamEvents(request.headers.accept);
-    usage.count(key.row.id, isEventStream ? 'subscriptions' : 'requests');
     const forget = isEventStream ? streams.add(key.row.id, response) : () => {};
     response.once('close', forget);
     await statements.run({ count: 0, log: context.log }, () =>

@@ -54,10 +54,12 @@ export class EmbedUsageCounter {
     }
     const batch = this.pending;
     this.pending = new Map();
-    try {
-      await this.db.transaction(async (tx) => {
-        for (const [embedKeyId, counts] of batch) {
-          const total = counts.requests + counts.subscriptions + counts.frames;
+    // Each key's counts go in a transaction of their own, so that one failing key loses only
+    // its own counts.
+    for (const [embedKeyId, counts] of batch) {
+      const total = counts.requests + counts.subscriptions + counts.frames;
+      try {
+        await this.db.transaction(async (tx) => {
           await tx
             .insert(embedKeyUsage)
             .values({ embedKeyId, day: sql`(now() at time zone 'utc')::date`, ...counts })
@@ -73,10 +75,10 @@ export class EmbedUsageCounter {
             .update(embedKeys)
             .set({ useCount: sql`${embedKeys.useCount} + ${total}`, lastUsedAt: sql`now()` })
             .where(sql`${embedKeys.id} = ${embedKeyId}`);
-        }
-      });
-    } catch (error) {
-      this.log.error({ err: error, keys: batch.size }, 'Writing embed key use counts failed');
+        });
+      } catch (error) {
+        this.log.error({ err: error, embedKeyId }, 'Writing embed key use counts failed');
+      }
     }
   }
 }

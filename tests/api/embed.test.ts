@@ -806,9 +806,7 @@ describe.each(await databaseKinds())('embed keys and widgets on %s', (kind) => {
       expect((await withBoth.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
     });
 
-    // NOTE: the persisted operations plugin's errors carry no HTTP status, so Yoga returns 200
-    // instead of 400 for a document sent to /embed/graphql.
-    test.fails('rejects a document with HTTP 400', async () => {
+    test('rejects a document with HTTP 400', async () => {
       const response = await postEmbed(
         server.url,
         publicKey.key,
@@ -1050,11 +1048,7 @@ describe.each(await databaseKinds())('embed keys and widgets on %s', (kind) => {
       expect(JSON.stringify(refusedAgain)).toMatch(/not found/);
     });
 
-    // NOTE: community(slug:) filters its row with visibleCommunityCondition, which checks the
-    // viewer but not the embed key's scope. So a widget signed out never finds a district
-    // community that the key's acceptance opens. The test above checks the same rule through the
-    // subscription.
-    test.fails('signed-out feed shows accepted district community', async () => {
+    test('signed-out feed shows accepted district community', async () => {
       successData(
         await updateKey({ embedKeyId: districtKey.id, districtReadAccepted: true }, admin.token),
       );

@@ -8,11 +8,9 @@ import { signInPath, viewer, viewerLoaded } from '../lib/session.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 import './embed.css';
 
-// NOTE: only the district's first 100 communities by name can be chosen, the largest page of
-// District.ownedCommunities, besides those a key already lists.
 const DISTRICT_EMBED = `query DistrictEmbed($slug: String!) {
   district(slug: $slug) { id slug name viewerIsAdmin embedKeys { ${EMBED_KEY_FIELDS} }
-    ownedCommunities(first: 100) { nodes { id slug name visibility } } } }`;
+    ownedCommunities { id slug name visibility } } }`;
 
 interface DistrictEmbedData {
   district: {
@@ -23,14 +21,14 @@ interface DistrictEmbedData {
     /** Null unless the viewer administers the district. */
     embedKeys: EmbedKey[] | null;
     /** Null unless the viewer administers the district. */
-    ownedCommunities: { nodes: EmbedKeyCommunity[] } | null;
+    ownedCommunities: EmbedKeyCommunity[] | null;
   } | null;
 }
 
 /** Returns the district's communities, by name, from the district's list and the keys' own. */
 function districtCommunities(data: DistrictEmbedData): EmbedKeyCommunity[] {
   const byId = new Map<string, EmbedKeyCommunity>();
-  for (const community of data.district?.ownedCommunities?.nodes ?? []) {
+  for (const community of data.district?.ownedCommunities ?? []) {
     byId.set(community.id, community);
   }
   for (const key of data.district?.embedKeys ?? []) {

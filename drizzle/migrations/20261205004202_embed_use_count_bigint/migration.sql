@@ -1,0 +1,1 @@
+ALTER TABLE "embed_keys" ALTER COLUMN "use_count" SET DATA TYPE bigint USING "use_count"::bigint;
