@@ -901,6 +901,7 @@ describe.each(await databaseKinds())('live subscriptions after access changes on
     await startThread(community.id, 'Before removal');
     await postReply(community.threadId, 'Before removal');
     const liveActivity = await activity.next();
+    const liveReplyActivity = await activity.next();
     const liveReply = await replies.next();
 
     const removedAt = Date.now();
@@ -915,6 +916,7 @@ describe.each(await databaseKinds())('live subscriptions after access changes on
     await new Promise((resolve) => setTimeout(resolve, 100));
 
     expect(liveActivity.data.communityActivity.type).toBe('THREAD_CREATED');
+    expect(liveReplyActivity.data.communityActivity.type).toBe('REPLY_POSTED');
     expect(liveReply.data.threadActivity.post.body).toBe('Before removal');
     expect(activityEnd.data ?? null).toBeNull();
     expect(activityEnd.errors[0].extensions.code).toBe('FORBIDDEN');
@@ -923,7 +925,7 @@ describe.each(await databaseKinds())('live subscriptions after access changes on
     expect(elapsedMs).toBeLessThan(1000);
     expect(activity.completed).toBe(true);
     expect(replies.completed).toBe(true);
-    expect(activity.results).toHaveLength(2);
+    expect(activity.results).toHaveLength(3);
     expect(replies.results).toHaveLength(2);
   });
 
