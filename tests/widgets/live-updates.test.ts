@@ -220,7 +220,7 @@ describe('widget live updates against a server', () => {
     // The server closes the socket when the sign-in expires, so it is made to expire soon.
     await server.database.db
       .update(authSessions)
-      .set({ expiresAt: new Date(Date.now() + 1500).toISOString() })
+      .set({ expiresAt: new Date(Date.now() + 3000).toISOString() })
       .where(and(eq(authSessions.kind, 'widget'), eq(authSessions.userId, rowIdOf(member.id))));
     // A widget token works only from the origin it was made for, which a browser sends itself.
     class PortalWebSocket extends WebSocket {
@@ -247,7 +247,13 @@ describe('widget live updates against a server', () => {
     subscriptions.push(subscription);
     await waitFor(() => recorder.lives().length === 1, 'the signed-in connection');
 
-    await waitFor(() => recorder.lives().length === 2, 'the signed-out connection');
+    // A loaded machine may take seconds to connect, expire and reconnect; the states recorded
+    // so far go into the failure message.
+    await waitFor(
+      () => recorder.lives().length === 2,
+      `the signed-out connection after ${JSON.stringify(recorder.states)}`,
+      15_000,
+    );
     const thread = await createThread('Unit rates with recipes');
     await waitFor(() => recorder.events.length === 1, 'an event after signing out');
     subscription.stop();
