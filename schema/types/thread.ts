@@ -133,6 +133,19 @@ builder.drizzleNode('threads', {
       description: 'Top-level replies, oldest first; each carries its own replies.',
       query: { where: { depth: 0 }, orderBy: { id: 'asc' } },
     }),
+    latestReply: t.drizzleField({
+      type: 'posts',
+      nullable: true,
+      description:
+        'The newest reply that is not deleted, at any depth; null when there is none. For previews such as the feed widget.',
+      resolve: (query, thread, _args, ctx) =>
+        ctx.db.query.posts.findFirst(
+          query({
+            where: { threadId: thread.id, deletedAt: { isNull: true } },
+            orderBy: { id: 'desc' },
+          }),
+        ),
+    }),
   }),
 });
 
