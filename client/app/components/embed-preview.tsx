@@ -86,6 +86,9 @@ export function WidgetPreview(props: { tag: string; attributes: [string, string]
         data-testid="widget-preview"
         data-loader={loader()}
       />
+      <p class="hint" data-testid="widget-preview-usage">
+        The preview loads the widget through the key, so previews count as uses of the key.
+      </p>
     </>
   );
 }
