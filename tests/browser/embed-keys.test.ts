@@ -144,7 +144,7 @@ describe.skipIf(!ready)('embed keys page in Chromium', () => {
 
     await item.getByText('Usage by day').click();
     const usage = await item.locator('details').textContent();
-    await item.getByRole('button', { name: 'Revoke…' }).click();
+    await item.getByRole('button', { name: 'Revoke Makerspace site' }).click();
     const focused = await page.evaluate(() => document.activeElement?.textContent);
     await item.getByRole('button', { name: 'Revoke key' }).click();
     await item.getByRole('heading', { name: 'Makerspace site Revoked' }).waitFor();
@@ -160,6 +160,55 @@ describe.skipIf(!ready)('embed keys page in Chromium', () => {
     expect(editButtons).toBe(0);
     expect(keyOptions.join('\n')).not.toContain(keyString);
     expect(errors).toEqual([]);
+  });
+
+  test('key actions move keyboard focus', async () => {
+    const page = await ownerEmbedPage();
+
+    await page.getByLabel('Key name').fill('Focus portal');
+    await page.getByLabel('Allowed sites (origins)').fill('https://focus.example.org');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const item = page.getByTestId('embed-key').filter({ hasText: 'Focus portal' });
+    await item.waitFor();
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H3');
+    const afterCreate = await focusedElement(page);
+
+    await item.getByRole('button', { name: 'Edit Focus portal' }).click();
+    const afterEdit = await focusedElement(page);
+    await page.keyboard.press('Escape');
+    const formsAfterEscape = await item.getByTestId('embed-key-form').count();
+    const afterEscape = await focusedElement(page);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    await page.keyboard.type(' 2');
+    await item.getByRole('button', { name: 'Save changes' }).click();
+    await item.getByText('Changes saved.', { exact: false }).waitFor();
+    const afterSave = await focusedElement(page);
+    await page.getByRole('button', { name: 'Edit Focus portal 2' }).click();
+    await item.getByRole('button', { name: 'Cancel' }).click();
+    const afterCancel = await focusedElement(page);
+
+    expect(afterCreate.tag).toBe('H3');
+    expect(afterCreate.text).toBe('Focus portal');
+    expect(afterEdit.tag).toBe('INPUT');
+    expect(afterEdit.value).toBe('Focus portal');
+    expect(formsAfterEscape).toBe(0);
+    expect(afterEscape.label).toBe('Edit Focus portal');
+    expect(afterSave.label).toBe('Edit Focus portal 2');
+    expect(afterCancel.label).toBe('Edit Focus portal 2');
+
+    const revoke = item.getByRole('button', { name: 'Revoke Focus portal 2' });
+    const revokeButtons = await revoke.count();
+    await revoke.click();
+    const afterOpen = await focusedElement(page);
+    await page.keyboard.press('Escape');
+    const confirmAfterEscape = await item.getByRole('button', { name: 'Revoke key' }).count();
+    const afterRevokeEscape = await focusedElement(page);
+
+    expect(revokeButtons).toBe(1);
+    expect(afterOpen.text).toBe('Revoke key');
+    expect(confirmAfterEscape).toBe(0);
+    expect(afterRevokeEscape.label).toBe('Revoke Focus portal 2');
   });
 
   test('non-owner sees the owners-only message', async () => {
@@ -246,6 +295,19 @@ describe.skipIf(!ready)('embed keys page in Chromium', () => {
     expect(violations).toEqual([]);
   });
 });
+
+/** Returns the tag, accessible label, text and value of the element that has keyboard focus. */
+function focusedElement(page: Page) {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    return {
+      tag: element?.tagName,
+      label: element?.getAttribute('aria-label'),
+      text: element?.textContent?.trim(),
+      value: element instanceof HTMLInputElement ? element.value : undefined,
+    };
+  });
+}
 
 interface AxeResults {
   violations: { id: string; impact: string | null; nodes: unknown[] }[];

@@ -1,4 +1,4 @@
-import { createSignal, For, Show } from 'solid-js';
+import { createSignal, For, onMount, Show } from 'solid-js';
 import {
   CREATE_EMBED_KEY,
   describeOriginIssues,
@@ -166,6 +166,14 @@ export function EmbedKeyForm(props: {
   );
   const [sentOrigins, setSentOrigins] = createSignal(parseOriginLines(''));
   const submission = createSubmission(FORM_FIELDS);
+  let form: HTMLFormElement | undefined;
+
+  // An edit form opens from its key's Edit button, so focus moves to its first field.
+  onMount(() => {
+    if (props.embedKey) {
+      form?.querySelector('input')?.focus();
+    }
+  });
 
   const input = () => {
     const parsed = parseOriginLines(origins());
@@ -212,7 +220,7 @@ export function EmbedKeyForm(props: {
   };
 
   return (
-    <form onSubmit={submit} novalidate data-testid="embed-key-form">
+    <form ref={form} onSubmit={submit} novalidate data-testid="embed-key-form">
       <Field
         label="Key name"
         name={`${prefix()}-name`}

@@ -1,4 +1,4 @@
-import { createSignal, For, Show } from 'solid-js';
+import { createEffect, createSignal, For, Show } from 'solid-js';
 import {
   type EmbedKey,
   type EmbedKeyOwner,
@@ -51,7 +51,10 @@ function UsageTable(props: { embedKey: EmbedKey }) {
   );
 }
 
-/** Renders the inline confirm step before a key is revoked, which cannot be undone. */
+/**
+ * Renders the inline confirm step before a key is revoked, which cannot be undone. Escape or
+ * Cancel closes it and returns focus to its Revoke button.
+ */
 function RevokeKey(props: { embedKey: EmbedKey; onRevoked: () => void }) {
   const [confirming, setConfirming] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
@@ -82,17 +85,33 @@ function RevokeKey(props: { embedKey: EmbedKey; onRevoked: () => void }) {
     setConfirming(false);
     props.onRevoked();
   };
+  const closeOnEscape = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && !busy()) {
+      event.preventDefault();
+      close();
+    }
+  };
 
   return (
     <Show
       when={confirming()}
       fallback={
-        <button ref={openButton} type="button" class="danger secondary" onClick={open}>
+        <button
+          ref={openButton}
+          type="button"
+          class="danger secondary"
+          aria-label={`Revoke ${props.embedKey.name}`}
+          onClick={open}
+        >
           Revoke…
         </button>
       }
     >
-      <div class="confirm">
+      <section
+        class="confirm"
+        aria-label={`Revoke ${props.embedKey.name}`}
+        onKeyDown={closeOnEscape}
+      >
         <p>
           Revoke “{props.embedKey.name}”? Its widgets stop working on every site at once and open
           connections close. This cannot be undone: a new key needs new snippets.
@@ -112,20 +131,49 @@ function RevokeKey(props: { embedKey: EmbedKey; onRevoked: () => void }) {
             Cancel
           </button>
         </div>
-      </div>
+      </section>
     </Show>
   );
 }
 
-function EmbedKeyItem(props: { owner: EmbedKeyOwner; embedKey: EmbedKey; onChanged: () => void }) {
+interface FocusRequest {
+  /** The id of the key whose heading takes focus once it is in the list, such as a new key. */
+  focusKeyId: string | null;
+  onFocused: () => void;
+}
+
+function EmbedKeyItem(
+  props: { owner: EmbedKeyOwner; embedKey: EmbedKey; onChanged: () => void } & FocusRequest,
+) {
   const [editing, setEditing] = createSignal(false);
   const [saved, setSaved] = createSignal('');
   const revoked = () => props.embedKey.revokedAt !== null;
   const headingId = () => `embed-key-${props.embedKey.id}`;
+  let heading: HTMLHeadingElement | undefined;
+  let editButton: HTMLButtonElement | undefined;
+
+  createEffect(() => {
+    if (props.focusKeyId === props.embedKey.id) {
+      heading?.focus();
+      props.onFocused();
+    }
+  });
+
+  // The Edit button comes back when the form closes, so keyboard users continue from it.
+  const closeEditor = () => {
+    setEditing(false);
+    editButton?.focus();
+  };
+  const closeOnEscape = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      closeEditor();
+    }
+  };
 
   return (
     <li class="embed-key" classList={{ revoked: revoked() }} data-testid="embed-key">
-      <h3 id={headingId()}>
+      <h3 id={headingId()} ref={heading} tabindex="-1">
         {props.embedKey.name}{' '}
         <Show when={revoked()}>
           <span class="tag subtle">Revoked</span>
@@ -191,6 +239,7 @@ function EmbedKeyItem(props: { owner: EmbedKeyOwner; embedKey: EmbedKey; onChang
           fallback={
             <div class="actions">
               <button
+                ref={editButton}
                 type="button"
                 class="secondary"
                 aria-label={`Edit ${props.embedKey.name}`}
@@ -205,16 +254,20 @@ function EmbedKeyItem(props: { owner: EmbedKeyOwner; embedKey: EmbedKey; onChang
             </div>
           }
         >
-          <section class="panel" aria-label={`Edit ${props.embedKey.name}`}>
+          <section
+            class="panel"
+            aria-label={`Edit ${props.embedKey.name}`}
+            onKeyDown={closeOnEscape}
+          >
             <EmbedKeyForm
               owner={props.owner}
               embedKey={props.embedKey}
               onSaved={() => {
-                setEditing(false);
+                closeEditor();
                 setSaved('Changes saved. Open widgets reconnect with the new settings.');
                 props.onChanged();
               }}
-              onCancel={() => setEditing(false)}
+              onCancel={closeEditor}
             />
           </section>
         </Show>
@@ -224,11 +277,9 @@ function EmbedKeyItem(props: { owner: EmbedKeyOwner; embedKey: EmbedKey; onChang
 }
 
 /** Lists an owner's embed keys, live ones first, with their usage, edit and revoke actions. */
-export function EmbedKeyList(props: {
-  owner: EmbedKeyOwner;
-  keys: EmbedKey[];
-  onChanged: () => void;
-}) {
+export function EmbedKeyList(
+  props: { owner: EmbedKeyOwner; keys: EmbedKey[]; onChanged: () => void } & FocusRequest,
+) {
   const ordered = () =>
     [...props.keys].sort(
       (a, b) =>
@@ -240,7 +291,13 @@ export function EmbedKeyList(props: {
       <ul class="rows embed-keys" data-testid="embed-keys">
         <For each={ordered()}>
           {(embedKey) => (
-            <EmbedKeyItem owner={props.owner} embedKey={embedKey} onChanged={props.onChanged} />
+            <EmbedKeyItem
+              owner={props.owner}
+              embedKey={embedKey}
+              onChanged={props.onChanged}
+              focusKeyId={props.focusKeyId}
+              onFocused={props.onFocused}
+            />
           )}
         </For>
       </ul>

@@ -17,6 +17,7 @@ export function EmbedManager(props: {
   intro: JSX.Element;
 }) {
   const [created, setCreated] = createSignal('');
+  const [newKeyId, setNewKeyId] = createSignal<string | null>(null);
 
   return (
     <>
@@ -43,6 +44,8 @@ export function EmbedManager(props: {
             setCreated('');
             props.onChanged();
           }}
+          focusKeyId={newKeyId()}
+          onFocused={() => setNewKeyId(null)}
         />
       </section>
 
@@ -55,6 +58,8 @@ export function EmbedManager(props: {
             owner={props.owner}
             onSaved={(key) => {
               setCreated(`Key “${key.name}” created: ${key.key}. Build its snippet below.`);
+              // Focus moves to the new key once the refetched list shows it.
+              setNewKeyId(key.id);
               props.onChanged();
             }}
           />
