@@ -317,6 +317,47 @@ describe.skipIf(!ready)('embedded widgets on another site', () => {
     expect(width).toBe(360);
   });
 
+  test('follows its origin off and back on the key', async () => {
+    const changing = await mutate(
+      server,
+      'createEmbedKey',
+      'CreateEmbedKeyInput',
+      { communityId, name: 'Changing portal', allowedOrigins: [portalOrigin] },
+      'id key',
+      ownerToken,
+    );
+    const setOrigins = (allowedOrigins: string[]) =>
+      mutate(
+        server,
+        'updateEmbedKey',
+        'UpdateEmbedKeyInput',
+        { embedKeyId: changing.id, allowedOrigins },
+        'id',
+        ownerToken,
+      );
+    const page = await newPage(browser);
+    await page.goto(
+      portalPage(
+        '/origin-removed',
+        widget('feed', `community="${COMMUNITY}" items="2"`).replace(embedKey, changing.key),
+      ),
+    );
+    const feed = page.locator('staffroom-feed');
+    await feed.getByText('Live', { exact: true }).waitFor();
+
+    await setOrigins(['https://elsewhere.example.org']);
+    await feed.getByText('This widget is not enabled for this site.').waitFor({ timeout: 15_000 });
+    const threadsWhileRemoved = await feed.getByRole('heading', { level: 3 }).count();
+    await setOrigins([portalOrigin]);
+    await feed.getByRole('button', { name: 'Try again now' }).click();
+    await feed.getByRole('heading', { level: 3 }).first().waitFor({ timeout: 3000 });
+    await feed.getByText('Live', { exact: true }).waitFor({ timeout: 5000 });
+
+    expect(threadsWhileRemoved).toBe(0);
+    expect(await feed.getByText('This widget is not enabled for this site.').count()).toBe(0);
+    expect(await feed.getByRole('heading', { level: 3 }).count()).toBe(2);
+  });
+
   test('turns off when the key is revoked', async () => {
     const revocable = await mutate(
       server,

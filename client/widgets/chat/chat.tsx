@@ -112,7 +112,16 @@ function Chat(props: WidgetProps) {
           }
         : null;
     },
-    { onEvent: applyEvent },
+    {
+      onEvent: applyEvent,
+      // The replayed events bring the messages up to date, so only a failed load needs a refetch.
+      onResync: () => {
+        if (query.failure()) {
+          void query.refetch();
+        }
+      },
+      onReconnectFailed: () => void query.refetch(),
+    },
   );
 
   return (

@@ -75,6 +75,7 @@ function Community(props: WidgetProps) {
       // Counts change with new threads, replies and members; a refetch reads them all.
       onEvent: () => void query.refetch(),
       onResync: () => void query.refetch(),
+      onReconnectFailed: () => void query.refetch(),
     },
   );
 

@@ -93,6 +93,7 @@ function Feed(props: WidgetProps) {
         }
       },
       onResync: () => void query.refetch(),
+      onReconnectFailed: () => void query.refetch(),
     },
   );
 

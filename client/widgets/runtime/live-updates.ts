@@ -23,7 +23,7 @@ export interface LiveUpdates {
   state: Accessor<LiveState | 'off'>;
   /** The failure that stopped live updates for good, other than a revoked key. */
   failure: Accessor<Failure | undefined>;
-  /** Starts again after live updates stopped on repeated network failures. */
+  /** Starts again after live updates stopped on repeated failures, or ends the wait to retry. */
   reconnect(): void;
 }
 
@@ -36,7 +36,12 @@ export interface LiveUpdates {
 export function createLiveUpdates(
   widget: Widget,
   source: () => LiveSource | null,
-  handlers: { onEvent: (data: Record<string, unknown>) => void; onResync?: () => void },
+  handlers: {
+    onEvent: (data: Record<string, unknown>) => void;
+    onResync?: () => void;
+    /** Refetches the query, whose result shows whether the widget may still show its content. */
+    onReconnectFailed: () => void;
+  },
 ): LiveUpdates {
   const [state, setState] = createSignal<LiveState | 'off'>('off');
   const [failure, setFailure] = createSignal<Failure>();
@@ -64,8 +69,13 @@ export function createLiveUpdates(
       after: lastEventIds.has(key) ? (lastEventIds.get(key) ?? null) : value.cursor,
       onEvent: handlers.onEvent,
       onResync: handlers.onResync,
+      onReconnectFailed: handlers.onReconnectFailed,
       onState: (next) => setState(next),
       onFailure: (next) => {
+        if (next.kind === 'not-enabled') {
+          // Attempts go on, and the refetch after the first failed one shows the notice.
+          return;
+        }
         if (next.kind === 'signed-out') {
           widget.signIn().signOut();
         } else if (next.kind === 'turned-off') {

@@ -32,6 +32,11 @@ export interface LiveOptions {
   onFailure: (failure: Failure) => void;
   /** Runs after a reconnection, once the replayed events are on their way. */
   onResync?: () => void;
+  /**
+   * Runs once per disconnection when the first attempt to reconnect fails, so the widget can
+   * check over HTTP whether its content may still be shown.
+   */
+  onReconnectFailed?: () => void;
   /** A WebSocket class, for Node; the browser's by default. */
   webSocketImpl?: unknown;
   /** Skips the WebSocket and uses server-sent events from the start. */
@@ -44,7 +49,10 @@ export interface LiveOptions {
 
 export interface LiveSubscription {
   stop(): void;
-  /** Starts again after it stopped on `maxAttempts`; does nothing while it runs. */
+  /**
+   * Starts again after it stopped on `maxAttempts`, or cuts short the wait before the next
+   * attempt. It does nothing while connected, or after a failure that stopped it for good.
+   */
   reconnect(): void;
   /** The eventId of the last event received, or the starting `after`. */
   lastEventId(): string | null;
@@ -82,9 +90,12 @@ export function startLive(options: LiveOptions): LiveSubscription {
   let wasLive = false;
   let failedAttempts = 0;
   let openFailures = 0;
-  let transport: LiveTransport =
+  const initialTransport: LiveTransport =
     options.preferSse || !(options.webSocketImpl ?? globalThis.WebSocket) ? 'sse' : 'websocket';
+  let transport = initialTransport;
   let cancel: (() => void) | null = null;
+  let waiting = false;
+  let reconnectFailedSent = false;
   let receivedSinceLive = false;
   let liveSince = 0;
 
@@ -92,6 +103,7 @@ export function startLive(options: LiveOptions): LiveSubscription {
     options.onState('live', { transport });
     liveSince = Date.now();
     receivedSinceLive = false;
+    reconnectFailedSent = false;
     if (wasLive) {
       options.onResync?.();
     }
@@ -199,16 +211,28 @@ export function startLive(options: LiveOptions): LiveSubscription {
 
   const wait = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      cancel = () => {
+      waiting = true;
+      const done = () => {
         clearTimeout(timer);
+        waiting = false;
+        cancel = null;
         resolve();
       };
+      const timer = setTimeout(done, ms);
+      cancel = done;
     });
 
   // Returns false when live updates must stop for good.
   const handleFailure = (failure: Failure, target: EmbedTarget): boolean => {
     if (failure.kind === 'unreachable') {
+      return true;
+    }
+    if (failure.kind === 'not-enabled') {
+      // The owner may add the page's origin back, so attempts go on with backoff. A WebSocket
+      // refused for the origin never opens, which is no sign that WebSockets are blocked.
+      options.onFailure(failure);
+      openFailures = 0;
+      transport = options.preferSse ? 'sse' : initialTransport;
       return true;
     }
     if (failure.kind === 'signed-out' && target.token) {
@@ -229,12 +253,21 @@ export function startLive(options: LiveOptions): LiveSubscription {
         break;
       }
       if (end.failure && !handleFailure(end.failure, target)) {
-        stopped = true;
-        options.onState('stopped', { transport });
+        if (!stopped) {
+          stopped = true;
+          options.onState('stopped', { transport });
+        }
+        break;
+      }
+      if (stopped) {
         break;
       }
       if (end.failure?.kind === 'signed-out') {
         continue;
+      }
+      if (wasLive && !end.accepted && !reconnectFailedSent) {
+        reconnectFailedSent = true;
+        options.onReconnectFailed?.();
       }
       const stable = receivedSinceLive || Date.now() - liveSince >= STABLE_CONNECTION_MS;
       failedAttempts = end.accepted && stable ? 1 : failedAttempts + 1;
@@ -264,7 +297,14 @@ export function startLive(options: LiveOptions): LiveSubscription {
       cancel?.();
     },
     reconnect() {
-      if (running || stopped) {
+      if (stopped) {
+        return;
+      }
+      if (running) {
+        if (waiting) {
+          failedAttempts = 0;
+          cancel?.();
+        }
         return;
       }
       failedAttempts = 0;

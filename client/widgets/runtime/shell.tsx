@@ -70,6 +70,11 @@ export function WidgetShell(props: ShellProps) {
   const blocking = () =>
     props.widget.turnedOff() ||
     (props.failure !== undefined && (!props.hasData || props.failure.kind === 'not-enabled'));
+  // A refused reconnection may have stopped live updates, so a retry starts them again too.
+  const retry = () => {
+    props.onRetry?.();
+    props.live?.reconnect();
+  };
 
   return (
     <section class="widget" classList={{ frame: IN_FRAME }} aria-labelledby="widget-title">
@@ -77,7 +82,7 @@ export function WidgetShell(props: ShellProps) {
         <h2 class="title" id="widget-title">
           {props.title}
         </h2>
-        <Show when={props.live}>{(live) => <LiveStatus live={live()} />}</Show>
+        <Show when={!blocking() && props.live}>{(live) => <LiveStatus live={live()} />}</Show>
       </div>
       <p class="visually-hidden" role="status" aria-live="polite">
         {props.widget.announcement()}
@@ -93,9 +98,10 @@ export function WidgetShell(props: ShellProps) {
           {(failure) => (
             <FailureNotice
               failure={failure()}
-              hasData={props.hasData}
+              hasData={false}
+              canRetry={props.hasData}
               retrying={props.retrying}
-              onRetry={props.onRetry}
+              onRetry={retry}
             />
           )}
         </Match>
@@ -117,7 +123,7 @@ export function WidgetShell(props: ShellProps) {
                 failure={failure()}
                 hasData={props.hasData}
                 retrying={props.retrying}
-                onRetry={props.onRetry}
+                onRetry={retry}
               />
               <div class="content">{props.children}</div>
             </>
@@ -141,7 +147,10 @@ export function WidgetShell(props: ShellProps) {
 
 function FailureNotice(props: {
   failure: Failure;
+  /** Whether the content loaded before is shown below the notice. */
   hasData: boolean;
+  /** Whether the widget showed content before, so that a key's origin may have been removed. */
+  canRetry?: boolean;
   retrying?: boolean;
   onRetry?: () => void;
 }) {
@@ -151,7 +160,13 @@ function FailureNotice(props: {
         {describeFailure(props.failure)}
         <Show when={props.hasData}> What loaded before is shown below.</Show>
       </p>
-      <Show when={props.failure.kind === 'unreachable' || props.failure.kind === 'rejected'}>
+      <Show
+        when={
+          props.failure.kind === 'unreachable' ||
+          props.failure.kind === 'rejected' ||
+          (props.failure.kind === 'not-enabled' && props.canRetry)
+        }
+      >
         <div class="actions">
           <Show when={props.retrying}>
             <span class="muted">Trying again shortly.</span>

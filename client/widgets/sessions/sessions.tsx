@@ -70,6 +70,7 @@ function Sessions(props: WidgetProps) {
         }
       },
       onResync: () => void query.refetch(),
+      onReconnectFailed: () => void query.refetch(),
     },
   );
 
