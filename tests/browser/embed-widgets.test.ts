@@ -387,6 +387,46 @@ describe.skipIf(!ready)('embedded widgets on another site', () => {
     );
 
     await feed.getByText('This widget has been turned off by its owner.').waitFor();
+    await page.waitForTimeout(500);
+
     expect(await feed.getByRole('link', { name: 'Open in Staffroom' }).count()).toBe(1);
+    expect(await feed.getByRole('button').count()).toBe(0);
+    expect(await feed.getByText('Live updates').count()).toBe(0);
+  });
+
+  test('shows a key revoked before loading as turned off', async () => {
+    const revoked = await mutate(
+      server,
+      'createEmbedKey',
+      'CreateEmbedKeyInput',
+      { communityId, name: 'Retired portal', allowedOrigins: [portalOrigin] },
+      'id key',
+      ownerToken,
+    );
+    await mutate(
+      server,
+      'revokeEmbedKey',
+      'RevokeEmbedKeyInput',
+      { embedKeyId: revoked.id },
+      'id',
+      ownerToken,
+    );
+    const page = await newPage(browser);
+
+    await page.goto(
+      portalPage(
+        '/revoked-before',
+        [
+          widget('feed', `community="${COMMUNITY}"`).replace(embedKey, revoked.key),
+          widget('chat', `session="${liveSessionId}"`).replace(embedKey, revoked.key),
+        ].join('\n'),
+      ),
+    );
+    const turnedOff = page.getByText('This widget has been turned off by its owner.');
+    await turnedOff.nth(1).waitFor();
+
+    expect(await page.getByText('This widget is not enabled for this site.').count()).toBe(0);
+    expect(await page.locator('staffroom-chat').getByRole('button').count()).toBe(0);
+    expect(await page.locator('staffroom-feed').getByRole('button').count()).toBe(0);
   });
 });

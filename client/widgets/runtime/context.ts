@@ -74,7 +74,11 @@ export function createWidget(props: WidgetProps): Widget {
     token,
     target: () => untrack(() => ({ base: STAFFROOM_BASE, key: key(), token: token() })),
     turnedOff: () => revokedSignal(key())[0](),
-    markTurnedOff: () => revokedSignal(untrack(key))[1](true),
+    markTurnedOff() {
+      revokedSignal(untrack(key))[1](true);
+      // Revoking a key ends the sign-ins made for it.
+      untrack(signIn).signOut();
+    },
     announcement,
     announce(text) {
       // Screen readers announce a change of the region's text, so it is emptied first.

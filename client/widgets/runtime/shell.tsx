@@ -132,14 +132,12 @@ export function WidgetShell(props: ShellProps) {
       </Switch>
       <div class="footer">
         <StaffroomLink href={props.openHref}>Open in Staffroom</StaffroomLink>
-        <SignInControls
-          widget={props.widget}
-          offer={
-            props.offerSignIn === true &&
-            !props.widget.turnedOff() &&
-            props.failure?.kind !== 'not-enabled'
-          }
-        />
+        <Show when={!props.widget.turnedOff()}>
+          <SignInControls
+            widget={props.widget}
+            offer={props.offerSignIn === true && props.failure?.kind !== 'not-enabled'}
+          />
+        </Show>
       </div>
     </section>
   );
