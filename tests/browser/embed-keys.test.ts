@@ -211,6 +211,32 @@ describe.skipIf(!ready)('embed keys page in Chromium', () => {
     expect(afterRevokeEscape.label).toBe('Revoke Focus portal 2');
   });
 
+  test('key form shows name and origin limits', async () => {
+    const page = await ownerEmbedPage();
+    const form = page.getByTestId('embed-key-form');
+    const origins = Array.from({ length: 30 }, (_, index) => `https://site${index}.example.org`);
+
+    await form.getByLabel('Key name').fill('x'.repeat(500));
+    const longName = await form.getByLabel('Key name').inputValue();
+    const longCount = await form.getByTestId('key-name-count').textContent();
+    const leftOut = await form.getByTestId('key-name-left-out').textContent();
+    await form.getByLabel('Key name').fill('Too many sites');
+    const shortCount = await form.getByTestId('key-name-count').textContent();
+    const leftOutAfterFix = await form.getByTestId('key-name-left-out').textContent();
+    await form.getByLabel('Allowed sites (origins)').fill(origins.join('\n'));
+    const originCount = await form.getByTestId('origin-count').textContent();
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const issues = await form.getByTestId('origin-issues').textContent();
+
+    expect(longName).toHaveLength(80);
+    expect(longCount).toBe('80 of 80 characters');
+    expect(leftOut).toContain('the last 420 characters entered were left out');
+    expect(shortCount).toBe('14 of 80 characters');
+    expect(leftOutAfterFix).toBe('');
+    expect(originCount).toBe('30 of 20 origins: remove 10.');
+    expect(issues).toContain('must list at most 20 origins, and 30 were entered');
+  });
+
   test('non-owner sees the owners-only message', async () => {
     const page = await signInThroughPage(browser, server.url, MEMBER, DEMO_PASSWORD);
 

@@ -1,19 +1,86 @@
-import { createSignal, For, onMount, Show } from 'solid-js';
+import { createEffect, createSignal, For, onMount, Show } from 'solid-js';
 import {
   CREATE_EMBED_KEY,
+  describeOriginCount,
   describeOriginIssues,
   type EmbedKey,
   type EmbedKeyCommunity,
   type EmbedKeyOwner,
+  MAX_KEY_NAME_LENGTH,
+  MAX_KEY_ORIGINS,
   parseOriginLines,
   UPDATE_EMBED_KEY,
 } from '../lib/embed-keys.ts';
 import { runMutation } from '../lib/graphql.ts';
 import { VISIBILITY_LABELS } from '../lib/operations.ts';
 import { createSubmission } from '../lib/submission.ts';
-import { Field, FormMessage } from './field.tsx';
+import { FormMessage } from './field.tsx';
 
 const FORM_FIELDS = ['name', 'allowedOrigins', 'communityIds', 'districtReadAccepted'];
+
+/**
+ * Renders the key name input with a count of its characters. The input stops at the maximum
+ * length, so a status message reports how many characters of a longer paste or typed text were
+ * left out.
+ */
+function KeyNameField(props: {
+  name: string;
+  value: string;
+  onValue: (value: string) => void;
+  error?: string;
+}) {
+  const id = () => `field-${props.name}`;
+  const [leftOut, setLeftOut] = createSignal(0);
+
+  createEffect(() => {
+    if (props.value === '') {
+      setLeftOut(0);
+    }
+  });
+
+  // `beforeinput` carries the whole inserted text, before `maxlength` shortens it.
+  const countLeftOut = (event: InputEvent) => {
+    const input = event.currentTarget as HTMLInputElement;
+    const inserted = event.data ?? event.dataTransfer?.getData('text/plain') ?? '';
+    const replaced = (input.selectionEnd ?? 0) - (input.selectionStart ?? 0);
+    const length = input.value.length - replaced + inserted.length;
+    setLeftOut(Math.max(0, length - MAX_KEY_NAME_LENGTH));
+  };
+
+  return (
+    <div class="field" classList={{ invalid: Boolean(props.error) }}>
+      <label for={id()}>Key name</label>
+      <p class="hint" id={`${id()}-hint`}>
+        Up to {MAX_KEY_NAME_LENGTH} characters, such as the site that shows the widgets.
+      </p>
+      <input
+        id={id()}
+        name={props.name}
+        required
+        maxLength={MAX_KEY_NAME_LENGTH}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={`${id()}-hint ${id()}-count${props.error ? ` ${id()}-error` : ''}`}
+        value={props.value}
+        onBeforeInput={countLeftOut}
+        onInput={(event) => props.onValue(event.currentTarget.value)}
+      />
+      <p class="hint" id={`${id()}-count`} data-testid="key-name-count">
+        {props.value.length} of {MAX_KEY_NAME_LENGTH} characters
+      </p>
+      <p class="hint" role="status" data-testid="key-name-left-out">
+        <Show when={leftOut() > 0}>
+          The name stops at {MAX_KEY_NAME_LENGTH} characters, so the last {leftOut()} characters
+          entered were left out.
+        </Show>
+      </p>
+      <Show when={props.error}>
+        <p class="field-error" id={`${id()}-error`}>
+          {props.error}
+        </p>
+      </Show>
+    </div>
+  );
+}
 
 /** Renders the textarea of allowed origins, one per line, with each rejected line named below it. */
 function OriginsField(props: {
@@ -23,13 +90,14 @@ function OriginsField(props: {
   issues: string[];
 }) {
   const id = () => `field-${props.name}`;
+  const count = () => parseOriginLines(props.value).origins.length;
   return (
     <div class="field" classList={{ invalid: props.issues.length > 0 }}>
       <label for={id()}>Allowed sites (origins)</label>
       <p class="hint" id={`${id()}-hint`}>
         One per line, such as https://portal.example.org or https://intranet.example.org:8443:
-        scheme, host and port only, no path or wildcard, at most 20. Plain http works only for
-        localhost, 127.0.0.1 and [::1]. Staffroom's own address is always allowed.
+        scheme, host and port only, no path or wildcard, at most {MAX_KEY_ORIGINS}. Plain http works
+        only for localhost, 127.0.0.1 and [::1]. Staffroom's own address is always allowed.
       </p>
       <textarea
         id={id()}
@@ -38,10 +106,13 @@ function OriginsField(props: {
         spellcheck={false}
         autocapitalize="off"
         aria-invalid={props.issues.length > 0 ? 'true' : undefined}
-        aria-describedby={`${id()}-hint${props.issues.length > 0 ? ` ${id()}-error` : ''}`}
+        aria-describedby={`${id()}-hint ${id()}-count${props.issues.length > 0 ? ` ${id()}-error` : ''}`}
         value={props.value}
         onInput={(event) => props.onValue(event.currentTarget.value)}
       />
+      <p class="hint" id={`${id()}-count`} data-testid="origin-count">
+        {describeOriginCount(count())}
+      </p>
       <Show when={props.issues.length > 0}>
         <ul class="field-error" id={`${id()}-error`} data-testid="origin-issues">
           <For each={props.issues}>{(issue) => <li>{issue}</li>}</For>
@@ -221,12 +292,8 @@ export function EmbedKeyForm(props: {
 
   return (
     <form ref={form} onSubmit={submit} novalidate data-testid="embed-key-form">
-      <Field
-        label="Key name"
+      <KeyNameField
         name={`${prefix()}-name`}
-        hint="Up to 80 characters, such as the site that shows the widgets."
-        maxLength={80}
-        required
         value={name()}
         onValue={setName}
         error={submission.issue('name')}

@@ -30,6 +30,15 @@ export interface EmbedKey {
   usage: EmbedKeyUsageDay[];
 }
 
+/**
+ * Maximum length of a key's name. The server counts code points, and an input's `maxlength`
+ * counts UTF-16 code units, so the form is stricter for characters such as emoji.
+ */
+export const MAX_KEY_NAME_LENGTH = 80;
+
+/** Maximum number of allowed origins on one key, the server's limit. */
+export const MAX_KEY_ORIGINS = 20;
+
 /** Days of usage that the owner pages show per key. */
 export const USAGE_DAYS = 14;
 
@@ -76,8 +85,9 @@ export function parseOriginLines(text: string): { origins: string[]; lines: numb
 }
 
 /**
- * Words the validation issues about allowed origins for the form: an issue whose path ends in an
- * index names that line and its text, and an issue about the whole list stays as it is.
+ * Words the validation issues about allowed origins for the form. An issue whose path ends in an
+ * index names that line and its text. An issue about the whole list stays as it is, with the
+ * number of origins entered when there are more than the limit.
  */
 export function describeOriginIssues(
   issues: { path: string[]; message: string }[] | undefined,
@@ -88,11 +98,20 @@ export function describeOriginIssues(
     .map((issue) => {
       const index = Number(issue.path[1]);
       const origin = parsed.origins[index];
+      if (issue.path[1] === undefined && parsed.origins.length > MAX_KEY_ORIGINS) {
+        return `${issue.message}, and ${parsed.origins.length} were entered`;
+      }
       if (issue.path[1] === undefined || !Number.isInteger(index) || origin === undefined) {
         return issue.message;
       }
       return `Line ${parsed.lines[index]} (${origin}): ${issue.message}`;
     });
+}
+
+/** Returns the number of origins entered against the limit, and how many to remove past it. */
+export function describeOriginCount(count: number): string {
+  const counted = `${count} of ${MAX_KEY_ORIGINS} origins`;
+  return count > MAX_KEY_ORIGINS ? `${counted}: remove ${count - MAX_KEY_ORIGINS}.` : counted;
 }
 
 /** Returns whether an embed key may be used: it has not been revoked. */
