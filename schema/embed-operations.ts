@@ -38,16 +38,13 @@ export const EMBED_OPERATIONS = {
               id
               displayName
             }
-            posts(last: 1) {
-              nodes {
+            latestReply {
+              id
+              bodyHtml
+              createdAt
+              author {
                 id
-                bodyHtml
-                createdAt
-                deleted
-                author {
-                  id
-                  displayName
-                }
+                displayName
               }
             }
           }

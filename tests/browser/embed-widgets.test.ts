@@ -215,6 +215,44 @@ describe.skipIf(!ready)('embedded widgets on another site', () => {
     expect(await feed.getByRole('heading', { level: 3 }).count()).toBe(3);
   });
 
+  test('shows a nested reply as latest', async () => {
+    const thread = await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId, title: 'Gear trains from bottle caps', body: 'Which caps grip best?' },
+      'id',
+      ownerToken,
+    );
+    const topReply = await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId: thread.id, body: 'Soda caps with a rubber band.' },
+      'id',
+      ownerToken,
+    );
+    const page = await newPage(browser);
+    await page.goto(portalPage('/nested', widget('feed', `community="${COMMUNITY}" items="20"`)));
+    const feed = page.locator('staffroom-feed');
+    const item = feed.getByRole('listitem').filter({ hasText: 'Gear trains from bottle caps' });
+    await item.getByText('Soda caps with a rubber band.').waitFor();
+    await feed.getByText('Live', { exact: true }).waitFor();
+
+    await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId: thread.id, parentId: topReply.id, body: 'Hot glue holds them too.' },
+      'id',
+      ownerToken,
+    );
+    await item.getByText('Hot glue holds them too.').waitFor();
+
+    expect(await item.getByText('Soda caps with a rubber band.').count()).toBe(0);
+    expect(await item.getByText('2 replies').count()).toBe(1);
+  });
+
   test('signs in from the chat, sends and signs out', async () => {
     const page = await newPage(browser);
     await page.goto(portalPage('/chat', widget('chat', `session="${liveSessionId}"`)));

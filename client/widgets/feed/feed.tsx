@@ -29,15 +29,13 @@ interface FeedThread {
   createdAt: string;
   lastActivityAt: string;
   author: Person | null;
-  posts: {
-    nodes: {
-      id: string;
-      bodyHtml: string;
-      createdAt: string;
-      deleted: boolean;
-      author: Person | null;
-    }[];
-  };
+  /** The newest reply that is not deleted, at any depth. */
+  latestReply: {
+    id: string;
+    bodyHtml: string;
+    createdAt: string;
+    author: Person | null;
+  } | null;
 }
 
 interface FeedData {
@@ -135,7 +133,6 @@ function ThreadItem(props: {
   locale: string | undefined;
   link: (path: string) => string;
 }) {
-  const reply = () => props.thread.posts.nodes.find((post) => !post.deleted);
   return (
     <li>
       <h3 class="item-title">
@@ -154,7 +151,7 @@ function ThreadItem(props: {
         <span>{countOf(props.thread.replyCount, props.locale, 'reply', 'replies')}</span>
         <TimeAgo instant={props.thread.lastActivityAt} locale={props.locale} />
       </p>
-      <Show when={reply()}>
+      <Show when={props.thread.latestReply}>
         {(latest) => (
           <blockquote class="reply">
             <p>{excerptFromHtml(latest().bodyHtml, EXCERPT_LENGTH)}</p>
