@@ -137,7 +137,14 @@ describe.skipIf(!ready)('widget sign-in window in Chromium', () => {
 
     const popup = await openFromHost(hostPage, { nonce: sent });
     await popup.getByRole('heading', { name: 'Sign in to Staffroom' }).waitFor();
+    const mainNavigation = await popup.getByRole('navigation', { name: 'Main' }).count();
     await popup.getByRole('link', { name: 'Sign in', exact: true }).last().click();
+    await popup.getByTestId('sign-in-email').waitFor();
+    const formPath = new URL(popup.url()).pathname;
+    const context = await popup.getByTestId('widget-sign-in-context').textContent();
+    const emailFocused = await popup
+      .getByTestId('sign-in-email')
+      .evaluate((input) => input === document.activeElement);
     await popup.getByTestId('sign-in-email').fill(OWNER);
     await popup.getByTestId('sign-in-password').fill(DEMO_PASSWORD);
     await popup.getByTestId('sign-in-submit').click();
@@ -151,6 +158,10 @@ describe.skipIf(!ready)('widget sign-in window in Chromium', () => {
     const [message] = await received(hostPage);
     const sessions = await widgetSessions();
 
+    expect(mainNavigation).toBe(0);
+    expect(formPath).toBe('/embed/sign-in');
+    expect(context).toContain(`${hostOrigin} wants to show Staffroom content as you.`);
+    expect(emailFocused).toBe(true);
     expect(consent).toBe(
       `${hostOrigin} wants to show Staffroom content as Jordan Ellis for 60 minutes.`,
     );

@@ -121,6 +121,8 @@ function AccountMenu() {
 
 export function Layout(props: { children?: JSX.Element }) {
   const location = useLocation();
+  // The widget sign-in window serves another site's page, so it has no links away from its task.
+  const isWidgetSignIn = () => location.pathname === '/embed/sign-in';
   onMount(() => void refreshViewer());
   // Notifications may have arrived while the socket was down.
   refetchOnReconnect(() => void refreshViewer());
@@ -139,28 +141,30 @@ export function Layout(props: { children?: JSX.Element }) {
         Skip to main content
       </a>
       <header class="site-header">
-        <A href="/" class="brand">
-          Staffroom
-        </A>
-        <nav aria-label="Main">
-          <A href="/" end>
-            Communities
+        <Show when={!isWidgetSignIn()} fallback={<span class="brand">Staffroom</span>}>
+          <A href="/" class="brand">
+            Staffroom
           </A>
-          <A href="/live-sessions">Live sessions</A>
-          <Show when={viewer()}>
-            <A href="/notifications">
-              Notifications
-              <Show when={unreadCount() > 0}>
-                <span class="count" data-testid="unread-count">
-                  {unreadCount()}
-                  <span class="visually-hidden"> unread</span>
-                </span>
-              </Show>
+          <nav aria-label="Main">
+            <A href="/" end>
+              Communities
             </A>
-          </Show>
-          <ReviewQueueLink />
-        </nav>
-        <AccountMenu />
+            <A href="/live-sessions">Live sessions</A>
+            <Show when={viewer()}>
+              <A href="/notifications">
+                Notifications
+                <Show when={unreadCount() > 0}>
+                  <span class="count" data-testid="unread-count">
+                    {unreadCount()}
+                    <span class="visually-hidden"> unread</span>
+                  </span>
+                </Show>
+              </A>
+            </Show>
+            <ReviewQueueLink />
+          </nav>
+          <AccountMenu />
+        </Show>
       </header>
       <ConnectionBanner />
       <SignInEndedBanner />

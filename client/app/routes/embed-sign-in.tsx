@@ -1,10 +1,12 @@
 import { A, useLocation, useSearchParams } from '@solidjs/router';
-import { createSignal, Match, Show, Switch } from 'solid-js';
-import { FormMessage } from '../components/field.tsx';
+import { createSignal, Match, onMount, Show, Switch } from 'solid-js';
+import { Field, FormMessage } from '../components/field.tsx';
+import { DistrictSignIn, ForgotPassword } from '../components/sign-in-options.tsx';
 import { Loading } from '../components/status.tsx';
 import { runMutation } from '../lib/graphql.ts';
 import { mutationDocument } from '../lib/operations.ts';
-import { signInPath, signOut, viewer, viewerLoaded } from '../lib/session.ts';
+import { signIn, signOut, viewer, viewerLoaded } from '../lib/session.ts';
+import { createSubmission } from '../lib/submission.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 import {
   openerWindow,
@@ -117,30 +119,107 @@ function Consent(props: {
   );
 }
 
-/** Asks a signed-out person to sign in first, and lets them cancel instead. */
-function SignInFirst(props: { request: WidgetSignInRequest; onCancel: () => void }) {
+/**
+ * Signs the person in on this page, so the site that requests the sign-in stays in view. Once
+ * signed in, the page shows the consent step.
+ */
+function WidgetSignInForm(props: { request: WidgetSignInRequest; onCancel: () => void }) {
   const location = useLocation();
-  const here = () => `${location.pathname}${location.search}`;
+  const [email, setEmail] = createSignal('');
+  const [password, setPassword] = createSignal('');
+  const submission = createSubmission(['email', 'password']);
+  let form: HTMLFormElement | undefined;
+
+  // The link that opened this step is gone, so focus moves to the first field.
+  onMount(() => form?.querySelector('input')?.focus());
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    await submission.submit(() => signIn(email().trim(), password()));
+  };
+
   return (
     <section class="narrow consent" aria-labelledby="widget-sign-in-heading">
       <h1 id="widget-sign-in-heading">Sign in to Staffroom</h1>
-      <p class="lead">
-        <strong>{props.request.origin}</strong> wants to show Staffroom content as you. Sign in
-        first; you then choose whether to allow it.
+      <p class="lead" data-testid="widget-sign-in-context">
+        <strong>{props.request.origin}</strong> wants to show Staffroom content as you. Sign in, and
+        then choose whether to allow it.
       </p>
-      <div class="actions">
-        <A href={signInPath(here())} class="button-link">
-          Sign in
-        </A>
-        <button type="button" class="secondary" onClick={() => props.onCancel()}>
-          Cancel
-        </button>
-      </div>
-      <p>
-        New to Staffroom?{' '}
-        <A href={`/sign-up?next=${encodeURIComponent(here())}`}>Create an account</A>
-      </p>
+      <form ref={form} onSubmit={submit} novalidate>
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autocomplete="email"
+          required
+          value={email()}
+          onValue={setEmail}
+          error={submission.issue('email')}
+          data-testid="sign-in-email"
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password()}
+          onValue={setPassword}
+          error={submission.issue('password')}
+          data-testid="sign-in-password"
+        />
+        <FormMessage error={submission.formError()} />
+        <div class="actions">
+          <button type="submit" disabled={submission.busy()} data-testid="sign-in-submit">
+            {submission.busy() ? 'Signing in…' : 'Sign in'}
+          </button>
+          <button type="button" class="secondary" onClick={() => props.onCancel()}>
+            Cancel
+          </button>
+        </div>
+      </form>
+      <ForgotPassword open={false} />
+      <DistrictSignIn returnTo={`${location.pathname}${location.search}`} />
     </section>
+  );
+}
+
+/** Asks a signed-out person to sign in first, and lets them cancel instead. */
+function SignInFirst(props: { request: WidgetSignInRequest; onCancel: () => void }) {
+  const location = useLocation();
+  const [params] = useSearchParams<{ step?: string }>();
+  const here = () => `${location.pathname}${location.search}`;
+  const signInStep = () => {
+    const search = new URLSearchParams(location.search);
+    search.set('step', 'sign-in');
+    return `${location.pathname}?${search}`;
+  };
+
+  return (
+    <Show
+      when={params.step !== 'sign-in'}
+      fallback={<WidgetSignInForm request={props.request} onCancel={props.onCancel} />}
+    >
+      <section class="narrow consent" aria-labelledby="widget-sign-in-heading">
+        <h1 id="widget-sign-in-heading">Sign in to Staffroom</h1>
+        <p class="lead" data-testid="widget-sign-in-context">
+          <strong>{props.request.origin}</strong> wants to show Staffroom content as you. Sign in
+          first, and then choose whether to allow it.
+        </p>
+        <div class="actions">
+          <A href={signInStep()} class="button-link">
+            Sign in
+          </A>
+          <button type="button" class="secondary" onClick={() => props.onCancel()}>
+            Cancel
+          </button>
+        </div>
+        <p>
+          New to Staffroom?{' '}
+          <A href={`/sign-up?next=${encodeURIComponent(here())}`}>Create an account</A>
+        </p>
+      </section>
+    </Show>
   );
 }
 
