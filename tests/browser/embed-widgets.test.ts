@@ -294,6 +294,27 @@ describe.skipIf(!ready)('embedded widgets on another site', () => {
     expect(await chat.getByRole('log').getByText('Hello from the district portal').count()).toBe(1);
   });
 
+  test('shows an ended session without Live', async () => {
+    const community = await server.graphql(
+      `{ community(slug: "${COMMUNITY}") { pastLiveSessions(first: 1) { nodes { id status } } } }`,
+    );
+    const ended = community.body.data.community.pastLiveSessions.nodes[0];
+    const page = await newPage(browser);
+
+    await page.goto(portalPage('/ended', widget('chat', `session="${ended.id}"`)));
+    const chat = page.locator('staffroom-chat');
+    await chat.locator('.header').getByText('Ended').waitFor();
+    const times = await chat.getByRole('log').locator('time').allTextContents();
+
+    expect(ended.status).toBe('ENDED');
+    expect(await chat.locator('.header').getByText('Live', { exact: true }).count()).toBe(0);
+    expect(await chat.locator('.live-status.on').count()).toBe(0);
+    expect(times.length).toBeGreaterThan(0);
+    for (const time of times) {
+      expect(time).toMatch(/[A-Z][a-z]{2} \d{1,2}/);
+    }
+  });
+
   test('falls back to server-sent events', async () => {
     // Every WebSocket of the page goes to a closed port, so none ever opens.
     const blockSockets = `<script>

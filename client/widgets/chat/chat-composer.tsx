@@ -30,12 +30,15 @@ async function sendMessage(
       case 'signed-out':
         widget.signIn().signOut();
         return { error: 'Your sign-in has ended, so the message was not sent. Sign in again.' };
-      case 'unreachable':
-        return { error: 'Staffroom cannot be reached, so the message was not sent. Try again.' };
+      case 'turned-off':
+        widget.markTurnedOff();
+        return { error: 'The message was not sent: this widget has been turned off by its owner.' };
       case 'rejected':
         return { error: outcome.failure.message };
       default:
-        return { error: 'The message was not sent: this widget cannot send messages here.' };
+        // A failed request counts as not enabled whenever Staffroom's health check still responds,
+        // so a dropped connection lands here too.
+        return { error: 'The message could not be sent. Check your connection and try again.' };
     }
   }
   const result = outcome.data.sendChatMessage;

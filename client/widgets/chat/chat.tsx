@@ -49,6 +49,13 @@ const STATUS_ANNOUNCEMENTS: Record<SessionStatus, string> = {
   CANCELLED: 'The session was cancelled.',
 };
 
+/** The chat's header label for a session that is not live, in place of the green "Live". */
+const STATUS_LABELS: Record<Exclude<SessionStatus, 'LIVE'>, string> = {
+  SCHEDULED: 'Scheduled',
+  ENDED: 'Ended',
+  CANCELLED: 'Cancelled',
+};
+
 /** `<staffroom-chat>`: a live session's chat, read-only unless signed in as someone who may chat. */
 function Chat(props: WidgetProps) {
   const widget = createWidget(props);
@@ -100,6 +107,11 @@ function Chat(props: WidgetProps) {
     }
   };
 
+  const statusLabel = () => {
+    const status = room()?.status;
+    return status !== undefined && status !== 'LIVE' && STATUS_LABELS[status];
+  };
+
   const live = createLiveUpdates(
     widget,
     () => {
@@ -148,6 +160,7 @@ function Chat(props: WidgetProps) {
       }
       offerSignIn
       live={live}
+      liveLabel={statusLabel()}
     >
       <Show when={session()}>
         {(current) => (
@@ -203,6 +216,15 @@ function RoomStatus(props: {
   );
 }
 
+/** Formats a message's time, with its date unless it was sent today. */
+function formatMessageTime(instant: string, locale: string | undefined): string {
+  const date = new Date(instant);
+  if (date.toDateString() === new Date().toDateString()) {
+    return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(date);
+  }
+  return formatDateTime(instant, locale, { weekday: undefined });
+}
+
 function MessageLog(props: { messages: ChatMessage[]; locale: string | undefined }) {
   let log: HTMLDivElement | undefined;
   let followLatest = true;
@@ -240,9 +262,7 @@ function MessageLog(props: { messages: ChatMessage[]; locale: string | undefined
               <li class="message">
                 <span class="author">{message.author?.displayName ?? 'Former member'}</span>{' '}
                 <time class="muted" datetime={message.createdAt}>
-                  {new Intl.DateTimeFormat(props.locale, { timeStyle: 'short' }).format(
-                    new Date(message.createdAt),
-                  )}
+                  {formatMessageTime(message.createdAt, props.locale)}
                 </time>
                 <p class="body">
                   {message.body}

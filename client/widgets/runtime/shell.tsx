@@ -42,6 +42,8 @@ export interface ShellProps {
   /** Whether signing in would show more. A signed-in person always gets Sign out. */
   offerSignIn?: boolean;
   live?: LiveUpdates;
+  /** A label shown without the green dot in place of "Live", such as an ended session's status. */
+  liveLabel?: string | false;
   children: JSX.Element;
 }
 
@@ -82,7 +84,9 @@ export function WidgetShell(props: ShellProps) {
         <h2 class="title" id="widget-title">
           {props.title}
         </h2>
-        <Show when={!blocking() && props.live}>{(live) => <LiveStatus live={live()} />}</Show>
+        <Show when={!blocking() && props.live}>
+          {(live) => <LiveStatus live={live()} connectedLabel={props.liveLabel} />}
+        </Show>
       </div>
       <p class="visually-hidden" role="status" aria-live="polite">
         {props.widget.announcement()}
@@ -178,11 +182,11 @@ function FailureNotice(props: {
   );
 }
 
-function LiveStatus(props: { live: LiveUpdates }) {
+function LiveStatus(props: { live: LiveUpdates; connectedLabel?: string | false }) {
   const label = () => {
     switch (props.live.state()) {
       case 'live':
-        return 'Live';
+        return props.connectedLabel || 'Live';
       case 'connecting':
         return 'Connecting…';
       case 'reconnecting':
@@ -195,7 +199,10 @@ function LiveStatus(props: { live: LiveUpdates }) {
   };
   return (
     <Show when={label()}>
-      <span class="live-status" classList={{ on: props.live.state() === 'live' }}>
+      <span
+        class="live-status"
+        classList={{ on: props.live.state() === 'live' && !props.connectedLabel }}
+      >
         <span class="dot" aria-hidden="true" />
         {label()}
         <Show when={props.live.state() === 'stopped' && !props.live.failure()}>

@@ -128,15 +128,16 @@ function SessionItem(props: {
   locale: string | undefined;
   link: (path: string) => string;
 }) {
-  const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const seatsLeft = () =>
     props.session.capacity === null
       ? null
       : Math.max(0, props.session.capacity - props.session.rsvpCount);
-  const sessionZoneTime = () =>
-    props.session.timeZone === viewerZone
-      ? null
-      : formatInZone(props.session.startsAt, props.session.timeZone, props.locale);
+  // Zones are compared by the time they show, because one zone has several names (UTC, Etc/UTC).
+  const sessionZoneTime = () => {
+    const zoned = formatInZone(props.session.startsAt, props.session.timeZone, props.locale);
+    const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return zoned === formatInZone(props.session.startsAt, viewerZone, props.locale) ? null : zoned;
+  };
 
   return (
     <li>
@@ -155,7 +156,11 @@ function SessionItem(props: {
         <span class="muted">
           {' '}
           <Show when={sessionZoneTime()} fallback={`(${props.session.timeZone})`}>
-            {(zoned) => `(${zoned()} in ${props.session.timeZone})`}
+            {(zoned) =>
+              zoned().includes(props.session.timeZone)
+                ? `(${zoned()})`
+                : `(${zoned()} in ${props.session.timeZone})`
+            }
           </Show>
         </span>
       </p>
