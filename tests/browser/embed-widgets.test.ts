@@ -59,8 +59,12 @@ describe.skipIf(!ready)('embedded widgets on another site', () => {
     browser = await launchChromium();
     portal = createServer((request, response) => {
       const html = pages.get(request.url ?? '/');
+      // Pages under /coop/ cut the link to the popups they open.
+      const isolation = request.url?.startsWith('/coop/')
+        ? { 'Cross-Origin-Opener-Policy': 'same-origin' }
+        : {};
       response
-        .writeHead(html ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' })
+        .writeHead(html ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8', ...isolation })
         .end(html ?? 'Not found');
     });
     portalOrigin = `http://127.0.0.1:${await listen(portal)}`;
@@ -313,6 +317,23 @@ describe.skipIf(!ready)('embedded widgets on another site', () => {
     for (const time of times) {
       expect(time).toMatch(/[A-Z][a-z]{2} \d{1,2}/);
     }
+  });
+
+  test('explains a sign-in cut off by COOP', async () => {
+    const page = await newPage(browser);
+    await page.goto(portalPage('/coop/chat', widget('chat', `session="${liveSessionId}"`)));
+    const chat = page.locator('staffroom-chat');
+    await chat.getByText('Sign in to take part in the chat.').waitFor();
+
+    await chat.getByRole('button', { name: 'Sign in' }).click();
+    const alert = chat.getByRole('alert');
+    await alert.waitFor({ timeout: 10_000 });
+
+    expect(await alert.textContent()).toContain('this site blocks it from reporting back');
+    expect(await alert.getByRole('link', { name: 'Open in Staffroom' }).getAttribute('href')).toBe(
+      `${server.url}/s/${encodeURIComponent(liveSessionId)}`,
+    );
+    expect(await chat.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
   });
 
   test('falls back to server-sent events', async () => {

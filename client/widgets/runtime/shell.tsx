@@ -139,6 +139,7 @@ export function WidgetShell(props: ShellProps) {
         <Show when={!props.widget.turnedOff()}>
           <SignInControls
             widget={props.widget}
+            openHref={props.openHref}
             offer={props.offerSignIn === true && props.failure?.kind !== 'not-enabled'}
           />
         </Show>
@@ -216,7 +217,7 @@ function LiveStatus(props: { live: LiveUpdates; connectedLabel?: string | false 
 }
 
 /** "Sign in", or the signed-in name with "Sign out"; a blocked popup gets a message. */
-function SignInControls(props: { widget: Widget; offer: boolean }) {
+function SignInControls(props: { widget: Widget; offer: boolean; openHref: string }) {
   const [message, setMessage] = createSignal('');
   const signIn = () => props.widget.signIn();
 
@@ -229,6 +230,10 @@ function SignInControls(props: { widget: Widget; offer: boolean }) {
     if (result === 'blocked') {
       setMessage(
         'Your browser blocked the sign-in window. Allow pop-ups for this site, or use Open in Staffroom.',
+      );
+    } else if (result === 'no-answer') {
+      setMessage(
+        'The sign-in window closed without signing you in. If it is still open, this site blocks it from reporting back, so use Open in Staffroom instead.',
       );
     } else if (result === 'signed-in') {
       props.widget.announce(`Signed in as ${signIn().viewerName() ?? 'you'}.`);
@@ -263,7 +268,7 @@ function SignInControls(props: { widget: Widget; offer: boolean }) {
       </Show>
       <Show when={message()}>
         <p class="error" role="alert">
-          {message()}
+          {message()} <StaffroomLink href={props.openHref}>Open in Staffroom</StaffroomLink>
         </p>
       </Show>
     </div>

@@ -1,6 +1,11 @@
 import { type Accessor, createSignal } from 'solid-js';
 
-export type SignInResult = 'signed-in' | 'cancelled' | 'blocked';
+/**
+ * How a sign-in ended. `no-answer`: the popup closed, or looked closed, without a message, which
+ * a portal page sent with Cross-Origin-Opener-Policy: same-origin causes, because the popup then
+ * has no `window.opener` and the page sees it as closed.
+ */
+export type SignInResult = 'signed-in' | 'cancelled' | 'no-answer' | 'blocked';
 
 /**
  * The sign-in state of one embed key on this page, shared by every widget that uses the key.
@@ -104,7 +109,9 @@ function createWidgetSignIn(base: string, key: string): WidgetSignIn {
       // The popup posts its message and then closes, so a closed popup counts as cancelled only
       // on the poll after the one that saw it closed, once a message in flight has arrived.
       const poll = setInterval(() => {
-        if (Date.now() - startedAt > SIGN_IN_TIMEOUT_MS || closedSeen) {
+        if (closedSeen) {
+          finish('no-answer');
+        } else if (Date.now() - startedAt > SIGN_IN_TIMEOUT_MS) {
           finish('cancelled');
         }
         closedSeen = opened.closed;
