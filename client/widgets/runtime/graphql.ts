@@ -38,7 +38,7 @@ export type Failure =
 
 export type Outcome<Data> = { data: Data } | { failure: Failure };
 
-interface GraphQLError {
+export interface GraphQLError {
   message?: string;
   extensions?: { code?: string };
 }

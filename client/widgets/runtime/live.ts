@@ -5,6 +5,7 @@ import {
   type EmbedTarget,
   embedEndpoint,
   type Failure,
+  type GraphQLError,
   type GraphQLResult,
   type PersistedOperation,
 } from './graphql.ts';
@@ -322,6 +323,15 @@ export function startLive(options: LiveOptions): LiveSubscription {
  */
 function classifySocketError(error: unknown, target: EmbedTarget): Failure {
   if (Array.isArray(error)) {
+    // When the widget token expires, the subscription's own FORBIDDEN result ("Your sign-in has
+    // ended…") can arrive before the server closes the socket with 4403.
+    const signInEnded = error.some(
+      (item: GraphQLError) =>
+        item.extensions?.code === 'FORBIDDEN' && /sign-in has ended/i.test(item.message ?? ''),
+    );
+    if (signInEnded && target.token) {
+      return { kind: 'signed-out' };
+    }
     return classifyErrors(200, error);
   }
   const close = error as { code?: unknown; reason?: unknown } | null;
