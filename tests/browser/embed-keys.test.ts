@@ -183,6 +183,14 @@ describe.skipIf(!ready)('embed keys page in Chromium', () => {
     await page.keyboard.type(' 2');
     await item.getByRole('button', { name: 'Save changes' }).click();
     await item.getByText('Changes saved.', { exact: false }).waitFor();
+    // The list reloads after saving, so the renamed Edit button takes focus a moment later.
+    await page
+      .waitForFunction(
+        () => document.activeElement?.getAttribute('aria-label') === 'Edit Focus portal 2',
+        null,
+        { timeout: 5000 },
+      )
+      .catch(() => {});
     const afterSave = await focusedElement(page);
     await page.getByRole('button', { name: 'Edit Focus portal 2' }).click();
     await item.getByRole('button', { name: 'Cancel' }).click();
