@@ -133,23 +133,27 @@ builder.drizzleNode('threads', {
       description: 'Top-level replies, oldest first; each carries its own replies.',
       query: { where: { depth: 0 }, orderBy: { id: 'asc' } },
     }),
-    latestReply: t.drizzleField({
-      type: 'posts',
+    latestReply: t.field({
+      type: PostRef,
       nullable: true,
       description:
         'The newest reply that is not deleted, at any depth; null when there is none. For previews such as the feed widget.',
-      resolve: (query, thread, _args, ctx) =>
-        ctx.db.query.posts.findFirst(
-          query({
-            where: { threadId: thread.id, deletedAt: { isNull: true } },
-            orderBy: { id: 'desc' },
+      // Loaded with the thread, so a list of threads costs no query per thread.
+      select: (_args, _ctx, nestedSelection) => ({
+        with: {
+          posts: nestedSelection({
+            where: { deletedAt: { isNull: true } },
+            orderBy: { id: 'desc' as const },
+            limit: 1,
           }),
-        ),
+        },
+      }),
+      resolve: (thread) => thread.posts[0] ?? null,
     }),
   }),
 });
 
-builder.drizzleNode('posts', {
+const PostRef = builder.drizzleNode('posts', {
   name: 'Post',
   description: 'A reply in a thread. A deleted post keeps its place with an empty body.',
   id: { column: (post) => post.id },
