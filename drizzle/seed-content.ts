@@ -1424,7 +1424,7 @@ export interface DemoEmbedKey {
   /** Community slugs the key shows. */
   communities: string[];
   allowedOrigins: string[];
-  /** Who created the key: an owner of the community or an admin of the district. */
+  /** The key's creator: an owner of the community or an admin of the district. */
   createdBy: PersonKey;
 }
 

@@ -20,7 +20,7 @@ import {
   SESSION_COOKIE,
 } from './context.ts';
 import {
-  ConnectionsByKey,
+  ConnectionsById,
   checkEmbedKey,
   EMBED_CHANGED_CLOSE_CODE,
   EMBED_DOCUMENTS,
@@ -60,7 +60,7 @@ export interface GraphQLSockets {
 
 type SocketExtra = { base?: GraphQLContext };
 
-/** How one endpoint authenticates its sockets and finds the document of an operation. */
+/** The parts that differ between the two endpoints: authentication and finding a document. */
 interface SocketEndpoint {
   yoga: Yoga;
   credentialsOf(request: IncomingMessage, connectionParams: Record<string, unknown>): Credentials;
@@ -84,16 +84,17 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const embedSockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const embedKeys = new WeakMap<IncomingMessage, { key: LoadedEmbedKey; origin: string | null }>();
-  const socketsBySignIn = new Map<number, Set<WebSocket>>();
-  const socketsByKey = new ConnectionsByKey<WebSocket>();
+  const socketsBySignIn = new ConnectionsById<WebSocket>();
+  const socketsByKey = new ConnectionsById<WebSocket>();
   const stopListening = new AbortController();
   sockets.on('close', () => stopListening.abort());
   // Signing out on any process closes that sign-in's sockets on every process, and so does a
   // change to an embed key for the sockets opened through it.
+  // NOTE: these notices are not stored as events, so a notice lost on Redis leaves that
+  // process's sockets under the key's old settings until they reconnect.
   deps.bus.listen((notice) => {
     const match = /^auth-session:(\d+)$/.exec(notice.topic);
-    const open = match ? socketsBySignIn.get(Number(match[1])) : undefined;
-    for (const webSocket of open ?? []) {
+    for (const webSocket of match ? socketsBySignIn.of(Number(match[1])) : []) {
       webSocket.close(4403, 'Signed out');
     }
     const change = embedKeyNotice(notice);
@@ -180,15 +181,7 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
             }
             const authSessionId = ctx.extra.base.authSessionId;
             if (authSessionId !== null) {
-              const open = socketsBySignIn.get(authSessionId) ?? new Set<WebSocket>();
-              open.add(ctx.extra.socket);
-              socketsBySignIn.set(authSessionId, open);
-              ctx.extra.socket.once('close', () => {
-                open.delete(ctx.extra.socket);
-                if (open.size === 0) {
-                  socketsBySignIn.delete(authSessionId);
-                }
-              });
+              ctx.extra.socket.once('close', socketsBySignIn.add(authSessionId, ctx.extra.socket));
             }
             return true;
           } catch (error) {

@@ -35,7 +35,7 @@ export const API_SCOPES = ['read', 'write'] as const;
 
 /**
  * A signed-in browser (cookie), a signed-in API client (bearer), a personal API token or an
- * embedded widget's sign-in (widget, bound to one embed key and one origin); only the token's
+ * embedded widget's sign-in (widget, bound to one embed key and one origin). Only the token's
  * hash is stored.
  */
 export const authSessions = pgTable(

@@ -359,8 +359,8 @@ export function readableCommunityCondition(
 }
 
 /**
- * What an embed key lets a widget show: the communities on its list, and for a district key
- * whether its admin accepted that anyone holding the snippet may read the district communities.
+ * The access scope of an embed key: the communities on its list, and for a district key whether
+ * its admin accepted that anyone holding the snippet may read the district communities.
  */
 export interface EmbedScope {
   embedKeyId: number;
@@ -371,7 +371,7 @@ export interface EmbedScope {
 }
 
 /**
- * Reports whether an embed key alone, with nobody signed in, lets a widget read a community: a
+ * Reports whether an embed key alone, with no one signed in, lets a widget read a community: a
  * public community on its list, or a district community on its list when the key is that
  * district's and its admin accepted open reading. Never a private community.
  */
@@ -398,7 +398,7 @@ export function embedKeyCoversDistrict(scope: EmbedScope, districtId: number): b
   return scope.districtId === districtId;
 }
 
-/** A community's owners manage its embed keys; a district's admins manage the district's. */
+/** Reports whether the viewer manages embed keys: a community's owners, or a district's admins. */
 export function canManageEmbedKeys(
   viewer: Viewer | null,
   owner: { communityId: number | null; districtId: number | null },

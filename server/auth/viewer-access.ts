@@ -100,8 +100,8 @@ export class AccessBatcher {
  * Loads what the access rules need for one viewer and remembers it. Each request builds one; a
  * subscription builds a fresh one per event, so that a membership change applies at once.
  *
- * A request through an embed key carries its scope: then only the key's communities can be seen
- * or read, the key itself opens those it grants (see embedKeyGrantsRead), and a signed-in
+ * A request through an embed key carries the key's scope. Then only the key's communities can be
+ * seen or read. The key itself opens those it grants (see embedKeyGrantsRead), and a signed-in
  * person reads the others on the list with their own access.
  */
 export class ViewerAccess {

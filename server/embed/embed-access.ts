@@ -15,7 +15,7 @@ export const EMBED_FORBIDDEN_CLOSE_CODE = 4403;
 /** Close code after a key's settings changed: graphql-ws clients reconnect and are checked again. */
 export const EMBED_CHANGED_CLOSE_CODE = 1012;
 
-/** Why a request through an embed key cannot go on, with the HTTP status and error code. */
+/** The reason a request through an embed key is rejected, with its HTTP status and error code. */
 export interface EmbedRefusal {
   status: number;
   code: 'EMBED_KEY_NOT_FOUND' | 'EMBED_ORIGIN_NOT_ALLOWED' | 'EMBED_KEY_REVOKED';
@@ -96,7 +96,7 @@ export function setEmbedCorsHeaders(response: ServerResponse, origin: string | n
   }
 }
 
-/** What a notice on the bus means for the open connections of an embed key. */
+/** Reads a bus notice about an embed key: which key, and whether it was revoked or changed. */
 export function embedKeyNotice(
   notice: EventNotice,
 ): { embedKeyId: number; revoked: boolean } | null {
@@ -104,23 +104,26 @@ export function embedKeyNotice(
   return match ? { embedKeyId: Number(match[2]), revoked: match[1] !== undefined } : null;
 }
 
-/** Open connections grouped by embed key, so a change to a key reaches each of them. */
-export class ConnectionsByKey<T> {
-  private readonly byKey = new Map<number, Set<T>>();
+/**
+ * Open connections grouped by an id (an embed key or a sign-in), so that a notice about that id
+ * reaches each of them. `add` returns the function that removes the connection again.
+ */
+export class ConnectionsById<T> {
+  private readonly byId = new Map<number, Set<T>>();
 
-  add(embedKeyId: number, connection: T): () => void {
-    const open = this.byKey.get(embedKeyId) ?? new Set<T>();
+  add(id: number, connection: T): () => void {
+    const open = this.byId.get(id) ?? new Set<T>();
     open.add(connection);
-    this.byKey.set(embedKeyId, open);
+    this.byId.set(id, open);
     return () => {
       open.delete(connection);
       if (open.size === 0) {
-        this.byKey.delete(embedKeyId);
+        this.byId.delete(id);
       }
     };
   }
 
-  of(embedKeyId: number): T[] {
-    return [...(this.byKey.get(embedKeyId) ?? [])];
+  of(id: number): T[] {
+    return [...(this.byId.get(id) ?? [])];
   }
 }

@@ -14,7 +14,7 @@ import { sendJson } from '../http/route.ts';
 import { embedScopeOf } from '../services/embed-key.ts';
 import type { OperationScope } from '../yoga-plugins.ts';
 import {
-  ConnectionsByKey,
+  ConnectionsById,
   checkEmbedKey,
   embedKeyNotice,
   embedRequestParts,
@@ -66,7 +66,7 @@ export function createEmbedHttpHandler(
   options: EmbedHttpOptions,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const { yoga, deps, statements } = options;
-  const streams = new ConnectionsByKey<ServerResponse>();
+  const streams = new ConnectionsById<ServerResponse>();
   deps.bus.listen((notice) => {
     const change = embedKeyNotice(notice);
     if (change) {
@@ -78,6 +78,7 @@ export function createEmbedHttpHandler(
 
   return async (request, response) => {
     const parts = embedRequestParts(request);
+    // NOTE: nothing limits requests or event streams per key or per address here yet.
     const check = await checkEmbedKey(deps, parts.publicKey, parts.origin);
     if (request.method === 'OPTIONS' && (check.ok || check.refusal.readable)) {
       // A browser sends the request only after a successful preflight. So the preflight for a

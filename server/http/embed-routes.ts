@@ -90,12 +90,14 @@ export function createEmbedRoutes(
       return;
     }
     usage.count(check.key.row.id, 'frames');
-    // Keys stored before origins were checked this strictly may hold a wildcard or policy syntax
-    // such as `https://*`, which must not reach the policy.
+    // Only origins that still parse cleanly reach the policy, so that a stored value with policy
+    // syntax such as `https://*` can never widen it.
     const origins = check.key.row.allowedOrigins.filter((origin) => {
       const parsed = parseEmbedOrigin(origin);
       return 'origin' in parsed && parsed.origin === origin;
     });
+    // NOTE: frame-ancestors is checked when the frame loads, so a frame already open on an origin
+    // removed from the key keeps working until it is reloaded.
     const ancestors = ["'self'", ...origins].join(' ');
     const attributes = [
       `embed-key="${escapeHtml(check.key.row.publicKey)}"`,
@@ -153,8 +155,8 @@ async function serveAsset(
     return;
   }
   const extension = name.slice(name.lastIndexOf('.'));
-  // The loader keeps its name, so portals pick up a new release within minutes; the chunks it
-  // imports carry a content hash in their names and never change.
+  // The loader keeps its name, so portals pick up a new release within five minutes. The chunks
+  // it imports carry a content hash in their names and never change.
   const cacheControl =
     name === 'loader.js' || name === 'sizes.json'
       ? 'public, max-age=300'

@@ -638,7 +638,11 @@ export async function signOutEverywhere(ctx: AccountContext): Promise<number> {
   return revokedIds.length;
 }
 
-/** Lists the user's browser and bearer sign-ins that have not ended, most recently used first. */
+/**
+ * Lists the user's browser and bearer sign-ins that have not ended, most recently used first.
+ * NOTE: widget sign-ins are not listed, so they end only by expiry, signing out everywhere, a
+ * password change or revoking their embed key.
+ */
 export async function listSignIns(db: Executor, userId: number): Promise<AuthSessionRow[]> {
   return db
     .select()

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, getColumns, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../drizzle/db.ts';
 import {
   authSessions,
@@ -20,6 +20,7 @@ import {
 } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
+import { authSessionTopic } from './account.ts';
 import { recordAudit } from './audit.ts';
 import { requireViewer, type ServiceContext } from './context.ts';
 
@@ -146,11 +147,17 @@ export async function findEmbedKey(
   if (!isEmbedKeyString(publicKey)) {
     return null;
   }
-  const [row] = await db.select().from(embedKeys).where(eq(embedKeys.publicKey, publicKey));
-  if (!row) {
-    return null;
-  }
-  return { row, communityIds: await listEmbedKeyCommunityIds(db, row.id) };
+  // One query per request: the key with its communities.
+  const [found] = await db
+    .select({
+      row: getColumns(embedKeys),
+      communityIds: sql<
+        number[]
+      >`array(select ${embedKeyCommunities.communityId} from ${embedKeyCommunities} where ${embedKeyCommunities.embedKeyId} = ${embedKeys.id} order by 1)`,
+    })
+    .from(embedKeys)
+    .where(eq(embedKeys.publicKey, publicKey));
+  return found ? { row: found.row, communityIds: found.communityIds.map(Number) } : null;
 }
 
 export async function listEmbedKeyCommunityIds(
@@ -360,19 +367,19 @@ async function checkDistrictCommunities(
   districtId: number,
   communityIds: readonly number[] | null,
 ): Promise<number[]> {
-  const wanted = [...new Set(communityIds ?? [])];
-  if (wanted.length === 0) {
+  const requested = [...new Set(communityIds ?? [])];
+  if (requested.length === 0) {
     validator.add('communityIds', "must list at least one of the district's communities");
     return [];
   }
-  if (wanted.length > MAX_EMBED_COMMUNITIES) {
+  if (requested.length > MAX_EMBED_COMMUNITIES) {
     validator.add('communityIds', `must list at most ${MAX_EMBED_COMMUNITIES} communities`);
     return [];
   }
   const rows = await db
     .select({ id: communities.id, districtId: communities.districtId })
     .from(communities)
-    .where(inArray(communities.id, wanted));
+    .where(inArray(communities.id, requested));
   const ofDistrict = new Set(
     rows.filter((row) => row.districtId === districtId).map((row) => row.id),
   );
@@ -381,7 +388,7 @@ async function checkDistrictCommunities(
       validator.add(`communityIds.${index}`, "is not one of this district's communities");
     }
   });
-  return wanted.filter((id) => ofDistrict.has(id));
+  return requested.filter((id) => ofDistrict.has(id));
 }
 
 export interface UpdateEmbedKeyInput {
@@ -543,7 +550,7 @@ export async function revokeEmbedKey(
   if (signIns.length > 0 || row.revokedAt !== null) {
     ctx.publish([
       { id: 0, topic: revokedEmbedKeyTopic(row.id) },
-      ...signIns.map((id) => ({ id: 0, topic: `auth-session:${id}` })),
+      ...signIns.map((id) => ({ id: 0, topic: authSessionTopic(id) })),
     ]);
   }
   ctx.log.info({ embedKeyId: row.id }, 'Revoked an embed key');

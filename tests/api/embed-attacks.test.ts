@@ -8,8 +8,9 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { districtAdmins, districts, embedKeys, users } from '../../drizzle/tables/index.ts';
-import { type EmbedOperationName, embedOperationIds } from '../../schema/embed-operations.ts';
+import type { EmbedOperationName } from '../../schema/embed-operations.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
+import { persistedBody, readEventStream } from '../helpers/embed.ts';
 import {
   createCommunityWithMembers,
   type Json,
@@ -21,7 +22,6 @@ import {
 } from '../helpers/server.ts';
 
 const PORTAL = 'https://portal.example.org';
-const OPERATION_IDS = embedOperationIds();
 
 const KEY_FIELDS = 'id key allowedOrigins';
 const CREATE_KEY = `mutation($input: CreateEmbedKeyInput!) { createEmbedKey(input: $input) {
@@ -39,14 +39,6 @@ interface Key {
   key: string;
 }
 
-function persistedBody(name: EmbedOperationName, variables: Record<string, unknown>) {
-  return {
-    operationName: name,
-    variables,
-    extensions: { persistedQuery: { version: 1, sha256Hash: OPERATION_IDS[name] } },
-  };
-}
-
 async function runWidget(
   url: string,
   key: string,
@@ -59,40 +51,6 @@ async function runWidget(
     body: JSON.stringify(persistedBody(name, variables)),
   });
   return { status: response.status, body: await response.json() };
-}
-
-/** Reads a streamed response in the background. */
-function readStream(response: Response) {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let ended = false;
-  void (async () => {
-    while (!ended) {
-      const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
-      if (chunk.value) {
-        text += decoder.decode(chunk.value, { stream: true });
-      }
-      ended = chunk.done;
-    }
-  })();
-  return {
-    get text() {
-      return text;
-    },
-    get ended() {
-      return ended;
-    },
-    /** Waits up to `timeoutMs` for the condition; returns whether it holds. */
-    async waitFor(condition: () => boolean, timeoutMs = 5000): Promise<boolean> {
-      const deadline = Date.now() + timeoutMs;
-      while (!condition() && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      return condition();
-    },
-    cancel: () => reader.cancel().catch(() => {}),
-  };
 }
 
 describe.each(await databaseKinds())('embed attacks on %s', (kind) => {
@@ -218,7 +176,7 @@ describe.each(await databaseKinds())('embed attacks on %s', (kind) => {
           persistedBody('WidgetCommunityActivity', { communityId: districtCommunity.id }),
         ),
       });
-      const stream = readStream(response);
+      const stream = readEventStream(response);
 
       await postThread(districtCommunity.id, 'Before the change', staff.token);
       const received = await stream.waitFor(() => stream.text.includes('THREAD_CREATED'));
@@ -254,7 +212,7 @@ describe.each(await databaseKinds())('embed attacks on %s', (kind) => {
         headers: { 'content-type': 'application/json', origin: PORTAL, accept: '*/*' },
         body: JSON.stringify(persistedBody('WidgetCommunityActivity', { communityId: shown.id })),
       });
-      const stream = readStream(response);
+      const stream = readEventStream(response);
 
       await postThread(shown.id, 'Before revoking', owner.token);
       const received = await stream.waitFor(() => stream.text.includes('THREAD_CREATED'));

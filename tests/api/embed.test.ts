@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { rowsOf } from '../../drizzle/db.ts';
 import { authSessions, districtAdmins, districts, users } from '../../drizzle/tables/index.ts';
-import { type EmbedOperationName, embedOperationIds } from '../../schema/embed-operations.ts';
+import type { EmbedOperationName } from '../../schema/embed-operations.ts';
 import { hashToken } from '../../server/auth/tokens.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
+import { persistedBody, readEventStream } from '../helpers/embed.ts';
 import {
   collect,
   type Json,
@@ -27,7 +28,6 @@ const PORTAL = 'https://portal.example.org';
 const INTRANET = 'https://intranet.example.org';
 const DEV_SERVER = 'http://localhost:5173';
 const STRANGER = 'https://evil.example.net';
-const OPERATION_IDS = embedOperationIds();
 /** The Accept header of the widgets' queries and mutations. */
 const WIDGET_ACCEPT = 'application/graphql-response+json, application/json';
 /** Has the form of a key but matches none. */
@@ -64,18 +64,6 @@ interface WidgetResponse {
   status: number;
   headers: Headers;
   body: Json;
-}
-
-function persistedBody(
-  name: EmbedOperationName,
-  variables: Record<string, unknown>,
-  id: string = OPERATION_IDS[name],
-): Omit<SubscribePayload, 'query'> {
-  return {
-    operationName: name,
-    variables,
-    extensions: { persistedQuery: { version: 1, sha256Hash: id } },
-  };
 }
 
 function postEmbed(
@@ -163,40 +151,6 @@ function firstOutcome(client: Client, payload: SubscribePayload): Promise<Json> 
       complete: () => {},
     });
   });
-}
-
-/** Reads a server-sent event stream in the background. */
-function readEventStream(response: Response) {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let ended = false;
-  void (async () => {
-    while (!ended) {
-      const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
-      if (chunk.value) {
-        text += decoder.decode(chunk.value, { stream: true });
-      }
-      ended = chunk.done;
-    }
-  })();
-  return {
-    get text() {
-      return text;
-    },
-    get ended() {
-      return ended;
-    },
-    /** Waits up to `timeoutMs` for the condition; returns whether it holds. */
-    async waitFor(condition: () => boolean, timeoutMs = 5000): Promise<boolean> {
-      const deadline = Date.now() + timeoutMs;
-      while (!condition() && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      return condition();
-    },
-    cancel: () => reader.cancel().catch(() => {}),
-  };
 }
 
 /**

@@ -97,6 +97,8 @@ function Badges(props: WidgetProps) {
     slug() ? community()?.viewerCanRead === true : holder()?.badgeAwards !== undefined;
   const badges = (): ShownBadge[] => {
     const locale = widget.locale();
+    // NOTE: an image of a private community's badge needs a sign-in that an <img> cannot send, so
+    // such images show the placeholder.
     const fromCommunity = community()?.badges?.nodes.map((badge) => ({
       id: badge.id,
       name: badge.name,
