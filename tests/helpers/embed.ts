@@ -2,7 +2,7 @@ import { type EmbedOperationName, embedOperationIds } from '../../schema/embed-o
 
 const OPERATION_IDS = embedOperationIds();
 
-/** Builds the body of a persisted operation, as widgets send it; `id` replaces the real id. */
+/** Builds the body of a persisted operation as widgets send it. A given `id` replaces the real one. */
 export function persistedBody(
   name: EmbedOperationName,
   variables: Record<string, unknown>,
@@ -37,7 +37,7 @@ export function readEventStream(response: Response) {
     get ended() {
       return ended;
     },
-    /** Waits up to `timeoutMs` for the condition; returns whether it holds. */
+    /** Waits up to `timeoutMs` for the condition and returns whether it is met. */
     async waitFor(condition: () => boolean, timeoutMs = 5000): Promise<boolean> {
       const deadline = Date.now() + timeoutMs;
       while (!condition() && Date.now() < deadline) {

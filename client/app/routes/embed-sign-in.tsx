@@ -1,6 +1,7 @@
 import { A, useLocation, useSearchParams } from '@solidjs/router';
 import { createSignal, Match, onMount, Show, Switch } from 'solid-js';
-import { Field, FormMessage } from '../components/field.tsx';
+import { FormMessage } from '../components/field.tsx';
+import { SignInFields } from '../components/sign-in-fields.tsx';
 import { DistrictSignIn, ForgotPassword } from '../components/sign-in-options.tsx';
 import { Loading } from '../components/status.tsx';
 import { runMutation } from '../lib/graphql.ts';
@@ -146,27 +147,12 @@ function WidgetSignInForm(props: { request: WidgetSignInRequest; onCancel: () =>
         then choose whether to allow it.
       </p>
       <form ref={form} onSubmit={submit} novalidate>
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          autocomplete="email"
-          required
-          value={email()}
-          onValue={setEmail}
-          error={submission.issue('email')}
-          data-testid="sign-in-email"
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          value={password()}
-          onValue={setPassword}
-          error={submission.issue('password')}
-          data-testid="sign-in-password"
+        <SignInFields
+          email={email}
+          setEmail={setEmail}
+          password={password}
+          setPassword={setPassword}
+          submission={submission}
         />
         <FormMessage error={submission.formError()} />
         <div class="actions">
@@ -214,6 +200,7 @@ function SignInFirst(props: { request: WidgetSignInRequest; onCancel: () => void
             Cancel
           </button>
         </div>
+        {/* NOTE: the sign-up page returns here afterwards but does not name the requesting site. */}
         <p>
           New to Staffroom?{' '}
           <A href={`/sign-up?next=${encodeURIComponent(here())}`}>Create an account</A>

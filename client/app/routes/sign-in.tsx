@@ -1,6 +1,7 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createSignal, Show } from 'solid-js';
-import { Field, FormMessage } from '../components/field.tsx';
+import { FormMessage } from '../components/field.tsx';
+import { SignInFields } from '../components/sign-in-fields.tsx';
 import {
   DistrictSignIn,
   describeSsoError,
@@ -37,27 +38,12 @@ export default function SignIn() {
         )}
       </Show>
       <form onSubmit={submit} novalidate>
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          autocomplete="email"
-          required
-          value={email()}
-          onValue={setEmail}
-          error={submission.issue('email')}
-          data-testid="sign-in-email"
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          value={password()}
-          onValue={setPassword}
-          error={submission.issue('password')}
-          data-testid="sign-in-password"
+        <SignInFields
+          email={email}
+          setEmail={setEmail}
+          password={password}
+          setPassword={setPassword}
+          submission={submission}
         />
         <FormMessage error={submission.formError()} />
         <button type="submit" disabled={submission.busy()} data-testid="sign-in-submit">

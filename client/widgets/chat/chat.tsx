@@ -65,6 +65,7 @@ function Chat(props: WidgetProps) {
     widget.key() && sessionId()
       ? {
           operation: { name: 'WidgetLiveChat', id: WidgetLiveChat },
+          // NOTE: only the newest `items` messages load; earlier ones cannot be paged in.
           variables: { id: sessionId(), last: limit() },
         }
       : null,

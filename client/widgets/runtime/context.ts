@@ -62,6 +62,7 @@ export function createWidget(props: WidgetProps): Widget {
   const key = createMemo(() => (props.embedKey ?? '').trim());
   const signIn = createMemo(() => getSignIn(STAFFROOM_BASE, key()));
   const token = () => signIn().token();
+  // NOTE: the locale formats dates and numbers only; every widget's text is English.
   const locale = createMemo(() => resolveLocale(props.locale?.trim()));
   const [announcement, setAnnouncement] = createSignal('');
   let announceTimer: ReturnType<typeof setTimeout> | undefined;
