@@ -25,6 +25,68 @@ export interface DatabaseOptions {
 }
 
 /**
+ * Seconds to wait for a new connection to the PostgreSQL server. A stopped server refuses the
+ * connection at once, but a host that is gone never responds, so this limit makes requests fail
+ * fast instead of waiting out the 30-second default of postgres.js.
+ */
+const CONNECT_TIMEOUT_SECONDS = 3;
+
+/** How often an unreachable database is checked again, so that its return is noticed. */
+const RECHECK_INTERVAL_MS = 1000;
+
+/** How long a readiness check waits for `select 1` before it counts the database as down. */
+const PING_TIMEOUT_MS = 2000;
+
+/** Socket errors of a connection to the server that is refused, reset or timed out. */
+const SOCKET_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/** postgres.js error codes for a connection that failed, closed or ended under a query. */
+const DRIVER_FAILURES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+]);
+
+/**
+ * SQLSTATEs of a server that is shutting down, crashed, or not accepting connections yet:
+ * 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now. Class 08 (connection
+ * exception) is matched by its prefix.
+ */
+const SERVER_UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03']);
+
+/**
+ * Reports whether an error, or one of its causes, means that the PostgreSQL server could not be
+ * reached or dropped the connection, as opposed to a query that failed on a live server.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 8; depth += 1) {
+    if (current instanceof AggregateError && current.errors.some(isConnectionFailure)) {
+      return true;
+    }
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (SOCKET_FAILURES.has(code) || DRIVER_FAILURES.has(code)) {
+        return true;
+      }
+      if (SERVER_UNAVAILABLE_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) {
+        return true;
+      }
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
  * The PGlite driver is typed apart from postgres-js, but both speak the same PostgreSQL dialect
  * and the services only use what they share, so both are typed as the postgres-js database.
  */
@@ -42,6 +104,7 @@ function createDrizzle(options: DatabaseOptions): {
   if (options.url) {
     const client = postgres(options.url, {
       max: options.maxConnections ?? 10,
+      connect_timeout: CONNECT_TIMEOUT_SECONDS,
       onnotice: () => {},
     });
     const db = drizzlePostgres({ client, relations, logger });
@@ -63,23 +126,90 @@ export interface DatabaseHandle {
   driver: 'postgres' | 'pglite';
   /** Reports whether the database accepts a query, for readiness checks. */
   ping: () => Promise<boolean>;
+  /** False from a reported connection failure until the database responds again. */
+  readonly reachable: boolean;
+  /**
+   * Takes an error from any query. A connection failure marks the database unreachable, and it is
+   * then checked every second until it responds. Other errors are ignored.
+   */
+  reportError: (error: unknown) => void;
+  /** Calls `listener` when the database becomes unreachable (with the error) or reachable again. */
+  onReachabilityChange: (listener: (reachable: boolean, error?: unknown) => void) => void;
   close: () => Promise<void>;
 }
 
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   const opened = createDrizzle(options);
+  const listeners: ((reachable: boolean, error?: unknown) => void)[] = [];
+  let reachable = true;
+  let recheckTimer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  const setReachable = (value: boolean, error?: unknown) => {
+    if (value === reachable) {
+      return;
+    }
+    reachable = value;
+    for (const listener of listeners) {
+      listener(value, error);
+    }
+  };
+  const ping = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), PING_TIMEOUT_MS);
+    });
+    try {
+      if ((await Promise.race([opened.db.execute('select 1'), timeout])) === 'timeout') {
+        return false;
+      }
+      setReachable(true);
+      return true;
+    } catch (error) {
+      reportError(error);
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const scheduleRecheck = () => {
+    if (recheckTimer || closed) {
+      return;
+    }
+    recheckTimer = setTimeout(() => {
+      void ping().then((answered) => {
+        recheckTimer = null;
+        if (!answered) {
+          scheduleRecheck();
+        }
+      });
+    }, RECHECK_INTERVAL_MS);
+    recheckTimer.unref();
+  };
+  const reportError = (error: unknown) => {
+    if (closed || !isConnectionFailure(error)) {
+      return;
+    }
+    setReachable(false, error);
+    scheduleRecheck();
+  };
+
   return {
     db: opened.db,
     driver: opened.driver,
-    ping: async () => {
-      try {
-        await opened.db.execute('select 1');
-        return true;
-      } catch {
-        return false;
-      }
+    ping,
+    get reachable() {
+      return reachable;
+    },
+    reportError,
+    onReachabilityChange: (listener) => {
+      listeners.push(listener);
     },
     close: async () => {
+      closed = true;
+      if (recheckTimer) {
+        clearTimeout(recheckTimer);
+      }
       await opened.close();
     },
   };

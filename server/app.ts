@@ -10,7 +10,13 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { getOperationAST } from 'graphql';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import {
+  createGraphQLError,
+  createYoga,
+  isAsyncIterable,
+  mapAsyncIterator,
+  type Plugin,
+} from 'graphql-yoga';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../drizzle/db.ts';
 import { ensureIsteFramework } from '../drizzle/iste.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/builder.ts';
@@ -36,6 +42,11 @@ import {
 import { ensureCredentialKey } from './credentials/key-ring.ts';
 import { EMBED_DOCUMENTS } from './embed/embed-access.ts';
 import { createEmbedHttpHandler } from './embed/embed-http.ts';
+import {
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+  type UnavailableError,
+  unavailableErrorFrom,
+} from './errors.ts';
 import { createAccountExportRoute } from './http/account-export.ts';
 import { createAttendanceRoutes } from './http/attendance-routes.ts';
 import { createCalendarRoutes } from './http/calendar-routes.ts';
@@ -125,6 +136,16 @@ export async function startServer(
     },
   };
   const database = openDatabase(databaseOptions);
+  database.onReachabilityChange((reachable, error) => {
+    if (reachable) {
+      log.info('Database reachable again');
+    } else {
+      log.error(
+        { err: error },
+        'Database unreachable; requests fail with UNAVAILABLE until it answers',
+      );
+    }
+  });
   const { applied } = await migrateDatabase(databaseOptions, database);
   log.info({ applied, driver: database.driver }, 'Migrations applied');
   if (config.seedDemo) {
@@ -144,7 +165,7 @@ export async function startServer(
 
   const clientRoot = config.serveClient ? await ensureClientBuilt(PROJECT_ROOT, log) : null;
   const bus = createEventBus(config.redisUrl, log);
-  const hub = new EventHub(database.db, bus, log);
+  const hub = new EventHub(database.db, bus, log, database.reportError);
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
   const accessBatcher = new AccessBatcher(database.db);
   const deps: ContextDeps = {
@@ -166,6 +187,46 @@ export async function startServer(
     // Yoga reports every GraphQL error here; unexpected ones are logged once by maskError.
     error: (...args: unknown[]) => log.debug({ detail: args }, 'yoga'),
   };
+  // A lost database connection is the server's state, not a bug: it gets its own code and HTTP
+  // 503, so that clients try again, and its original is logged at debug level only.
+  const maskFailure = (error: unknown, message: string): Error => {
+    const scopeLog = statements.getStore()?.log ?? log;
+    const unavailable = unavailableErrorFrom(error);
+    if (!unavailable) {
+      return maskError(error, message, scopeLog);
+    }
+    database.reportError(unavailable.cause);
+    scopeLog.debug({ err: unavailable.cause }, 'Operation failed: database unavailable');
+    return createGraphQLError(unavailable.message, {
+      extensions: {
+        code: unavailable.code,
+        http: {
+          status: 503,
+          headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+        },
+      },
+    });
+  };
+  // Yoga masks results, but not an error that ends a subscription's stream, which graphql-ws
+  // would send as it is: a failed query's message holds its SQL.
+  const maskStreamErrors: Plugin = {
+    onSubscribe: () => ({
+      onSubscribeResult: ({ result, setResult }) => {
+        if (isAsyncIterable(result)) {
+          setResult(
+            mapAsyncIterator(
+              result,
+              (value) => value,
+              (error: unknown) => {
+                throw maskFailure(error, 'Unexpected error.');
+              },
+            ),
+          );
+        }
+      },
+    }),
+  };
+
   // Limits for a public API, so that one crafted document cannot tie up the database. With
   // every list capped at 100 per page, depth and aliases bound the work of one document.
   // The web client's largest pages (thread and community) nest 6 levels deep.
@@ -221,10 +282,11 @@ export async function startServer(
     landingPage: false,
     logging: yogaLogging,
     maskedErrors: {
-      maskError: (error, message) => maskError(error, message, statements.getStore()?.log ?? log),
+      maskError: maskFailure,
     },
     plugins: [
       ...limitPlugins(),
+      maskStreamErrors,
       // A GET request, or a form post, carries no custom header unless a preflight allowed it,
       // so requiring one stops cross-site requests that CORS does not see.
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER, 'authorization'] }),
@@ -263,7 +325,7 @@ export async function startServer(
     landingPage: false,
     logging: yogaLogging,
     maskedErrors: {
-      maskError: (error, message) => maskError(error, message, statements.getStore()?.log ?? log),
+      maskError: maskFailure,
     },
     plugins: [
       usePersistedOperations({
@@ -287,6 +349,7 @@ export async function startServer(
         },
       }),
       ...limitPlugins(),
+      maskStreamErrors,
       writeScopePlugin(),
       statementCountPlugin(statements, config.exposeQueryStats),
       countEmbedUse,
@@ -321,6 +384,13 @@ export async function startServer(
       }
     });
     void handleRequest(request, response).catch((error: unknown) => {
+      const unavailable = unavailableErrorFrom(error);
+      if (unavailable && !response.headersSent) {
+        database.reportError(unavailable.cause);
+        response.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        response.writeHead(503, { 'Content-Type': 'text/plain' }).end(unavailable.message);
+        return;
+      }
       log.error({ err: error, url: request.url }, 'Request failed');
       if (!response.headersSent) {
         response.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal server error');
@@ -336,7 +406,11 @@ export async function startServer(
       response.setHeader('Connection', 'close');
     }
     if (pathname === '/healthz') {
-      sendJson(response, 200, { status: 'ok' });
+      // The process is alive even without its database, so this stays 200; /readyz turns 503.
+      sendJson(response, 200, {
+        status: 'ok',
+        database: database.reachable ? 'ok' : 'unreachable',
+      });
       return;
     }
     if (pathname === '/readyz') {
@@ -407,6 +481,12 @@ export async function startServer(
         sendJson(response, 401, {
           errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }],
         });
+        return;
+      }
+      const unavailable = unavailableErrorFrom(error);
+      if (unavailable) {
+        database.reportError(unavailable.cause);
+        sendUnavailable(response, unavailable);
         return;
       }
       throw error;
@@ -596,6 +676,13 @@ export async function startServer(
 
 function isMultipartRequest(request: IncomingMessage): boolean {
   return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+function sendUnavailable(response: ServerResponse, error: UnavailableError): void {
+  response.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  sendJson(response, 503, {
+    errors: [{ message: error.message, extensions: { code: error.code } }],
+  });
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -1,3 +1,5 @@
+import { isConnectionFailure } from '../drizzle/db.ts';
+
 /** Expected failures of a mutation. The schema exposes each class as a GraphQL error type. */
 export class DomainError extends Error {
   override name = 'DomainError';
@@ -72,4 +74,42 @@ export function describeWait(seconds: number): string {
   }
   const hours = Math.round(seconds / 3600);
   return `about ${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+}
+
+/**
+ * The database could not be reached, so the operation was not carried out. It is not a mutation
+ * result type: it reaches clients as a GraphQL error with `extensions.code` UNAVAILABLE (HTTP
+ * 503 with Retry-After), like a masked error, since any operation can meet it.
+ */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+  readonly code = 'UNAVAILABLE';
+
+  constructor(
+    message = 'The database is unavailable, so this request was not carried out; try again in a few seconds.',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Seconds a client is asked to wait, in Retry-After, before trying again after UNAVAILABLE. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Returns an UnavailableError, with the original as its cause, when an error or one of its causes
+ * (a GraphQL error's original error, drizzle's query error) is a failed database connection.
+ */
+export function unavailableErrorFrom(error: unknown): UnavailableError | null {
+  let current = error;
+  for (let depth = 0; current && depth < 4; depth += 1) {
+    if (current instanceof UnavailableError) {
+      return current;
+    }
+    if (isConnectionFailure(current)) {
+      return new UnavailableError(undefined, { cause: current });
+    }
+    current = (current as { originalError?: unknown }).originalError;
+  }
+  return null;
 }

@@ -1,5 +1,3 @@
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 
@@ -23,6 +21,7 @@ export interface RoomSignal {
 }
 
 export interface EventBus {
+  /** Sends a notice to every process, without waiting: a failure is logged, never thrown. */
   publish(notice: EventNotice): void;
   /** Listens to every notice of every topic until the signal aborts. */
   listen(onNotice: (notice: EventNotice) => void, signal: AbortSignal): void;
@@ -33,42 +32,40 @@ export interface EventBus {
   readonly kind: 'memory' | 'redis';
 }
 
-type Topics = { 'staffroom:events': [EventNotice] };
-
 const CHANNEL = 'staffroom:events';
 
-type PubSubConfig = NonNullable<Parameters<typeof createPubSub>[0]>;
+/** How long a readiness check waits for Redis to answer PING. */
+const PING_TIMEOUT_MS = 1000;
 
 /**
- * Builds a queue for one listener's subscription that is never full. Without one, each notice
- * waits as a pending push, and the Repeater under createPubSub throws RepeaterOverflowError,
- * outside any caller, once 1024 are pending, as when one transaction awards a badge to hundreds
- * of people.
+ * Topics whose latest unsent notice is kept while Redis is unreachable, to be sent again once it
+ * returns. Each entry is one small notice, so the cap bounds memory during a long outage.
  */
-function unboundedBuffer(): NonNullable<PubSubConfig['repeaterBuffer']> {
-  const values: unknown[] = [];
+const MAX_UNSENT_TOPICS = 10_000;
+
+type Listener = (notice: EventNotice) => void;
+
+/** The listeners of this process: each gets every notice, and one that throws is logged. */
+function createListeners(log: Logger) {
+  const listeners = new Set<Listener>();
   return {
-    full: false,
-    get empty() {
-      return values.length === 0;
-    },
-    add: (value: unknown) => {
-      values.push(value);
-    },
-    remove: () => {
-      if (values.length === 0) {
-        throw new Error('Removing from an empty event bus buffer');
+    add(onNotice: Listener, signal: AbortSignal) {
+      if (signal.aborted) {
+        return;
       }
-      return values.shift();
+      listeners.add(onNotice);
+      signal.addEventListener('abort', () => listeners.delete(onNotice), { once: true });
+    },
+    dispatch(notice: EventNotice) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(notice);
+        } catch (error) {
+          log.error({ err: error, topic: notice.topic }, 'Event bus listener failed');
+        }
+      }
     },
   };
-}
-
-/** Subscribes to the channel of a shared event target, with a buffer of the listener's own. */
-function subscribeUnbounded(eventTarget: NonNullable<PubSubConfig['eventTarget']>) {
-  return createPubSub<Topics>({ eventTarget, repeaterBuffer: unboundedBuffer() }).subscribe(
-    CHANNEL,
-  );
 }
 
 /**
@@ -76,95 +73,164 @@ function subscribeUnbounded(eventTarget: NonNullable<PubSubConfig['eventTarget']
  * process, Redis when a URL is given.
  */
 export function createEventBus(redisUrl: string | undefined, log: Logger): EventBus {
-  if (!redisUrl) {
-    const eventTarget = new EventTarget();
-    const pubSub = createPubSub<Topics>({ eventTarget });
-    return {
-      kind: 'memory',
-      publish: (notice) => pubSub.publish(CHANNEL, notice),
-      listen: (onNotice, signal) => iterate(subscribeUnbounded(eventTarget), onNotice, signal, log),
-      onReconnect: () => {},
-      ping: async () => true,
-      close: async () => {},
-    };
+  if (redisUrl) {
+    return createRedisEventBus(redisUrl, log);
   }
+  const listeners = createListeners(log);
+  return {
+    kind: 'memory',
+    // Delivered after the caller's synchronous work, as a notice from Redis would be.
+    publish: (notice) => queueMicrotask(() => listeners.dispatch(notice)),
+    listen: (onNotice, signal) => listeners.add(onNotice, signal),
+    onReconnect: () => {},
+    ping: async () => true,
+    close: async () => {},
+  };
+}
 
-  const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
-  const publishClient = new Redis(redisUrl, options);
-  const subscribeClient = new Redis(redisUrl, options);
+/**
+ * The Redis bus. Notices are only wake-ups for rows already committed, so Redis being away
+ * never blocks or fails a mutation: a publish that cannot be sent fails at once (no offline
+ * queue), the latest notice of each topic is sent again after reconnecting, and every process
+ * re-reads its open topics from the events table when its own subscription comes back.
+ */
+function createRedisEventBus(redisUrl: string, log: Logger): EventBus {
+  const redis = redactUrl(redisUrl);
+  const publishClient = new Redis(redisUrl, { enableOfflineQueue: false });
+  // The channel is subscribed again by hand on each connection, so that the reconnect listeners
+  // run only once Redis has confirmed the subscription and no later notice can be missed.
+  const subscribeClient = new Redis(redisUrl, { autoResubscribe: false });
+  const listeners = createListeners(log);
   const reconnectListeners: (() => void)[] = [];
+  const unsent = new Map<string, EventNotice>();
   let connectedOnce = false;
   let lost = false;
+  let publishFailing = false;
+  let droppedUnsent = 0;
   let closing = false;
+
   subscribeClient.on('ready', () => {
-    if (!connectedOnce) {
-      connectedOnce = true;
-      log.info({ redis: redactUrl(redisUrl) }, 'Redis connected');
-      return;
-    }
-    if (lost) {
-      lost = false;
-      log.info({ redis: redactUrl(redisUrl) }, 'Redis reconnected');
-      for (const listener of reconnectListeners) {
-        listener();
-      }
-    }
+    subscribeClient.subscribe(CHANNEL).then(
+      () => {
+        if (connectedOnce) {
+          log.info({ redis }, 'Redis reconnected; reading events that were committed meanwhile');
+        } else {
+          log.info({ redis }, 'Redis connected');
+        }
+        connectedOnce = true;
+        lost = false;
+        // Topics opened before this connection, even the first one, may have missed notices.
+        for (const listener of reconnectListeners) {
+          listener();
+        }
+      },
+      // The connection closed again before the reply; the next 'ready' subscribes again.
+      (error: unknown) => log.warn({ err: error, redis }, 'Subscribing to Redis failed'),
+    );
   });
   subscribeClient.on('close', () => {
     if (connectedOnce && !lost && !closing) {
       lost = true;
-      log.warn({ redis: redactUrl(redisUrl) }, 'Redis connection lost; retrying');
+      log.warn({ redis }, 'Redis connection lost; retrying');
+    }
+  });
+  subscribeClient.on('message', (channel: string, message: string) => {
+    if (channel !== CHANNEL) {
+      return;
+    }
+    let notice: EventNotice;
+    try {
+      notice = JSON.parse(message) as EventNotice;
+    } catch (error) {
+      log.warn({ err: error, message: message.slice(0, 200) }, 'Ignored a malformed event notice');
+      return;
+    }
+    listeners.dispatch(notice);
+  });
+
+  const keepUnsent = (notice: EventNotice, error: unknown) => {
+    // Signals are passing hints, so they are never sent late.
+    if (notice.signal || closing) {
+      return;
+    }
+    if (!publishFailing) {
+      publishFailing = true;
+      log.warn(
+        { err: error, redis },
+        'Publishing an event notice to Redis failed; the latest notice of each topic will be sent again after reconnecting',
+      );
+    }
+    unsent.delete(notice.topic);
+    if (unsent.size >= MAX_UNSENT_TOPICS) {
+      const oldest = unsent.keys().next().value;
+      if (oldest !== undefined) {
+        unsent.delete(oldest);
+        droppedUnsent += 1;
+      }
+    }
+    unsent.set(notice.topic, notice);
+  };
+  const publish = (notice: EventNotice) => {
+    publishClient.publish(CHANNEL, JSON.stringify(notice)).then(
+      () => {},
+      (error: unknown) => keepUnsent(notice, error),
+    );
+  };
+  publishClient.on('ready', () => {
+    publishFailing = false;
+    if (unsent.size === 0) {
+      return;
+    }
+    // NOTE: past MAX_UNSENT_TOPICS the oldest topics are not sent again. Processes that lost
+    // Redis too re-read every open topic anyway; one that did not sees those topics' events
+    // with their next notice.
+    log.info(
+      { redis, notices: unsent.size, dropped: droppedUnsent },
+      'Sending again the event notices that Redis missed',
+    );
+    const pending = [...unsent.values()];
+    unsent.clear();
+    droppedUnsent = 0;
+    for (const notice of pending) {
+      publish(notice);
     }
   });
   for (const client of [publishClient, subscribeClient]) {
     client.on('error', (error: Error) => log.debug({ err: error }, 'Redis client error'));
   }
 
-  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
-  const pubSub = createPubSub<Topics>({ eventTarget });
   return {
     kind: 'redis',
-    publish: (notice) => pubSub.publish(CHANNEL, notice),
-    listen: (onNotice, signal) => iterate(subscribeUnbounded(eventTarget), onNotice, signal, log),
+    publish,
+    listen: (onNotice, signal) => listeners.add(onNotice, signal),
     onReconnect: (listener) => reconnectListeners.push(listener),
     ping: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+      });
       try {
-        return (await publishClient.ping()) === 'PONG';
-      } catch {
-        return false;
+        const reply = publishClient.ping().then(
+          (answer) => answer === 'PONG',
+          () => false,
+        );
+        return await Promise.race([reply, timeout]);
+      } finally {
+        clearTimeout(timer);
       }
     },
     close: async () => {
       closing = true;
-      // Commands run in order, so awaiting this lets the listener's own pending unsubscribe
-      // finish before quit would reject it.
-      await subscribeClient.unsubscribe().catch(() => {});
-      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+      // QUIT lets Redis close cleanly; an unreachable Redis gets one second before the sockets
+      // are dropped.
+      await Promise.race([
+        Promise.allSettled([publishClient.quit(), subscribeClient.quit()]),
+        new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+      ]);
+      publishClient.disconnect();
+      subscribeClient.disconnect();
     },
   };
-}
-
-function iterate(
-  source: AsyncIterable<EventNotice> & { return?: () => unknown },
-  onNotice: (notice: EventNotice) => void,
-  signal: AbortSignal,
-  log: Logger,
-): void {
-  const iterator = source[Symbol.asyncIterator]();
-  signal.addEventListener('abort', () => void iterator.return?.(), { once: true });
-  void (async () => {
-    try {
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) {
-          return;
-        }
-        onNotice(next.value);
-      }
-    } catch (error) {
-      log.error({ err: error }, 'Event bus listener failed');
-    }
-  })();
 }
 
 function redactUrl(url: string): string {

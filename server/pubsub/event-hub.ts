@@ -8,6 +8,10 @@ export type EventRow = typeof events.$inferSelect;
 
 const FETCH_BATCH = 500;
 
+/** Waits between attempts to read a topic after a failed read: doubling, and at most 2 s. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 2000;
+
 interface Subscriber {
   /** Rows that arrived while the subscriber was still replaying history. */
   buffer: EventRow[];
@@ -21,24 +25,32 @@ interface TopicFeed {
   subscribers: Set<Subscriber>;
   fetching: Promise<void> | null;
   again: boolean;
+  /** Ends the wait before the next attempt after a failed read. */
+  retryNow: (() => void) | null;
 }
 
 /**
  * Fans committed events out to the subscribers of this process. A bus notice only wakes a topic:
  * the rows themselves are read from the events table once per topic and process, in id order,
  * and handed to every local subscriber. A notice that arrives late or twice costs one query and
- * never reorders or repeats an event.
+ * never reorders or repeats an event. A read that fails, as when the database restarts, is tried
+ * again with growing waits of up to 2 s while the topic has subscribers, so a committed event is
+ * delivered once the database answers, without waiting for another notice.
  */
 export class EventHub {
   private readonly feeds = new Map<string, TopicFeed>();
   private readonly watchers = new Map<string, Set<(notice: EventNotice) => void>>();
   private readonly pendingFeeds = new Map<string, Promise<TopicFeed>>();
   private readonly abort = new AbortController();
+  /** Topics whose last read failed, so that an outage is logged once and its end once. */
+  private readonly failingTopics = new Set<string>();
 
+  /** `onReadError` gets every failed read, such as the database's reachability tracking. */
   constructor(
     private readonly db: Database,
     bus: EventBus,
     private readonly log: Logger,
+    private readonly onReadError: (error: unknown) => void = () => {},
   ) {
     bus.listen((notice) => this.onNotice(notice), this.abort.signal);
     // Notices published while Redis was away are lost, so every open topic reads the table again.
@@ -52,6 +64,7 @@ export class EventHub {
   close(): void {
     this.abort.abort();
     for (const feed of this.feeds.values()) {
+      feed.retryNow?.();
       for (const subscriber of feed.subscribers) {
         subscriber.closed = true;
         subscriber.wake?.();
@@ -104,12 +117,18 @@ export class EventHub {
       // from the table; everything after it arrives through the buffer.
       const replayUntil = feed.cursor;
       while (last < replayUntil && !subscriber.closed) {
-        const rows = await this.db
-          .select()
-          .from(events)
-          .where(and(eq(events.topic, topic), gt(events.id, last), lte(events.id, replayUntil)))
-          .orderBy(asc(events.id))
-          .limit(FETCH_BATCH);
+        const from = last;
+        const rows = await this.readUntilClosed(subscriber, () =>
+          this.db
+            .select()
+            .from(events)
+            .where(and(eq(events.topic, topic), gt(events.id, from), lte(events.id, replayUntil)))
+            .orderBy(asc(events.id))
+            .limit(FETCH_BATCH),
+        );
+        if (!rows) {
+          break;
+        }
         for (const row of rows) {
           last = row.id;
           yield row;
@@ -139,6 +158,7 @@ export class EventHub {
       feed.subscribers.delete(subscriber);
       if (feed.subscribers.size === 0 && this.feeds.get(topic) === feed) {
         this.feeds.delete(topic);
+        feed.retryNow?.();
       }
     }
   }
@@ -190,6 +210,7 @@ export class EventHub {
           subscribers: new Set(),
           fetching: null,
           again: false,
+          retryNow: null,
         };
         this.feeds.set(topic, feed);
         return feed;
@@ -202,36 +223,116 @@ export class EventHub {
   private fetch(topic: string, feed: TopicFeed): void {
     if (feed.fetching) {
       feed.again = true;
+      feed.retryNow?.();
       return;
     }
-    feed.fetching = (async () => {
-      do {
-        feed.again = false;
-        let rows: EventRow[];
-        do {
-          rows = await this.db
-            .select()
-            .from(events)
-            .where(and(eq(events.topic, topic), gt(events.id, feed.cursor)))
-            .orderBy(asc(events.id))
-            .limit(FETCH_BATCH);
-          for (const row of rows) {
-            feed.cursor = row.id;
-            for (const subscriber of feed.subscribers) {
-              subscriber.buffer.push(row);
-            }
-          }
-          for (const subscriber of feed.subscribers) {
-            subscriber.wake?.();
-          }
-        } while (rows.length === FETCH_BATCH);
-      } while (feed.again);
-    })()
-      .catch((error: unknown) => {
-        this.log.error({ err: error, topic }, 'Reading new events failed');
-      })
-      .finally(() => {
-        feed.fetching = null;
-      });
+    feed.fetching = this.readNewEvents(topic, feed).finally(() => {
+      feed.fetching = null;
+    });
+  }
+
+  /** Reads the topic until no notice came in meanwhile, trying again after each failure. */
+  private async readNewEvents(topic: string, feed: TopicFeed): Promise<void> {
+    let failures = 0;
+    do {
+      feed.again = false;
+      try {
+        await this.readAfterCursor(topic, feed);
+        if (failures > 0) {
+          this.readRecovered(topic, failures);
+        }
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.readFailed(topic, error, failures);
+        const wait = Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => feed.retryNow?.(), wait);
+          feed.retryNow = () => {
+            clearTimeout(timer);
+            feed.retryNow = null;
+            resolve();
+          };
+        });
+        feed.again = true;
+      }
+    } while (feed.again && this.isOpen(topic, feed));
+    if (failures > 0) {
+      // The topic closed while its reads were failing.
+      this.failingTopics.delete(topic);
+    }
+  }
+
+  private async readAfterCursor(topic: string, feed: TopicFeed): Promise<void> {
+    let rows: EventRow[];
+    do {
+      rows = await this.db
+        .select()
+        .from(events)
+        .where(and(eq(events.topic, topic), gt(events.id, feed.cursor)))
+        .orderBy(asc(events.id))
+        .limit(FETCH_BATCH);
+      for (const row of rows) {
+        feed.cursor = row.id;
+        for (const subscriber of feed.subscribers) {
+          subscriber.buffer.push(row);
+        }
+      }
+      for (const subscriber of feed.subscribers) {
+        subscriber.wake?.();
+      }
+    } while (rows.length === FETCH_BATCH);
+  }
+
+  /**
+   * Runs a read for one subscriber, trying again after each failure until it succeeds, or
+   * returns null once the subscriber has closed.
+   */
+  private async readUntilClosed<T>(
+    subscriber: Subscriber,
+    read: () => Promise<T>,
+  ): Promise<T | null> {
+    for (let failures = 1; !subscriber.closed; failures += 1) {
+      try {
+        return await read();
+      } catch (error) {
+        this.onReadError(error);
+        this.log.warn({ err: error, attempt: failures }, 'Replaying events failed; retrying');
+        const wait = Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          subscriber.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        subscriber.wake = null;
+      }
+    }
+    return null;
+  }
+
+  private isOpen(topic: string, feed: TopicFeed): boolean {
+    return !this.abort.signal.aborted && this.feeds.get(topic) === feed;
+  }
+
+  private readFailed(topic: string, error: unknown, attempt: number): void {
+    this.onReadError(error);
+    if (this.failingTopics.size === 0) {
+      this.log.error(
+        { err: error, topic, attempt },
+        'Reading new events failed; retrying while the topic has subscribers',
+      );
+    } else {
+      this.log.debug({ err: error, topic, attempt }, 'Reading new events failed again');
+    }
+    this.failingTopics.add(topic);
+  }
+
+  private readRecovered(topic: string, failures: number): void {
+    this.failingTopics.delete(topic);
+    if (this.failingTopics.size === 0) {
+      this.log.info({ topic, failures }, 'Reading new events works again');
+    }
   }
 }
