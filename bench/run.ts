@@ -1,284 +1,244 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import { startServer } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
+import { fileURLToPath } from 'node:url';
+import { httpFigure } from './figures/http.ts';
+import { statementsFigure } from './figures/statements.ts';
+import type { BenchContext, FigureResult } from './lib/context.ts';
+import { type BenchDatabase, createBenchDatabase, serverVersion } from './lib/database.ts';
+import { PROJECT_ROOT, ProcessGroup } from './lib/processes.ts';
+import { readyUrl } from './lib/ready.ts';
+import { type BenchResult, type Machine, recordResults, writeResults } from './lib/report.ts';
+import { FULL_SIZES, QUICK_SIZES, seedBenchmark } from './seed.ts';
 
-// Measures Staffroom against baselines taken in the same run on the same machine, and prints
-// ratios: SQL statements of the community page as the page grows, the delay from a reply's
-// commit to a subscriber against a plain HTTP round trip, and start-up against a bare Node.js
-// process. Run with `npm run bench`; it uses the embedded database in a temporary folder.
+// Runs the benchmark. It seeds a fresh database through the real migrations, starts Staffroom
+// and the baselines, and measures each figure beside its baseline in the same run. Then it
+// writes bench/results/latest.json and latest.md, stops every process it started by its id and
+// drops the database. It exits 0 whether or not the goals are met, and 1 when the run fails.
+//
+//   npm run bench                 the full run: figures 1 to 7, under 15 minutes on 2 cores
+//   npm run bench -- --quick      smaller data and shorter rounds, under 2 minutes (CI runs it)
+//   npm run bench -- --record     also rewrites the results section of BENCHMARKS.md
 
-const THREADS = 100;
-const LATENCY_SAMPLES = 50;
+const USAGE = `Usage: npm run bench [-- --quick] [-- --record]
+  --quick   smaller data and shorter rounds (under 2 minutes)
+  --record  write the tables into BENCHMARKS.md as well
+Environment: BENCH_DATABASE_URL (default postgres://root@127.0.0.1:5432, a role that may create
+databases), BENCH_REDIS_URL (default redis://127.0.0.1:6379).`;
 
-// biome-ignore lint/suspicious/noExplicitAny: GraphQL results are read field by field here.
-type Json = Record<string, any>;
+/** The run stops itself, cleaning up, when it takes longer than this. */
+const FULL_DEADLINE_MS = 20 * 60_000;
+const QUICK_DEADLINE_MS = 3 * 60_000;
 
-async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'staffroom-bench-'));
-  const server = await startServer(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      SEED_DEMO: 'false',
-      SERVE_CLIENT: 'false',
-      LOG_LEVEL: 'warn',
-      QUERY_STATS: 'true',
-    }),
-  );
-  const gql = async (query: string, variables: Json = {}, token?: string): Promise<Json> => {
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token && { authorization: `Bearer ${token}` }),
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as Json;
-  };
+const FANOUT_MODULE = fileURLToPath(new URL('./figures/fanout.ts', import.meta.url));
 
-  const signUp = await gql(
-    'mutation($input: SignUpInput!) { signUp(input: $input) { ... on MutationSignUpSuccess { data { token } } } }',
-    { input: { email: 'bench@example.org', password: 'benchmark-password', displayName: 'Bench' } },
-  );
-  const token: string = signUp.data.signUp.data.token;
-  const community = await gql(
-    'mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { ... on MutationCreateCommunitySuccess { data { id slug } } } }',
-    { input: { name: 'Benchmark Community', focus: 'STEM', visibility: 'PUBLIC' } },
-    token,
-  );
-  const { id: communityId, slug } = community.data.createCommunity.data;
-  let firstThreadId = '';
-  for (let index = 0; index < THREADS; index++) {
-    const thread = await gql(
-      'mutation($input: CreateThreadInput!) { createThread(input: $input) { ... on MutationCreateThreadSuccess { data { id } } } }',
-      { input: { communityId, title: `Thread ${index}`, body: 'Body' } },
-      token,
-    );
-    firstThreadId ||= thread.data.createThread.data.id;
-    await gql(
-      'mutation($input: CreatePostInput!) { createPost(input: $input) { __typename } }',
-      { input: { threadId: thread.data.createThread.data.id, body: `Reply to ${index}` } },
-      token,
-    );
-  }
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.some((arg) => !['--quick', '--record'].includes(arg))) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(args.includes('--help') ? 0 : 2);
+}
+const quick = args.includes('--quick');
+const record = args.includes('--record');
+const startedAt = Date.now();
 
-  process.stdout.write('SQL statements for the community page, by page size\n');
-  const pageQuery = `query($slug: String!, $first: Int!) { community(slug: $slug) {
-    name memberCount viewerCanPost
-    threads(first: $first) { pageInfo { hasNextPage endCursor } nodes { id title replyCount lastActivityAt kind pinned author { displayName } } }
-    upcomingLiveSessions(first: $first) { nodes { id title startsAt host { displayName } } }
-    pastLiveSessions(first: $first) { nodes { id title } }
-    badges(first: $first) { nodes { id name isteStandards { code } } }
-    members(first: $first) { nodes { role user { displayName } } } } }`;
-  const statementsBySize: Record<number, number> = {};
-  for (const first of [5, 20, 50, 100]) {
-    const result = await gql(pageQuery, { slug, first }, token);
-    statementsBySize[first] = result.extensions.sqlStatements;
-    process.stdout.write(`  first: ${first}  statements: ${result.extensions.sqlStatements}\n`);
-  }
-  process.stdout.write(
-    `  ratio 100/5: ${(statementsBySize[100]! / statementsBySize[5]!).toFixed(2)} (goal 1.00)\n`,
-  );
-
-  const roundTrips: number[] = [];
-  for (let index = 0; index < LATENCY_SAMPLES; index++) {
-    const started = performance.now();
-    await gql('{ __typename }');
-    roundTrips.push(performance.now() - started);
-  }
-
-  const client = createClient({
-    url: `${server.url.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-  });
-  const arrivals: number[] = [];
-  const waiting: { resolve: (() => void) | null } = { resolve: null };
-  const subscription = client.iterate({
-    query:
-      'subscription($id: ID!) { threadActivity(threadId: $id) { eventId post { body author { displayName } } } }',
-    variables: { id: firstThreadId },
-  });
-  void (async () => {
-    for await (const _event of subscription) {
-      arrivals.push(performance.now());
-      waiting.resolve?.();
-    }
-  })();
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const deliveries: number[] = [];
-  const mutations: number[] = [];
-  for (let index = 0; index < LATENCY_SAMPLES; index++) {
-    const arrived = new Promise<void>((resolve) => {
-      waiting.resolve = resolve;
-    });
-    const sent = performance.now();
-    await gql(
-      'mutation($input: CreatePostInput!) { createPost(input: $input) { __typename } }',
-      { input: { threadId: firstThreadId, body: `Live ${index}` } },
-      token,
-    );
-    mutations.push(performance.now() - sent);
-    await arrived;
-    deliveries.push((arrivals.at(-1) ?? sent) - sent);
-  }
-  await client.dispose();
-
-  const fanOut = await measureFanOut(server.url, token, communityId, gql);
-  await server.stop();
-
-  const roundTrip = median(roundTrips);
-  const mutation = median(mutations);
-  const delivery = median(deliveries);
-  process.stdout.write(
-    '\nA reply reaching a WebSocket subscriber, from the moment the mutation is sent\n',
-  );
-  process.stdout.write(`  median HTTP round trip of { __typename }: ${roundTrip.toFixed(2)} ms\n`);
-  process.stdout.write(`  median createPost round trip: ${mutation.toFixed(2)} ms\n`);
-  process.stdout.write(`  median time until the subscriber has it: ${delivery.toFixed(2)} ms\n`);
-  process.stdout.write(
-    `  delivery / createPost round trip: ${(delivery / mutation).toFixed(2)} (goal at most 2)\n`,
-  );
-  process.stdout.write(`  delivery / bare round trip: ${(delivery / roundTrip).toFixed(2)}\n`);
-
-  process.stdout.write(
-    '\nOne chat message fanned out to many WebSocket subscribers of one live session\n',
-  );
-  for (const [count, ms] of fanOut) {
-    process.stdout.write(`  ${count} subscribers: ${ms.toFixed(1)} ms until the last has it\n`);
-  }
-  const single = fanOut[0]?.[1] ?? 1;
-  const [largest, largestMs] = fanOut.at(-1) ?? [1, single];
-  process.stdout.write(
-    `  time per subscriber at ${largest}, against one: ${(largestMs / largest / single).toFixed(3)} (goal well under 1)\n`,
-  );
-
-  const bare = await timeProcess(
-    process.execPath,
-    [
-      '-e',
-      'require("node:http").createServer((q,s)=>s.end("ok")).listen(0,()=>process.stdout.write("ready\\n"))',
-    ],
-    'ready',
-  );
-  const staffroom = await timeProcess(
-    process.execPath,
-    ['--import', 'tsx', 'server/main.ts'],
-    'Staffroom listening',
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      SEED_DEMO: 'false',
-      SERVE_CLIENT: 'false',
-      LOG_LEVEL: 'info',
-    },
-  );
-  process.stdout.write('\nStart-up to listening, on an existing embedded database\n');
-  process.stdout.write(`  bare Node.js HTTP server: ${bare.toFixed(0)} ms\n`);
-  process.stdout.write(`  Staffroom: ${staffroom.toFixed(0)} ms\n`);
-  process.stdout.write(`  ratio: ${(staffroom / bare).toFixed(1)}\n`);
-  rmSync(dataDir, { recursive: true, force: true });
+function log(message: string): void {
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1).padStart(6);
+  process.stdout.write(`[bench ${seconds} s] ${message}\n`);
 }
 
-async function measureFanOut(
-  url: string,
-  token: string,
-  communityId: string,
-  gql: (query: string, variables?: Json, token?: string) => Promise<Json>,
-): Promise<[number, number][]> {
-  const startsAt = new Date(Date.now() + 60_000).toISOString();
-  const endsAt = new Date(Date.now() + 3_600_000).toISOString();
-  const scheduled = await gql(
-    'mutation($input: ScheduleLiveSessionInput!) { scheduleLiveSession(input: $input) { ... on MutationScheduleLiveSessionSuccess { data { id } } } }',
-    { input: { communityId, title: 'Fan-out', startsAt, endsAt, timeZone: 'UTC' } },
-    token,
-  );
-  const liveSessionId: string = scheduled.data.scheduleLiveSession.data.id;
-  const results: [number, number][] = [];
-  for (const count of [1, 50, 200]) {
-    const clients = Array.from({ length: count }, () =>
-      createClient({
-        url: `${url.replace('http', 'ws')}/graphql`,
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${token}` },
-      }),
-    );
-    let received = 0;
-    let allReceived: () => void = () => {};
-    const done = new Promise<void>((resolve) => {
-      allReceived = resolve;
-    });
-    for (const subscriber of clients) {
-      subscriber.subscribe(
-        {
-          query:
-            'subscription($id: ID!) { liveSessionEvents(liveSessionId: $id) { eventId chatMessage { body author { displayName } } } }',
-          variables: { id: liveSessionId },
-        },
-        {
-          next: () => {
-            received += 1;
-            if (received === count) {
-              allReceived();
-            }
-          },
-          error: () => {},
-          complete: () => {},
-        },
+const group = new ProcessGroup(log);
+const workDir = mkdtempSync(join(tmpdir(), 'staffroom-bench-'));
+let database: BenchDatabase | null = null;
+let cleaning: Promise<void> | null = null;
+
+/** Stops every started process by its id, drops the database and removes the work folder. */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    const pids = group.pids();
+    if (pids.length > 0) {
+      log(`Stopping ${pids.length} processes: ${pids.join(', ')}`);
+    }
+    await group.stopAll();
+    if (database) {
+      await database.drop().then(
+        () => log(`Dropped database ${database?.name}`),
+        (error: unknown) => log(`Dropping database ${database?.name} failed: ${error}`),
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 500 + count * 5));
-    const sent = performance.now();
-    await gql(
-      'mutation($input: SendChatMessageInput!) { sendChatMessage(input: $input) { __typename } }',
-      { input: { liveSessionId, body: `Hello ${count}` } },
-      token,
-    );
-    await done;
-    results.push([count, performance.now() - sent]);
-    await Promise.all(clients.map((subscriber) => subscriber.dispose()));
-  }
-  return results;
+    rmSync(workDir, { recursive: true, force: true });
+  })();
+  return cleaning;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-function timeProcess(
-  command: string,
-  args: string[],
-  readyText: string,
-  env: Record<string, string> = {},
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} did not print "${readyText}" within 60 s`));
-    }, 60_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes(readyText)) {
-        clearTimeout(timer);
-        const elapsed = performance.now() - started;
-        child.kill('SIGTERM');
-        child.once('exit', () => resolve(elapsed));
-      }
-    });
+function stopOnSignal(signal: NodeJS.Signals, code: number): void {
+  process.once(signal, () => {
+    log(`${signal} received; stopping`);
+    void cleanUp().finally(() => process.exit(code));
   });
 }
+stopOnSignal('SIGINT', 130);
+stopOnSignal('SIGTERM', 143);
+// The last resort when the process exits without cleaning up: no child outlives it.
+process.on('exit', () => group.killAllNow());
 
-await main();
+const deadline = setTimeout(
+  () => {
+    log(
+      `The run took longer than ${(quick ? QUICK_DEADLINE_MS : FULL_DEADLINE_MS) / 60_000} minutes; stopping`,
+    );
+    void cleanUp().finally(() => process.exit(1));
+  },
+  quick ? QUICK_DEADLINE_MS : FULL_DEADLINE_MS,
+);
+deadline.unref();
+
+async function main(): Promise<void> {
+  const sizes = quick ? QUICK_SIZES : FULL_SIZES;
+  log(`Creating and migrating the benchmark database (${quick ? 'quick' : 'full'} run)`);
+  database = await createBenchDatabase();
+  log(`Seeding ${database.name}`);
+  const seed = await seedBenchmark(database.url, sizes, workDir);
+  log(
+    `Seeded ${sizes.communities} communities, ${sizes.users} users, ${sizes.threads} threads, ${sizes.posts} posts, ${sizes.liveSessions} live sessions, ${sizes.tokens} tokens`,
+  );
+
+  const ctx = createContext(database, seed);
+  const figures: FigureResult[] = [];
+  const failures: string[] = [];
+  const steps: [string, () => Promise<FigureResult[]>][] = [
+    ['Figure 1: community page over HTTP', async () => [await httpFigure(ctx)]],
+    ['Figure 2: SQL statements per request', async () => [await statementsFigure(ctx)]],
+    ['Figures 3 to 7: fan-out', () => runFanoutFigures(ctx)],
+  ];
+  for (const [title, measure] of steps) {
+    log(title);
+    try {
+      figures.push(...(await measure()));
+    } catch (error) {
+      // The other figures still run and are written; the run then exits with 1.
+      log(`${title} failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+      failures.push(title);
+    }
+    await group.stopAll();
+  }
+
+  const result: BenchResult = {
+    startedAt: new Date(startedAt).toISOString(),
+    durationSeconds: (Date.now() - startedAt) / 1000,
+    quick,
+    command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
+    commit: gitCommit(),
+    machine: await describeMachine(),
+    seed: seed.counts,
+    figures,
+  };
+  const paths = writeResults(result);
+  log(`Wrote ${paths.json} and ${paths.markdown}`);
+  if (record) {
+    recordResults(result);
+    log('Recorded the tables in BENCHMARKS.md');
+  }
+  for (const figure of figures) {
+    for (const row of figure.rows) {
+      let met = '';
+      if (row.met !== null) {
+        met = row.met ? ' (met)' : ' (not met)';
+      }
+      log(
+        `Figure ${figure.figure}, ${row.label}: ${row.product.toFixed(2)} ${row.unit}${row.baselineName ? ` against ${row.baselineName} ${row.baseline?.toFixed(2)}, ratio ${row.ratio?.toFixed(2)}` : ''}; goal ${row.goal}${met}`,
+      );
+    }
+  }
+  if (failures.length > 0) {
+    throw new Error(`${failures.join('; ')} failed; see above`);
+  }
+}
+
+function createContext(db: BenchDatabase, seed: BenchContext['seed']): BenchContext {
+  const redisUrl = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
+  // Shared by every Staffroom process of the run, as several instances of one deployment.
+  const secretKey = randomBytes(32).toString('hex');
+  const credentialSigningKey = randomBytes(32).toString('hex');
+  return {
+    quick,
+    databaseUrl: db.url,
+    redisUrl,
+    seed,
+    workDir,
+    log,
+    start: (options) => group.start(options),
+    startStaffroom: (options = {}) =>
+      group.start({
+        name: options.redis ? 'staffroom+redis' : 'staffroom',
+        command: process.execPath,
+        args: ['--expose-gc', '--import', 'tsx', 'bench/lib/staffroom-process.ts'],
+        env: {
+          DATABASE_URL: db.url,
+          REDIS_URL: options.redis ? redisUrl : '',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          SERVE_CLIENT: 'false',
+          SEED_DEMO: 'false',
+          QUERY_STATS: 'false',
+          DATA_DIR: join(workDir, 'staffroom-data'),
+          SECRET_KEY: secretKey,
+          CREDENTIAL_SIGNING_KEY: credentialSigningKey,
+          SHUTDOWN_TIMEOUT_MS: '2000',
+          ...options.env,
+        },
+        ready: readyUrl,
+        ipc: true,
+      }),
+  };
+}
+
+async function runFanoutFigures(ctx: BenchContext): Promise<FigureResult[]> {
+  if (!existsSync(FANOUT_MODULE)) {
+    log('bench/figures/fanout.ts is missing, so figures 3 to 7 are skipped');
+    return [];
+  }
+  // A path in a variable keeps the type checker from resolving a module that may be missing.
+  const modulePath: string = FANOUT_MODULE;
+  const fanout = (await import(modulePath)) as {
+    fanoutFigures: (context: BenchContext) => Promise<FigureResult[]>;
+  };
+  return fanout.fanoutFigures(ctx);
+}
+
+function gitCommit(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT });
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: PROJECT_ROOT,
+    });
+    return `${commit.toString().trim()}${dirty.length > 0 ? ' (with uncommitted changes)' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function describeMachine(): Promise<Machine> {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: await serverVersion(),
+    os: `${type()} ${release()}`,
+  };
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  log(`The benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+  exitCode = 1;
+} finally {
+  await cleanUp();
+}
+log(exitCode === 0 ? 'Done' : 'Failed');
+process.exit(exitCode);
