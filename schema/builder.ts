@@ -75,8 +75,10 @@ async function resolveNodeOrNull(
 /** Builds the scope checks behind every `authScopes` of the schema, for one request's viewer. */
 function scopeCheckers(ctx: GraphQLContext) {
   return {
-    signedIn: ctx.viewer !== null,
-    platformAdmin: isPlatformAdmin(ctx.viewer),
+    // Functions rather than values, so that the viewer is read only where a scope asks for it:
+    // a subscription payload that reads no viewer is shared by all its subscribers.
+    signedIn: (expected: boolean) => (ctx.viewer !== null) === expected,
+    platformAdmin: (expected: boolean) => isPlatformAdmin(ctx.viewer) === expected,
     administerDistrict: (districtId: number) => canAdministerDistrict(ctx.viewer, districtId),
     readDistrictBadges: (districtId: number) => ctx.access.isDistrictReader(districtId),
     seeCommunity: (communityId: number) => ctx.access.canSee(communityId),

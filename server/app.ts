@@ -64,6 +64,7 @@ import { EmbedUsageCounter } from './services/embed-usage.ts';
 import { startPresenceWorker } from './services/presence.ts';
 import { startReminderWorker } from './services/reminders.ts';
 import { serveStatic } from './static.ts';
+import type { DeliveryStats } from './shared-delivery.ts';
 import { attachWebSocketServer } from './ws.ts';
 import {
   maskError,
@@ -78,6 +79,8 @@ export interface RunningServer {
   url: string;
   port: number;
   database: DatabaseHandle;
+  /** What the shared delivery of subscription events has done on this process. */
+  deliveryStats(): DeliveryStats;
   /** Stops accepting, drains requests in flight, closes sockets with 1012 and exits cleanly. */
   stop(): Promise<void>;
 }
@@ -671,7 +674,7 @@ export async function startServer(
     return stopping;
   };
 
-  return { url, port, database, stop };
+  return { url, port, database, deliveryStats: () => sockets.deliveryStats(), stop };
 }
 
 function isMultipartRequest(request: IncomingMessage): boolean {

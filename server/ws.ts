@@ -8,6 +8,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../schema/index.ts';
+import type { TopicClaim } from '../schema/subscriptions/stream.ts';
 import {
   AuthenticationError,
   type ContextDeps,
@@ -29,6 +30,7 @@ import {
   embedRequestParts,
 } from './embed/embed-access.ts';
 import { embedScopeOf, type LoadedEmbedKey } from './services/embed-key.ts';
+import { type DeliveryStats, SharedDelivery } from './shared-delivery.ts';
 import { runAt } from './timers.ts';
 import type { OperationScope } from './yoga-plugins.ts';
 
@@ -55,13 +57,26 @@ export interface WebSocketOptions {
 /** The sockets of both endpoints, for shutdown. */
 export interface GraphQLSockets {
   readonly clients: ReadonlySet<WebSocket>;
+  /** What the shared delivery of topic events has done on this process. */
+  deliveryStats(): DeliveryStats;
   close(): void;
 }
 
 type SocketExtra = { base?: GraphQLContext };
 
+/** A subscription whose topic stream the shared delivery may take over once it has started. */
+interface PendingClaim {
+  socket: WebSocket;
+  operationId: string;
+  base: GraphQLContext;
+  source: string;
+  endpoint: string;
+  topicClaim: TopicClaim;
+}
+
 /** The parts that differ between the two endpoints: authentication and finding a document. */
 interface SocketEndpoint {
+  name: string;
   yoga: Yoga;
   credentialsOf(request: IncomingMessage, connectionParams: Record<string, unknown>): Credentials;
   /** Returns the document text, or the errors that end the operation. */
@@ -87,6 +102,8 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
   const socketsBySignIn = new ConnectionsById<WebSocket>();
   const socketsByKey = new ConnectionsById<WebSocket>();
   const stopListening = new AbortController();
+  const shared = new SharedDelivery(deps.hub, options.scope, log);
+  const claims = new WeakMap<ExecutionArgs, PendingClaim>();
   sockets.on('close', () => stopListening.abort());
   // Signing out on any process closes that sign-in's sockets on every process, and so does a
   // change to an embed key for the sockets opened through it.
@@ -192,7 +209,7 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
             throw error;
           }
         },
-        onSubscribe: async (ctx, _id, payload) => {
+        onSubscribe: async (ctx, id, payload) => {
           const base = ctx.extra.base;
           if (!base) {
             return [createGraphQLError('The connection is not initialised.')];
@@ -229,25 +246,60 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
             return errors;
           }
           const subscriptionContext = await enveloped.contextFactory();
-          return {
+          const topicClaim: TopicClaim = { stream: null };
+          const args = {
             schema: enveloped.schema,
             document,
             operationName: payload.operationName,
             variableValues: payload.variables,
             // Each operation gets its own access cache, so that membership changes apply at
             // once on a long-lived socket.
-            contextValue: { ...subscriptionContext, access: base.access.fresh() },
+            contextValue: { ...subscriptionContext, access: base.access.fresh(), topicClaim },
             rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
           } satisfies ExecutionArgs;
+          claims.set(args, {
+            socket: ctx.extra.socket,
+            operationId: id,
+            base,
+            source,
+            endpoint: endpoint.name,
+            topicClaim,
+          });
+          return args;
         },
         execute: (args) =>
           options.scope.run({ count: 0, log: (args.contextValue as GraphQLContext).log }, () =>
             (args.rootValue as EnvelopedRoot).execute(args),
           ),
-        subscribe: (args) =>
-          options.scope.run({ count: 0, log: (args.contextValue as GraphQLContext).log }, () =>
-            (args.rootValue as EnvelopedRoot).subscribe(args),
-          ),
+        subscribe: async (args) => {
+          const root = args.rootValue as EnvelopedRoot;
+          const result = await options.scope.run(
+            { count: 0, log: (args.contextValue as GraphQLContext).log },
+            () => root.subscribe(args),
+          );
+          const claim = claims.get(args);
+          claims.delete(args);
+          const stream = claim?.topicClaim.stream;
+          if (!claim || !stream || !(Symbol.asyncIterator in result)) {
+            return result;
+          }
+          // The topic's events are delivered by the shared delivery, so the stream that the
+          // resolver returned is never read; closing it releases nothing but itself.
+          await result.return?.();
+          const { topicClaim: _claim, ...contextValue } = args.contextValue as Record<
+            string,
+            unknown
+          >;
+          return shared.join({
+            socket: claim.socket,
+            operationId: claim.operationId,
+            base: claim.base,
+            stream,
+            args: { ...args, contextValue, rootValue: undefined },
+            source: claim.source,
+            endpoint: claim.endpoint,
+          });
+        },
         onError: (_ctx, _id, _payload, errors) => {
           log.debug({ errors: errors.map((error) => error.message) }, 'Subscription rejected');
         },
@@ -256,6 +308,7 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
     );
 
   serve(sockets, {
+    name: 'graphql',
     yoga: options.yoga,
     credentialsOf: (request, connectionParams) => {
       const authorization = connectionParams.authorization;
@@ -270,6 +323,7 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
   });
 
   serve(embedSockets, {
+    name: 'embed',
     yoga: options.embedYoga,
     credentialsOf: (request, connectionParams) => {
       const authorization = connectionParams.authorization;
@@ -290,6 +344,7 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
     get clients() {
       return new Set([...sockets.clients, ...embedSockets.clients]);
     },
+    deliveryStats: () => shared.stats(),
     close() {
       sockets.close();
       embedSockets.close();

@@ -110,8 +110,12 @@ export function writeScopePlugin(): Plugin<{ staffroom?: GraphQLContext }> {
   return {
     onExecute: ({ args, setResultAndStopExecution }) => {
       const operation = getOperationAST(args.document, args.operationName);
-      const viewer = (args.contextValue as unknown as GraphQLContext).viewer;
-      if (operation?.operation === 'mutation' && !canWrite(viewer)) {
+      // The viewer is read for mutations only: a subscription's shared payload must not depend
+      // on who receives it (see server/shared-delivery.ts).
+      if (
+        operation?.operation === 'mutation' &&
+        !canWrite((args.contextValue as unknown as GraphQLContext).viewer)
+      ) {
         setResultAndStopExecution({
           errors: [
             createGraphQLError(

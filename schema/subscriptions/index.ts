@@ -13,7 +13,7 @@ import { parseExistingEventCursor, parseGlobalId } from '../ids.ts';
 import { enumFromValues } from '../types/enums.ts';
 import { Notification } from '../types/notification.ts';
 import { loadOncePerEvent } from './shared-load.ts';
-import { payloadId, streamSignals, streamTopic, unwrap } from './stream.ts';
+import { payloadId, type Recipient, streamSignals, streamTopic, unwrap } from './stream.ts';
 
 const ThreadActivityType = enumFromValues(
   'ThreadActivityType',
@@ -348,13 +348,12 @@ builder.subscriptionType({
             `Thread ${args.threadId} not found, or you do not have access to it.`,
           );
         }
-        return streamTopic(
-          ctx,
-          topics.thread(threadId),
+        return streamTopic(ctx, {
+          topic: topics.thread(threadId),
           after,
-          (access) => access.canReadParent('thread', threadId),
-          await ctx.access.communityIdOf('thread', threadId),
-        );
+          mayRead: (access) => access.canReadParent('thread', threadId),
+          communityId: await ctx.access.communityIdOf('thread', threadId),
+        });
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
     }),
@@ -383,28 +382,27 @@ builder.subscriptionType({
           .from(liveSessions)
           .where(eq(liveSessions.id, liveSessionId));
         // Mutes are between the moderators and the person muted: other subscribers skip them.
-        const hideMute = async (event: EventRow) => {
+        const hideMute = async (event: EventRow, { viewer, access }: Recipient) => {
           if (event.type !== 'participant_muted' && event.type !== 'participant_unmuted') {
             return false;
           }
-          if (!ctx.viewer || !liveSession || payloadId(event, 'userId') === ctx.viewer.id) {
-            return !ctx.viewer || !liveSession;
+          if (!viewer || !liveSession || payloadId(event, 'userId') === viewer.id) {
+            return !viewer || !liveSession;
           }
-          const membership = await ctx.access.fresh().membership(liveSession.communityId);
+          const membership = await access.fresh().membership(liveSession.communityId);
           return !canManageLiveSession(
-            ctx.viewer,
+            viewer,
             { hostId: liveSession.hostId, status: 'live' },
             membership,
           );
         };
-        return streamTopic(
-          ctx,
-          topics.liveSession(liveSessionId),
+        return streamTopic(ctx, {
+          topic: topics.liveSession(liveSessionId),
           after,
-          (access) => access.canReadParent('liveSession', liveSessionId),
-          await ctx.access.communityIdOf('liveSession', liveSessionId),
-          hideMute,
-        );
+          mayRead: (access) => access.canReadParent('liveSession', liveSessionId),
+          communityId: await ctx.access.communityIdOf('liveSession', liveSessionId),
+          hide: hideMute,
+        });
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
     }),
@@ -450,13 +448,12 @@ builder.subscriptionType({
             `Community ${args.communityId} not found, or you do not have access to it.`,
           );
         }
-        return streamTopic(
-          ctx,
-          topics.community(communityId),
+        return streamTopic(ctx, {
+          topic: topics.community(communityId),
           after,
-          (access) => access.canRead(communityId),
+          mayRead: (access) => access.canRead(communityId),
           communityId,
-        );
+        });
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
     }),
@@ -470,7 +467,12 @@ builder.subscriptionType({
           throw new UnauthenticatedError('Sign in to receive notifications.');
         }
         const after = await parseExistingEventCursor(args.after, () => ctx.events.latestEventId());
-        return streamTopic(ctx, topics.user(ctx.viewer.id), after, async () => true, null);
+        return streamTopic(ctx, {
+          topic: topics.user(ctx.viewer.id),
+          after,
+          mayRead: async () => true,
+          communityId: null,
+        });
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
     }),

@@ -19,30 +19,66 @@ const SIGNAL_BACKLOG = 200;
 const SIGNED_OUT = 'Your sign-in has ended; sign in again to go on receiving events.';
 const NO_ACCESS = 'You no longer have access to this; the subscription has ended.';
 
+/** Who receives an event: what `hide` and `mayRead` decide on. */
+export interface Recipient {
+  viewer: GraphQLContext['viewer'];
+  access: ViewerAccess;
+}
+
+/**
+ * What a topic subscription delivers and to whom. The rules take the recipient as an argument,
+ * so that one description serves every subscriber of the same topic and selection.
+ */
+export interface TopicStream {
+  topic: string;
+  /** Events after this id are replayed first; null for only those committed from now on. */
+  after: number | null;
+  /** Asked with freshly loaded access before each event. */
+  mayRead: (access: ViewerAccess) => Promise<boolean>;
+  /** The community whose access changes make every subscriber's access be checked at once. */
+  communityId: number | null;
+  /** Leaves an event out for a recipient when it returns true. */
+  hide?: (event: EventRow, recipient: Recipient) => Promise<boolean>;
+}
+
+/**
+ * Lets the WebSocket server take over a topic subscription: when a context carries a claim,
+ * streamTopic records its description there, and the server delivers the events itself, once
+ * for all subscribers with the same selection (see server/shared-delivery.ts). The stream it
+ * returns then stays unused.
+ */
+export interface TopicClaim {
+  stream: TopicStream | null;
+}
+
+type ClaimingContext = GraphQLContext & { topicClaim?: TopicClaim };
+
 /**
  * Streams a topic's events to one subscriber, asking `mayRead` with freshly loaded access
- * before each event, and leaving out the events for which `hide` returns true, so that someone who loses access gets a ForbiddenError and the stream ends
- * instead of another event. It also checks at once, without waiting for the next event, when
- * the community's access changes (a removal, ban or visibility change), when the sign-in is
- * revoked, and when it expires.
+ * before each event, and leaving out the events for which `hide` returns true, so that someone
+ * who loses access gets a ForbiddenError and the stream ends instead of another event. It also
+ * checks at once, without waiting for the next event, when the community's access changes (a
+ * removal, ban or visibility change), when the sign-in is revoked, and when it expires.
  */
 export function streamTopic(
   ctx: GraphQLContext,
-  topic: string,
-  after: number | null,
-  mayRead: (access: ViewerAccess) => Promise<boolean>,
-  communityId: number | null,
-  hide?: (event: EventRow) => Promise<boolean>,
+  stream: TopicStream,
 ): AsyncIterableIterator<StreamItem> {
+  const claim = (ctx as ClaimingContext).topicClaim;
+  if (claim) {
+    claim.stream = stream;
+  }
+  const recipient = { viewer: ctx.viewer, access: ctx.access };
+  // Generators run nothing before their first next(), so a claimed stream costs nothing.
   return stoppable((stop) =>
     checkedStream(
       ctx,
-      (signal) => ctx.events.subscribe(topic, after, signal),
-      mayRead,
-      communityId,
+      (signal) => ctx.events.subscribe(stream.topic, stream.after, signal),
+      stream.mayRead,
+      stream.communityId,
       true,
       stop,
-      hide,
+      stream.hide && ((event: EventRow) => stream.hide?.(event, recipient) ?? false),
     ),
   );
 }
@@ -136,7 +172,7 @@ async function* checkedStream<T>(
   communityId: number | null,
   checkEach: boolean,
   stop: AbortController,
-  hide?: (item: T) => Promise<boolean>,
+  hide?: (item: T) => Promise<boolean> | boolean,
 ): AsyncGenerator<T | ForbiddenError> {
   let recheckSignIn = false;
   let pendingCheck = false;
@@ -220,7 +256,7 @@ async function* checkedStream<T>(
   }
 }
 
-async function signInIsValid(ctx: GraphQLContext): Promise<boolean> {
+export async function signInIsValid(ctx: GraphQLContext): Promise<boolean> {
   if (ctx.authSessionId === null) {
     return true;
   }

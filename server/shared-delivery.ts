@@ -1,0 +1,676 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import { and, asc, eq, gt, lte } from 'drizzle-orm';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  getOperationAST,
+  Kind,
+  visit,
+} from 'graphql';
+import type { WebSocket } from 'ws';
+import { events } from '../drizzle/tables/index.ts';
+import type { GraphQLContext } from '../schema/index.ts';
+import type { TopicStream } from '../schema/subscriptions/stream.ts';
+import type { ViewerAccess } from './auth/viewer-access.ts';
+import { ForbiddenError, UnavailableError } from './errors.ts';
+import type { Logger } from './log.ts';
+import type { EventHub, EventRow } from './pubsub/event-hub.ts';
+import { communityAccessTopic } from './services/membership.ts';
+import { maskError, type OperationScope } from './yoga-plugins.ts';
+
+/** One WebSocket operation whose topic stream the server delivers itself. */
+export interface SharedOperation {
+  socket: WebSocket;
+  /** The graphql-ws operation id, spliced into each message. */
+  operationId: string;
+  /** The socket's context: its viewer, access and sign-in. */
+  base: GraphQLContext;
+  stream: TopicStream;
+  /** The operation as graphql-ws would execute it. */
+  args: ExecutionArgs;
+  /** The document's text, which with the variables and endpoint decides who shares a payload. */
+  source: string;
+  /** Separates the endpoints, which run different plugins: "graphql" or "embed". */
+  endpoint: string;
+}
+
+export interface DeliveryStats {
+  /** Groups of subscribers sharing a topic, a document and variables. */
+  groups: number;
+  subscribers: number;
+  /** Events delivered, counted once per group. */
+  eventsDelivered: number;
+  /** Payloads resolved for those events: one per event and group unless payloads are personal. */
+  payloadsResolved: number;
+}
+
+/** What graphql-ws iterates for a shared operation: only a final error ever comes through it. */
+export type SharedIterator = AsyncIterableIterator<ExecutionResult>;
+
+interface Member {
+  socket: WebSocket;
+  /** `{"id":"<operation id>","type":"next","payload":` as bytes. */
+  prefix: Buffer;
+  base: GraphQLContext;
+  /** Subscribers with the same key have the same access: same viewer, same embed key. */
+  accessKey: string;
+  /** Only events with a greater id go to this subscriber. */
+  afterId: number;
+  /** Payloads held back while the subscriber's history is replayed. */
+  backlog: { id: number; payload: Buffer }[] | null;
+  end: (result?: ExecutionResult) => void;
+}
+
+interface Template {
+  args: ExecutionArgs;
+  stream: TopicStream;
+  base: GraphQLContext;
+  accessKey: string;
+}
+
+interface Group {
+  key: string;
+  members: Set<Member>;
+  /** Id of the last event of the topic that the group has delivered, or that preceded it. */
+  cursor: number;
+  template: Template;
+  stop: AbortController;
+  stopWatching: () => void;
+}
+
+const SUFFIX = Buffer.from('}');
+/** What an unexpected error says to clients, as Yoga's masking says it. */
+const MASKED_MESSAGE = 'Unexpected error.';
+const TEXT = { binary: false };
+const REPLAY_BATCH = 500;
+const NO_ACCESS = 'You no longer have access to this; the subscription has ended.';
+const DELIVERY_FAILED =
+  'An event could not be delivered; subscribe again with the last eventId as `after` to resume.';
+
+/**
+ * Context fields that a payload may read without depending on who receives it. A resolver that
+ * reads any other field but `access` (the viewer, their sign-in) makes the payload personal, and
+ * it is then resolved once per distinct viewer instead of once for everyone.
+ */
+const SHARED_CONTEXT_FIELDS = new Set([
+  'db',
+  'events',
+  'log',
+  'publicUrl',
+  'presenceTimeoutMs',
+  'isOwnOrigin',
+  'then',
+]);
+
+/**
+ * Delivers topic events to WebSocket subscribers with the work done once per event rather than
+ * once per socket. Subscribers of the same topic with the same document, variables (apart from
+ * `after`) and endpoint form a group. For each event, the group checks access once per distinct
+ * viewer, resolves the payload once, serializes it once, and splices each subscriber's
+ * operation id into the same bytes. A payload whose resolvers read the viewer or their access
+ * is resolved again for each other viewer of the group, so nobody receives another person's
+ * view. Per subscriber, what remains is a small record and the write to its socket.
+ */
+export class SharedDelivery {
+  private readonly groups = new Map<string, Group>();
+  private readonly pendingGroups = new Map<string, Promise<Group>>();
+
+  constructor(
+    private readonly hub: EventHub,
+    private readonly scope: AsyncLocalStorage<OperationScope>,
+    private readonly log: Logger,
+  ) {}
+
+  /** Payloads resolved and serialized since the start, one or more per event and group. */
+  private payloadsResolved = 0;
+  private eventsDelivered = 0;
+
+  /** What this process delivers: for tests, benchmarks and logs. */
+  stats(): DeliveryStats {
+    let subscribers = 0;
+    for (const group of this.groups.values()) {
+      subscribers += group.members.size;
+    }
+    return {
+      groups: this.groups.size,
+      subscribers,
+      eventsDelivered: this.eventsDelivered,
+      payloadsResolved: this.payloadsResolved,
+    };
+  }
+
+  async join(operation: SharedOperation): Promise<SharedIterator> {
+    const { stream, base } = operation;
+    const key = groupKey(operation);
+    const accessKey = accessKeyOf(base);
+    let done = false;
+    let final: ExecutionResult | null = null;
+    let wake: ((next: IteratorResult<ExecutionResult>) => void) | null = null;
+    let member: Member | null = null;
+    let group: Group | null = null;
+    const leave = () => {
+      if (member && group) {
+        this.leave(group, member);
+      }
+    };
+    // Ends the operation, with a last result (an error) for graphql-ws to send before complete.
+    const end = (result?: ExecutionResult) => {
+      if (done) {
+        return;
+      }
+      done = true;
+      leave();
+      const resolve = wake;
+      wake = null;
+      if (resolve) {
+        resolve(result ? { value: result, done: false } : { value: undefined, done: true });
+      } else if (result) {
+        final = result;
+      }
+    };
+    const iterator: SharedIterator = {
+      next: () => {
+        if (final) {
+          const value = final;
+          final = null;
+          return Promise.resolve({ value, done: false });
+        }
+        if (done) {
+          return Promise.resolve({ value: undefined, done: true });
+        }
+        return new Promise((resolve) => {
+          wake = resolve;
+        });
+      },
+      return: () => {
+        if (!done) {
+          done = true;
+          leave();
+        }
+        final = null;
+        const resolve = wake;
+        wake = null;
+        resolve?.({ value: undefined, done: true });
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+
+    group = await this.groupFor(key, operation, accessKey);
+    member = {
+      socket: operation.socket,
+      prefix: Buffer.from(
+        `{"id":${JSON.stringify(operation.operationId)},"type":"next","payload":`,
+      ),
+      base,
+      accessKey,
+      afterId: stream.after ?? group.cursor,
+      backlog: null,
+      end,
+    };
+    group.members.add(member);
+    if (stream.after !== null && stream.after < group.cursor) {
+      member.backlog = [];
+      void this.replay(group, member, operation, stream.after, group.cursor);
+    }
+    return iterator;
+  }
+
+  private async groupFor(key: string, operation: SharedOperation, accessKey: string) {
+    const existing = this.groups.get(key);
+    if (existing) {
+      return existing;
+    }
+    let pending = this.pendingGroups.get(key);
+    if (!pending) {
+      pending = this.createGroup(key, operation, accessKey).finally(() =>
+        this.pendingGroups.delete(key),
+      );
+      this.pendingGroups.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async createGroup(
+    key: string,
+    operation: SharedOperation,
+    accessKey: string,
+  ): Promise<Group> {
+    const { stream } = operation;
+    const group: Group = {
+      key,
+      members: new Set(),
+      cursor: await this.hub.latestEventId(stream.topic),
+      template: {
+        args: operation.args,
+        stream,
+        base: operation.base,
+        accessKey,
+      },
+      stop: new AbortController(),
+      stopWatching: () => {},
+    };
+    if (stream.communityId !== null) {
+      group.stopWatching = this.hub.watch(communityAccessTopic(stream.communityId), () => {
+        void this.recheck(group);
+      });
+    }
+    this.groups.set(key, group);
+    void this.run(group);
+    return group;
+  }
+
+  private async run(group: Group): Promise<void> {
+    try {
+      for await (const row of this.hub.subscribe(
+        group.template.stream.topic,
+        group.cursor,
+        group.stop.signal,
+      )) {
+        await this.deliver(group, row);
+        group.cursor = row.id;
+      }
+    } catch (error) {
+      this.log.error({ err: error, topic: group.template.stream.topic }, 'Shared delivery failed');
+      for (const member of [...group.members]) {
+        member.end(await this.errorResult(group, member, new UnavailableError(DELIVERY_FAILED)));
+      }
+    }
+  }
+
+  private leave(group: Group, member: Member): void {
+    group.members.delete(member);
+    if (group.members.size === 0 && this.groups.get(group.key) === group) {
+      this.groups.delete(group.key);
+      group.stop.abort();
+      group.stopWatching();
+    }
+  }
+
+  /** Delivers one event to every member of the group that may have it. */
+  private async deliver(group: Group, row: EventRow): Promise<void> {
+    const byAccess = new Map<string, Member[]>();
+    for (const member of group.members) {
+      if (row.id > member.afterId) {
+        const same = byAccess.get(member.accessKey);
+        if (same) {
+          same.push(member);
+        } else {
+          byAccess.set(member.accessKey, [member]);
+        }
+      }
+    }
+    if (byAccess.size === 0) {
+      return;
+    }
+    const { template } = group;
+    const { stream } = template;
+    const audiences = [...byAccess.values()].map((members) => ({
+      members,
+      access: (members[0] as Member).base.access.fresh(),
+    }));
+    try {
+      // The payload is resolved while access is checked; each audience then either shares it
+      // or, when its access answers differently, gets its own.
+      const tracked = trackedContext(template);
+      const shared = this.execute(template, row, tracked.context).then(serialize);
+      shared.catch(() => {});
+      let resolved = 1;
+      const payloads = await Promise.all(
+        audiences.map(async ({ members, access }): Promise<Buffer | 'refused' | null> => {
+          const first = members[0] as Member;
+          if (!(await stream.mayRead(access))) {
+            return 'refused';
+          }
+          if (await stream.hide?.(row, { viewer: first.base.viewer, access })) {
+            return null;
+          }
+          const payload = await shared;
+          if (
+            first.accessKey === template.accessKey ||
+            (!tracked.personal && (await tracked.sameAccess(access)))
+          ) {
+            return payload;
+          }
+          resolved += 1;
+          return serialize(await this.execute(template, row, contextFor(template, first.base)));
+        }),
+      );
+      this.eventsDelivered += 1;
+      this.payloadsResolved += resolved;
+      this.log.debug(
+        { topic: stream.topic, eventId: row.id, audiences: audiences.length, resolved },
+        'Delivered an event',
+      );
+      for (let position = 0; position < audiences.length; position++) {
+        const payload = payloads[position];
+        const { members } = audiences[position] as (typeof audiences)[number];
+        if (payload === 'refused') {
+          for (const member of members) {
+            member.end(await this.errorResult(group, member, new ForbiddenError(NO_ACCESS)));
+          }
+        } else if (payload) {
+          for (const member of members) {
+            if (member.backlog) {
+              member.backlog.push({ id: row.id, payload });
+            } else {
+              send(member, payload);
+            }
+          }
+        }
+      }
+    } catch (error) {
+      this.log.error(
+        { err: error, topic: stream.topic, eventId: row.id },
+        'Delivering an event failed; its subscribers are asked to resume',
+      );
+      for (const members of byAccess.values()) {
+        for (const member of members) {
+          member.end(await this.errorResult(group, member, new UnavailableError(DELIVERY_FAILED)));
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs the subscription field's resolver and the selection over one event, as graphql-js does
+   * for each event of a subscription, with errors masked as the endpoint masks them.
+   */
+  private async execute(
+    template: Template,
+    rootValue: unknown,
+    contextValue: unknown,
+  ): Promise<ExecutionResult> {
+    const log = template.base.log;
+    const result = await this.scope.run({ count: 0, log }, () =>
+      execute({ ...template.args, rootValue, contextValue }),
+    );
+    if (!result.errors) {
+      return result;
+    }
+    return {
+      ...result,
+      errors: result.errors.map((error) => maskError(error, MASKED_MESSAGE, log) as GraphQLError),
+    };
+  }
+
+  /** The result that ends a subscriber's operation with an error, as graphql-ws would send it. */
+  private async errorResult(
+    group: Group,
+    member: Member,
+    error: ForbiddenError | UnavailableError,
+  ): Promise<ExecutionResult> {
+    if (error instanceof ForbiddenError) {
+      // The subscription field's resolver turns it into the same error a stream ends with.
+      try {
+        return await this.execute(group.template, error, contextFor(group.template, member.base));
+      } catch {
+        // Falls through to the plain form below.
+      }
+    }
+    return {
+      errors: [
+        new GraphQLError(error.message, {
+          extensions: { code: error instanceof ForbiddenError ? 'FORBIDDEN' : error.code },
+        }),
+      ],
+    };
+  }
+
+  /** Checks every member's access again, after the community's access changed. */
+  private async recheck(group: Group): Promise<void> {
+    const byAccess = new Map<string, Member[]>();
+    for (const member of group.members) {
+      const same = byAccess.get(member.accessKey);
+      if (same) {
+        same.push(member);
+      } else {
+        byAccess.set(member.accessKey, [member]);
+      }
+    }
+    await Promise.all(
+      [...byAccess.values()].map(async (members) => {
+        const first = members[0] as Member;
+        let allowed: boolean;
+        try {
+          allowed = await group.template.stream.mayRead(first.base.access.fresh());
+        } catch (error) {
+          this.log.warn({ err: error }, 'Checking subscribers’ access failed');
+          return;
+        }
+        if (!allowed) {
+          for (const member of members) {
+            member.end(await this.errorResult(group, member, new ForbiddenError(NO_ACCESS)));
+          }
+        }
+      }),
+    );
+  }
+
+  /**
+   * Sends a subscriber the topic's events from `after` up to where the group stood when it
+   * joined, resolved for it alone, then what the group delivered meanwhile.
+   */
+  private async replay(
+    group: Group,
+    member: Member,
+    operation: SharedOperation,
+    after: number,
+    until: number,
+  ): Promise<void> {
+    const { stream } = group.template;
+    const template: Template = { ...group.template, args: operation.args, base: member.base };
+    const context = contextFor(template, member.base);
+    let last = after;
+    try {
+      for (;;) {
+        const rows = await member.base.db
+          .select()
+          .from(events)
+          .where(and(eq(events.topic, stream.topic), gt(events.id, last), lte(events.id, until)))
+          .orderBy(asc(events.id))
+          .limit(REPLAY_BATCH);
+        for (const row of rows) {
+          const access = member.base.access.fresh();
+          if (!(await stream.mayRead(access))) {
+            member.end(await this.errorResult(group, member, new ForbiddenError(NO_ACCESS)));
+            return;
+          }
+          last = row.id;
+          if (!(await stream.hide?.(row, { viewer: member.base.viewer, access }))) {
+            const result = await this.execute(template, row, { ...context, access });
+            send(member, Buffer.from(JSON.stringify(result)));
+          }
+        }
+        if (rows.length < REPLAY_BATCH) {
+          break;
+        }
+      }
+      for (const held of member.backlog ?? []) {
+        if (held.id > last) {
+          send(member, held.payload);
+        }
+      }
+      member.backlog = null;
+    } catch (error) {
+      this.log.error({ err: error, topic: stream.topic }, 'Replaying events failed');
+      member.end(await this.errorResult(group, member, new UnavailableError(DELIVERY_FAILED)));
+    }
+  }
+}
+
+/** The access checks that a payload's resolvers asked, with the answers they got. */
+interface AccessCall {
+  method: string;
+  args: unknown[];
+  answer: Promise<unknown>;
+}
+
+/**
+ * Wraps the template's context for one execution, noting whether the payload depends on who
+ * receives it. Reading the viewer or their sign-in makes it personal. Access checks are recorded
+ * instead: another viewer shares the payload when the same checks give them the same answers.
+ */
+function trackedContext(template: Template) {
+  const calls: AccessCall[] = [];
+  const state = { personal: false };
+  const access = template.base.access.fresh();
+  const recordingAccess: ViewerAccess = new Proxy(access, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (key === 'fresh') {
+        return () => recordingAccess;
+      }
+      if (
+        typeof key === 'string' &&
+        RECORDED_ACCESS_CHECKS.has(key) &&
+        typeof value === 'function'
+      ) {
+        return (...args: unknown[]) => {
+          const answer = (value as (...values: unknown[]) => unknown).apply(target, args);
+          calls.push({ method: key, args, answer: Promise.resolve(answer) });
+          return answer;
+        };
+      }
+      state.personal = true;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const context = new Proxy(
+    { ...(template.args.contextValue as GraphQLContext), access: recordingAccess },
+    {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && key !== 'access' && !SHARED_CONTEXT_FIELDS.has(key)) {
+          state.personal = true;
+        }
+        return Reflect.get(target, key, receiver);
+      },
+    },
+  );
+  return {
+    context,
+    get personal() {
+      return state.personal;
+    },
+    /** Reports whether another viewer's access answers every recorded check the same way. */
+    async sameAccess(other: ViewerAccess): Promise<boolean> {
+      try {
+        const answers = await Promise.all(
+          calls.map(async (call) => {
+            const method = Reflect.get(other, call.method) as (...values: unknown[]) => unknown;
+            return [await call.answer, await method.apply(other, call.args)];
+          }),
+        );
+        return answers.every(([mine, theirs]) => JSON.stringify(mine) === JSON.stringify(theirs));
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** ViewerAccess methods whose answers depend only on their arguments and the viewer's access. */
+const RECORDED_ACCESS_CHECKS = new Set([
+  'community',
+  'membership',
+  'communityIdOf',
+  'canRead',
+  'canSee',
+  'requireVisible',
+  'canReadParent',
+  'canReadBadge',
+  'isDistrictReader',
+  'requireReadable',
+]);
+
+function serialize(result: ExecutionResult): Buffer {
+  return Buffer.from(JSON.stringify(result));
+}
+
+function send(member: Member, payload: Buffer): void {
+  if (member.socket.readyState === 1) {
+    member.socket.send(Buffer.concat([member.prefix, payload, SUFFIX]), TEXT);
+  }
+}
+
+/** A context for one viewer: the template's, with that viewer's identity and fresh access. */
+function contextFor(template: Template, base: GraphQLContext): GraphQLContext {
+  return {
+    ...(template.args.contextValue as GraphQLContext),
+    viewer: base.viewer,
+    access: base.access.fresh(),
+    authToken: base.authToken,
+    authSessionId: base.authSessionId,
+    authExpiresAt: base.authExpiresAt,
+    clientAddress: base.clientAddress,
+    userAgent: base.userAgent,
+    log: base.log,
+  };
+}
+
+function accessKeyOf(base: GraphQLContext): string {
+  return `${base.viewer?.id ?? 0}/${base.access.embed?.embedKeyId ?? 0}`;
+}
+
+function groupKey(operation: SharedOperation): string {
+  const { args, stream, base } = operation;
+  const variables = { ...(args.variableValues ?? {}) };
+  const cursorVariable = afterVariableOf(args.document, args.operationName);
+  if (cursorVariable) {
+    delete variables[cursorVariable];
+  }
+  return [
+    operation.endpoint,
+    base.access.embed?.embedKeyId ?? 0,
+    stream.topic,
+    args.operationName ?? '',
+    JSON.stringify(variables),
+    operation.source,
+  ].join('\u0000');
+}
+
+const afterVariables = new WeakMap<DocumentNode, string | null>();
+
+/**
+ * Finds the variable that the root field's `after` argument takes, when it is used nowhere else:
+ * subscribers that differ only in where they resume share their payloads.
+ */
+function afterVariableOf(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): string | null {
+  const known = afterVariables.get(document);
+  if (known !== undefined) {
+    return known;
+  }
+  const operation = getOperationAST(document, operationName);
+  const field = operation?.selectionSet.selections[0];
+  let name: string | null = null;
+  if (field?.kind === Kind.FIELD) {
+    const argument = field.arguments?.find((candidate) => candidate.name.value === 'after');
+    if (argument?.value.kind === Kind.VARIABLE) {
+      name = argument.value.name.value;
+    }
+  }
+  if (name !== null) {
+    let uses = 0;
+    visit(document, {
+      Variable(node) {
+        if (node.name.value === name) {
+          uses += 1;
+        }
+      },
+    });
+    // One use in the argument, one in the declaration.
+    if (uses > 2) {
+      name = null;
+    }
+  }
+  afterVariables.set(document, name);
+  return name;
+}
