@@ -31,6 +31,16 @@ export interface DatabaseOptions {
  */
 const CONNECT_TIMEOUT_SECONDS = 3;
 
+/**
+ * Seconds before a pooled connection that failed connects again, with jitter: 50 ms doubling up
+ * to 0.5 s. A query waits out this delay before its connection attempt, and postgres.js's
+ * default grows to 20 s, which held requests that long while the server was down and for as
+ * long after it came back.
+ */
+function reconnectDelaySeconds(failedAttempts: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** failedAttempts, 0.5);
+}
+
 /** How often an unreachable database is checked again, so that its return is noticed. */
 const RECHECK_INTERVAL_MS = 1000;
 
@@ -105,6 +115,7 @@ function createDrizzle(options: DatabaseOptions): {
     const client = postgres(options.url, {
       max: options.maxConnections ?? 10,
       connect_timeout: CONNECT_TIMEOUT_SECONDS,
+      backoff: reconnectDelaySeconds,
       onnotice: () => {},
     });
     const db = drizzlePostgres({ client, relations, logger });
