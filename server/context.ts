@@ -2,7 +2,7 @@ import type { Database } from '../drizzle/db.ts';
 import type { GraphQLContext } from '../schema/index.ts';
 import type { EmbedScope } from './auth/access.ts';
 import { type AccessBatcher, ViewerAccess } from './auth/viewer-access.ts';
-import type { Logger } from './log.ts';
+import { type Logger, lazyChild } from './log.ts';
 import type { EventBus, EventNotice } from './pubsub/event-bus.ts';
 import type { EventHub } from './pubsub/event-hub.ts';
 import { type Authenticated, authenticate } from './services/account.ts';
@@ -92,7 +92,7 @@ export async function createContext(
     }
   }
 
-  const requestLog = viewer ? log.child({ viewerId: viewer.id }) : log;
+  const requestLog = viewer ? lazyChild(log, { viewerId: viewer.id }) : log;
   return {
     db: deps.db,
     viewer,

@@ -43,3 +43,30 @@ function serializeError(error: unknown): unknown {
   }
   return serialized;
 }
+
+/**
+ * Returns a child logger that is created on first use. A socket that logs nothing (most of them,
+ * most of the time) then costs one small object instead of a pino child. A call at a level that
+ * is off, or a question about the level, does not create it.
+ */
+export function lazyChild(parent: Logger, bindings: pino.Bindings): Logger {
+  let child: Logger | null = null;
+  return new Proxy(parent, {
+    get(_parent, key) {
+      if (!child) {
+        if (key === 'level' || key === 'isLevelEnabled') {
+          const value = Reflect.get(parent, key, parent);
+          return typeof value === 'function' ? value.bind(parent) : value;
+        }
+        if (typeof key === 'string' && key in parent.levels.values && !parent.isLevelEnabled(key)) {
+          return ignore;
+        }
+        child = parent.child(bindings);
+      }
+      const value = Reflect.get(child, key, child);
+      return typeof value === 'function' ? value.bind(child) : value;
+    },
+  });
+}
+
+function ignore(): void {}

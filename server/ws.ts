@@ -29,6 +29,7 @@ import {
   embedKeyNotice,
   embedRequestParts,
 } from './embed/embed-access.ts';
+import { lazyChild } from './log.ts';
 import { embedScopeOf, type LoadedEmbedKey } from './services/embed-key.ts';
 import { type DeliveryStats, SharedDelivery } from './shared-delivery.ts';
 import { runAt } from './timers.ts';
@@ -179,7 +180,7 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
               deps,
               endpoint.credentialsOf(request, ctx.connectionParams ?? {}),
               () => {},
-              log.child({ socketId: randomUUID() }),
+              lazyChild(log, { socketId: randomUUID() }),
               {
                 clientAddress: clientAddressOf(
                   request.socket.remoteAddress,
@@ -200,6 +201,9 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
             if (authSessionId !== null) {
               ctx.extra.socket.once('close', socketsBySignIn.add(authSessionId, ctx.extra.socket));
             }
+            // The upgrade request (its headers, its parser state) is needed only to sign in;
+            // graphql-ws would keep it for the socket's whole life.
+            Reflect.set(ctx.extra, 'request', undefined);
             return true;
           } catch (error) {
             if (error instanceof AuthenticationError) {
@@ -290,7 +294,7 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
             string,
             unknown
           >;
-          return shared.join({
+          const iterator = await shared.join({
             socket: claim.socket,
             operationId: claim.operationId,
             base: claim.base,
@@ -299,6 +303,10 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
             source: claim.source,
             endpoint: claim.endpoint,
           });
+          // graphql-ws keeps these arguments for as long as the operation runs; the shared
+          // delivery needs none of their per-operation context.
+          Object.assign(args, { contextValue: undefined, rootValue: undefined });
+          return iterator;
         },
         onError: (_ctx, _id, _payload, errors) => {
           log.debug({ errors: errors.map((error) => error.message) }, 'Subscription rejected');
