@@ -78,7 +78,12 @@ async function communityPage(slug: string): Promise<unknown> {
   const results: Record<string, unknown>[][] = [];
   for (const statement of page.statements) {
     const params = statement.params.map((value) => (value === page.slug ? slug : value));
-    results.push(await sql.unsafe(statement.sql, params as postgres.ParameterOrJSON<never>[]));
+    // As drizzle sends them: named prepared statements, and the simple protocol without parameters.
+    results.push(
+      await sql.unsafe(statement.sql, params as postgres.ParameterOrJSON<never>[], {
+        prepare: true,
+      }),
+    );
   }
   const community = results[communityStatement]?.[0] as CommunityRow | undefined;
   if (!community) {
