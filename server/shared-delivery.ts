@@ -79,6 +79,8 @@ interface Group {
   members: Set<Member>;
   /** Id of the last event of the topic that the group has delivered, or that preceded it. */
   cursor: number;
+  /** Id of the event being delivered now, whose recipients were chosen before it began. */
+  delivering: number;
   template: Template;
   stop: AbortController;
   stopWatching: () => void;
@@ -215,9 +217,12 @@ export class SharedDelivery {
       end,
     };
     group.members.add(member);
-    if (stream.after !== null && stream.after < group.cursor) {
+    // The event being delivered now chose its recipients without this member, so a resuming
+    // member replays it too.
+    const replayUntil = Math.max(group.cursor, group.delivering);
+    if (stream.after !== null && stream.after < replayUntil) {
       member.backlog = [];
-      void this.replay(group, member, operation, stream.after, group.cursor);
+      void this.replay(group, member, operation, stream.after, replayUntil);
     }
     return iterator;
   }
@@ -247,6 +252,7 @@ export class SharedDelivery {
       key,
       members: new Set(),
       cursor: await this.hub.latestEventId(stream.topic),
+      delivering: 0,
       template: {
         args: operation.args,
         stream,
@@ -273,6 +279,7 @@ export class SharedDelivery {
         group.cursor,
         group.stop.signal,
       )) {
+        group.delivering = row.id;
         await this.deliver(group, row);
         group.cursor = row.id;
       }
