@@ -15,8 +15,7 @@ import { exitWhenParentLeaves, printReady } from '../lib/ready.ts';
 // - connection_init: the bearer token is checked with one query (auth_sessions joined to users)
 //   and the socket is closed with 4403 when it matches no live sign-in.
 // - liveSessionEvents(liveSessionId, after): the same types and fields as Staffroom's, enough for
-//   the web client's LiveRoomEvents document; `after` is accepted and ignored, and no access rule
-//   is checked.
+//   the web client's LiveRoomEvents document. It ignores `after` and checks no access rule.
 // - POST /send with `authorization: Bearer <token>` and {"liveSessionId", "body"}: one SQL
 //   statement finds the sender by token, numbers the message as Staffroom does, inserts it into
 //   chat_messages and returns it; then the event is published. No events row is written.
@@ -55,7 +54,7 @@ interface PeerContext {
   userId: number;
 }
 
-/** A chat event as published: plain values, and a function for the one per-viewer field. */
+/** Chat event as published: plain values, and a function for the one per-viewer field. */
 interface ChatEvent {
   eventId: string;
   type: 'CHAT_MESSAGE';
@@ -76,8 +75,8 @@ interface ChatEvent {
 }
 
 /**
- * An in-memory pubsub: each subscriber gets an async iterator over its own queue, removed from
- * its topic when the iterator returns.
+ * In-memory pubsub. Each subscriber gets an async iterator over its own queue, which leaves the
+ * topic when the iterator returns.
  */
 class MemoryPubSub<T> {
   private readonly topics = new Map<string, Set<(value: T) => void>>();
@@ -160,7 +159,7 @@ async function findUserId(token: string | null): Promise<number | null> {
   return row?.userId ?? null;
 }
 
-/** Inserts a chat message with one statement and publishes its event; returns its global id. */
+/** Inserts a chat message with one statement, publishes its event and returns its global id. */
 async function sendChatMessage(token: string, liveSessionGlobalId: string, body: string) {
   const liveSessionId = Number(decodeGlobalID(liveSessionGlobalId).id);
   const [row] = await sql<

@@ -10,14 +10,14 @@ import { exitWhenParentLeaves, printReady } from '../lib/ready.ts';
 //
 // POST /send carries one `next` message as Staffroom sent it (captured by the fleet, with the
 // chat message's body changed to the round's marker). The floor writes those same bytes to every
-// subscribed operation, with only the operation id changed, and answers with the count.
+// subscribed operation, with only the operation id changed, and responds with the count.
 //
 // Environment: PORT (default 0, a free port). Prints the benchmark's ready line once listening,
 // and exits when its standard input closes (the benchmark is gone).
 
 const GRAPHQL_WS_PROTOCOL = 'graphql-transport-ws';
 
-/** The subscribed operations: for each, its socket and the message's start up to the id. */
+/** Subscribed operations, each with its socket and the start of its messages up to the id. */
 const operations = new Map<string, { socket: WebSocket; head: string }>();
 let nextSocketNumber = 0;
 

@@ -82,7 +82,10 @@ function printFigures(figures: FigureResult[]): void {
       const baseline =
         row.baseline === null ? '' : ` against ${row.baselineName} ${row.baseline.toFixed(2)}`;
       const ratio = row.ratio === null ? '' : `, ratio ${row.ratio.toFixed(2)}`;
-      const met = row.met === null ? '' : row.met ? ' (met)' : ' (not met)';
+      let met = '';
+      if (row.met !== null) {
+        met = row.met ? ' (met)' : ' (not met)';
+      }
       process.stdout.write(
         `  ${row.label}: ${row.product.toFixed(2)} ${row.unit}${baseline}${ratio}; goal ${row.goal}${met}\n`,
       );

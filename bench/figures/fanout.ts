@@ -44,6 +44,8 @@ interface Plan {
   streamSubscribers: number;
   streamPerSecond: number;
   streamSeconds: number;
+  /** How long figure 5 waits for the last deliveries after the last message. */
+  streamDrainMs: number;
   churnClients: number;
   churnIntervalMs: number;
   churnSeconds: number;
@@ -60,6 +62,7 @@ const FULL: Plan = {
   streamSubscribers: 200,
   streamPerSecond: 10,
   streamSeconds: 10,
+  streamDrainMs: 15_000,
   churnClients: 1000,
   churnIntervalMs: 2000,
   churnSeconds: 20,
@@ -76,6 +79,7 @@ const QUICK: Plan = {
   streamSubscribers: 200,
   streamPerSecond: 10,
   streamSeconds: 3,
+  streamDrainMs: 5000,
   churnClients: 200,
   churnIntervalMs: 2000,
   churnSeconds: 6,
@@ -87,8 +91,6 @@ const SENDERS = 20;
 const WARM_UP_SOCKETS = 20;
 const CONNECT_PARALLEL = 200;
 const PROBE_TIMEOUT_MS = 10_000;
-/** How long a stream waits for its last deliveries after its last message. */
-const STREAM_DRAIN_MS = 15_000;
 
 /** A fleet process and the commands it runs. */
 class Fleet {
@@ -167,11 +169,13 @@ export async function fanoutFigures(ctx: BenchContext): Promise<FigureResult[]> 
   ctx.log('Fan-out: warming up Staffroom, the ws floor and the graphql-ws peer');
   captured = await warmUp(ctx, targets.staffroom);
   await warmUp(ctx, targets.floor);
-  await warmUp(ctx, targets.peer);
+  checkSameShape(captured, await warmUp(ctx, targets.peer));
   const live = await measureFanout(ctx, plan, targets);
   const churn = await measureChurn(ctx, plan, targets);
   await Promise.all([peer.stop(), targets.peer.fleet.process.stop()]);
   const chat = await measureChat(ctx, plan, targets);
+  // Deliveries still under way would fail against the closed database pool during shutdown.
+  await waitForIdle(staffroom);
   await Promise.all([staffroom.stop(), floor.stop(), targets.floor.fleet.process.stop()]);
   const scaleOut = await measureScaleOut(
     ctx,
@@ -182,7 +186,7 @@ export async function fanoutFigures(ctx: BenchContext): Promise<FigureResult[]> 
       fleet: targets.staffroom.fleet,
       trigger: () => ({ kind: 'staffroom', url: first.url, liveSessionId, senderTokens: senders }),
     },
-    [first.url, second.url],
+    [first, second],
     live.staffroomMs,
   );
   await Promise.all([first.stop(), second.stop(), targets.staffroom.fleet.process.stop()]);
@@ -246,47 +250,48 @@ async function findSenders(ctx: BenchContext, url: string): Promise<string[]> {
 }
 
 /**
- * Adds `count` sockets to a target's fleet, split evenly over `urls`, waits until the server is
- * idle, then until each socket has received an event. Returns the opening time and any
- * failures, in words.
+ * Adds `count` sockets to a target's fleet, split evenly over `urls`. Returns the opening time
+ * and any failures, in words.
  */
-async function grow(
+async function connect(
   ctx: BenchContext,
   target: Target,
   count: number,
   urls = [target.server.url],
 ): Promise<string> {
-  let milliseconds = 0;
-  const failures: string[] = [];
-  for (const [index, url] of urls.entries()) {
-    const share = Math.floor(count / urls.length) + (index < count % urls.length ? 1 : 0);
-    const connected = await target.fleet.run<ConnectResult>({
-      command: 'connect',
-      url,
-      count: share,
-      liveSessionId: ctx.seed.liveSession.id,
-      tokensFile: ctx.seed.tokensFile,
-      parallel: CONNECT_PARALLEL,
-    });
-    milliseconds += connected.ms;
-    if (connected.failed > 0) {
-      failures.push(`${connected.failed} failed to open (${connected.failures.join('; ')})`);
-    }
+  const connected = await target.fleet.run<ConnectResult>({
+    command: 'connect',
+    urls,
+    count,
+    liveSessionId: ctx.seed.liveSession.id,
+    tokensFile: ctx.seed.tokensFile,
+    parallel: CONNECT_PARALLEL,
+  });
+  const opened = `${target.name} ${(connected.ms / 1000).toFixed(1)} s`;
+  if (connected.failed === 0) {
+    return opened;
   }
-  await waitForIdle(target.server);
+  return `${opened} (${connected.failed} failed to open: ${connected.failures.join('; ')})`;
+}
+
+/**
+ * Waits until the servers are idle, then until each socket of the target's fleet has received an
+ * event. Returns what went wrong, in words, or an empty string.
+ */
+async function probe(target: Target, servers = [target.server]): Promise<string> {
+  await Promise.all(servers.map((server) => waitForIdle(server)));
   const probed = await target.fleet.run<ProbeResult>({
     command: 'probe',
     trigger: target.trigger(),
     timeoutMs: PROBE_TIMEOUT_MS,
   });
-  if (probed.dropped > 0) {
-    failures.push(`${probed.dropped} had no event after ${probed.probes} messages and were closed`);
-  }
   if (probed.subscribed === 0) {
-    throw new Error(`${target.name}: no socket received an event; ${failures.join(', ')}`);
+    throw new Error(`${target.name}: no socket received an event after ${probed.probes} messages.`);
   }
-  const opened = `${target.name} ${(milliseconds / 1000).toFixed(1)} s`;
-  return failures.length > 0 ? `${opened} (${failures.join(', ')})` : opened;
+  if (probed.dropped === 0) {
+    return '';
+  }
+  return `${target.name}: ${probed.dropped} sockets had no event after ${probed.probes} messages and were closed`;
 }
 
 /**
@@ -294,7 +299,8 @@ async function grow(
  * before anything is measured, then closes them. Returns a `next` message it delivered.
  */
 async function warmUp(ctx: BenchContext, target: Target): Promise<string> {
-  await grow(ctx, target, WARM_UP_SOCKETS);
+  await connect(ctx, target, WARM_UP_SOCKETS);
+  await probe(target);
   let sample = '';
   for (let round = 0; round < 2; round++) {
     const result = await target.fleet.run<FanoutResult>({
@@ -306,6 +312,28 @@ async function warmUp(ctx: BenchContext, target: Target): Promise<string> {
   }
   await target.fleet.run({ command: 'close' });
   return sample;
+}
+
+/**
+ * Throws unless the peer's `next` message has the fields and value types of Staffroom's, so that
+ * both serialize the same payload.
+ */
+function checkSameShape(staffroomMessage: string, peerMessage: string): void {
+  const shapeOf = (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object') {
+      return value === null ? 'null' : typeof value;
+    }
+    return Object.fromEntries(
+      Object.entries(value).map(([key, field]) => [key, shapeOf(field)] as const),
+    );
+  };
+  const expected = JSON.stringify(shapeOf(JSON.parse(staffroomMessage).payload));
+  const actual = JSON.stringify(shapeOf(JSON.parse(peerMessage).payload));
+  if (expected !== actual) {
+    throw new Error(
+      `The graphql-ws peer's payload differs from Staffroom's: expected ${expected}, got ${actual}.`,
+    );
+  }
 }
 
 async function measureFanout(ctx: BenchContext, plan: Plan, targets: Targets) {
@@ -357,14 +385,20 @@ async function measureFanout(ctx: BenchContext, plan: Plan, targets: Targets) {
   return { figure, memory: memoryFigure, staffroomMs };
 }
 
-/** Grows the three fleets by `count` sockets each, one server after the other. */
+/**
+ * Grows the three fleets by `count` sockets each, all at once because only Staffroom's opening
+ * takes long. Then it checks each fleet's sockets, one server after the other.
+ */
 async function growAll(ctx: BenchContext, targets: Targets, count: number): Promise<string> {
-  const opened: string[] = [];
-  for (const target of [targets.staffroom, targets.floor, targets.peer]) {
-    opened.push(await grow(ctx, target, count));
+  const all = [targets.staffroom, targets.floor, targets.peer];
+  const opened = await Promise.all(all.map((target) => connect(ctx, target, count)));
+  const problems: string[] = [];
+  for (const target of all) {
+    problems.push(await probe(target));
   }
-  ctx.log(`Fan-out: ${formatCount(count)} more sockets per server, opened in ${opened.join(', ')}`);
-  return opened.join(', ');
+  const summary = [opened.join(', '), ...problems.filter(Boolean)].join('; ');
+  ctx.log(`Fan-out: ${formatCount(count)} more sockets per server, opened in ${summary}`);
+  return summary;
 }
 
 function levelRows(level: number, rounds: Rounds, targets: Targets): FigureRow[] {
@@ -383,8 +417,8 @@ interface Rounds {
 }
 
 /**
- * Sends one message through each target in turn per round, rotating which goes first, for
- * `plan.rounds` rounds or until the next round would overrun the budget (but at least 2).
+ * Sends one message through each target in turn per round, rotating which goes first. It runs
+ * `plan.rounds` rounds, or at least 2 and fewer when the next round would overrun the budget.
  */
 async function interleavedRounds(
   ctx: BenchContext,
@@ -526,15 +560,17 @@ async function measureChat(ctx: BenchContext, plan: Plan, targets: Targets) {
   await targets.staffroom.fleet.run({ command: 'close', keep: plan.streamSubscribers });
   const results = new Map<Target, StreamResult>();
   for (const target of [targets.staffroom, targets.floor]) {
-    await waitForIdle(target.server);
+    await Promise.all([waitForIdle(targets.staffroom.server), waitForIdle(targets.floor.server)]);
     ctx.log(`Fan-out: ${count} chat messages through ${target.name}`);
     const result = await target.fleet.run<StreamResult>({
       command: 'stream',
       trigger: target.trigger(),
       perSecond: plan.streamPerSecond,
       count,
-      timeoutMs: STREAM_DRAIN_MS,
+      timeoutMs: plan.streamDrainMs,
     });
+    // A server that fell behind stops delivering once its sockets are gone.
+    await target.fleet.run({ command: 'close' });
     if (result.failedSends > 0) {
       throw new Error(
         `${target.name}: ${result.failedSends} of ${result.sent} chat messages failed: ${result.firstFailure}`,
@@ -546,7 +582,7 @@ async function measureChat(ctx: BenchContext, plan: Plan, targets: Targets) {
     const result = results.get(target);
     const latencies = result?.latenciesMs ?? [];
     const missing = result?.missing
-      ? `, ${result.missing} deliveries missing after ${STREAM_DRAIN_MS / 1000} s of drain and counted with the time waited (a lower bound)`
+      ? `, ${result.missing} deliveries missing ${plan.streamDrainMs / 1000} s after the last message and counted with the time waited (a lower bound)`
       : '';
     return `${target.name} median ${percentile(latencies, 0.5).toFixed(1)} ms, maximum ${Math.max(...latencies).toFixed(1)} ms${missing}`;
   };
@@ -575,13 +611,16 @@ async function measureScaleOut(
   ctx: BenchContext,
   plan: Plan,
   target: Target,
-  urls: string[],
+  servers: StartedProcess[],
   oneProcessMs: Map<number, number>,
 ): Promise<FigureResult> {
   const level = plan.scaleOutLevel;
+  const urls = servers.map((server) => server.url);
   await target.fleet.run({ command: 'close' });
-  const opened = await grow(ctx, target, level, urls);
-  ctx.log(`Fan-out: ${formatCount(level)} sockets over two processes, opened in ${opened}`);
+  const opened = await connect(ctx, target, level, urls);
+  const problem = await probe(target, servers);
+  const summary = problem ? `${opened}; ${problem}` : opened;
+  ctx.log(`Fan-out: ${formatCount(level)} sockets over two processes, opened in ${summary}`);
   const rounds = await interleavedRounds(ctx, plan, [target], plan.scaleOutBudgetMs);
   const product = median(rounds.times.get(target) ?? []);
   const baseline = oneProcessMs.get(level) ?? null;
@@ -598,15 +637,15 @@ async function measureScaleOut(
         unit: 'ms',
         goal: 'reported beside one process',
         met: null,
-        note: `Method: as figure 3, with the sockets split half and half between two processes on the same database and Redis, and each message sent to the first. Median of the messages (${describeRounds(rounds.times)}), against figure 3’s one-process median at the same count, measured earlier in the run.${rounds.incomplete.length > 0 ? ` Incomplete: ${rounds.incomplete.join('; ')}.` : ''}`,
+        note: `Method: as figure 3, with the sockets split half and half between two processes on the same database and Redis, and each message sent to the first. Median of the messages (${describeRounds(rounds.times)}), against figure 3’s one-process median at the same count, measured earlier in the run. Sockets opened in ${summary}.${rounds.incomplete.map((text) => ` ${text}.`).join('')}`,
       },
     ],
   };
 }
 
 /**
- * Waits until the process uses less than a tenth of a core over 300 ms, at most `maxMs`, so that
- * work left from one step does not count in the next.
+ * Waits until the process uses less than a tenth of a core over 300 ms, for at most `maxMs`, so
+ * that work left from one step does not count in the next.
  */
 async function waitForIdle(server: StartedProcess, maxMs = 15_000): Promise<void> {
   const deadline = performance.now() + maxMs;

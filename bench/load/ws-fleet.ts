@@ -29,12 +29,12 @@ export type Trigger =
 export type FleetCommand =
   | {
       command: 'connect';
-      /** Base URL of the server; sockets open `<url>/graphql`. */
-      url: string;
-      /** Sockets to add to this server. */
+      /** Base URLs of the servers, taken in turn. Sockets open `<url>/graphql`. */
+      urls: string[];
+      /** Sockets to add, split evenly over the servers. */
       count: number;
       liveSessionId: string;
-      /** A JSON array of bearer tokens; socket i uses token i modulo its length. */
+      /** A file containing a JSON array of bearer tokens. Socket i uses token i modulo its length. */
       tokensFile: string;
       /** Handshakes in flight at once. */
       parallel: number;
@@ -55,7 +55,7 @@ export interface ConnectResult {
 }
 
 export interface ProbeResult {
-  /** Sockets that have received at least one event; the others are closed. */
+  /** Sockets that have received at least one event. The others are closed. */
   subscribed: number;
   /** Sockets closed because no probe reached them. */
   dropped: number;
@@ -107,7 +107,7 @@ interface Subscriber {
   lastMarker: number;
 }
 
-/** What the current measurement does with each delivery of a marker. */
+/** Callback of the running measurement, called for each delivery of a marked message. */
 type DeliveryHandler = (subscriber: Subscriber, marker: number, at: number, data: Buffer) => void;
 
 const subscribers: Subscriber[] = [];
@@ -124,7 +124,7 @@ function tokensOf(file: string): string[] {
   if (!tokens) {
     tokens = JSON.parse(readFileSync(file, 'utf8')) as string[];
     if (!Array.isArray(tokens) || tokens.length === 0) {
-      throw new Error(`${file} holds no JSON array of tokens.`);
+      throw new Error(`${file} does not contain a non-empty JSON array of tokens.`);
     }
     tokenLists.set(file, tokens);
   }
@@ -189,7 +189,7 @@ function openSubscriber(url: string, token: string, liveSessionId: string): Prom
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.terminate();
-      reject(new Error('no connection_ack within 30 s'));
+      reject(new Error('connection_ack timed out after 30 s'));
     }, HANDSHAKE_TIMEOUT_MS);
     let acked = false;
     socket.on('open', () => {
@@ -232,8 +232,9 @@ async function connect(command: Extract<FleetCommand, { command: 'connect' }>) {
     while (remaining > 0) {
       remaining -= 1;
       const token = tokens[openedSockets % tokens.length] ?? '';
+      const url = command.urls[remaining % command.urls.length] ?? '';
       try {
-        subscribers.push(await openSubscriber(command.url, token, command.liveSessionId));
+        subscribers.push(await openSubscriber(url, token, command.liveSessionId));
       } catch (error) {
         failed += 1;
         if (failures.length < 5) {
@@ -297,7 +298,7 @@ async function postOk(url: string, body: string, headers: Record<string, string>
   });
   const text = await response.text();
   if (!response.ok) {
-    throw new Error(`POST ${url} answered ${response.status}: ${text.slice(0, 300)}`);
+    throw new Error(`POST ${url} returned ${response.status}: ${text.slice(0, 300)}`);
   }
   return text;
 }
