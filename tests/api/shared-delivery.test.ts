@@ -164,12 +164,12 @@ describe.each(await databaseKinds())('shared delivery of live session events on 
   test('gives each subscriber only what they may see', async () => {
     const id = await liveSession();
     const [watcher, muted, removed] = members.slice(2, 5) as [Person, Person, Person];
-    const [hostView, watcherView, mutedView, removedView] = await subscribeAll(EVENTS, { id }, [
+    const [hostView, watcherView, mutedView, removedView] = (await subscribeAll(EVENTS, { id }, [
       host,
       watcher,
       muted,
       removed,
-    ]);
+    ])) as [Subscription, Subscription, Subscription, Subscription];
 
     await mutate(
       server,
