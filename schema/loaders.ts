@@ -1,9 +1,17 @@
 import DataLoader from 'dataloader';
 import { inArray } from 'drizzle-orm';
-import { badges, liveSessions, threads, users } from '../drizzle/tables/index.ts';
+import {
+  badges,
+  communities,
+  evidenceSubmissions,
+  liveSessions,
+  posts,
+  threads,
+  users,
+} from '../drizzle/tables/index.ts';
 import type { GraphQLContext } from './builder.ts';
 
-const tables = { threads, badges, users, liveSessions };
+const tables = { threads, posts, badges, users, liveSessions, communities, evidenceSubmissions };
 type LoadableTable = keyof typeof tables;
 type RowOf<K extends LoadableTable> = (typeof tables)[K]['$inferSelect'];
 

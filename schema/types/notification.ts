@@ -1,5 +1,9 @@
 import { desc, eq } from 'drizzle-orm';
-import { evidenceReviews, NOTIFICATION_KINDS } from '../../drizzle/tables/index.ts';
+import {
+  evidenceReviews,
+  NOTIFICATION_KINDS,
+  type notifications,
+} from '../../drizzle/tables/index.ts';
 import { canReadBadgeAward, loadBadgeAward } from '../../server/services/badge-award-access.ts';
 import {
   countUnreadNotifications,
@@ -30,6 +34,20 @@ async function latestDecision(
     .orderBy(desc(evidenceReviews.id))
     .limit(1);
   return review?.decision ?? null;
+}
+
+/**
+ * Checks in one batch whether the viewer may read the badges that notifications point at. The
+ * badge, badgeAward and submission fields check the same badges once their own rows arrive, in
+ * whatever order the database returns them. Checked up front, the results are cached by then, so
+ * a page of notifications runs the same statements in any order.
+ */
+async function checkBadgeAccess(
+  ctx: GraphQLContext,
+  rows: readonly (typeof notifications.$inferSelect)[],
+): Promise<void> {
+  const badgeIds = new Set(rows.flatMap(({ subject }) => subject.badgeId ?? []));
+  await Promise.all([...badgeIds].map((badgeId) => ctx.access.canReadBadge(badgeId)));
 }
 
 export const NotificationKindEnum = enumFromValues(
@@ -110,53 +128,44 @@ export const Notification = builder.drizzleNode('notifications', {
       nullable: true,
       description:
         "The community it happened in; null when the community was deleted, or for a district's badge.",
-      resolve: (query, notification, _args, ctx) =>
+      resolve: (_query, notification, _args, ctx) =>
         notification.subject.communityId === undefined
           ? null
-          : ctx.db.query.communities.findFirst(
-              query({ where: { id: notification.subject.communityId } }),
-            ),
+          : loadRow(ctx, 'communities', notification.subject.communityId),
     }),
     thread: t.drizzleField({
       type: 'threads',
       nullable: true,
       description: 'The thread replied in, for a REPLY; null for other kinds or a deleted thread.',
-      resolve: (query, notification, _args, ctx) =>
+      resolve: (_query, notification, _args, ctx) =>
         notification.subject.threadId
-          ? ctx.db.query.threads.findFirst(query({ where: { id: notification.subject.threadId } }))
+          ? loadRow(ctx, 'threads', notification.subject.threadId)
           : null,
     }),
     post: t.drizzleField({
       type: 'posts',
       nullable: true,
       description: 'The reply, for a REPLY; null for other kinds or when its thread was deleted.',
-      resolve: (query, notification, _args, ctx) =>
-        notification.subject.postId
-          ? ctx.db.query.posts.findFirst(query({ where: { id: notification.subject.postId } }))
-          : null,
+      resolve: (_query, notification, _args, ctx) =>
+        notification.subject.postId ? loadRow(ctx, 'posts', notification.subject.postId) : null,
     }),
     badge: t.drizzleField({
       type: 'badges',
       nullable: true,
       description:
         'The badge, for BADGE_AWARDED, BADGE_REVOKED, EVIDENCE_SUBMITTED and REVIEW_RESULT; null for other kinds or a deleted badge.',
-      resolve: (query, notification, _args, ctx) =>
-        notification.subject.badgeId
-          ? ctx.db.query.badges.findFirst(query({ where: { id: notification.subject.badgeId } }))
-          : null,
+      resolve: (_query, notification, _args, ctx) =>
+        notification.subject.badgeId ? loadRow(ctx, 'badges', notification.subject.badgeId) : null,
     }),
     badgeAward: t.drizzleField({
       type: 'badgeAwards',
       nullable: true,
       description:
         'The award, for BADGE_AWARDED, BADGE_REVOKED and a REVIEW_RESULT that approved evidence, with its status and, once revoked, the reason; null for other kinds, or when the viewer may no longer read it.',
-      resolve: async (query, notification, _args, ctx) => {
+      resolve: async (_query, notification, _args, ctx) => {
         const awardId = notification.subject.awardId;
         const award = awardId ? await loadBadgeAward(ctx.db, awardId) : null;
-        if (!award || !(await canReadBadgeAward(ctx, award))) {
-          return null;
-        }
-        return ctx.db.query.badgeAwards.findFirst(query({ where: { id: award.id } }));
+        return award && (await canReadBadgeAward(ctx, award)) ? award : null;
       },
     }),
     liveSession: t.drizzleField({
@@ -164,11 +173,9 @@ export const Notification = builder.drizzleNode('notifications', {
       nullable: true,
       description:
         'The live session, for SEAT_CONFIRMED and STARTING_SOON; null for other kinds or a deleted session.',
-      resolve: (query, notification, _args, ctx) =>
+      resolve: (_query, notification, _args, ctx) =>
         notification.subject.liveSessionId
-          ? ctx.db.query.liveSessions.findFirst(
-              query({ where: { id: notification.subject.liveSessionId } }),
-            )
+          ? loadRow(ctx, 'liveSessions', notification.subject.liveSessionId)
           : null,
     }),
   }),
@@ -184,8 +191,8 @@ builder.queryFields((t) => ({
         description: 'Only unread notifications when true.',
       }),
     },
-    resolve: (query, _parent, args, ctx) =>
-      ctx.db.query.notifications.findMany(
+    resolve: async (query, _parent, args, ctx) => {
+      const rows = await ctx.db.query.notifications.findMany(
         query({
           where: {
             userId: ctx.viewer?.id ?? -1,
@@ -193,7 +200,11 @@ builder.queryFields((t) => ({
           },
           orderBy: { id: 'desc' },
         }),
-      ),
+      );
+      // The connection's query keeps every column, so the rows are whole notifications.
+      await checkBadgeAccess(ctx, rows as unknown as (typeof notifications.$inferSelect)[]);
+      return rows;
+    },
   }),
   unreadNotificationCount: t.int({
     description: 'Unread notifications of the viewer; 0 when signed out.',

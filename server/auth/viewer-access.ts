@@ -108,6 +108,7 @@ export class ViewerAccess {
   private readonly communityCache = new Map<number, Promise<CommunityAccess | null>>();
   private readonly membershipCache = new Map<number, Promise<MembershipRow | null>>();
   private readonly parentCache = new Map<string, Promise<number | null>>();
+  private readonly issuerCache = new Map<number, Promise<BadgeIssuerIds | null>>();
 
   constructor(
     private readonly batcher: AccessBatcher,
@@ -147,6 +148,16 @@ export class ViewerAccess {
     if (!cached) {
       cached = this.batcher.parents[kind].load(id);
       this.parentCache.set(key, cached);
+    }
+    return cached;
+  }
+
+  /** Loads the community or district that awards a badge, once per badge for this viewer. */
+  badgeIssuer(badgeId: number): Promise<BadgeIssuerIds | null> {
+    let cached = this.issuerCache.get(badgeId);
+    if (!cached) {
+      cached = this.batcher.badgeIssuers.load(badgeId);
+      this.issuerCache.set(badgeId, cached);
     }
     return cached;
   }
@@ -237,7 +248,7 @@ export class ViewerAccess {
 
   /** Reports whether the viewer may read a badge: see canReadParent. */
   async canReadBadge(badgeId: number): Promise<boolean> {
-    const issuer = await this.batcher.badgeIssuers.load(badgeId);
+    const issuer = await this.badgeIssuer(badgeId);
     if (!issuer) {
       return false;
     }

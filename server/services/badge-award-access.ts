@@ -65,14 +65,22 @@ export function loadBadgeAward(db: Database, awardId: number): Promise<BadgeAwar
  * Reports whether the viewer manages the badge of an award: the badge's community owners and
  * facilitators, or its district's admins.
  */
-export async function canManageAwardBadge(
+export function canManageAwardBadge(
   ctx: ServiceContext,
   award: BadgeAwardAccessRow,
 ): Promise<boolean> {
+  return canManageBadgeById(ctx, award.badgeId);
+}
+
+/**
+ * Reports whether the viewer manages a badge, as canManageBadge does, or false for a missing
+ * badge. The badge loads in one query with the other loads of the same tick.
+ */
+export async function canManageBadgeById(ctx: ServiceContext, badgeId: number): Promise<boolean> {
   if (ctx.viewer === null) {
     return false;
   }
-  const badge = await loadersFor(ctx.db).badges.load(award.badgeId);
+  const badge = await loadersFor(ctx.db).badges.load(badgeId);
   return badge !== null && canManageBadge(ctx, badge);
 }
 

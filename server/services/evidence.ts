@@ -2,7 +2,6 @@ import { and, asc, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor, Transaction } from '../../drizzle/db.ts';
 import {
   badgeAwards,
-  badges,
   districtAdmins,
   evidenceFiles,
   evidenceReviews,
@@ -32,6 +31,7 @@ import {
   isEligibleRecipient,
   requireReadableBadge,
 } from './badge-access.ts';
+import { canManageBadgeById } from './badge-award-access.ts';
 import {
   type EventRecorder,
   requireViewer,
@@ -413,8 +413,7 @@ export async function canReadSubmission(
   if (submission.userId === ctx.viewer.id) {
     return true;
   }
-  const [badge] = await ctx.db.select().from(badges).where(eq(badges.id, submission.badgeId));
-  return badge !== undefined && canManageBadge(ctx, badge);
+  return canManageBadgeById(ctx, submission.badgeId);
 }
 
 /**
