@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem, type } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fanoutFigures } from './figures/fanout.ts';
 import { httpFigure } from './figures/http.ts';
 import { statementsFigure } from './figures/statements.ts';
 import type { BenchContext, FigureResult } from './lib/context.ts';
@@ -31,8 +31,6 @@ databases), BENCH_REDIS_URL (default redis://127.0.0.1:6379).`;
 /** The run stops itself, cleaning up, when it takes longer than this. */
 const FULL_DEADLINE_MS = 20 * 60_000;
 const QUICK_DEADLINE_MS = 4 * 60_000;
-
-const FANOUT_MODULE = fileURLToPath(new URL('./figures/fanout.ts', import.meta.url));
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.some((arg) => !['--quick', '--record'].includes(arg))) {
@@ -110,7 +108,7 @@ async function main(): Promise<void> {
   const steps: [string, () => Promise<FigureResult[]>][] = [
     ['Figure 1: community page over HTTP', async () => [await httpFigure(ctx)]],
     ['Figure 2: SQL statements per request', async () => [await statementsFigure(ctx)]],
-    ['Figures 3 to 7: fan-out', () => runFanoutFigures(ctx)],
+    ['Figures 3 to 7: fan-out', () => fanoutFigures(ctx)],
   ];
   for (const [title, measure] of steps) {
     log(title);
@@ -195,19 +193,6 @@ function createContext(db: BenchDatabase, seed: BenchContext['seed']): BenchCont
   };
 }
 
-async function runFanoutFigures(ctx: BenchContext): Promise<FigureResult[]> {
-  if (!existsSync(FANOUT_MODULE)) {
-    log('bench/figures/fanout.ts is missing, so figures 3 to 7 are skipped');
-    return [];
-  }
-  // A path in a variable keeps the type checker from resolving a module that may be missing.
-  const modulePath: string = FANOUT_MODULE;
-  const fanout = (await import(modulePath)) as {
-    fanoutFigures: (context: BenchContext) => Promise<FigureResult[]>;
-  };
-  return fanout.fanoutFigures(ctx);
-}
-
 function gitCommit(): string {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT });
@@ -228,6 +213,7 @@ async function describeMachine(): Promise<Machine> {
     node: process.version,
     postgres: await serverVersion(),
     os: `${type()} ${release()}`,
+    loadAverage: loadavg(),
   };
 }
 

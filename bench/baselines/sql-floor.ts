@@ -7,7 +7,7 @@ import { exitWhenParentLeaves, printReady } from '../lib/ready.ts';
 
 // The floor of the community page benchmark: node:http and the postgres driver running the SQL
 // statements that Staffroom ran for the same request, in the same order and with the same
-// parameters, and answering with the same JSON that Staffroom returns. No GraphQL parsing,
+// parameters, and returning the same JSON that Staffroom returns. No GraphQL parsing,
 // validation, access rules in code, or resolvers: what is left is the cost of HTTP, JSON and
 // the database, the least any server of this page pays.
 //
@@ -15,7 +15,7 @@ import { exitWhenParentLeaves, printReady } from '../lib/ready.ts';
 // a free one). It prints {"ready":"http://127.0.0.1:<port>"} once it listens, and answers
 // POST /graphql with a body {"variables":{"slug":…}}; the query text is not read.
 
-/** What the benchmark captured from Staffroom for the community page. */
+/** The SQL of the community page, recorded from Staffroom by the benchmark. */
 export interface CommunityPageStatements {
   /** The slug the statements were captured for; a request's slug replaces it in parameters. */
   slug: string;

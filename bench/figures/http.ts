@@ -11,8 +11,8 @@ import type { HttpLoadOptions, HttpLoadResult } from '../load/http-load.ts';
 // Figure 1: the community page (20 threads with author and reply count, an anonymous request
 // for a public community) over HTTP, Staffroom beside the SQL floor and PostGraphile 5. The
 // three servers take turns within each round (floor, Staffroom, PostGraphile) under the same
-// autocannon load, and every ratio is the median of the rounds' ratios, so that a slow moment
-// of the machine weighs on one round instead of on one server.
+// autocannon load. Every ratio is the median of the rounds' ratios, so a slow moment of the
+// machine weighs on one round instead of on one server.
 
 const PAGE_SIZE = 20;
 
@@ -134,9 +134,9 @@ interface PageThread {
 }
 
 /**
- * Checks, before any load, that the three servers return the same page: the floor exactly
- * Staffroom's JSON, and PostGraphile the same threads in the same order with the same authors,
- * reply counts and activity times (its ids and field names are its own).
+ * Checks, before any load, that the three servers return the same page. The floor must return
+ * exactly Staffroom's JSON. PostGraphile, whose ids and field names are its own, must return the
+ * same threads in the same order with the same authors, reply counts and activity times.
  */
 async function checkAnswers(ctx: BenchContext, targets: Target[], slug: string): Promise<void> {
   const answers = new Map<TargetName, unknown>();
@@ -148,7 +148,7 @@ async function checkAnswers(ctx: BenchContext, targets: Target[], slug: string):
     });
     const text = await response.text();
     if (response.status !== 200) {
-      throw new Error(`${target.label} answered ${response.status}: ${text.slice(0, 500)}`);
+      throw new Error(`${target.label} responded ${response.status}: ${text.slice(0, 500)}`);
     }
     answers.set(target.name, JSON.parse(text));
   }
@@ -163,7 +163,7 @@ async function checkAnswers(ctx: BenchContext, targets: Target[], slug: string):
   }
   if (!isDeepStrictEqual(answers.get('floor'), staffroom)) {
     throw new Error(
-      `The SQL floor's answer differs from Staffroom's:\n${JSON.stringify(answers.get('floor')).slice(0, 800)}\n${JSON.stringify(staffroom).slice(0, 800)}`,
+      `The SQL floor's response differs from Staffroom's:\n${JSON.stringify(answers.get('floor')).slice(0, 800)}\n${JSON.stringify(staffroom).slice(0, 800)}`,
     );
   }
   const peer = answers.get('peer') as {

@@ -64,7 +64,7 @@ export async function statementsFigure(ctx: BenchContext): Promise<FigureResult>
   const tokens = JSON.parse(readFileSync(ctx.seed.tokensFile, 'utf8')) as string[];
   const token = tokens[2];
   if (!token) {
-    throw new Error(`${ctx.seed.tokensFile} holds fewer than 3 tokens`);
+    throw new Error(`${ctx.seed.tokensFile} contains fewer than 3 tokens`);
   }
   const keys = {
     slug: ctx.seed.community.slug,

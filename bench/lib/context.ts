@@ -2,7 +2,7 @@
 // generators. Every process a figure starts goes through the ProcessGroup, so that the run can
 // stop each one by its id at the end, whatever happened.
 
-/** What the seeded benchmark database holds that the figures need. */
+/** What the seeded benchmark database contains that the figures need. */
 export interface SeedInfo {
   /** Slug and global id of a public community with at least 100 threads, for the community page. */
   community: { slug: string; id: string };

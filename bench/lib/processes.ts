@@ -23,9 +23,9 @@ export interface StartOptions {
 const READY_TIMEOUT_MS = 60_000;
 /** How long stop() waits after SIGTERM before it sends SIGKILL. */
 const STOP_GRACE_MS = 10_000;
-/** How long collectGarbage() waits for the answer. */
+/** How long collectGarbage() waits for the response. */
 const GC_TIMEOUT_MS = 10_000;
-/** How long request() waits for an answer unless told otherwise. */
+/** How long request() waits for a response by default. */
 const REQUEST_TIMEOUT_MS = 120_000;
 const KEPT_OUTPUT_LINES = 1_000;
 /** Warnings and errors of one process printed before the rest are only counted. */
@@ -176,7 +176,7 @@ export class ProcessGroup {
     });
   }
 
-  /** The ids of the processes that have not exited yet. */
+  /** Lists the ids of the processes that have not exited yet. */
   pids(): number[] {
     return [...this.running.keys()];
   }
@@ -243,7 +243,7 @@ async function collectGarbage(
   };
   if (answer?.type !== 'gc' || typeof answer.rss !== 'number') {
     throw new Error(
-      `${name} answered the garbage collection request with ${JSON.stringify(answer)}`,
+      `${name} responded to the garbage collection request with ${JSON.stringify(answer)}`,
     );
   }
   return { rss: answer.rss, heapUsed: answer.heapUsed ?? 0 };
@@ -263,7 +263,9 @@ function requestOverIpc(
     const timer = setTimeout(() => {
       child.off('message', onMessage);
       reject(
-        new Error(`${name} did not answer ${JSON.stringify(message)} within ${timeoutMs / 1000} s`),
+        new Error(
+          `${name} did not respond to ${JSON.stringify(message)} within ${timeoutMs / 1000} s`,
+        ),
       );
     }, timeoutMs);
     const onMessage = (answer: unknown) => {

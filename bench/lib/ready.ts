@@ -1,4 +1,4 @@
-// The line by which a server that the benchmark starts says it listens, and how such a process
+// The line that a server started by the benchmark prints once it listens, and how such a process
 // notices that the benchmark is gone.
 
 /** Prints the ready line, {"ready":"<base URL>"}, on standard output. */

@@ -11,6 +11,8 @@ export interface Machine {
   node: string;
   postgres: string;
   os: string;
+  /** The 1, 5 and 15 minute load averages when the run ended: other work on the machine. */
+  loadAverage: number[];
 }
 
 /** Everything one run measured: bench/results/latest.json. */
@@ -66,7 +68,7 @@ export function renderResults(result: BenchResult): string {
   const lines = [
     `Command: \`${result.command}\` at commit ${result.commit}, ${result.startedAt}, ${Math.round(result.durationSeconds)} s in all.`,
     '',
-    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB of memory, ${machine.os}, Node.js ${machine.node}, ${machine.postgres}.`,
+    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB of memory, ${machine.os}, Node.js ${machine.node}, ${machine.postgres}.${describeLoad(machine.loadAverage)}`,
     '',
     `Data: ${formatCount(seed.communities)} communities, ${formatCount(seed.users)} users, ${formatCount(seed.threads)} threads, ${formatCount(seed.posts)} posts, ${formatCount(seed.liveSessions)} live sessions.`,
     '',
@@ -80,6 +82,13 @@ export function renderResults(result: BenchResult): string {
     lines.push(`### Figures ${missing.join(', ')}`, '', 'Measured by the fan-out figures.', '');
   }
   return `${lines.join('\n')}\n`;
+}
+
+function describeLoad(loadAverage: number[] | undefined): string {
+  if (!loadAverage?.length) {
+    return '';
+  }
+  return ` Load average at the end of the run: ${loadAverage.map((value) => value.toFixed(1)).join(', ')} (1, 5, 15 minutes).`;
 }
 
 function renderFigure(figure: FigureResult): string[] {

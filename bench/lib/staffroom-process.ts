@@ -5,7 +5,7 @@ import { exitWhenParentLeaves, printReady } from './ready.ts';
 
 // Starts Staffroom as server/main.ts does, from the same environment variables, for the
 // benchmark. Beside the server it prints {"ready":"<url>"} once it listens, whatever LOG_LEVEL
-// is, and answers an IPC message {type: 'gc'} with its memory use after a full garbage
+// is, and responds to an IPC message {type: 'gc'} with its memory use after a full garbage
 // collection. Run it as `node --expose-gc --import tsx bench/lib/staffroom-process.ts`.
 
 let config: ReturnType<typeof loadConfig>;
@@ -47,7 +47,7 @@ try {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  // Without the benchmark process, nobody would stop this one.
+  // Once the benchmark process is gone, no other process would stop this one.
   process.on('disconnect', () => shutdown('benchmark gone'));
   exitWhenParentLeaves(() => shutdown('benchmark gone'));
   process.on('message', (message: { type?: string }) => {

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 
 // Load generator for the HTTP figures, run in a process of its own so that it shares no event
 // loop with the benchmark or the server it measures. Started with an IPC channel, it prints
-// {"ready":""} and then answers each message {type: 'run', options: HttpLoadOptions} with
+// {"ready":""} and then responds to each message {type: 'run', options: HttpLoadOptions} with
 // {type: 'result', result: HttpLoadResult}, one run at a time. Started from a shell with one
 // argument, the JSON of an HttpLoadOptions, it prints {"result": HttpLoadResult} and exits:
 //   node --import tsx bench/load/http-load.ts '{"url":"http://127.0.0.1:4000/graphql",…}'
