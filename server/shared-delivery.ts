@@ -592,6 +592,7 @@ const RECORDED_ACCESS_CHECKS = new Set([
   'requireVisible',
   'canReadParent',
   'canReadBadge',
+  'badgeIssuer',
   'isDistrictReader',
   'requireReadable',
 ]);

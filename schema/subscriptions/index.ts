@@ -377,15 +377,22 @@ builder.subscriptionType({
             `Live session ${args.liveSessionId} not found, or you do not have access to it.`,
           );
         }
-        const [liveSession] = await ctx.db
-          .select({ hostId: liveSessions.hostId, communityId: liveSessions.communityId })
-          .from(liveSessions)
-          .where(eq(liveSessions.id, liveSessionId));
+        // Loaded at the first mute event, not for every subscriber.
+        let host: Promise<{ hostId: number | null; communityId: number } | undefined> | null = null;
+        const loadHost = () => {
+          host ??= ctx.db
+            .select({ hostId: liveSessions.hostId, communityId: liveSessions.communityId })
+            .from(liveSessions)
+            .where(eq(liveSessions.id, liveSessionId))
+            .then(([row]) => row);
+          return host;
+        };
         // Mutes are between the moderators and the person muted: other subscribers skip them.
         const hideMute = async (event: EventRow, { viewer, access }: Recipient) => {
           if (event.type !== 'participant_muted' && event.type !== 'participant_unmuted') {
             return false;
           }
+          const liveSession = await loadHost();
           if (!viewer || !liveSession || payloadId(event, 'userId') === viewer.id) {
             return !viewer || !liveSession;
           }

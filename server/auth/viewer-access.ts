@@ -105,10 +105,11 @@ export class AccessBatcher {
  * person reads the others on the list with their own access.
  */
 export class ViewerAccess {
-  private readonly communityCache = new Map<number, Promise<CommunityAccess | null>>();
-  private readonly membershipCache = new Map<number, Promise<MembershipRow | null>>();
-  private readonly parentCache = new Map<string, Promise<number | null>>();
-  private readonly issuerCache = new Map<number, Promise<BadgeIssuerIds | null>>();
+  /**
+   * What this instance loaded, by kind and id. Created at the first load: each WebSocket keeps
+   * an instance for its whole life, mostly without loading anything through it.
+   */
+  private loaded: Map<string, Promise<unknown>> | null = null;
 
   constructor(
     private readonly batcher: AccessBatcher,
@@ -116,56 +117,49 @@ export class ViewerAccess {
     readonly embed: EmbedScope | null = null,
   ) {}
 
+  private remember<T>(key: string, load: () => Promise<T>): Promise<T> {
+    this.loaded ??= new Map();
+    let cached = this.loaded.get(key) as Promise<T> | undefined;
+    if (!cached) {
+      cached = load();
+      this.loaded.set(key, cached);
+    }
+    return cached;
+  }
+
   /** Creates an instance for the same viewer and embed scope with nothing remembered. */
   fresh(): ViewerAccess {
     return new ViewerAccess(this.batcher, this.viewer, this.embed);
   }
 
   community(communityId: number): Promise<CommunityAccess | null> {
-    let cached = this.communityCache.get(communityId);
-    if (!cached) {
-      cached = this.batcher.communities.load(communityId);
-      this.communityCache.set(communityId, cached);
-    }
-    return cached;
+    return this.remember(`community:${communityId}`, () =>
+      this.batcher.communities.load(communityId),
+    );
   }
 
   membership(communityId: number): Promise<MembershipRow | null> {
     if (!this.viewer) {
       return Promise.resolve(null);
     }
-    let cached = this.membershipCache.get(communityId);
-    if (!cached) {
-      cached = this.batcher.memberships.load(`${communityId}:${this.viewer.id}`);
-      this.membershipCache.set(communityId, cached);
-    }
-    return cached;
+    const key = `${communityId}:${this.viewer.id}`;
+    return this.remember(`membership:${communityId}`, () => this.batcher.memberships.load(key));
   }
 
   communityIdOf(kind: ParentKind, id: number): Promise<number | null> {
     const key = `${kind}:${id}`;
-    let cached = this.parentCache.get(key);
-    if (!cached) {
-      cached = this.batcher.parents[kind].load(id);
-      this.parentCache.set(key, cached);
-    }
-    return cached;
+    return this.remember(`parent:${key}`, () => this.batcher.parents[kind].load(id));
   }
 
   /** Loads the community or district that awards a badge, once per badge for this viewer. */
   badgeIssuer(badgeId: number): Promise<BadgeIssuerIds | null> {
-    let cached = this.issuerCache.get(badgeId);
-    if (!cached) {
-      cached = this.batcher.badgeIssuers.load(badgeId);
-      this.issuerCache.set(badgeId, cached);
-    }
-    return cached;
+    return this.remember(`issuer:${badgeId}`, () => this.batcher.badgeIssuers.load(badgeId));
   }
 
   /** Forgets what was loaded for a community, after a change made by this same request. */
   clear(communityId: number): void {
-    this.communityCache.delete(communityId);
-    this.membershipCache.delete(communityId);
+    this.loaded?.delete(`community:${communityId}`);
+    this.loaded?.delete(`membership:${communityId}`);
   }
 
   async canRead(communityId: number): Promise<boolean> {
