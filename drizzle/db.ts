@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import type { Logger } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
@@ -102,24 +103,111 @@ export function isConnectionFailure(error: unknown): boolean {
  */
 export type Database = PostgresJsDatabase<typeof relations>;
 
-function createDrizzle(options: DatabaseOptions): {
+interface OpenedDrizzle {
   db: Database;
   driver: 'postgres' | 'pglite';
+  /** Replaces the pool of connections with a new one; a no-op for PGlite. */
+  replacePool: () => void;
   close: () => Promise<void>;
-} {
-  const logger = options.onQuery
-    ? { logQuery: (query: string, params: unknown[]) => options.onQuery?.(query, params) }
-    : undefined;
+}
 
-  if (options.url) {
-    const client = postgres(options.url, {
+/**
+ * Reports whether an uncaught exception is postgres.js 3.4.10 writing to a connection whose
+ * socket has already closed. It throws from a setImmediate callback, out of reach of any
+ * caller, when a transaction's connection closes and postgres.js sends its ROLLBACK on it. The
+ * transaction itself has already failed with CONNECTION_CLOSED, so the process can go on once
+ * the pool is replaced (see replacePool).
+ */
+export function isClosedConnectionWrite(error: unknown): boolean {
+  return (
+    error instanceof TypeError &&
+    error.message === "Cannot read properties of null (reading 'write')" &&
+    /nextWrite .*postgres[/\\]src[/\\]connection\.js/.test(error.stack ?? '')
+  );
+}
+
+/**
+ * Opens a postgres.js pool behind a forwarding client, so that the pool can be replaced while
+ * drizzle keeps the client it was given. drizzle calls only `unsafe` and `begin` on it, and sets
+ * its date parsers and serializers in `options` once, which each new pool copies.
+ */
+function openPostgresPool(options: DatabaseOptions & { url: string }, logger: Logger | undefined) {
+  const connect = () =>
+    postgres(options.url, {
       max: options.maxConnections ?? 10,
       connect_timeout: CONNECT_TIMEOUT_SECONDS,
       backoff: reconnectDelaySeconds,
       onnotice: () => {},
     });
-    const db = drizzlePostgres({ client, relations, logger });
-    return { db, driver: 'postgres', close: () => client.end({ timeout: 5 }) };
+  let client = connect();
+  const retiring = new Set<Promise<void>>();
+  const forwarder = {
+    options: client.options,
+    unsafe: (...args: Parameters<postgres.Sql['unsafe']>) => client.unsafe(...args),
+    begin: (...args: unknown[]) => beginTracingCommit(client, args),
+  } as unknown as postgres.Sql;
+  const db = drizzlePostgres({ client: forwarder, relations, logger });
+
+  const replacePool = () => {
+    const previous = client;
+    client = connect();
+    Object.assign(client.options.parsers, previous.options.parsers);
+    Object.assign(client.options.serializers, previous.options.serializers);
+    // Queries still running on the previous pool get 5 s to finish.
+    const ending: Promise<void> = previous
+      .end({ timeout: 5 })
+      .catch(() => {})
+      .finally(() => retiring.delete(ending));
+    retiring.add(ending);
+  };
+  const close = async () => {
+    await client.end({ timeout: 5 });
+    await Promise.all(retiring);
+  };
+  return { db, replacePool, close };
+}
+
+/**
+ * A transaction whose work finished and whose COMMIT was sent, but whose connection failed before
+ * the reply came: it may have committed or not, and only the data can tell.
+ */
+export class CommitOutcomeUnknownError extends Error {
+  override name = 'CommitOutcomeUnknownError';
+
+  constructor(cause: unknown) {
+    super('The database connection failed during COMMIT, so the transaction may have committed.', {
+      cause,
+    });
+  }
+}
+
+/**
+ * Runs postgres.js's `begin` and marks a connection failure that comes after the transaction's
+ * work resolved as a CommitOutcomeUnknownError, because postgres.js then only sends COMMIT.
+ */
+async function beginTracingCommit(client: postgres.Sql, args: unknown[]): Promise<unknown> {
+  const work = args.at(-1) as (transaction: postgres.TransactionSql) => Promise<unknown>;
+  let workDone = false;
+  const traced = async (transaction: postgres.TransactionSql) => {
+    const result = await work(transaction);
+    workDone = true;
+    return result;
+  };
+  const begin = client.begin as (...args: unknown[]) => Promise<unknown>;
+  try {
+    return await begin(...args.slice(0, -1), traced);
+  } catch (error) {
+    throw workDone && isConnectionFailure(error) ? new CommitOutcomeUnknownError(error) : error;
+  }
+}
+
+function createDrizzle(options: DatabaseOptions): OpenedDrizzle {
+  const logger = options.onQuery
+    ? { logQuery: (query: string, params: unknown[]) => options.onQuery?.(query, params) }
+    : undefined;
+
+  if (options.url) {
+    return { ...openPostgresPool({ ...options, url: options.url }, logger), driver: 'postgres' };
   }
 
   if (!options.dataDir.startsWith('memory://')) {
@@ -127,7 +215,7 @@ function createDrizzle(options: DatabaseOptions): {
   }
   const client = new PGlite(options.dataDir);
   const db = drizzlePglite({ client, relations, logger }) as unknown as Database;
-  return { db, driver: 'pglite', close: () => client.close() };
+  return { db, driver: 'pglite', replacePool: () => {}, close: () => client.close() };
 }
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 export type Executor = Database | Transaction;
@@ -146,6 +234,12 @@ export interface DatabaseHandle {
   reportError: (error: unknown) => void;
   /** Calls `listener` when the database becomes unreachable (with the error) or reachable again. */
   onReachabilityChange: (listener: (reachable: boolean, error?: unknown) => void) => void;
+  /**
+   * Replaces the PostgreSQL connection pool with a new one, as after a connection failure that
+   * postgres.js cannot recover from (see isClosedConnectionWrite). Queries in flight finish on
+   * the old pool.
+   */
+  replacePool: () => void;
   close: () => Promise<void>;
 }
 
@@ -161,6 +255,12 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       return;
     }
     reachable = value;
+    // postgres.js 3.4.10 cancels a connection's pending write when its socket closes but keeps
+    // the cancelled timer, and then never sends a write under 1 KB on that connection again: each
+    // of its connection attempts times out. A fresh pool after an outage has no such connection.
+    if (value) {
+      opened.replacePool();
+    }
     for (const listener of listeners) {
       listener(value, error);
     }
@@ -216,6 +316,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     onReachabilityChange: (listener) => {
       listeners.push(listener);
     },
+    replacePool: opened.replacePool,
     close: async () => {
       closed = true;
       if (recheckTimer) {

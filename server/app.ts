@@ -63,8 +63,8 @@ import { EventHub } from './pubsub/event-hub.ts';
 import { EmbedUsageCounter } from './services/embed-usage.ts';
 import { startPresenceWorker } from './services/presence.ts';
 import { startReminderWorker } from './services/reminders.ts';
-import { serveStatic } from './static.ts';
 import type { DeliveryStats } from './shared-delivery.ts';
+import { serveStatic } from './static.ts';
 import { attachWebSocketServer } from './ws.ts';
 import {
   maskError,
@@ -169,6 +169,8 @@ export async function startServer(
   const clientRoot = config.serveClient ? await ensureClientBuilt(PROJECT_ROOT, log) : null;
   const bus = createEventBus(config.redisUrl, log);
   const hub = new EventHub(database.db, bus, log, database.reportError);
+  // A transaction whose COMMIT went through as the connection failed published no notice.
+  database.onReachabilityChange((reachable) => reachable && hub.resync());
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
   const accessBatcher = new AccessBatcher(database.db);
   const deps: ContextDeps = {
@@ -199,10 +201,15 @@ export async function startServer(
       return maskError(error, message, scopeLog);
     }
     database.reportError(unavailable.cause);
-    scopeLog.debug({ err: unavailable.cause }, 'Operation failed: database unavailable');
+    if (unavailable.outcomeUnknown) {
+      scopeLog.warn({ err: unavailable.cause }, 'Database connection failed during COMMIT');
+    } else {
+      scopeLog.debug({ err: unavailable.cause }, 'Operation failed: database unavailable');
+    }
     return createGraphQLError(unavailable.message, {
       extensions: {
         code: unavailable.code,
+        ...(unavailable.outcomeUnknown && { outcome: 'UNKNOWN' }),
         http: {
           status: 503,
           headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },

@@ -1,4 +1,4 @@
-import { isConnectionFailure } from '../drizzle/db.ts';
+import { CommitOutcomeUnknownError, isConnectionFailure } from '../drizzle/db.ts';
 
 /** Expected failures of a mutation. The schema exposes each class as a GraphQL error type. */
 export class DomainError extends Error {
@@ -76,20 +76,26 @@ export function describeWait(seconds: number): string {
   return `about ${hours} ${hours === 1 ? 'hour' : 'hours'}`;
 }
 
+const NOT_CARRIED_OUT =
+  'The database is unavailable, so this request was not carried out; try again in a few seconds.';
+const OUTCOME_UNKNOWN =
+  'The database connection failed while saving, so this change may or may not have been saved; reload to check before trying again.';
+
 /**
- * The database could not be reached, so the operation was not carried out. It is not a mutation
- * result type: it reaches clients as a GraphQL error with `extensions.code` UNAVAILABLE (HTTP
- * 503 with Retry-After), like a masked error, since any operation can meet it.
+ * The database could not be reached, so the operation was not carried out, or, when
+ * `outcomeUnknown` is set, its connection failed during COMMIT and the change may have been
+ * saved. It is not a mutation result type: it reaches clients as a GraphQL error with
+ * `extensions.code` UNAVAILABLE (HTTP 503 with Retry-After), and `extensions.outcome` UNKNOWN
+ * in the second case, since any operation can meet it.
  */
 export class UnavailableError extends Error {
   override name = 'UnavailableError';
   readonly code = 'UNAVAILABLE';
+  readonly outcomeUnknown: boolean;
 
-  constructor(
-    message = 'The database is unavailable, so this request was not carried out; try again in a few seconds.',
-    options?: ErrorOptions,
-  ) {
+  constructor(message = NOT_CARRIED_OUT, options?: ErrorOptions & { outcomeUnknown?: boolean }) {
     super(message, options);
+    this.outcomeUnknown = options?.outcomeUnknown ?? false;
   }
 }
 
@@ -107,9 +113,24 @@ export function unavailableErrorFrom(error: unknown): UnavailableError | null {
       return current;
     }
     if (isConnectionFailure(current)) {
-      return new UnavailableError(undefined, { cause: current });
+      const outcomeUnknown = hasCause(current, CommitOutcomeUnknownError);
+      return new UnavailableError(outcomeUnknown ? OUTCOME_UNKNOWN : NOT_CARRIED_OUT, {
+        cause: current,
+        outcomeUnknown,
+      });
     }
     current = (current as { originalError?: unknown }).originalError;
   }
   return null;
+}
+
+function hasCause(error: unknown, type: abstract new (...args: never[]) => Error): boolean {
+  let current = error;
+  for (let depth = 0; current && depth < 8; depth += 1) {
+    if (current instanceof type) {
+      return true;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

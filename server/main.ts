@@ -1,4 +1,5 @@
-import { startServer } from './app.ts';
+import { isClosedConnectionWrite } from '../drizzle/db.ts';
+import { type RunningServer, startServer } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 
@@ -19,8 +20,27 @@ process.on('unhandledRejection', (reason) => {
   log.error({ err: reason }, 'Unhandled promise rejection');
 });
 
+let server: RunningServer | null = null;
+
+// postgres.js throws one known exception from a timer, out of reach of any caller, when the
+// database drops a connection under a transaction. A new pool recovers from it, so the process
+// stays up. Any other uncaught exception ends the process, as it would without this handler.
+process.on('uncaughtException', (error) => {
+  if (server && isClosedConnectionWrite(error)) {
+    log.error(
+      { err: error },
+      'postgres.js wrote to a closed database connection; replacing the connection pool',
+    );
+    server.database.replacePool();
+    return;
+  }
+  log.fatal({ err: error }, 'Uncaught exception; exiting');
+  process.exit(1);
+});
+
 try {
-  const server = await startServer(config, { logger: log });
+  const running = await startServer(config, { logger: log });
+  server = running;
   let signalled = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (signalled) {
@@ -29,7 +49,7 @@ try {
     }
     signalled = true;
     log.info({ signal }, 'Signal received');
-    server.stop().then(
+    running.stop().then(
       () => process.exit(0),
       (error: unknown) => {
         log.error({ err: error }, 'Shutdown failed');

@@ -12,6 +12,9 @@ const FETCH_BATCH = 500;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 2000;
 
+/** Topic of the notice that makes every process read all its open topics again. */
+const EVERY_TOPIC = '*';
+
 interface Subscriber {
   /** Rows that arrived while the subscriber was still replaying history. */
   buffer: EventRow[];
@@ -35,7 +38,7 @@ interface TopicFeed {
  * and handed to every local subscriber. A notice that arrives late or twice costs one query and
  * never reorders or repeats an event. A read that fails, as when the database restarts, is tried
  * again with growing waits of up to 2 s while the topic has subscribers, so a committed event is
- * delivered once the database answers, without waiting for another notice.
+ * delivered once the database is back, without waiting for another notice.
  */
 export class EventHub {
   private readonly feeds = new Map<string, TopicFeed>();
@@ -48,17 +51,22 @@ export class EventHub {
   /** `onReadError` gets every failed read, such as the database's reachability tracking. */
   constructor(
     private readonly db: Database,
-    bus: EventBus,
+    private readonly bus: EventBus,
     private readonly log: Logger,
     private readonly onReadError: (error: unknown) => void = () => {},
   ) {
     bus.listen((notice) => this.onNotice(notice), this.abort.signal);
     // Notices published while Redis was away are lost, so every open topic reads the table again.
-    bus.onReconnect(() => {
-      for (const topic of this.feeds.keys()) {
-        this.wake(topic);
-      }
-    });
+    bus.onReconnect(() => this.wakeAll());
+  }
+
+  /**
+   * Makes every process read all its open topics again, for events whose notice was never sent,
+   * such as a transaction whose COMMIT went through while its connection failed.
+   */
+  resync(): void {
+    this.wakeAll();
+    this.bus.publish({ id: 0, topic: EVERY_TOPIC });
   }
 
   close(): void {
@@ -184,11 +192,21 @@ export class EventHub {
     };
   }
 
+  private wakeAll(): void {
+    for (const topic of this.feeds.keys()) {
+      this.wake(topic);
+    }
+  }
+
   private onNotice(notice: EventNotice): void {
     for (const watcher of this.watchers.get(notice.topic) ?? []) {
       watcher(notice);
     }
     if (notice.signal) {
+      return;
+    }
+    if (notice.topic === EVERY_TOPIC) {
+      this.wakeAll();
       return;
     }
     const feed = this.feeds.get(notice.topic);
