@@ -23,6 +23,11 @@ export interface DatabaseOptions {
   maxConnections?: number;
   /** Called once for every SQL statement sent. */
   onQuery?: (query: string, params: unknown[]) => void;
+  /**
+   * Called after each transaction commits, in the async context of the code that ran it. Only
+   * the PostgreSQL server's transactions are reported.
+   */
+  onCommit?: () => void;
 }
 
 /**
@@ -144,7 +149,7 @@ function openPostgresPool(options: DatabaseOptions & { url: string }, logger: Lo
   const forwarder = {
     options: client.options,
     unsafe: (...args: Parameters<postgres.Sql['unsafe']>) => client.unsafe(...args),
-    begin: (...args: unknown[]) => beginTracingCommit(client, args),
+    begin: (...args: unknown[]) => beginTracingCommit(client, args, options.onCommit),
   } as unknown as postgres.Sql;
   const db = drizzlePostgres({ client: forwarder, relations, logger });
 
@@ -185,7 +190,11 @@ export class CommitOutcomeUnknownError extends Error {
  * Runs postgres.js's `begin` and marks a connection failure that comes after the transaction's
  * work resolved as a CommitOutcomeUnknownError, because postgres.js then only sends COMMIT.
  */
-async function beginTracingCommit(client: postgres.Sql, args: unknown[]): Promise<unknown> {
+async function beginTracingCommit(
+  client: postgres.Sql,
+  args: unknown[],
+  onCommit: (() => void) | undefined,
+): Promise<unknown> {
   const work = args.at(-1) as (transaction: postgres.TransactionSql) => Promise<unknown>;
   let workDone = false;
   const traced = async (transaction: postgres.TransactionSql) => {
@@ -195,7 +204,9 @@ async function beginTracingCommit(client: postgres.Sql, args: unknown[]): Promis
   };
   const begin = client.begin as (...args: unknown[]) => Promise<unknown>;
   try {
-    return await begin(...args.slice(0, -1), traced);
+    const result = await begin(...args.slice(0, -1), traced);
+    onCommit?.();
+    return result;
   } catch (error) {
     throw workDone && isConnectionFailure(error) ? new CommitOutcomeUnknownError(error) : error;
   }

@@ -126,10 +126,18 @@ export async function startServer(
   const startedAt = Date.now();
   const log = options.logger ?? createLogger(config.logLevel);
   const statements = new AsyncLocalStorage<OperationScope>();
+  const committedScopes = new WeakSet<OperationScope>();
 
   const databaseOptions = {
     url: config.databaseUrl,
     dataDir: config.dataDir,
+    // Marks the operation's scope, so that an error after the commit reports the change as saved.
+    onCommit: () => {
+      const scope = statements.getStore();
+      if (scope) {
+        committedScopes.add(scope);
+      }
+    },
     onQuery: (query: string) => {
       const counter = statements.getStore();
       if (counter) {
@@ -195,13 +203,19 @@ export async function startServer(
   // A lost database connection is the server's state, not a bug: it gets its own code and HTTP
   // 503, so that clients try again, and its original is logged at debug level only.
   const maskFailure = (error: unknown, message: string): Error => {
-    const scopeLog = statements.getStore()?.log ?? log;
-    const unavailable = unavailableErrorFrom(error);
+    const scope = statements.getStore();
+    const scopeLog = scope?.log ?? log;
+    // NOTE: the mark covers the whole operation, so in a document with several mutation fields
+    // an error after the first one committed is reported as SAVED even for a later field.
+    const unavailable = unavailableErrorFrom(
+      error,
+      scope !== undefined && committedScopes.has(scope),
+    );
     if (!unavailable) {
       return maskError(error, message, scopeLog);
     }
     database.reportError(unavailable.cause);
-    if (unavailable.outcomeUnknown) {
+    if (unavailable.outcome === 'UNKNOWN') {
       scopeLog.warn({ err: unavailable.cause }, 'Database connection failed during COMMIT');
     } else {
       scopeLog.debug({ err: unavailable.cause }, 'Operation failed: database unavailable');
@@ -209,7 +223,7 @@ export async function startServer(
     return createGraphQLError(unavailable.message, {
       extensions: {
         code: unavailable.code,
-        ...(unavailable.outcomeUnknown && { outcome: 'UNKNOWN' }),
+        ...(unavailable.outcome && { outcome: unavailable.outcome }),
         http: {
           status: 503,
           headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
@@ -218,7 +232,7 @@ export async function startServer(
     });
   };
   // Yoga masks results, but not an error that ends a subscription's stream, which graphql-ws
-  // would send as it is: a failed query's message holds its SQL.
+  // would send as it is, and a failed query's message contains its SQL.
   const maskStreamErrors: Plugin = {
     onSubscribe: () => ({
       onSubscribeResult: ({ result, setResult }) => {

@@ -80,22 +80,33 @@ const NOT_CARRIED_OUT =
   'The database is unavailable, so this request was not carried out; try again in a few seconds.';
 const OUTCOME_UNKNOWN =
   'The database connection failed while saving, so this change may or may not have been saved; reload to check before trying again.';
+const OUTCOME_SAVED =
+  'The change was saved, but the database became unavailable before the response was complete; reload to see it.';
 
 /**
- * The database could not be reached, so the operation was not carried out, or, when
- * `outcomeUnknown` is set, its connection failed during COMMIT and the change may have been
- * saved. It is not a mutation result type: it reaches clients as a GraphQL error with
- * `extensions.code` UNAVAILABLE (HTTP 503 with Retry-After), and `extensions.outcome` UNKNOWN
- * in the second case, since any operation can meet it.
+ * What happened to the change of a request that failed with UNAVAILABLE, when it may have been
+ * saved: UNKNOWN when the connection failed during COMMIT, SAVED when the request had already
+ * committed and failed while loading its result.
+ */
+export type UnavailableOutcome = 'UNKNOWN' | 'SAVED';
+
+/**
+ * The database could not be reached, so the operation was not carried out, unless `outcome`
+ * states otherwise. It is not a mutation result type: it reaches clients as a GraphQL error with
+ * `extensions.code` UNAVAILABLE (HTTP 503 with Retry-After) and `extensions.outcome` when set,
+ * since any operation can meet it.
  */
 export class UnavailableError extends Error {
   override name = 'UnavailableError';
   readonly code = 'UNAVAILABLE';
-  readonly outcomeUnknown: boolean;
+  readonly outcome: UnavailableOutcome | null;
 
-  constructor(message = NOT_CARRIED_OUT, options?: ErrorOptions & { outcomeUnknown?: boolean }) {
+  constructor(
+    message = NOT_CARRIED_OUT,
+    options?: ErrorOptions & { outcome?: UnavailableOutcome },
+  ) {
     super(message, options);
-    this.outcomeUnknown = options?.outcomeUnknown ?? false;
+    this.outcome = options?.outcome ?? null;
   }
 }
 
@@ -105,19 +116,21 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 /**
  * Returns an UnavailableError, with the original as its cause, when an error or one of its causes
  * (a GraphQL error's original error, drizzle's query error) is a failed database connection.
+ * `committed` is true when the failed request had already committed a transaction.
  */
-export function unavailableErrorFrom(error: unknown): UnavailableError | null {
+export function unavailableErrorFrom(error: unknown, committed = false): UnavailableError | null {
   let current = error;
   for (let depth = 0; current && depth < 4; depth += 1) {
     if (current instanceof UnavailableError) {
       return current;
     }
     if (isConnectionFailure(current)) {
-      const outcomeUnknown = hasCause(current, CommitOutcomeUnknownError);
-      return new UnavailableError(outcomeUnknown ? OUTCOME_UNKNOWN : NOT_CARRIED_OUT, {
-        cause: current,
-        outcomeUnknown,
-      });
+      if (hasCause(current, CommitOutcomeUnknownError)) {
+        return new UnavailableError(OUTCOME_UNKNOWN, { cause: current, outcome: 'UNKNOWN' });
+      }
+      return committed
+        ? new UnavailableError(OUTCOME_SAVED, { cause: current, outcome: 'SAVED' })
+        : new UnavailableError(NOT_CARRIED_OUT, { cause: current });
     }
     current = (current as { originalError?: unknown }).originalError;
   }

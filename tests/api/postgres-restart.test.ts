@@ -74,10 +74,13 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: n
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * What a write's response said: saved, not saved (UNAVAILABLE), saved or not (UNAVAILABLE with
+ * What a write's response said: saved (a success, or UNAVAILABLE with outcome SAVED when loading
+ * the result failed after the commit), not saved (UNAVAILABLE), saved or not (UNAVAILABLE with
  * outcome UNKNOWN, when the connection failed during COMMIT), or anything else.
  */
 type WriteResult = 'committed' | 'unavailable' | 'unknown' | 'other';
+
+const OUTCOMES: Record<string, WriteResult> = { SAVED: 'committed', UNKNOWN: 'unknown' };
 
 interface Outcome {
   kind: 'reply' | 'chat';
@@ -316,8 +319,7 @@ describe.skipIf(!ready)('restarting PostgreSQL under live traffic', () => {
         if (response.body.data?.[field]?.__typename?.endsWith('Success')) {
           result = 'committed';
         } else if (response.body.errors?.[0]?.extensions?.code === 'UNAVAILABLE') {
-          result =
-            response.body.errors[0].extensions.outcome === 'UNKNOWN' ? 'unknown' : 'unavailable';
+          result = OUTCOMES[response.body.errors[0].extensions.outcome] ?? 'unavailable';
         }
       } catch (error) {
         detail = String(error);
