@@ -22,7 +22,7 @@ import { exitWhenParentLeaves, printReady } from '../lib/ready.ts';
 //
 // Environment: DATABASE_URL (the benchmark database, required), PORT (default 0). Prints the
 // benchmark's ready line once listening, and exits when its standard input closes. Started with
-// --expose-gc and IPC, it answers {type: 'gc'} as bench/lib/staffroom-process.ts does.
+// --expose-gc and IPC, it replies to {type: 'gc'} as bench/lib/staffroom-process.ts does.
 
 const SCHEMA = buildSchema(`
   scalar DateTime

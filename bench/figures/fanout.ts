@@ -126,13 +126,10 @@ interface Targets {
 
 export async function fanoutFigures(ctx: BenchContext): Promise<FigureResult[]> {
   const plan = ctx.quick ? QUICK : FULL;
-  // The two processes of figure 7 start now too, so that their start-up overlaps the others'.
-  const [staffroom, floor, peer, first, second] = await Promise.all([
+  const [staffroom, floor, peer] = await Promise.all([
     ctx.startStaffroom(),
     startBaseline(ctx, 'ws floor', 'bench/baselines/ws-floor.ts'),
     startBaseline(ctx, 'graphql-ws peer', 'bench/baselines/graphql-ws-peer.ts'),
-    ctx.startStaffroom({ redis: true }),
-    ctx.startStaffroom({ redis: true }),
   ]);
   const [staffroomFleet, floorFleet, peerFleet] = await Promise.all(
     ['staffroom', 'floor', 'peer'].map((name) => startFleet(ctx, `fleet (${name})`)),
@@ -171,8 +168,18 @@ export async function fanoutFigures(ctx: BenchContext): Promise<FigureResult[]> 
   await warmUp(ctx, targets.floor);
   checkSameShape(captured, await warmUp(ctx, targets.peer));
   const live = await measureFanout(ctx, plan, targets);
+
+  // Figure 6 counts CPU time per process, not wall time, so the two processes of figure 7 may
+  // start during it. Figure 5, which times deliveries, waits until they are ready and idle.
+  const starting = Promise.all([
+    ctx.startStaffroom({ redis: true }),
+    ctx.startStaffroom({ redis: true }),
+  ]);
+  starting.catch(() => {});
   const churn = await measureChurn(ctx, plan, targets);
   await Promise.all([peer.stop(), targets.peer.fleet.process.stop()]);
+  const [first, second] = await starting;
+  await Promise.all([waitForIdle(first), waitForIdle(second)]);
   const chat = await measureChat(ctx, plan, targets);
   // Deliveries still under way would fail against the closed database pool during shutdown.
   await waitForIdle(staffroom);
@@ -301,17 +308,16 @@ async function probe(target: Target, servers = [target.server]): Promise<string>
 async function warmUp(ctx: BenchContext, target: Target): Promise<string> {
   await connect(ctx, target, WARM_UP_SOCKETS);
   await probe(target);
-  let sample = '';
-  for (let round = 0; round < 2; round++) {
-    const result = await target.fleet.run<FanoutResult>({
-      command: 'fanout',
-      trigger: target.trigger(),
-      timeoutMs: PROBE_TIMEOUT_MS,
-    });
-    sample = result.sample ?? sample;
-  }
+  const result = await target.fleet.run<FanoutResult>({
+    command: 'fanout',
+    trigger: target.trigger(),
+    timeoutMs: PROBE_TIMEOUT_MS,
+  });
   await target.fleet.run({ command: 'close' });
-  return sample;
+  if (result.sample === null) {
+    throw new Error(`${target.name}: no socket received the warm-up message.`);
+  }
+  return result.sample;
 }
 
 /**
@@ -369,7 +375,8 @@ async function measureFanout(ctx: BenchContext, plan: Plan, targets: Targets) {
   if (firstRow) {
     firstRow.note =
       'Method: one fleet process per server opens the sockets (graphql-ws over ws, a bearer token in connection_init, the web client’s LiveRoomEvents document) and checks that each has received an event. ' +
-      `Then each server gets up to ${plan.rounds} messages per count in rotating order (at least 2, fewer than ${plan.rounds} when the count’s time budget runs out). Measured: time from sending the trigger (sendChatMessage over HTTP, or the baseline’s POST /send) to the last socket having the message. Medians, and the median of per-round ratios.`;
+      `Then each server gets up to ${plan.rounds} messages per count in rotating order (at least 2, fewer than ${plan.rounds} when the count’s time budget runs out). Measured: time from sending the trigger (sendChatMessage over HTTP, or the baseline’s POST /send) to the last socket having the message. Medians, and the median of per-round ratios. ` +
+      `The sockets take the seeded tokens in order, which belong to ${formatCount(ctx.seed.counts.users)} people in turn, so past that count several sockets share a person and work done once per person is not repeated per socket.`;
   }
   const figure: FigureResult = {
     figure: 3,
@@ -387,16 +394,27 @@ async function measureFanout(ctx: BenchContext, plan: Plan, targets: Targets) {
 
 /**
  * Grows the three fleets by `count` sockets each, all at once because only Staffroom's opening
- * takes long. Then it checks each fleet's sockets, one server after the other.
+ * takes long. Then it checks each fleet's sockets, one server after the other. Returns the
+ * opening times, each server's CPU time per socket opened, and any failures, in words.
  */
 async function growAll(ctx: BenchContext, targets: Targets, count: number): Promise<string> {
   const all = [targets.staffroom, targets.floor, targets.peer];
+  const cpuBefore = all.map((target) => target.server.cpuMs());
   const opened = await Promise.all(all.map((target) => connect(ctx, target, count)));
+  await Promise.all(all.map((target) => waitForIdle(target.server)));
+  const cpuPerSocket = all.map(
+    (target, index) =>
+      `${target.name} ${((target.server.cpuMs() - (cpuBefore[index] ?? 0)) / count).toFixed(2)} ms`,
+  );
   const problems: string[] = [];
   for (const target of all) {
     problems.push(await probe(target));
   }
-  const summary = [opened.join(', '), ...problems.filter(Boolean)].join('; ');
+  const summary = [
+    opened.join(', '),
+    `server CPU time per socket opened: ${cpuPerSocket.join(', ')}`,
+    ...problems.filter(Boolean),
+  ].join('; ');
   ctx.log(`Fan-out: ${formatCount(count)} more sockets per server, opened in ${summary}`);
   return summary;
 }
@@ -548,7 +566,7 @@ async function measureChurn(ctx: BenchContext, plan: Plan, targets: Targets) {
         unit: 'ms',
         goal: 'ratio ≤ 1',
         met: staffroom.cpuMs <= peer.cpuMs,
-        note: `Method: each socket sends complete, then subscribe with a new id on the same socket, the sockets spread evenly over the interval; both servers churn at the same time, each from its own fleet process. Server CPU time (user + system, from /proc) from the start until the server is idle again. ${describe('Staffroom', staffroom)}; ${describe('graphql-ws peer', peer)}.`,
+        note: `Method: each socket sends complete, then subscribe with a new id on the same socket, the sockets spread evenly over the interval; both servers churn at the same time, each from its own fleet process, while figure 7's two processes start. Server CPU time (user + system, from /proc, counted per process) from the start until the server is idle again. ${describe('Staffroom', staffroom)}; ${describe('graphql-ws peer', peer)}.`,
       },
     ],
   } satisfies FigureResult;
