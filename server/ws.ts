@@ -29,6 +29,7 @@ import {
   embedKeyNotice,
   embedRequestParts,
 } from './embed/embed-access.ts';
+import { unavailableErrorFrom } from './errors.ts';
 import { lazyChild } from './log.ts';
 import { embedScopeOf, type LoadedEmbedKey } from './services/embed-key.ts';
 import { type DeliveryStats, SharedDelivery } from './shared-delivery.ts';
@@ -208,6 +209,13 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
           } catch (error) {
             if (error instanceof AuthenticationError) {
               // Returning false closes the socket with 4403 Forbidden.
+              return false;
+            }
+            // graphql-ws closes with 4500 for a thrown error, which its clients take as final;
+            // 1013 asks them to try again later, as the database may be back by then.
+            if (unavailableErrorFrom(error)) {
+              log.warn('Closed a socket that signed in while the database was unavailable');
+              ctx.extra.socket.close(1013, 'Database unavailable; try again later');
               return false;
             }
             throw error;
