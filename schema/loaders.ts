@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import { inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import {
   badges,
   communities,
   evidenceSubmissions,
+  liveQuestionVotes,
   liveSessions,
   posts,
   threads,
@@ -45,4 +46,36 @@ export function loadRow<K extends LoadableTable>(
     loaders.set(tableName, loader);
   }
   return loader.load(id) as Promise<RowOf<K> | null>;
+}
+
+const votesByContext = new WeakMap<GraphQLContext, DataLoader<number, boolean>>();
+
+/**
+ * Reports whether the viewer upvoted a question, batched with the other questions of this
+ * request. Read when the field is resolved, not when the query is planned, so that a live session
+ * event without a question does not depend on the viewer.
+ */
+export function viewerHasVoted(ctx: GraphQLContext, questionId: number): Promise<boolean> {
+  const viewer = ctx.viewer;
+  if (!viewer) {
+    return Promise.resolve(false);
+  }
+  let loader = votesByContext.get(ctx);
+  if (!loader) {
+    loader = new DataLoader<number, boolean>(async (ids) => {
+      const rows = await ctx.db
+        .select({ questionId: liveQuestionVotes.questionId })
+        .from(liveQuestionVotes)
+        .where(
+          and(
+            eq(liveQuestionVotes.userId, viewer.id),
+            inArray(liveQuestionVotes.questionId, [...ids]),
+          ),
+        );
+      const voted = new Set(rows.map((row) => row.questionId));
+      return ids.map((id) => voted.has(id));
+    });
+    votesByContext.set(ctx, loader);
+  }
+  return loader.load(questionId);
 }

@@ -595,6 +595,7 @@ const RECORDED_ACCESS_CHECKS = new Set([
   'badgeIssuer',
   'isDistrictReader',
   'requireReadable',
+  'isViewer',
 ]);
 
 function serialize(result: ExecutionResult): Buffer {

@@ -203,7 +203,9 @@ builder.drizzleObjectFields('chatMessages', (t) => ({
   viewerCanEdit: t.boolean({
     description: 'Whether the viewer may edit it: their own, not deleted, while the chat is open.',
     resolve: (message, _args, ctx) =>
-      ctx.viewer !== null && message.authorId === ctx.viewer.id && message.deletedAt === null,
+      message.authorId !== null &&
+      ctx.access.isViewer(message.authorId) &&
+      message.deletedAt === null,
   }),
 }));
 

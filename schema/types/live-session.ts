@@ -20,6 +20,7 @@ import {
 import { builder } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId, tryParseGlobalId } from '../ids.ts';
+import { viewerHasVoted } from '../loaders.ts';
 import { enumFromValues } from './enums.ts';
 
 export const LiveSessionStatusEnum = enumFromValues(
@@ -397,10 +398,7 @@ builder.drizzleNode('liveQuestions', {
     voteCount: t.exposeInt('voteCount', { description: 'Upvotes, one per person.' }),
     viewerHasVoted: t.boolean({
       description: 'Whether the viewer upvoted it.',
-      select: (_args, ctx) => ({
-        with: { votes: { columns: { userId: true }, where: { userId: ctx.viewer?.id ?? -1 } } },
-      }),
-      resolve: (question) => question.votes.length > 0,
+      resolve: (question, _args, ctx) => viewerHasVoted(ctx, question.id),
     }),
     createdAt: t.field({
       type: 'DateTime',

@@ -156,6 +156,15 @@ export class ViewerAccess {
     return this.remember(`issuer:${badgeId}`, () => this.batcher.badgeIssuers.load(badgeId));
   }
 
+  /**
+   * Reports whether the viewer is this person. Asked through here rather than by comparing ids,
+   * so that a subscription payload that only asks it is shared by everyone it answers alike for
+   * (see server/shared-delivery.ts).
+   */
+  isViewer(userId: number): boolean {
+    return this.viewer !== null && this.viewer.id === userId;
+  }
+
   /** Forgets what was loaded for a community, after a change made by this same request. */
   clear(communityId: number): void {
     this.loaded?.delete(`community:${communityId}`);

@@ -15,7 +15,7 @@ const EXPECTED_STATEMENTS = {
   Community: 6,
   Thread: 5,
   LiveSession: 8,
-  LiveRoomContent: 9,
+  LiveRoomContent: 10,
   MyCommunities: 2,
   Directory: 3,
   UpcomingLiveSessions: 2,
