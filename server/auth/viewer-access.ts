@@ -157,9 +157,9 @@ export class ViewerAccess {
   }
 
   /**
-   * Reports whether the viewer is this person. Asked through here rather than by comparing ids,
-   * so that a subscription payload that only asks it is shared by everyone it answers alike for
-   * (see server/shared-delivery.ts).
+   * Reports whether the viewer is this person. Resolvers call this rather than compare ids, so
+   * that a subscription payload that depends only on it is shared by every viewer for whom it
+   * gives the same answer (see server/shared-delivery.ts).
    */
   isViewer(userId: number): boolean {
     return this.viewer !== null && this.viewer.id === userId;

@@ -245,7 +245,7 @@ describe.each(await databaseKinds())('shared delivery of live session events on 
     await Promise.all([watcher.close(), resumed.close()]);
 
     expect(resumedBodies).toEqual(['two', 'three', 'four', 'five']);
-    // Groups end once their last subscriber leaves, when the server sees the sockets close.
+    // A group ends once its last subscriber leaves, after the server handles the sockets' close.
     for (let attempt = 0; attempt < 50 && server.deliveryStats().groups > 0; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
