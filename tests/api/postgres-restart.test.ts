@@ -11,7 +11,14 @@ import {
   privatePostgresAvailable,
   startPrivatePostgres,
 } from '../helpers/private-services.ts';
-import { type ServerProcess, startServerProcess } from '../helpers/process.ts';
+import {
+  graphqlAt,
+  mutationDocument,
+  type ServerProcess,
+  startServerProcess,
+  succeedAt,
+  waitFor,
+} from '../helpers/process.ts';
 import { type Json, rowIdOf } from '../helpers/server.ts';
 
 const ready = privatePostgresAvailable();
@@ -28,48 +35,6 @@ const THREAD_ACTIVITY = `subscription($id: ID!, $after: String) {
   threadActivity(threadId: $id, after: $after) { eventId type post { body } } }`;
 const LIVE_SESSION_EVENTS = `subscription($id: ID!, $after: String) {
   liveSessionEvents(liveSessionId: $id, after: $after) { eventId type chatMessage { body } } }`;
-
-async function graphql(url: string, query: string, variables: Json, token?: string) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token && { authorization: `Bearer ${token}` }),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return {
-    status: response.status,
-    retryAfter: response.headers.get('retry-after'),
-    body: (await response.json()) as Json,
-  };
-}
-
-function mutation(field: string, inputType: string) {
-  const success = `Mutation${field[0]?.toUpperCase()}${field.slice(1)}Success`;
-  return `mutation($input: ${inputType}!) { ${field}(input: $input) {
-    __typename ... on Error { message } ... on ${success} { data { id } } } }`;
-}
-
-async function succeed(url: string, field: string, inputType: string, input: Json, token?: string) {
-  const result = await graphql(url, mutation(field, inputType), { input }, token);
-  const payload = result.body.data?.[field];
-  if (!payload?.__typename?.endsWith('Success')) {
-    throw new Error(`${field} failed with HTTP ${result.status}: ${JSON.stringify(result.body)}`);
-  }
-  return payload.data;
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      return false;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -194,7 +159,7 @@ describe.skipIf(!ready)('restarting PostgreSQL under live traffic', () => {
       REMINDER_INTERVAL_MS: '600000',
     });
     const signUp = async (name: string) => {
-      const result = await graphql(
+      const result = await graphqlAt(
         server.url,
         'mutation($input: SignUpInput!) { signUp(input: $input) { ... on MutationSignUpSuccess { data { token } } } }',
         {
@@ -208,7 +173,7 @@ describe.skipIf(!ready)('restarting PostgreSQL under live traffic', () => {
       return result.body.data.signUp.data.token as string;
     };
     hostToken = await signUp('Host');
-    const community = await succeed(
+    const community = await succeedAt(
       server.url,
       'createCommunity',
       'CreateCommunityInput',
@@ -218,7 +183,7 @@ describe.skipIf(!ready)('restarting PostgreSQL under live traffic', () => {
     // The room allows each person 10 writes in 10 seconds, so six members share the chat.
     for (const name of ['Ana', 'Ben', 'Cai', 'Dee', 'Eli', 'Fay']) {
       const token = await signUp(name);
-      await succeed(
+      await succeedAt(
         server.url,
         'joinCommunity',
         'CommunityIdInput',
@@ -228,7 +193,7 @@ describe.skipIf(!ready)('restarting PostgreSQL under live traffic', () => {
       memberTokens.push(token);
     }
     threadId = (
-      await succeed(
+      await succeedAt(
         server.url,
         'createThread',
         'CreateThreadInput',
@@ -238,7 +203,7 @@ describe.skipIf(!ready)('restarting PostgreSQL under live traffic', () => {
     ).id;
     const hour = 3_600_000;
     liveSessionId = (
-      await succeed(
+      await succeedAt(
         server.url,
         'scheduleLiveSession',
         'ScheduleLiveSessionInput',
@@ -252,7 +217,7 @@ describe.skipIf(!ready)('restarting PostgreSQL under live traffic', () => {
         hostToken,
       )
     ).id;
-    await succeed(
+    await succeedAt(
       server.url,
       'startLiveSession',
       'LiveSessionIdInput',
@@ -314,7 +279,12 @@ describe.skipIf(!ready)('restarting PostgreSQL under live traffic', () => {
       let result: WriteResult = 'other';
       let detail = '';
       try {
-        const response = await graphql(server.url, mutation(field, inputType), { input }, token);
+        const response = await graphqlAt(
+          server.url,
+          mutationDocument(field, inputType),
+          { input },
+          token,
+        );
         detail = `HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`;
         if (response.body.data?.[field]?.__typename?.endsWith('Success')) {
           result = 'committed';
@@ -352,9 +322,9 @@ describe.skipIf(!ready)('restarting PostgreSQL under live traffic', () => {
     const stoppedAt = outcomes.length;
     await sleep(300);
     const probeStarted = performance.now();
-    const probe = await graphql(
+    const probe = await graphqlAt(
       server.url,
-      mutation('createPost', 'CreatePostInput'),
+      mutationDocument('createPost', 'CreatePostInput'),
       { input: { threadId, body: 'probe while down' } },
       hostToken,
     );
@@ -374,7 +344,7 @@ describe.skipIf(!ready)('restarting PostgreSQL under live traffic', () => {
           },
         );
       });
-    const socketWrite = await overSocket(mutation('createPost', 'CreatePostInput'), {
+    const socketWrite = await overSocket(mutationDocument('createPost', 'CreatePostInput'), {
       input: { threadId, body: 'socket write while down' },
     });
     const socketSubscribe = await overSocket(THREAD_ACTIVITY, { id: threadId, after: '1' });

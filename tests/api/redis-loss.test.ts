@@ -7,7 +7,14 @@ import {
   privateRedisAvailable,
   startPrivateRedis,
 } from '../helpers/private-services.ts';
-import { type ServerProcess, startServerProcess } from '../helpers/process.ts';
+import {
+  graphqlAt,
+  mutationDocument,
+  type ServerProcess,
+  startServerProcess,
+  succeedAt,
+  waitFor,
+} from '../helpers/process.ts';
 import { collect, type Json, type Subscription } from '../helpers/server.ts';
 import { servicesAvailable } from '../helpers/services.ts';
 
@@ -26,45 +33,6 @@ const THREAD_ACTIVITY = `subscription($id: ID!) { threadActivity(threadId: $id) 
   eventId type post { body } } }`;
 const LIVE_SESSION_EVENTS = `subscription($id: ID!) { liveSessionEvents(liveSessionId: $id) {
   eventId type chatMessage { body } } }`;
-
-async function graphql(url: string, query: string, variables: Json, token?: string) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token && { authorization: `Bearer ${token}` }),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-}
-
-/** Runs a mutation and returns its success data, or throws with the whole response. */
-async function succeed(url: string, field: string, inputType: string, input: Json, token?: string) {
-  const result = await graphql(
-    url,
-    `mutation($input: ${inputType}!) { ${field}(input: $input) {
-      __typename ... on Error { message } ... on Mutation${field[0]?.toUpperCase()}${field.slice(1)}Success { data { id } } } }`,
-    { input },
-    token,
-  );
-  const payload = result.body.data?.[field];
-  if (!payload?.__typename?.endsWith('Success')) {
-    throw new Error(`${field} failed with HTTP ${result.status}: ${JSON.stringify(result.body)}`);
-  }
-  return payload.data;
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      return false;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
 
 const logged = (server: ServerProcess, message: string) =>
   server.logs.some((entry) => typeof entry.msg === 'string' && entry.msg.startsWith(message));
@@ -88,7 +56,7 @@ describe.skipIf(!ready)('losing Redis between two server processes', () => {
       startServerProcess(env),
       startServerProcess(env),
     ]);
-    const signUp = await graphql(
+    const signUp = await graphqlAt(
       first.url,
       'mutation($input: SignUpInput!) { signUp(input: $input) { ... on MutationSignUpSuccess { data { token } } } }',
       {
@@ -100,7 +68,7 @@ describe.skipIf(!ready)('losing Redis between two server processes', () => {
       },
     );
     token = signUp.body.data.signUp.data.token;
-    const community = await succeed(
+    const community = await succeedAt(
       first.url,
       'createCommunity',
       'CreateCommunityInput',
@@ -108,7 +76,7 @@ describe.skipIf(!ready)('losing Redis between two server processes', () => {
       token,
     );
     threadId = (
-      await succeed(
+      await succeedAt(
         first.url,
         'createThread',
         'CreateThreadInput',
@@ -118,7 +86,7 @@ describe.skipIf(!ready)('losing Redis between two server processes', () => {
     ).id;
     const hour = 3_600_000;
     liveSessionId = (
-      await succeed(
+      await succeedAt(
         first.url,
         'scheduleLiveSession',
         'ScheduleLiveSessionInput',
@@ -132,7 +100,7 @@ describe.skipIf(!ready)('losing Redis between two server processes', () => {
         token,
       )
     ).id;
-    await succeed(first.url, 'startLiveSession', 'LiveSessionIdInput', { liveSessionId }, token);
+    await succeedAt(first.url, 'startLiveSession', 'LiveSessionIdInput', { liveSessionId }, token);
   });
 
   afterAll(async () => {
@@ -152,9 +120,9 @@ describe.skipIf(!ready)('losing Redis between two server processes', () => {
     const chat = collect(client, LIVE_SESSION_EVENTS, { id: liveSessionId });
     await replies.settle(500);
     const reply = (server: ServerProcess, body: string) =>
-      succeed(server.url, 'createPost', 'CreatePostInput', { threadId, body }, token);
+      succeedAt(server.url, 'createPost', 'CreatePostInput', { threadId, body }, token);
     const say = (server: ServerProcess, body: string) =>
-      succeed(
+      succeedAt(
         server.url,
         'sendChatMessage',
         'SendChatMessageInput',

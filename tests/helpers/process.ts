@@ -75,3 +75,65 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
     });
   });
 }
+
+/** Posts one operation to a server process's `/graphql`, with a bearer token when given. */
+export async function graphqlAt(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+  // biome-ignore lint/suspicious/noExplicitAny: GraphQL results are read field by field.
+): Promise<{ status: number; retryAfter: string | null; body: any }> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token && { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    body: await response.json(),
+  };
+}
+
+/** Builds a mutation document that selects the typed errors' messages and the data's id. */
+export function mutationDocument(field: string, inputType: string): string {
+  const success = `Mutation${field[0]?.toUpperCase()}${field.slice(1)}Success`;
+  return `mutation($input: ${inputType}!) { ${field}(input: $input) {
+    __typename ... on Error { message } ... on ${success} { data { id } } } }`;
+}
+
+/** Runs a mutation on a server process and returns its data, or throws with the response. */
+export async function succeedAt(
+  url: string,
+  field: string,
+  inputType: string,
+  input: Record<string, unknown>,
+  token?: string,
+  // biome-ignore lint/suspicious/noExplicitAny: GraphQL results are read field by field.
+): Promise<any> {
+  const result = await graphqlAt(url, mutationDocument(field, inputType), { input }, token);
+  const payload = result.body.data?.[field];
+  if (!payload?.__typename?.endsWith('Success')) {
+    throw new Error(`${field} failed with HTTP ${result.status}: ${JSON.stringify(result.body)}`);
+  }
+  return payload.data;
+}
+
+/** Polls a condition every 50 ms and reports whether it held before the timeout. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) {
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
