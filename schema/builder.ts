@@ -75,8 +75,8 @@ async function resolveNodeOrNull(
 /** Builds the scope checks behind every `authScopes` of the schema, for one request's viewer. */
 function scopeCheckers(ctx: GraphQLContext) {
   return {
-    // Functions rather than values, so that the viewer is read only where a scope asks for it:
-    // a subscription payload that reads no viewer is shared by all its subscribers.
+    // Functions rather than values, so that the viewer is read only where a scope uses it. A
+    // subscription payload that reads no viewer is then shared by all its subscribers.
     signedIn: (expected: boolean) => (ctx.viewer !== null) === expected,
     platformAdmin: (expected: boolean) => isPlatformAdmin(ctx.viewer) === expected,
     administerDistrict: (districtId: number) => canAdministerDistrict(ctx.viewer, districtId),

@@ -47,7 +47,7 @@ export interface DeliveryStats {
   payloadsResolved: number;
 }
 
-/** What graphql-ws iterates for a shared operation: only a final error ever comes through it. */
+/** The iterator that graphql-ws reads for a shared operation; it yields at most one final error. */
 export type SharedIterator = AsyncIterableIterator<ExecutionResult>;
 
 interface Member {
@@ -87,7 +87,7 @@ interface Group {
 }
 
 const CLOSING_BRACE = 0x7d;
-/** What an unexpected error says to clients, as Yoga's masking says it. */
+/** The message of an unexpected error, the same as Yoga's masking sends. */
 const MASKED_MESSAGE = 'Unexpected error.';
 const TEXT = { binary: false };
 const REPLAY_BATCH = 500;
@@ -110,14 +110,17 @@ const SHARED_CONTEXT_FIELDS = new Set([
   'then',
 ]);
 
+// NOTE: only WebSocket subscriptions are shared. Over server-sent events (the widgets' fallback)
+// each subscriber still has its own stream, access checks and execution per event.
+
 /**
  * Delivers topic events to WebSocket subscribers with the work done once per event rather than
  * once per socket. Subscribers of the same topic with the same document, variables (apart from
  * `after`) and endpoint form a group. For each event, the group checks access once per distinct
  * viewer, resolves the payload once, serializes it once, and splices each subscriber's
- * operation id into the same bytes. A payload whose resolvers read the viewer or their access
- * is resolved again for each other viewer of the group, so nobody receives another person's
- * view. Per subscriber, what remains is a small record and the write to its socket.
+ * operation id into the same bytes. A viewer whose access checks give other results, or any
+ * viewer when the payload reads the viewer directly, gets a payload resolved for them alone.
+ * Per subscriber, what remains is a small record and the write to its socket.
  */
 export class SharedDelivery {
   private readonly groups = new Map<string, Group>();
@@ -133,7 +136,7 @@ export class SharedDelivery {
   private payloadsResolved = 0;
   private eventsDelivered = 0;
 
-  /** What this process delivers: for tests, benchmarks and logs. */
+  /** Returns the counts of groups, subscribers, events and payloads, for tests and benchmarks. */
   stats(): DeliveryStats {
     let subscribers = 0;
     for (const group of this.groups.values()) {
@@ -302,17 +305,7 @@ export class SharedDelivery {
 
   /** Delivers one event to every member of the group that may have it. */
   private async deliver(group: Group, row: EventRow): Promise<void> {
-    const byAccess = new Map<string, Member[]>();
-    for (const member of group.members) {
-      if (row.id > member.afterId) {
-        const same = byAccess.get(member.accessKey);
-        if (same) {
-          same.push(member);
-        } else {
-          byAccess.set(member.accessKey, [member]);
-        }
-      }
-    }
+    const byAccess = membersByAccess(group, (member) => row.id > member.afterId);
     if (byAccess.size === 0) {
       return;
     }
@@ -323,8 +316,8 @@ export class SharedDelivery {
       access: (members[0] as Member).base.access.fresh(),
     }));
     try {
-      // The payload is resolved while access is checked; each audience then either shares it
-      // or, when its access answers differently, gets its own.
+      // The payload is resolved while access is checked. Each audience then shares it, unless its
+      // access checks give other results, in which case it gets a payload of its own.
       const tracked = trackedContext(template);
       const shared = this.execute(template, row, tracked.context).then(serialize);
       shared.catch(() => {});
@@ -432,15 +425,7 @@ export class SharedDelivery {
 
   /** Checks every member's access again, after the community's access changed. */
   private async recheck(group: Group): Promise<void> {
-    const byAccess = new Map<string, Member[]>();
-    for (const member of group.members) {
-      const same = byAccess.get(member.accessKey);
-      if (same) {
-        same.push(member);
-      } else {
-        byAccess.set(member.accessKey, [member]);
-      }
-    }
+    const byAccess = membersByAccess(group, () => true);
     await Promise.all(
       [...byAccess.values()].map(async (members) => {
         const first = members[0] as Member;
@@ -499,9 +484,9 @@ export class SharedDelivery {
           break;
         }
       }
-      for (const held of member.backlog ?? []) {
-        if (held.id > last) {
-          send(member, held.payload);
+      for (const waiting of member.backlog ?? []) {
+        if (waiting.id > last) {
+          send(member, waiting.payload);
         }
       }
       member.backlog = null;
@@ -512,7 +497,27 @@ export class SharedDelivery {
   }
 }
 
-/** The access checks that a payload's resolvers asked, with the answers they got. */
+/** Groups the members that `include` accepts by their access key. */
+function membersByAccess(
+  group: Group,
+  include: (member: Member) => boolean,
+): Map<string, Member[]> {
+  const byAccess = new Map<string, Member[]>();
+  for (const member of group.members) {
+    if (!include(member)) {
+      continue;
+    }
+    const same = byAccess.get(member.accessKey);
+    if (same) {
+      same.push(member);
+    } else {
+      byAccess.set(member.accessKey, [member]);
+    }
+  }
+  return byAccess;
+}
+
+/** An access check that a payload's resolvers made, with its result. */
 interface AccessCall {
   method: string;
   args: unknown[];
@@ -522,7 +527,7 @@ interface AccessCall {
 /**
  * Wraps the template's context for one execution, noting whether the payload depends on who
  * receives it. Reading the viewer or their sign-in makes it personal. Access checks are recorded
- * instead: another viewer shares the payload when the same checks give them the same answers.
+ * instead: another viewer shares the payload when the same checks give the same results.
  */
 function trackedContext(template: Template) {
   const calls: AccessCall[] = [];
@@ -615,7 +620,7 @@ function send(member: Member, payload: Buffer): void {
   member.socket.send(message, TEXT);
 }
 
-/** A context for one viewer: the template's, with that viewer's identity and fresh access. */
+/** Builds the template's context for one viewer, with that viewer's identity and fresh access. */
 function contextFor(template: Template, base: GraphQLContext): GraphQLContext {
   return {
     ...(template.args.contextValue as GraphQLContext),

@@ -211,8 +211,8 @@ export function attachWebSocketServer(options: WebSocketOptions): GraphQLSockets
               // Returning false closes the socket with 4403 Forbidden.
               return false;
             }
-            // graphql-ws closes with 4500 for a thrown error, which its clients take as final;
-            // 1013 asks them to try again later, as the database may be back by then.
+            // graphql-ws closes with 4500 for a thrown error, which its clients treat as final.
+            // 1013 means "try again later", and the database may be back by then.
             if (unavailableErrorFrom(error)) {
               log.warn('Closed a socket that signed in while the database was unavailable');
               ctx.extra.socket.close(1013, 'Database unavailable; try again later');

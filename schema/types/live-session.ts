@@ -398,6 +398,8 @@ builder.drizzleNode('liveQuestions', {
     voteCount: t.exposeInt('voteCount', { description: 'Upvotes, one per person.' }),
     viewerHasVoted: t.boolean({
       description: 'Whether the viewer upvoted it.',
+      // NOTE: this reads the viewer, so live session events that carry a question are resolved
+      // once per viewer rather than shared (see server/shared-delivery.ts).
       resolve: (question, _args, ctx) => viewerHasVoted(ctx, question.id),
     }),
     createdAt: t.field({

@@ -158,8 +158,8 @@ export class ViewerAccess {
 
   /**
    * Reports whether the viewer is this person. Resolvers call this rather than compare ids, so
-   * that a subscription payload that depends only on it is shared by every viewer for whom it
-   * gives the same answer (see server/shared-delivery.ts).
+   * that a subscription payload that depends only on it is shared by every viewer who gets the
+   * same result (see server/shared-delivery.ts).
    */
   isViewer(userId: number): boolean {
     return this.viewer !== null && this.viewer.id === userId;

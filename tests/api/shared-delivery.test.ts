@@ -10,9 +10,9 @@ import {
   type TestServer,
 } from '../helpers/server.ts';
 
-// Live session events reach WebSocket subscribers through the shared delivery: one payload per
-// event for everyone with the same selection and access, a payload of their own for those whose
-// selection or access makes it personal, and nothing for those who may not see it.
+// Live session events reach WebSocket subscribers through the shared delivery. Everyone with the
+// same selection and access gets one payload per event. A selection or access that makes the
+// payload personal gets its own, and those who may not see an event get nothing.
 
 const EVENTS = `subscription($id: ID!, $after: String) { liveSessionEvents(liveSessionId: $id, after: $after) {
   eventId type chatMessage { body author { displayName } } participant { displayName } } }`;
@@ -216,7 +216,7 @@ describe.each(await databaseKinds())('shared delivery of live session events on 
     await Promise.all([hostView, watcherView, mutedView].map((view) => view.close()));
   });
 
-  test('replays history to a subscriber that joins a running group, then goes on live', async () => {
+  test('resumes into a running group', async () => {
     const id = await liveSession();
     const watcher = (await subscribeAll(EVENTS, { id }, [members[0] as Person]))[0] as Subscription;
     for (const body of ['one', 'two', 'three']) {
