@@ -67,6 +67,8 @@ export const memberships = pgTable(
     role: text('role', { enum: MEMBERSHIP_ROLES }).notNull().default('member'),
     status: text('status', { enum: MEMBERSHIP_STATUSES }).notNull().default('active'),
     createdAt: createdAt(),
+    /** A facilitator's mute: until then the member reads but cannot post, start threads or chat. */
+    mutedUntil: instant('muted_until'),
   },
   (table) => [
     unique('memberships_community_user_unique').on(table.communityId, table.userId),

@@ -6,6 +6,7 @@ export * from './embed.ts';
 export * from './frameworks.ts';
 export * from './live-series.ts';
 export * from './live-sessions.ts';
+export * from './moderation.ts';
 export * from './notifications.ts';
 export * from './threads.ts';
 export * from './users.ts';

@@ -39,6 +39,12 @@ export const threads = pgTable(
     lastActivityAt: instant('last_activity_at').notNull().defaultNow(),
     createdAt: createdAt(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
+    /** Set when a facilitator removed the thread; it then shows to nobody but moderators. */
+    removedAt: instant('removed_at'),
+    removedById: integer('removed_by_id').references(() => users.id, { onDelete: 'set null' }),
+    removalReason: text('removal_reason'),
+    /** Set while the thread waits for a facilitator's review (a new account's links). */
+    heldAt: instant('held_at'),
   },
   (table) => [
     index('threads_community_activity_idx').on(
@@ -48,6 +54,7 @@ export const threads = pgTable(
       table.id.desc(),
     ),
     index('threads_author_idx').on(table.authorId),
+    check('threads_removal_reason_length', sql`char_length(${table.removalReason}) <= 500`),
     check('threads_title_length', sql`char_length(${table.title}) between 1 and 200`),
     check('threads_body_length', sql`char_length(${table.body}) <= 20000`),
     check('threads_kind', sql`${table.kind} in ('discussion', 'question', 'announcement')`),
@@ -79,6 +86,12 @@ export const posts = pgTable(
     createdAt: createdAt(),
     editedAt: instant('edited_at'),
     deletedAt: instant('deleted_at'),
+    /** Set when a facilitator removed the post, as opposed to its author deleting it. */
+    removedAt: instant('removed_at'),
+    removedById: integer('removed_by_id').references(() => users.id, { onDelete: 'set null' }),
+    removalReason: text('removal_reason'),
+    /** Set while the post waits for a facilitator's review (a new account's links). */
+    heldAt: instant('held_at'),
   },
   (table) => [
     unique('posts_id_thread_depth_unique').on(table.id, table.threadId, table.depth),
@@ -91,6 +104,7 @@ export const posts = pgTable(
     index('posts_parent_idx').on(table.parentId),
     // Counting one person's replies for badge rules starts from their posts.
     index('posts_author_idx').on(table.authorId),
+    check('posts_removal_reason_length', sql`char_length(${table.removalReason}) <= 500`),
     check(
       'posts_depth',
       sql`${table.depth} = case when ${table.parentId} is null then 0 else 1 end`,
