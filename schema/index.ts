@@ -20,6 +20,7 @@ import './types/live-series.ts';
 import './types/live-room.ts';
 import './types/membership.ts';
 import './types/notification.ts';
+import './types/search.ts';
 import './types/sso.ts';
 import './types/thread.ts';
 import './types/upload.ts';

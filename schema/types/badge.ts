@@ -51,7 +51,7 @@ const IsteStandardInfo = builder.objectRef<IsteStandard>('IsteStandardInfo').imp
   }),
 });
 
-builder.drizzleNode('badges', {
+export const Badge = builder.drizzleNode('badges', {
   name: 'Badge',
   description:
     'A badge that a community or a district awards, aligned to one or more ISTE Standards for Educators.',

@@ -177,7 +177,7 @@ const contentOnly = {
   unauthorizedResolver: nullUnlessVisible,
 } as const;
 
-builder.drizzleNode('communities', {
+export const Community = builder.drizzleNode('communities', {
   name: 'Community',
   description: 'A community of practice around a shared goal.',
   id: { column: (community) => community.id },

@@ -49,7 +49,7 @@ export const RsvpSeatEnum = enumFromValues(
 /** Minutes before the start from which confirmed attendees see the join link. */
 export const JOIN_LINK_LEAD_MINUTES = 15;
 
-builder.drizzleNode('liveSessions', {
+export const LiveSession = builder.drizzleNode('liveSessions', {
   name: 'LiveSession',
   description: "A workshop or office hours. Instants are UTC; timeZone is the host's IANA zone.",
   id: { column: (liveSession) => liveSession.id },

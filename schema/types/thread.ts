@@ -54,7 +54,7 @@ const ReactionCountRef = builder.objectRef<ReactionCount>('ReactionCount').imple
   }),
 });
 
-builder.drizzleNode('threads', {
+export const Thread = builder.drizzleNode('threads', {
   name: 'Thread',
   description: 'A discussion, question or announcement in a community, with its replies.',
   id: { column: (thread) => thread.id },
@@ -153,7 +153,7 @@ builder.drizzleNode('threads', {
   }),
 });
 
-const PostRef = builder.drizzleNode('posts', {
+export const PostRef = builder.drizzleNode('posts', {
   name: 'Post',
   description: 'A reply in a thread. A deleted post keeps its place with an empty body.',
   id: { column: (post) => post.id },
