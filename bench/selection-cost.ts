@@ -53,6 +53,7 @@ try {
     trustProxy: 0,
     publicUrl: 'http://127.0.0.1',
     presenceTimeoutMs: 60_000,
+    analyticsMinGroupSize: 5,
   };
   const runOnce = async (document: ReturnType<typeof parse>) => {
     const contextValue = await createContext(deps, { bearer: null, cookie: null }, () => {}, log, {

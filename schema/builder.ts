@@ -37,6 +37,8 @@ export interface GraphQLContext extends ServiceContext {
   publicUrl: string;
   /** Milliseconds after its last heartbeat that a person in a live session room counts as gone. */
   presenceTimeoutMs: number;
+  /** Analytics figures computed over fewer distinct people than this are suppressed. */
+  analyticsMinGroupSize: number;
   /** The client's User-Agent header, kept with a new sign-in so its owner can tell it apart. */
   userAgent: string | null;
   /** The person that a signUp or signIn in this request just signed in, if any. */

@@ -4,6 +4,7 @@ import { describeGeneratedParts } from './describe.ts';
 import './errors.ts';
 import './scalars.ts';
 import './types/account.ts';
+import './types/analytics.ts';
 import './types/attendance.ts';
 import './types/badge.ts';
 import './types/badge-image.ts';

@@ -48,6 +48,7 @@ import {
   unavailableErrorFrom,
 } from './errors.ts';
 import { createAccountExportRoute } from './http/account-export.ts';
+import { createAnalyticsRoutes } from './http/analytics-routes.ts';
 import { createAttendanceRoutes } from './http/attendance-routes.ts';
 import { createCalendarRoutes } from './http/calendar-routes.ts';
 import { createCredentialRoutes } from './http/credential-routes.ts';
@@ -191,6 +192,7 @@ export async function startServer(
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
     presenceTimeoutMs: config.presenceTimeoutMs,
+    analyticsMinGroupSize: config.analyticsMinGroupSize,
   };
 
   const yogaLogging = {
@@ -589,6 +591,7 @@ export async function startServer(
     createAccountExportRoute(routeDeps),
     createCalendarRoutes(routeDeps),
     createAttendanceRoutes(routeDeps),
+    createAnalyticsRoutes(routeDeps),
     createCredentialRoutes(routeDeps),
     createUploadRoutes(routeDeps),
     createEmbedRoutes(routeDeps, clientRoot, embedUsage),

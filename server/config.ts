@@ -32,6 +32,8 @@ export interface Config {
   presenceSweepIntervalMs: number;
   /** Milliseconds between writes of embed key use counts to the database. */
   embedUsageFlushMs: number;
+  /** Analytics figures computed over fewer distinct people than this are suppressed. */
+  analyticsMinGroupSize: number;
   /**
    * How many proxies in front of the server to trust: the client address is read that many
    * entries from the right of X-Forwarded-For. 0 (the default) uses the socket's address.
@@ -127,6 +129,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       10_000,
       50,
       600_000,
+    ),
+    analyticsMinGroupSize: parseInteger(
+      env.ANALYTICS_MIN_GROUP_SIZE,
+      'ANALYTICS_MIN_GROUP_SIZE',
+      5,
+      1,
+      100,
     ),
     trustProxy: parseInteger(env.TRUST_PROXY, 'TRUST_PROXY', 0, 0, 10),
     corsOrigins: parseOrigins(env.CORS_ORIGINS),

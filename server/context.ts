@@ -23,6 +23,8 @@ export interface ContextDeps {
   publicUrl: string;
   /** Milliseconds after its last heartbeat that a person in a live session room counts as gone. */
   presenceTimeoutMs: number;
+  /** Analytics figures computed over fewer distinct people than this are suppressed. */
+  analyticsMinGroupSize: number;
 }
 
 export interface RequestInfo {
@@ -106,6 +108,7 @@ export async function createContext(
     userAgent: request.userAgent,
     publicUrl: deps.publicUrl,
     presenceTimeoutMs: deps.presenceTimeoutMs,
+    analyticsMinGroupSize: deps.analyticsMinGroupSize,
     setSessionCookie: setCookie,
     isOwnOrigin: (origin: string) => deps.trustedOrigins.has(origin),
     publish: (notices: EventNotice[]) => publishNotices(deps, requestLog, notices),

@@ -57,6 +57,7 @@ export async function captureStatements(
         trustProxy: 0,
         publicUrl: 'http://127.0.0.1',
         presenceTimeoutMs: 60_000,
+        analyticsMinGroupSize: 5,
       },
       { bearer, cookie: null },
       () => {},

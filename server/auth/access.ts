@@ -314,6 +314,23 @@ export function canReadCommunityAudit(
   return community.districtId !== null && canAdministerDistrict(viewer, community.districtId);
 }
 
+/**
+ * Reads a community's analytics: its owners and facilitators, admins of its district, and
+ * platform admins.
+ */
+export function canReadCommunityAnalytics(
+  viewer: Viewer | null,
+  community: CommunityAccess,
+  membership: MembershipAccess | null,
+): boolean {
+  return isPlatformAdmin(viewer) || canReadCommunityAudit(viewer, community, membership);
+}
+
+/** Reads a district's analytics, which cover its own staff: its admins and platform admins. */
+export function canReadDistrictAnalytics(viewer: Viewer | null, districtId: number): boolean {
+  return canAdministerDistrict(viewer, districtId);
+}
+
 /** Platform admins create districts and verify their domains. */
 export function isPlatformAdmin(viewer: Viewer | null): boolean {
   return viewer?.isPlatformAdmin === true;
