@@ -29,6 +29,9 @@ const CommunityBadgesPage = lazy(() => import('./routes/community-badges.tsx'));
 const CommunityEmbedPage = lazy(() => import('./routes/community-embed.tsx'));
 const DistrictEmbedPage = lazy(() => import('./routes/district-embed.tsx'));
 const EmbedSignInPage = lazy(() => import('./routes/embed-sign-in.tsx'));
+const CommunityAnalyticsPage = lazy(() => import('./routes/community-analytics.tsx'));
+const DistrictAnalyticsPage = lazy(() => import('./routes/district-analytics.tsx'));
+const SearchPage = lazy(() => import('./routes/search.tsx'));
 
 /** Wraps a route so that an unexpected error shows an error state instead of a blank page. */
 function guarded(Page: Component): Component {
@@ -69,12 +72,14 @@ if (root) {
         <Route path="/c/:slug/manage" component={guarded(CommunityManagePage)} />
         <Route path="/c/:slug/badges" component={guarded(CommunityBadgesPage)} />
         <Route path="/c/:slug/embed" component={guarded(CommunityEmbedPage)} />
+        <Route path="/c/:slug/analytics" component={guarded(CommunityAnalyticsPage)} />
         <Route path="/invitations/:token" component={guarded(InvitationPage)} />
         <Route path="/settings" component={guarded(Settings)} />
         <Route path="/verify-email" component={guarded(VerifyEmail)} />
         <Route path="/reset-password" component={guarded(ResetPassword)} />
         <Route path="/districts/:slug/admin" component={guarded(DistrictAdminPage)} />
         <Route path="/districts/:slug/embed" component={guarded(DistrictEmbedPage)} />
+        <Route path="/districts/:slug/analytics" component={guarded(DistrictAnalyticsPage)} />
         <Route path="/embed/sign-in" component={guarded(EmbedSignInPage)} />
         <Route path="/t/:id" component={guarded(ThreadPage)} />
         <Route path="/live-sessions" component={guarded(LiveSessions)} />
@@ -82,6 +87,7 @@ if (root) {
         <Route path="/s/:id/attendance" component={guarded(AttendancePage)} />
         <Route path="/b/:id" component={guarded(BadgePage)} />
         <Route path="/notifications" component={guarded(Notifications)} />
+        <Route path="/search" component={guarded(SearchPage)} />
         <Route path="/reviews/:id?" component={guarded(ReviewsPage)} />
         <Route path="/verify" component={guarded(VerifyPage)} />
         <Route path="/u/:id" component={guarded(ProfilePage)} />

@@ -11,6 +11,7 @@ import {
   unreadCount,
   viewer,
 } from '../lib/session.ts';
+import { HeaderSearch } from './header-search.tsx';
 import { ReviewQueueLink } from './review-queue-link.tsx';
 import { Loading } from './status.tsx';
 
@@ -163,6 +164,7 @@ export function Layout(props: { children?: JSX.Element }) {
             </Show>
             <ReviewQueueLink />
           </nav>
+          <HeaderSearch />
           <AccountMenu />
         </Show>
       </header>
