@@ -23,7 +23,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/builder.ts';
 import { type GraphQLContext, schema } from '../schema/index.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { pruneRateLimits } from './auth/rate-limit.ts';
-import { createSecretBox } from './auth/secret-box.ts';
+import { createSecretBox, deriveKey } from './auth/secret-box.ts';
 import { AccessBatcher } from './auth/viewer-access.ts';
 import { ensureClientBuilt } from './client-build.ts';
 import type { Config } from './config.ts';
@@ -53,10 +53,13 @@ import { createAttendanceRoutes } from './http/attendance-routes.ts';
 import { createCalendarRoutes } from './http/calendar-routes.ts';
 import { createCredentialRoutes } from './http/credential-routes.ts';
 import { createEmbedRoutes } from './http/embed-routes.ts';
+import { createMuteRoutes } from './http/mute-routes.ts';
 import type { HttpRoute, HttpRouteDeps } from './http/route.ts';
 import { createSsoRoutes } from './http/sso-routes.ts';
 import { createUploadRoutes } from './http/upload-routes.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createMuteLinks } from './mail/mute-links.ts';
+import { startNotificationMailWorker } from './mail/notification-worker.ts';
 import { createMailTransport } from './mail/transport.ts';
 import { startMailWorker } from './mail/worker.ts';
 import { createEventBus } from './pubsub/event-bus.ts';
@@ -193,6 +196,7 @@ export async function startServer(
     publicUrl: config.publicUrl,
     presenceTimeoutMs: config.presenceTimeoutMs,
     analyticsMinGroupSize: config.analyticsMinGroupSize,
+    contentLimits: { floodLimits: config.floodLimits, newAccountDays: config.newAccountDays },
   };
 
   const yogaLogging = {
@@ -585,6 +589,7 @@ export async function startServer(
   });
 
   const routeDeps: HttpRouteDeps = { config, deps, contextFor, isSecure };
+  const muteLinks = createMuteLinks(deriveKey(config, 'staffroom mute links v1'), config.publicUrl);
   // Endpoints beside /graphql, tried in order before the static client.
   const routes: HttpRoute[] = [
     createSsoRoutes(routeDeps),
@@ -595,6 +600,7 @@ export async function startServer(
     createCredentialRoutes(routeDeps),
     createUploadRoutes(routeDeps),
     createEmbedRoutes(routeDeps, clientRoot, embedUsage),
+    createMuteRoutes({ db: database.db, muteLinks }),
   ];
 
   const sockets = attachWebSocketServer({
@@ -630,6 +636,14 @@ export async function startServer(
     db: database.db,
     transport: createMailTransport({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, log }),
     log,
+  });
+
+  const notificationMailWorker = startNotificationMailWorker({
+    db: database.db,
+    log,
+    muteLinks,
+    publicUrl: config.publicUrl,
+    intervalMs: config.notificationMailIntervalMs,
   });
 
   const reminderWorker = startReminderWorker({
@@ -688,6 +702,7 @@ export async function startServer(
       stopListening.abort();
       await embedUsage.stop();
       await reminderWorker.stop();
+      await notificationMailWorker.stop();
       await presenceWorker.stop();
       await mailWorker.stop();
       hub.close();

@@ -32,8 +32,14 @@ export interface Config {
   presenceSweepIntervalMs: number;
   /** Milliseconds between writes of embed key use counts to the database. */
   embedUsageFlushMs: number;
+  /** Milliseconds between runs of the worker that queues notification mail and digests. */
+  notificationMailIntervalMs: number;
   /** Analytics figures computed over fewer distinct people than this are suppressed. */
   analyticsMinGroupSize: number;
+  /** Whether per-minute limits on threads, posts and chat messages per person apply. */
+  floodLimits: boolean;
+  /** Accounts younger than this many days have stricter flood limits and links held; 0: none. */
+  newAccountDays: number;
   /**
    * How many proxies in front of the server to trust: the client address is read that many
    * entries from the right of X-Forwarded-For. 0 (the default) uses the socket's address.
@@ -137,6 +143,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       1,
       100,
     ),
+    notificationMailIntervalMs: parseInteger(
+      env.NOTIFICATION_MAIL_INTERVAL_MS,
+      'NOTIFICATION_MAIL_INTERVAL_MS',
+      10_000,
+      50,
+      3_600_000,
+    ),
+    floodLimits: parseBoolean(env.FLOOD_LIMITS, 'FLOOD_LIMITS', true),
+    newAccountDays: parseInteger(env.NEW_ACCOUNT_DAYS, 'NEW_ACCOUNT_DAYS', 7, 0, 365),
     trustProxy: parseInteger(env.TRUST_PROXY, 'TRUST_PROXY', 0, 0, 10),
     corsOrigins: parseOrigins(env.CORS_ORIGINS),
     smtpUrl: env.SMTP_URL || undefined,

@@ -125,6 +125,25 @@ const VALUE_DESCRIPTIONS: Record<string, Record<string, string>> = {
     reply: "Someone replied to the person's thread or post.",
     seat_confirmed: 'A seat opened in a full live session, and the waitlisted person now has it.',
     starting_soon: 'A live session the person holds a seat in starts within 15 minutes.',
+    mention: 'Someone mentioned the person in a thread or a reply.',
+    answer_accepted: "The person's reply was accepted as the answer to a question.",
+    followed_reply: 'Someone replied in a thread the person follows.',
+    new_thread: 'Someone started a thread in a community the person follows.',
+    moderation:
+      'A facilitator acted on the person or their content: warned, muted (until a time) or banned them, or removed their post.',
+    report_resolved: 'A facilitator decided on a report the person made.',
+  },
+  FollowState: {
+    following: 'Notify of new replies (a thread) or new threads (a community).',
+    muted:
+      "Notify of no replies, followed replies, new threads or mentions from it; a thread's own state takes precedence over its community's.",
+    none: 'No choice made: only direct replies and mentions notify.',
+  },
+  NotificationDelivery: {
+    in_app: 'In the app only.',
+    email: 'In the app, and one mail per notification within about 10 seconds.',
+    daily_digest: 'In the app, and one mail a day with the notifications not read yet.',
+    weekly_digest: 'In the app, and one mail a week with the notifications not read yet.',
   },
   ReactionKind: {
     celebrate: 'Celebrates the post.',

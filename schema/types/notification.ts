@@ -14,6 +14,7 @@ import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId } from '../ids.ts';
 import { loadRow } from '../loaders.ts';
 import { enumFromValues } from './enums.ts';
+import { messageOfNewKind } from './notification-kinds.ts';
 
 const DECISION_WORDS = {
   approved: 'approved',
@@ -82,6 +83,10 @@ export const Notification = builder.drizzleNode('notifications', {
         'A sentence for the viewer, such as "Maya Chen replied to your post in “Fractions”."',
       resolve: async (notification, _args, ctx) => {
         const { subject } = notification;
+        const newKindMessage = await messageOfNewKind(ctx, notification);
+        if (newKindMessage !== null) {
+          return newKindMessage;
+        }
         const actor = subject.actorId ? await loadRow(ctx, 'users', subject.actorId) : null;
         const actorName = actor?.displayName ?? 'Someone';
         if (notification.kind === 'starting_soon') {

@@ -315,6 +315,52 @@ export function canReadCommunityAudit(
 }
 
 /**
+ * Reviews reports and removes content in a community: its owners and facilitators, and the admins
+ * of the district that owns it.
+ */
+export function canModerateContent(
+  viewer: Viewer | null,
+  community: CommunityAccess,
+  membership: MembershipAccess | null,
+): boolean {
+  if (canModerateCommunity(membership)) {
+    return true;
+  }
+  return community.districtId !== null && canAdministerDistrict(viewer, community.districtId);
+}
+
+/**
+ * Checks that a moderator may warn, mute or ban a person. The rule is that of canRemoveMember,
+ * and an admin of the community's district acts as an owner. Nobody acts on themself.
+ */
+export function canDisciplineMember(
+  viewer: Viewer | null,
+  community: CommunityAccess,
+  actor: MembershipAccess | null,
+  target: { userId: number; membership: MembershipAccess | null },
+): boolean {
+  if (!viewer || viewer.id === target.userId || !canModerateContent(viewer, community, actor)) {
+    return false;
+  }
+  const role = target.membership?.role ?? 'member';
+  if (role === 'member') {
+    return true;
+  }
+  const actsAsOwner =
+    canManageCommunity(actor) ||
+    (community.districtId !== null && canAdministerDistrict(viewer, community.districtId));
+  return role === 'facilitator' && actsAsOwner;
+}
+
+/** Reports whether a community mute is in force: muted_until lies in the future. */
+export function isMutedInCommunity(
+  membership: { mutedUntil?: string | null } | null,
+  now = Date.now(),
+): boolean {
+  return membership?.mutedUntil != null && Date.parse(membership.mutedUntil) > now;
+}
+
+/**
  * Reads a community's analytics: its owners and facilitators, admins of its district, and
  * platform admins.
  */
@@ -373,6 +419,27 @@ export function readableCommunityCondition(
     or (${table.visibility} = 'district' and ${table.districtId} = ${viewer.districtId ?? -1}
       and not exists (select 1 from memberships m where m.community_id = ${table.id} and m.user_id = ${viewer.id} and m.status = 'banned'))
     or exists (select 1 from memberships m where m.community_id = ${table.id} and m.user_id = ${viewer.id} and m.status = 'active'))`;
+}
+
+/**
+ * Builds the SQL form of canReadCommunity for many people at once: a condition on a users table
+ * alias (`user.id`, `user.districtId` are its columns) that holds for the people who may read
+ * `community`, as notifications need when they choose their recipients.
+ */
+export function communityReaderCondition(
+  community: CommunityAccess,
+  user: { id: unknown; districtId: unknown },
+): SQL {
+  const activeMember = sql`exists (select 1 from memberships m where m.community_id = ${community.id} and m.user_id = ${user.id} and m.status = 'active')`;
+  if (community.visibility === 'public') {
+    return sql`true`;
+  }
+  if (community.visibility === 'private' || community.districtId === null) {
+    return activeMember;
+  }
+  return sql`((${user.districtId} = ${community.districtId}
+      and not exists (select 1 from memberships m where m.community_id = ${community.id} and m.user_id = ${user.id} and m.status = 'banned'))
+    or ${activeMember})`;
 }
 
 /**

@@ -39,6 +39,14 @@ export function createSecretBox(config: Pick<Config, 'secretKey' | 'dataDir'>): 
   return secretBoxFromKey(loadKey(config));
 }
 
+/**
+ * Derives a 32-byte key for another purpose (such as signing mute links) from the same secret as
+ * the secret box: SECRET_KEY, or else `secret.key` in DATA_DIR. `purpose` separates the keys.
+ */
+export function deriveKey(config: Pick<Config, 'secretKey' | 'dataDir'>, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', loadKey(config), 'staffroom', purpose, KEY_BYTES));
+}
+
 export function secretBoxFromKey(key: Buffer): SecretBox {
   if (key.length !== KEY_BYTES) {
     throw new SecretBoxError(`A secret box key must be ${KEY_BYTES} bytes; got ${key.length}.`);

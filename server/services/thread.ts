@@ -21,6 +21,8 @@ import {
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
 import { applyBadgeRules } from './badge-rule-awards.ts';
+import { rejectWhileMutedInCommunity } from './community-mute.ts';
+import { limitContentWrites, mustHoldForReview } from './content-limits.ts';
 import {
   type EventRecorder,
   requireViewer,
@@ -28,6 +30,8 @@ import {
   type ServiceContext,
   topics,
 } from './context.ts';
+import { holdForReview } from './moderation.ts';
+import { notifyAnswerAccepted, notifyPostAdded, notifyThreadCreated } from './notify-rules.ts';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
@@ -80,6 +84,8 @@ export async function createThread(
         : 'Join this community to start a thread.',
     );
   }
+  rejectWhileMutedInCommunity(membership, 'start threads');
+  const held = mustHoldForReview(await limitContentWrites(ctx, 'thread'), `${title}\n${body}`);
 
   return runInTransaction(ctx, async (tx, recorder) => {
     const [thread] = await tx
@@ -90,14 +96,26 @@ export async function createThread(
         title,
         body,
         kind: input.kind,
+        heldAt: held ? sql`now()` : null,
       })
       .returning();
     if (!thread) {
       throw new Error('Inserting a thread returned no row');
     }
+    if (held) {
+      await holdForReview(tx, {
+        communityId: thread.communityId,
+        threadId: thread.id,
+        authorId: viewer.id,
+      });
+    }
+    // Subscribers who may not see a held thread do not receive this event (see content-hide.ts).
     await recorder.record(topics.community(input.communityId), 'thread_created', {
       threadId: thread.id,
     });
+    if (!held) {
+      await notifyThreadCreated(tx, recorder, thread);
+    }
     await applyBadgeRules(tx, recorder, {
       kind: 'thread_started',
       communityId: input.communityId,
@@ -124,10 +142,18 @@ export async function createPost(
   if (!canReplyToThread(membership, thread)) {
     throw new ForbiddenError(replyRejection(thread, membership !== null));
   }
+  rejectWhileMutedInCommunity(membership, 'reply');
+  if (!(await ctx.access.canSeeContent(thread.communityId, thread))) {
+    throw new NotFoundError(`Thread ${thread.id} not found, or you do not have access to it.`);
+  }
   let parent: PostRow | undefined;
   if (input.parentId != null) {
     [parent] = await ctx.db.select().from(posts).where(eq(posts.id, input.parentId));
-    if (!parent || parent.threadId !== thread.id) {
+    if (
+      !parent ||
+      parent.threadId !== thread.id ||
+      !(await ctx.access.canSeeContent(thread.communityId, parent))
+    ) {
       throw ValidationError.of('parentId', `post ${input.parentId} is not a reply in this thread`);
     }
     if (parent.depth > 0) {
@@ -140,6 +166,7 @@ export async function createPost(
       throw new ConflictError('That reply was deleted; reply to the thread instead.');
     }
   }
+  const held = mustHoldForReview(await limitContentWrites(ctx, 'post'), body);
 
   return runInTransaction(ctx, async (tx, recorder) => {
     const [post] = await tx
@@ -150,10 +177,19 @@ export async function createPost(
         parentId: parent?.id ?? null,
         depth: parent ? 1 : 0,
         body,
+        heldAt: held ? sql`now()` : null,
       })
       .returning();
     if (!post) {
       throw new Error('Inserting a post returned no row');
+    }
+    if (held) {
+      await holdForReview(tx, {
+        communityId: thread.communityId,
+        threadId: thread.id,
+        postId: post.id,
+        authorId: viewer.id,
+      });
     }
     await tx
       .update(threads)
@@ -165,14 +201,9 @@ export async function createPost(
       postId: post.id,
     });
 
-    const recipientId = parent ? parent.authorId : thread.authorId;
-    if (recipientId !== null && recipientId !== viewer.id) {
-      await notify(tx, recorder, recipientId, 'reply', {
-        communityId: thread.communityId,
-        threadId: thread.id,
-        postId: post.id,
-        actorId: viewer.id,
-      });
+    // A held reply notifies nobody, and its events reach only its author and the moderators.
+    if (!held) {
+      await notifyPostAdded(tx, recorder, { thread, post, parent });
     }
     await applyBadgeRules(tx, recorder, {
       kind: 'reply_posted',
@@ -226,6 +257,7 @@ export async function editPost(
       post.deletedAt ? 'A deleted post cannot be edited.' : 'Only the author can edit a post.',
     );
   }
+  rejectWhileMutedInCommunity(membership, 'edit posts');
   if (body === post.body) {
     return post;
   }
@@ -334,6 +366,9 @@ export async function acceptAnswer(
     if (post.deletedAt) {
       throw new ConflictError('A deleted reply cannot be the accepted answer.');
     }
+    return updateThread(ctx, thread.id, { acceptedPostId: post.id }, (tx, recorder) =>
+      notifyAnswerAccepted(tx, recorder, { thread, answer: post, actorId: viewer.id }),
+    );
   }
   return updateThread(ctx, thread.id, { acceptedPostId: input.postId });
 }
@@ -366,6 +401,7 @@ async function updateThread(
   ctx: ServiceContext,
   threadId: number,
   values: Partial<Pick<ThreadRow, 'pinned' | 'locked' | 'acceptedPostId'>>,
+  afterUpdate?: (tx: Transaction, recorder: EventRecorder) => Promise<void>,
 ): Promise<ThreadRow> {
   return runInTransaction(ctx, async (tx, recorder) => {
     const [updated] = await tx
@@ -377,6 +413,7 @@ async function updateThread(
       throw new NotFoundError(`Thread ${threadId} not found.`);
     }
     await recorder.record(topics.thread(threadId), 'thread_updated', { threadId, ...values });
+    await afterUpdate?.(tx, recorder);
     return updated;
   });
 }

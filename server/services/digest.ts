@@ -1,0 +1,251 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { rowsOf, type Transaction } from '../../drizzle/db.ts';
+import { communities, follows, notifications, threads, users } from '../../drizzle/tables/index.ts';
+import { readableCommunityCondition } from '../auth/access.ts';
+import { type MailMessage, queueMail } from '../mail/outbox.ts';
+import {
+  type ClaimedNotification,
+  describeForMail,
+  type MailContext,
+  type MailItem,
+  muteLines,
+} from './notification-mail.ts';
+import { loadUnreadStates } from './read-position.ts';
+
+/** Notifications listed in one digest; the rest are counted in an "and N more" line. */
+export const DIGEST_MAX_ITEMS = 20;
+/** Followed threads with unread replies listed in one digest. */
+export const DIGEST_MAX_UNREAD_THREADS = 10;
+/** People whose digest one statement claims. */
+const DIGEST_BATCH = 20;
+
+const PERIODS = { daily_digest: '1 day', weekly_digest: '7 days' } as const;
+
+interface DigestRecipient {
+  userId: number;
+  delivery: keyof typeof PERIODS;
+  /** When the person chose this delivery: older notifications are left out. */
+  since: string;
+}
+
+interface UnreadThread {
+  threadId: number;
+  title: string;
+  unreadCount: number;
+}
+
+/**
+ * Claims the people whose digest period has passed: one conditional UPDATE sets their
+ * `last_digest_at` to now and returns them, skipping rows another process holds, so with several
+ * server processes each digest is claimed once per period.
+ */
+async function claimDueDigests(tx: Transaction): Promise<DigestRecipient[]> {
+  const due = sql`s.delivery in ('daily_digest', 'weekly_digest') and s.last_digest_at <= now() -
+    (case s.delivery when 'daily_digest' then interval '${sql.raw(PERIODS.daily_digest)}' else interval '${sql.raw(PERIODS.weekly_digest)}' end)`;
+  return rowsOf(
+    await tx.execute(sql`update notification_settings s set last_digest_at = now()
+      where s.user_id in (
+        select s.user_id from notification_settings s where ${due}
+        order by s.last_digest_at limit ${DIGEST_BATCH}
+        for update skip locked)
+        and ${due}
+      returning s.user_id, s.delivery, s.updated_at`),
+  ).map((row) => ({
+    userId: Number(row.user_id),
+    delivery: row.delivery as DigestRecipient['delivery'],
+    since: String(row.updated_at),
+  }));
+}
+
+/** Takes the person's notifications not mailed yet and marks them mailed. */
+async function takePendingNotifications(
+  tx: Transaction,
+  recipient: DigestRecipient,
+): Promise<ClaimedNotification[]> {
+  return tx
+    .update(notifications)
+    .set({ mailedAt: sql`now()` })
+    .where(
+      and(
+        eq(notifications.userId, recipient.userId),
+        isNull(notifications.mailedAt),
+        isNull(notifications.readAt),
+        sql`${notifications.createdAt} >= ${recipient.since}`,
+      ),
+    )
+    .returning({
+      id: notifications.id,
+      userId: notifications.userId,
+      kind: notifications.kind,
+      subject: notifications.subject,
+      createdAt: sql<Date>`${notifications.createdAt}`,
+    });
+}
+
+/** Loads the followed threads, in communities the person may still read, with unread replies. */
+async function loadUnreadThreads(
+  tx: Transaction,
+  user: { id: number; districtId: number | null },
+): Promise<UnreadThread[]> {
+  const viewer = { ...user, isPlatformAdmin: false, adminDistrictIds: [], scopes: [] };
+  const followed = await tx
+    .select({ id: threads.id, title: threads.title })
+    .from(follows)
+    .innerJoin(threads, eq(threads.id, follows.threadId))
+    .innerJoin(communities, eq(communities.id, threads.communityId))
+    .where(
+      and(
+        eq(follows.userId, user.id),
+        eq(follows.state, 'following'),
+        isNull(threads.removedAt),
+        readableCommunityCondition(viewer, communities),
+      ),
+    )
+    .orderBy(desc(threads.lastActivityAt))
+    .limit(50);
+  if (followed.length === 0) {
+    return [];
+  }
+  const states = await loadUnreadStates(
+    tx,
+    user.id,
+    followed.map((thread) => thread.id),
+  );
+  return followed
+    .map((thread, index) => ({
+      threadId: thread.id,
+      title: thread.title,
+      unreadCount: states[index]?.unreadCount ?? 0,
+    }))
+    .filter((thread) => thread.unreadCount > 0)
+    .slice(0, DIGEST_MAX_UNREAD_THREADS);
+}
+
+/** Groups digest items by community, then by thread, keeping the newest first within each. */
+function groupItems(items: MailItem[]): Map<string, Map<string, MailItem[]>> {
+  const groups = new Map<string, Map<string, MailItem[]>>();
+  for (const item of items) {
+    const community =
+      item.communityName === null ? 'Elsewhere' : `In the community “${item.communityName}”`;
+    const thread = item.threadTitle === null ? '' : `“${item.threadTitle}”`;
+    let threadsOfCommunity = groups.get(community);
+    if (!threadsOfCommunity) {
+      threadsOfCommunity = new Map();
+      groups.set(community, threadsOfCommunity);
+    }
+    threadsOfCommunity.set(thread, [...(threadsOfCommunity.get(thread) ?? []), item]);
+  }
+  return groups;
+}
+
+/** Builds the text of one digest. */
+export function digestMail(
+  context: MailContext,
+  recipient: { id: number; email: string; displayName: string },
+  delivery: DigestRecipient['delivery'],
+  items: MailItem[],
+  totalCount: number,
+  unreadThreads: UnreadThread[],
+): MailMessage {
+  const period = delivery === 'daily_digest' ? 'daily' : 'weekly';
+  const lines = [
+    `Hello ${recipient.displayName},`,
+    '',
+    `Your ${period} Staffroom digest: ${totalCount} new notification${totalCount === 1 ? '' : 's'}.`,
+  ];
+  for (const [community, threadsOfCommunity] of groupItems(items)) {
+    lines.push('', community);
+    for (const [thread, threadItems] of threadsOfCommunity) {
+      if (thread) {
+        lines.push(`  ${thread}`);
+      }
+      for (const item of threadItems) {
+        lines.push(`  - ${item.text} ${item.link}`);
+      }
+      const first = threadItems[0];
+      if (first) {
+        lines.push(
+          ...muteLines(context.muteLinks, recipient.id, first).map((line) => `    ${line}`),
+        );
+      }
+    }
+  }
+  if (totalCount > items.length) {
+    lines.push('', `And ${totalCount - items.length} more: ${context.publicUrl}/notifications`);
+  }
+  if (unreadThreads.length > 0) {
+    lines.push('', 'Unread replies in threads you follow:');
+    for (const thread of unreadThreads) {
+      const link = `${context.publicUrl}/t/${encodeURIComponent(encodeGlobalID('Thread', thread.threadId))}`;
+      lines.push(`  - “${thread.title}”: ${thread.unreadCount} unread ${link}`);
+    }
+  }
+  lines.push(
+    '',
+    `Stop all notification mail: ${context.muteLinks.url({ kind: 'email', userId: recipient.id })}`,
+    `Change how notifications reach you: ${context.publicUrl}/settings`,
+  );
+  return {
+    to: recipient.email,
+    subject: `Your ${period} Staffroom digest`,
+    text: lines.join('\n'),
+  };
+}
+
+/**
+ * Sends the digests that are due: for each person whose daily or weekly period has passed, one
+ * mail with up to 20 of their notifications not mailed yet (newest first, grouped by community and
+ * thread, each group with mute links) and their followed threads with unread replies. The claim,
+ * the mail and the notifications' `mailed_at` are written in one transaction. A person with
+ * nothing new gets no mail, but their period still restarts. Returns how many digests it queued.
+ */
+export async function sendDueDigests(context: MailContext): Promise<number> {
+  let queued = 0;
+  // Bounded: each pass moves the claimed people's periods forward, so they are not due again.
+  for (let pass = 0; pass < 50; pass += 1) {
+    const result = await context.db.transaction(async (tx) => {
+      const claimed = await claimDueDigests(tx);
+      let sent = 0;
+      for (const recipient of claimed) {
+        sent += (await sendDigest(tx, context, recipient)) ? 1 : 0;
+      }
+      return { claimed: claimed.length, sent };
+    });
+    queued += result.sent;
+    if (result.claimed < DIGEST_BATCH) {
+      break;
+    }
+  }
+  return queued;
+}
+
+async function sendDigest(
+  tx: Transaction,
+  context: MailContext,
+  recipient: DigestRecipient,
+): Promise<boolean> {
+  const [user] = await tx
+    .select({
+      id: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      districtId: users.districtId,
+    })
+    .from(users)
+    .where(eq(users.id, recipient.userId));
+  if (!user) {
+    return false;
+  }
+  const pending = (await takePendingNotifications(tx, recipient)).sort((a, b) => b.id - a.id);
+  const unreadThreads = await loadUnreadThreads(tx, user);
+  if (pending.length === 0 && unreadThreads.length === 0) {
+    return false;
+  }
+  const items = await describeForMail(tx, context.publicUrl, pending.slice(0, DIGEST_MAX_ITEMS));
+  await queueMail(
+    tx,
+    digestMail(context, user, recipient.delivery, items, pending.length, unreadThreads),
+  );
+  return true;
+}
