@@ -20,7 +20,9 @@ import {
   canReadBadgeAwardDetails,
 } from '../server/services/badge-award-access.ts';
 import type { ServiceContext } from '../server/services/context.ts';
+import { mayModerateContent } from '../server/services/moderation-access.ts';
 import { canReadUploadById } from '../server/services/upload-access.ts';
+import { mayShowNode } from './content-visibility.ts';
 
 /** Context that every resolver receives. */
 export interface GraphQLContext extends ServiceContext {
@@ -94,6 +96,7 @@ function scopeCheckers(ctx: GraphQLContext) {
       ]);
       return community !== null && canReadCommunityAudit(ctx.viewer, community, membership);
     },
+    moderateContent: (communityId: number) => mayModerateContent(ctx, communityId),
     readThread: (threadId: number) => ctx.access.canReadParent('thread', threadId),
     readLiveSession: (liveSessionId: number) =>
       ctx.access.canReadParent('liveSession', liveSessionId),
@@ -154,7 +157,9 @@ async function mayReturnNode(
   if (typeof scopes === 'boolean') {
     return scopes;
   }
-  return passesScopes(scopeCheckers(ctx), scopes as ScopeMap);
+  return (
+    (await passesScopes(scopeCheckers(ctx), scopes as ScopeMap)) && mayShowNode(ctx, typename, row)
+  );
 }
 
 export const MAX_PAGE_SIZE = 100;
@@ -172,6 +177,7 @@ export const builder = new SchemaBuilder<{
     readCommunity: number;
     moderateCommunity: number;
     readCommunityAudit: number;
+    moderateContent: number;
     readThread: number;
     readLiveSession: number;
     readBadge: number;

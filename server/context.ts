@@ -6,6 +6,7 @@ import { type Logger, lazyChild } from './log.ts';
 import type { EventBus, EventNotice } from './pubsub/event-bus.ts';
 import type { EventHub } from './pubsub/event-hub.ts';
 import { type Authenticated, authenticate } from './services/account.ts';
+import type { ContentLimits } from './services/content-limits.ts';
 
 export const SESSION_COOKIE = 'staffroom_session';
 
@@ -25,6 +26,8 @@ export interface ContextDeps {
   presenceTimeoutMs: number;
   /** Analytics figures computed over fewer distinct people than this are suppressed. */
   analyticsMinGroupSize: number;
+  /** Flood limits and link holds of new threads, posts and chat messages; defaults when unset. */
+  contentLimits?: ContentLimits;
 }
 
 export interface RequestInfo {
@@ -109,6 +112,7 @@ export async function createContext(
     publicUrl: deps.publicUrl,
     presenceTimeoutMs: deps.presenceTimeoutMs,
     analyticsMinGroupSize: deps.analyticsMinGroupSize,
+    contentLimits: deps.contentLimits,
     setSessionCookie: setCookie,
     isOwnOrigin: (origin: string) => deps.trustedOrigins.has(origin),
     publish: (notices: EventNotice[]) => publishNotices(deps, requestLog, notices),

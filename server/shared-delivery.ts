@@ -601,6 +601,9 @@ const RECORDED_ACCESS_CHECKS = new Set([
   'isDistrictReader',
   'requireReadable',
   'isViewer',
+  'isBlockedWith',
+  'moderatesContent',
+  'canSeeContent',
 ]);
 
 function serialize(result: ExecutionResult): Buffer {

@@ -9,16 +9,26 @@ import { canReadBadgeAward, loadBadgeAward } from '../../server/services/badge-a
 import { topics } from '../../server/services/context.ts';
 import { countUnreadNotifications } from '../../server/services/notification.ts';
 import { builder } from '../builder.ts';
+import { canSeeThreadById } from '../content-visibility.ts';
 import { parseExistingEventCursor, parseGlobalId } from '../ids.ts';
 import { enumFromValues } from '../types/enums.ts';
 import { Notification } from '../types/notification.ts';
+import { CONTENT_REMOVAL_EVENT_TYPES, contentEventIdFields } from './content-events.ts';
+import { hideEither, hideInvisibleContent } from './content-hide.ts';
 import { loadOncePerEvent } from './shared-load.ts';
 import { payloadId, type Recipient, streamSignals, streamTopic, unwrap } from './stream.ts';
 
 const ThreadActivityType = enumFromValues(
   'ThreadActivityType',
-  ['post_added', 'post_edited', 'post_deleted', 'reaction_changed', 'thread_updated'] as const,
-  'What changed in a thread: a reply added, edited or deleted, a reaction, or the thread itself (pinned, locked or its accepted answer).',
+  [
+    'post_added',
+    'post_edited',
+    'post_deleted',
+    'reaction_changed',
+    'thread_updated',
+    ...CONTENT_REMOVAL_EVENT_TYPES,
+  ] as const,
+  'What changed in a thread: a reply added, edited or deleted, a reaction, the thread itself (pinned, locked or its accepted answer), or a moderator removed or restored a reply or the thread.',
 );
 export const LIVE_SESSION_EVENT_TYPES = [
   'chat_message',
@@ -47,8 +57,14 @@ const LiveRoomSignalType = enumFromValues(
 );
 const CommunityActivityType = enumFromValues(
   'CommunityActivityType',
-  ['thread_created', 'reply_posted', 'live_session_scheduled', 'badge_awarded'] as const,
-  'What happened in a community: a new thread, a reply, a scheduled live session or a badge award.',
+  [
+    'thread_created',
+    'reply_posted',
+    'live_session_scheduled',
+    'badge_awarded',
+    ...CONTENT_REMOVAL_EVENT_TYPES,
+  ] as const,
+  'What happened in a community: a new thread, a reply, a scheduled live session, a badge award, or a moderator removed or restored a thread or reply.',
 );
 
 const EVENT_ID_DESCRIPTION =
@@ -63,6 +79,7 @@ function topicId(event: EventRow): number {
 const ThreadActivityEvent = builder.objectRef<TopicEvent>('ThreadActivityEvent').implement({
   description: 'A change in a thread. Pass eventId as `after` when resubscribing to resume.',
   fields: (t) => ({
+    ...contentEventIdFields(t),
     eventId: t.string({ description: EVENT_ID_DESCRIPTION, resolve: (event) => String(event.id) }),
     type: t.field({
       type: ThreadActivityType,
@@ -213,6 +230,7 @@ const LiveRoomSignal = builder.objectRef<RoomSignal>('LiveRoomSignal').implement
 const CommunityActivityEvent = builder.objectRef<TopicEvent>('CommunityActivityEvent').implement({
   description: 'A new thread, reply, live session or badge award in a community.',
   fields: (t) => ({
+    ...contentEventIdFields(t),
     eventId: t.string({ description: EVENT_ID_DESCRIPTION, resolve: (event) => String(event.id) }),
     type: t.field({
       type: CommunityActivityType,
@@ -343,7 +361,10 @@ builder.subscriptionType({
       subscribe: async (_root, args, ctx) => {
         const threadId = parseGlobalId(String(args.threadId), 'Thread', 'threadId');
         const after = await parseExistingEventCursor(args.after, () => ctx.events.latestEventId());
-        if (!(await ctx.access.canReadParent('thread', threadId))) {
+        if (
+          !(await ctx.access.canReadParent('thread', threadId)) ||
+          !(await canSeeThreadById(ctx, threadId))
+        ) {
           throw new NotFoundError(
             `Thread ${args.threadId} not found, or you do not have access to it.`,
           );
@@ -353,6 +374,7 @@ builder.subscriptionType({
           after,
           mayRead: (access) => access.canReadParent('thread', threadId),
           communityId: await ctx.access.communityIdOf('thread', threadId),
+          hide: hideInvisibleContent(ctx.db),
         });
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
@@ -408,7 +430,7 @@ builder.subscriptionType({
           after,
           mayRead: (access) => access.canReadParent('liveSession', liveSessionId),
           communityId: await ctx.access.communityIdOf('liveSession', liveSessionId),
-          hide: hideMute,
+          hide: hideEither(hideMute, hideInvisibleContent(ctx.db)),
         });
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),
@@ -460,6 +482,7 @@ builder.subscriptionType({
           after,
           mayRead: (access) => access.canRead(communityId),
           communityId,
+          hide: hideInvisibleContent(ctx.db),
         });
       },
       resolve: (item) => ({ ...unwrap(item), subjectId: topicId(unwrap(item)) }),

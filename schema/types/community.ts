@@ -14,6 +14,7 @@ import {
   readableCommunityCondition,
   visibleCommunityCondition,
 } from '../../server/auth/access.ts';
+import { threadColumnsOf, visibleThreadCondition } from '../../server/auth/content-visibility.ts';
 import type { ViewerAccess } from '../../server/auth/viewer-access.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import {
@@ -228,14 +229,15 @@ export const Community = builder.drizzleNode('communities', {
     }),
     threadCount: t.int({
       nullable: true,
-      description: 'Threads; null when the viewer may not read the content.',
+      description:
+        'Threads the viewer may see, as the threads connection lists them; null when the viewer may not read the content.',
       ...contentOnly,
-      select: {
+      select: (_args, ctx) => ({
         extras: {
           threadCount: (table, { sql }) =>
-            sql<number>`(select count(*)::int from threads t where t.community_id = ${table.id})`,
+            sql<number>`(select count(*)::int from threads t where t.community_id = ${table.id} and ${visibleThreadCondition(ctx.viewer, threadColumnsOf('t'))})`,
         },
-      },
+      }),
       resolve: (community) => community.threadCount,
     }),
     eventCursor: t.string({
@@ -300,8 +302,12 @@ export const Community = builder.drizzleNode('communities', {
     threads: t.relatedConnection('threads', {
       nullable: true,
       ...contentOnly,
-      description: 'Pinned threads first, then by latest activity.',
-      query: { orderBy: { pinned: 'desc', lastActivityAt: 'desc', id: 'desc' } },
+      description:
+        'Pinned threads first, then by latest activity. Leaves out threads the viewer may not see: removed ones (except for moderators), held ones (except for moderators and their author) and those of people blocked either way.',
+      query: (_args, ctx) => ({
+        where: { RAW: (table) => visibleThreadCondition(ctx.viewer, table) },
+        orderBy: { pinned: 'desc', lastActivityAt: 'desc', id: 'desc' },
+      }),
     }),
     upcomingLiveSessions: t.relatedConnection('liveSessions', {
       nullable: true,

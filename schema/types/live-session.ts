@@ -8,6 +8,7 @@ import {
   RSVP_STATUSES,
 } from '../../drizzle/tables/index.ts';
 import { canChatInLiveSession, canManageLiveSession } from '../../server/auth/access.ts';
+import { notBlockedCondition } from '../../server/auth/content-visibility.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import { topics } from '../../server/services/context.ts';
 import { isMuted } from '../../server/services/live-room.ts';
@@ -202,8 +203,12 @@ export const LiveSession = builder.drizzleNode('liveSessions', {
         ),
     }),
     chatMessages: t.relatedConnection('chatMessages', {
-      description: 'Chat history, oldest first; ask for `last: 50` to get the latest.',
-      query: { orderBy: { id: 'asc' } },
+      description:
+        'Chat history, oldest first; ask for `last: 50` to get the latest. Leaves out the messages of people the viewer blocked or who blocked the viewer.',
+      query: (_args, ctx) => ({
+        where: { RAW: (table) => notBlockedCondition(ctx.viewer, table.authorId) },
+        orderBy: { id: 'asc' },
+      }),
     }),
   }),
 });

@@ -5,6 +5,11 @@ import {
   canModerateCommunity,
   canReplyToThread,
 } from '../../server/auth/access.ts';
+import {
+  visiblePostCondition,
+  visibleThreadCondition,
+} from '../../server/auth/content-visibility.ts';
+import { RateLimitedError } from '../../server/errors.ts';
 import { renderMarkdown } from '../../server/markdown.ts';
 import { topics } from '../../server/services/context.ts';
 import {
@@ -18,6 +23,7 @@ import {
   react,
 } from '../../server/services/thread.ts';
 import { builder } from '../builder.ts';
+import { visibleText } from '../content-visibility.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId, tryParseGlobalId } from '../ids.ts';
 import { enumFromValues } from './enums.ts';
@@ -60,11 +66,37 @@ export const Thread = builder.drizzleNode('threads', {
   id: { column: (thread) => thread.id },
   authScopes: (thread) => ({ readCommunity: thread.communityId }),
   fields: (t) => ({
-    title: t.exposeString('title', { description: 'Up to 200 characters.' }),
-    body: t.exposeString('body', { description: 'Markdown, as written.' }),
+    title: t.string({
+      description:
+        'Up to 200 characters; empty for a removed or held thread the viewer may not see, as when an event names it.',
+      resolve: (thread, _args, ctx) => visibleText(ctx, thread.communityId, thread, thread.title),
+    }),
+    body: t.string({
+      description: 'Markdown, as written; empty where the title is.',
+      resolve: (thread, _args, ctx) => visibleText(ctx, thread.communityId, thread, thread.body),
+    }),
     bodyHtml: t.string({
-      description: 'The body rendered to sanitized HTML.',
-      resolve: (thread) => renderMarkdown(thread.body),
+      description: 'The body rendered to sanitized HTML; empty where the title is.',
+      resolve: async (thread, _args, ctx) =>
+        renderMarkdown(await visibleText(ctx, thread.communityId, thread, thread.body)),
+    }),
+    removed: t.boolean({
+      description:
+        "Whether a facilitator removed it; only the community's moderators still see a removed thread.",
+      resolve: (thread) => thread.removedAt !== null,
+    }),
+    held: t.boolean({
+      description:
+        'Whether it waits for review (a new account posted a link); until approved only its author and the moderators see it.',
+      resolve: (thread) => thread.heldAt !== null,
+    }),
+    removalReason: t.string({
+      nullable: true,
+      description: "Why it was removed; for the community's moderators only, null for others.",
+      resolve: async (thread, _args, ctx) =>
+        thread.removedAt !== null && (await ctx.access.moderatesContent(thread.communityId))
+          ? thread.removalReason
+          : null,
     }),
     kind: t.field({
       type: ThreadKindEnum,
@@ -100,7 +132,10 @@ export const Thread = builder.drizzleNode('threads', {
     acceptedAnswer: t.relation('acceptedPost', {
       nullable: true,
       description:
-        'The reply accepted as the answer to a question; null when none is, and for other kinds.',
+        'The reply accepted as the answer to a question; null when none is, for other kinds, and when the viewer may not see that reply.',
+      query: (_args, ctx) => ({
+        where: { RAW: (table) => visiblePostCondition(ctx.viewer, table) },
+      }),
     }),
     viewerCanReply: t.boolean({
       description:
@@ -130,19 +165,26 @@ export const Thread = builder.drizzleNode('threads', {
         ),
     }),
     posts: t.relatedConnection('posts', {
-      description: 'Top-level replies, oldest first; each carries its own replies.',
-      query: { where: { depth: 0 }, orderBy: { id: 'asc' } },
+      description:
+        'Top-level replies, oldest first; each carries its own replies. Leaves out replies the viewer may not see: removed ones (except for moderators), held ones (except for moderators and their author) and those of people blocked either way.',
+      query: (_args, ctx) => ({
+        where: { depth: 0, RAW: (table) => visiblePostCondition(ctx.viewer, table) },
+        orderBy: { id: 'asc' },
+      }),
     }),
     latestReply: t.field({
       type: PostRef,
       nullable: true,
       description:
-        'The newest reply that is not deleted, at any depth; null when there is none. For previews such as the feed widget.',
+        'The newest reply that is not deleted and that the viewer may see, at any depth; null when there is none. For previews such as the feed widget.',
       // Loaded with the thread, so a list of threads costs no query per thread.
-      select: (_args, _ctx, nestedSelection) => ({
+      select: (_args, ctx, nestedSelection) => ({
         with: {
           posts: nestedSelection({
-            where: { deletedAt: { isNull: true } },
+            where: {
+              deletedAt: { isNull: true },
+              RAW: (table) => visiblePostCondition(ctx.viewer, table),
+            },
             orderBy: { id: 'desc' as const },
             limit: 1,
           }),
@@ -160,12 +202,38 @@ export const PostRef = builder.drizzleNode('posts', {
   authScopes: (post) => ({ readThread: post.threadId }),
   fields: (t) => ({
     body: t.string({
-      description: 'Markdown, as written; empty when deleted.',
-      resolve: (post) => (post.deletedAt ? '' : post.body),
+      description:
+        'Markdown, as written; empty when deleted, and when removed or held and the viewer may not see it.',
+      select: { with: { thread: { columns: { communityId: true } } } },
+      resolve: (post, _args, ctx) =>
+        post.deletedAt ? '' : visibleText(ctx, post.thread.communityId, post, post.body),
     }),
     bodyHtml: t.string({
-      description: 'The body rendered to sanitized HTML; empty when deleted.',
-      resolve: (post) => (post.deletedAt ? '' : renderMarkdown(post.body)),
+      description: 'The body rendered to sanitized HTML; empty where the body is.',
+      select: { with: { thread: { columns: { communityId: true } } } },
+      resolve: async (post, _args, ctx) =>
+        post.deletedAt
+          ? ''
+          : renderMarkdown(await visibleText(ctx, post.thread.communityId, post, post.body)),
+    }),
+    removed: t.boolean({
+      description:
+        "Whether a facilitator removed it; only the community's moderators still see a removed reply.",
+      resolve: (post) => post.removedAt !== null,
+    }),
+    held: t.boolean({
+      description:
+        'Whether it waits for review (a new account posted a link); until approved only its author and the moderators see it.',
+      resolve: (post) => post.heldAt !== null,
+    }),
+    removalReason: t.string({
+      nullable: true,
+      description: "Why it was removed; for the community's moderators only, null for others.",
+      select: { with: { thread: { columns: { communityId: true } } } },
+      resolve: async (post, _args, ctx) =>
+        post.removedAt !== null && (await ctx.access.moderatesContent(post.thread.communityId))
+          ? post.removalReason
+          : null,
     }),
     deleted: t.boolean({
       description: 'Whether its author or a moderator deleted it.',
@@ -196,8 +264,12 @@ export const PostRef = builder.drizzleNode('posts', {
       description: 'The top-level reply it replies to; null for a top-level reply.',
     }),
     replies: t.relation('replies', {
-      description: 'Replies to this reply, one level deep, oldest first.',
-      query: { orderBy: { id: 'asc' } },
+      description:
+        'Replies to this reply, one level deep, oldest first, without those the viewer may not see (as in Thread.posts).',
+      query: (_args, ctx) => ({
+        where: { RAW: (table) => visiblePostCondition(ctx.viewer, table) },
+        orderBy: { id: 'asc' },
+      }),
     }),
     reactions: t.field({
       type: [ReactionCountRef],
@@ -256,7 +328,8 @@ builder.queryFields((t) => ({
   thread: t.drizzleField({
     type: 'threads',
     nullable: true,
-    description: 'A thread; null when it does not exist or the viewer may not read it.',
+    description:
+      'A thread; null when it does not exist or the viewer may not read it: a removed thread shows only to moderators, a held one to moderators and its author, and none to people its author blocked or who blocked its author.',
     args: { id: t.arg.id({ required: true, description: "The thread's global id." }) },
     resolve: async (query, _parent, args, ctx) => {
       const id = tryParseGlobalId(String(args.id), 'Thread');
@@ -266,7 +339,9 @@ builder.queryFields((t) => ({
       // The cursor is read before the row, so an event that lands in between is replayed to the
       // subscriber rather than lost.
       const eventCursor = await ctx.events.latestEventId(topics.thread(id));
-      const thread = await ctx.db.query.threads.findFirst(query({ where: { id } }));
+      const thread = await ctx.db.query.threads.findFirst(
+        query({ where: { id, RAW: (table) => visibleThreadCondition(ctx.viewer, table) } }),
+      );
       return thread ? Object.assign(thread, { eventCursor }) : null;
     },
   }),
@@ -281,8 +356,8 @@ builder.mutationFields((t) => ({
   createThread: t.drizzleField({
     type: 'threads',
     description:
-      'Starts a thread. Members post discussions and questions; moderators also post announcements.',
-    errors: { types: COMMON_ERRORS },
+      "Starts a thread. Members post discussions and questions; moderators also post announcements. Past the flood limit (3 threads a minute, 1 for accounts younger than NEW_ACCOUNT_DAYS) returns RateLimitedError and writes nothing. A new account's thread with a link is held for review: `held` is true and only its author and the moderators see it until a facilitator approves it.",
+    errors: { types: [...COMMON_ERRORS, RateLimitedError] },
     args: {
       input: t.arg({
         required: true,
@@ -311,8 +386,9 @@ builder.mutationFields((t) => ({
   }),
   createPost: t.drizzleField({
     type: 'posts',
-    description: 'Replies to a thread, or with parentId to a top-level reply.',
-    errors: { types: COMMON_ERRORS },
+    description:
+      "Replies to a thread, or with parentId to a top-level reply. Past the flood limit (10 replies a minute, 3 for accounts younger than NEW_ACCOUNT_DAYS) returns RateLimitedError and writes nothing. A new account's reply with a link is held for review: `held` is true and only its author and the moderators see it until a facilitator approves it.",
+    errors: { types: [...COMMON_ERRORS, RateLimitedError] },
     args: {
       input: t.arg({
         required: true,

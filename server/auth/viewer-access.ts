@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { and, inArray } from 'drizzle-orm';
+import { and, inArray, or } from 'drizzle-orm';
 import type { Database } from '../../drizzle/db.ts';
 import {
   badges,
@@ -7,11 +7,13 @@ import {
   liveSessions,
   memberships,
   threads,
+  userBlocks,
 } from '../../drizzle/tables/index.ts';
 import { NotFoundError } from '../errors.ts';
 import {
   type CommunityAccess,
   canAdministerDistrict,
+  canModerateContent,
   canReadCommunity,
   canSeeCommunity,
   type EmbedScope,
@@ -19,6 +21,7 @@ import {
   embedKeyGrantsRead,
   type Viewer,
 } from './access.ts';
+import { type ContentFacts, canSeeContent } from './content-visibility.ts';
 
 export type MembershipRow = typeof memberships.$inferSelect;
 export type ParentKind = 'thread' | 'liveSession' | 'badge';
@@ -39,6 +42,8 @@ export class AccessBatcher {
   readonly memberships: DataLoader<string, MembershipRow | null>;
   readonly parents: Record<ParentKind, DataLoader<number, number | null>>;
   readonly badgeIssuers: DataLoader<number, BadgeIssuerIds | null>;
+  /** Keyed `viewerId:otherId`: whether either of the two blocked the other. */
+  readonly blocks: DataLoader<string, boolean>;
 
   constructor(db: Database) {
     const noCache = { cache: false };
@@ -92,6 +97,18 @@ export class AccessBatcher {
         .where(inArray(badges.id, [...new Set(ids)]));
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
+    }, noCache);
+    this.blocks = new DataLoader(async (keys) => {
+      const people = [...new Set(keys.flatMap((key) => key.split(':').map(Number)))];
+      const rows = await db
+        .select({ blockerId: userBlocks.blockerId, blockedId: userBlocks.blockedId })
+        .from(userBlocks)
+        .where(or(inArray(userBlocks.blockerId, people), inArray(userBlocks.blockedId, people)));
+      const pairs = new Set(rows.map((row) => `${row.blockerId}:${row.blockedId}`));
+      return keys.map((key) => {
+        const [first, second] = key.split(':');
+        return pairs.has(`${first}:${second}`) || pairs.has(`${second}:${first}`);
+      });
     }, noCache);
   }
 }
@@ -163,6 +180,38 @@ export class ViewerAccess {
    */
   isViewer(userId: number): boolean {
     return this.viewer !== null && this.viewer.id === userId;
+  }
+
+  /** Reports whether the viewer and this person blocked each other, in either direction. */
+  isBlockedWith(userId: number | null): Promise<boolean> {
+    if (!this.viewer || userId === null || userId === this.viewer.id) {
+      return Promise.resolve(false);
+    }
+    const key = `${this.viewer.id}:${userId}`;
+    return this.remember(`block:${userId}`, () => this.batcher.blocks.load(key));
+  }
+
+  /** Reports whether the viewer reviews reports and removes content in the community. */
+  async moderatesContent(communityId: number): Promise<boolean> {
+    const [community, membership] = await Promise.all([
+      this.community(communityId),
+      this.membership(communityId),
+    ]);
+    return community !== null && canModerateContent(this.viewer, community, membership);
+  }
+
+  /**
+   * Reports whether the viewer sees a thread or post of the community: see canSeeContent. Takes
+   * plain values, so that shared delivery can ask another viewer the same question.
+   */
+  async canSeeContent(communityId: number, content: ContentFacts): Promise<boolean> {
+    const [moderates, blocked] = await Promise.all([
+      content.removedAt !== null || content.heldAt !== null
+        ? this.moderatesContent(communityId)
+        : false,
+      this.isBlockedWith(content.authorId),
+    ]);
+    return canSeeContent(this.viewer, content, { moderates, blocked });
   }
 
   /** Forgets what was loaded for a community, after a change made by this same request. */

@@ -6,6 +6,7 @@ import type { ViewerAccess } from '../auth/viewer-access.ts';
 import { UnauthenticatedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { EventNotice } from '../pubsub/event-bus.ts';
+import type { ContentLimits } from './content-limits.ts';
 
 /** Request state that a domain service needs from its caller. */
 export interface ServiceContext {
@@ -15,6 +16,8 @@ export interface ServiceContext {
   log: Logger;
   /** Called after a transaction commits, with the events it wrote. */
   publish: (notices: EventNotice[]) => void;
+  /** Flood limits and link holds; DEFAULT_CONTENT_LIMITS when not set. */
+  contentLimits?: ContentLimits;
 }
 
 export interface RecordedEvent {

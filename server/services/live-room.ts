@@ -30,7 +30,10 @@ import {
 } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
 import { recordAudit } from './audit.ts';
+import { rejectWhileMutedInCommunity } from './community-mute.ts';
+import { limitContentWrites } from './content-limits.ts';
 import {
+  type EventRecorder,
   requireViewer,
   runInTransaction,
   type ServiceContext,
@@ -107,7 +110,7 @@ async function limitRoomWrites(ctx: ServiceContext, room: RoomState): Promise<vo
 
 interface RoomState {
   liveSession: LiveSessionRow;
-  membership: MembershipAccess | null;
+  membership: (MembershipAccess & { mutedUntil?: string | null }) | null;
   viewer: Viewer;
   muted: boolean;
   moderator: boolean;
@@ -196,7 +199,9 @@ export async function sendChatMessage(
   if (!canChatInLiveSession(room.liveSession, room.membership, room.muted)) {
     rejectRoomAction(room, 'chat');
   }
+  rejectWhileMutedInCommunity(room.membership, 'chat');
   await limitRoomWrites(ctx, room);
+  await limitContentWrites(ctx, 'chatMessage');
 
   return runInTransaction(ctx, async (tx, recorder) => {
     const [numbered] = await tx
@@ -335,35 +340,57 @@ export async function deleteChatMessage(
   if (message.deletedAt) {
     return message;
   }
-  return runInTransaction(ctx, async (tx, recorder) => {
-    const [deleted] = await tx
-      .update(chatMessages)
-      .set({ body: '', deletedAt: sql`now()`, deletedById: room.viewer.id })
-      .where(and(eq(chatMessages.id, message.id), sql`${chatMessages.deletedAt} is null`))
-      .returning();
-    if (!deleted) {
-      return message;
-    }
-    if (!own) {
-      await recordAudit(tx, {
-        actorId: room.viewer.id,
-        action: 'live_session.message_removed',
+  return runInTransaction(
+    ctx,
+    async (tx, recorder) =>
+      (await deleteChatMessageInTransaction(tx, recorder, {
+        message,
         communityId: room.liveSession.communityId,
-        subjectUserId: message.authorId,
-        details: {
-          liveSessionId: message.liveSessionId,
-          chatMessageId: message.id,
-          sequence: message.sequence,
-          body: message.body,
-        },
-      });
-    }
-    await recorder.record(topics.liveSession(message.liveSessionId), 'chat_message_deleted', {
-      chatMessageId: message.id,
-      byModerator: !own,
+        actorId: room.viewer.id,
+      })) ?? message,
+  );
+}
+
+/**
+ * Empties a chat message inside the caller's transaction, which has checked who may. A deletion
+ * by anyone but the author goes to the audit log with the removed text. Publishes
+ * CHAT_MESSAGE_DELETED. Returns null when the message was already deleted.
+ */
+export async function deleteChatMessageInTransaction(
+  tx: Transaction,
+  recorder: EventRecorder,
+  input: { message: ChatMessageRow; communityId: number; actorId: number; reason?: string },
+): Promise<ChatMessageRow | null> {
+  const { message, actorId } = input;
+  const own = message.authorId === actorId;
+  const [deleted] = await tx
+    .update(chatMessages)
+    .set({ body: '', deletedAt: sql`now()`, deletedById: actorId })
+    .where(and(eq(chatMessages.id, message.id), sql`${chatMessages.deletedAt} is null`))
+    .returning();
+  if (!deleted) {
+    return null;
+  }
+  if (!own) {
+    await recordAudit(tx, {
+      actorId,
+      action: 'live_session.message_removed',
+      communityId: input.communityId,
+      subjectUserId: message.authorId,
+      details: {
+        liveSessionId: message.liveSessionId,
+        chatMessageId: message.id,
+        sequence: message.sequence,
+        body: message.body,
+        ...(input.reason !== undefined && { reason: input.reason }),
+      },
     });
-    return deleted;
+  }
+  await recorder.record(topics.liveSession(message.liveSessionId), 'chat_message_deleted', {
+    chatMessageId: message.id,
+    byModerator: !own,
   });
+  return deleted;
 }
 
 /**
@@ -516,6 +543,7 @@ export async function askQuestion(
   if (!canChatInLiveSession(room.liveSession, room.membership, room.muted)) {
     rejectRoomAction(room, 'ask questions');
   }
+  rejectWhileMutedInCommunity(room.membership, 'ask questions');
   await limitRoomWrites(ctx, room);
   return runInTransaction(ctx, async (tx, recorder) => {
     const [question] = await tx

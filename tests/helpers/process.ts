@@ -23,6 +23,9 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
       LOG_LEVEL: 'info',
       SERVE_CLIENT: 'false',
       SEED_DEMO: 'false',
+      // As in startTestServer: fresh test accounts write quickly; `env` turns the limits back on.
+      FLOOD_LIMITS: 'false',
+      NEW_ACCOUNT_DAYS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

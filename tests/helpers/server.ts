@@ -83,7 +83,8 @@ const connections = new WeakMap<Client, Promise<void>>();
 /**
  * Starts Staffroom in this process on a free port of 127.0.0.1 against a test database. It logs
  * at `TEST_LOG_LEVEL` (default silent). It serves no client and seeds no demo data unless `env`
- * sets SERVE_CLIENT or SEED_DEMO to true.
+ * sets SERVE_CLIENT or SEED_DEMO to true, and applies no flood limits or link holds unless `env`
+ * sets FLOOD_LIMITS and NEW_ACCOUNT_DAYS.
  */
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const config = loadConfig({
@@ -93,6 +94,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     SERVE_CLIENT: 'false',
     SEED_DEMO: 'false',
     QUERY_STATS: 'true',
+    // Tests write many posts a minute from accounts made a moment ago. The flood limit and link
+    // hold tests turn both back on through `env`.
+    FLOOD_LIMITS: 'false',
+    NEW_ACCOUNT_DAYS: '0',
     DATA_DIR: options.database.dataDir,
     ...(options.database.url && { DATABASE_URL: options.database.url }),
     ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
