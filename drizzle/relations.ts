@@ -76,6 +76,7 @@ export const relations = defineRelations(tables, (r) => ({
     badges: r.many.badges(),
     invitations: r.many.communityInvitations(),
     auditLog: r.many.auditLog({ from: r.communities.id, to: r.auditLog.communityId }),
+    reports: r.many.reports({ from: r.communities.id, to: r.reports.communityId }),
   },
   memberships: {
     community: r.one.communities({
@@ -289,6 +290,27 @@ export const relations = defineRelations(tables, (r) => ({
   },
   notifications: {
     user: r.one.users({ from: r.notifications.userId, to: r.users.id, optional: false }),
+  },
+  reports: {
+    community: r.one.communities({
+      from: r.reports.communityId,
+      to: r.communities.id,
+      optional: false,
+    }),
+    thread: r.one.threads({ from: r.reports.threadId, to: r.threads.id }),
+    post: r.one.posts({ from: r.reports.postId, to: r.posts.id }),
+    chatMessage: r.one.chatMessages({ from: r.reports.chatMessageId, to: r.chatMessages.id }),
+    subjectUser: r.one.users({
+      from: r.reports.subjectUserId,
+      to: r.users.id,
+      alias: 'reportedPeople',
+    }),
+    reporter: r.one.users({ from: r.reports.reporterId, to: r.users.id, alias: 'reportsMade' }),
+    resolvedBy: r.one.users({
+      from: r.reports.resolvedById,
+      to: r.users.id,
+      alias: 'reportsResolved',
+    }),
   },
 }));
 

@@ -38,7 +38,7 @@ export function communityAccessTopic(communityId: number): string {
   return `access:community:${communityId}`;
 }
 
-function announceAccessChange(ctx: ServiceContext, communityId: number): void {
+export function announceAccessChange(ctx: ServiceContext, communityId: number): void {
   ctx.access.clear(communityId);
   ctx.publish([{ id: 0, topic: communityAccessTopic(communityId) }]);
 }
@@ -248,25 +248,22 @@ export async function removeMember(
       );
     }
     if (input.ban) {
-      await tx
-        .insert(memberships)
-        .values({
-          communityId: community.id,
-          userId: input.userId,
-          role: 'member',
-          status: 'banned',
-        })
-        .onConflictDoUpdate({
-          target: [memberships.communityId, memberships.userId],
-          set: { status: 'banned', role: 'member' },
-        });
-    } else if (target) {
+      await banInTransaction(tx, {
+        actorId: viewer.id,
+        community,
+        target,
+        userId: input.userId,
+        reason,
+      });
+      return;
+    }
+    if (target) {
       await tx.delete(memberships).where(eq(memberships.id, target.id));
     }
     await leaveCommunityRooms(tx, community.id, input.userId);
     await recordAudit(tx, {
       actorId: viewer.id,
-      action: input.ban ? 'community.member_banned' : 'community.member_removed',
+      action: 'community.member_removed',
       communityId: community.id,
       districtId: community.districtId,
       subjectUserId: input.userId,
@@ -278,6 +275,46 @@ export async function removeMember(
     });
   });
   announceAccessChange(ctx, community.id);
+}
+
+/**
+ * Bans a person inside the caller's transaction, which has checked who may: their membership
+ * becomes (or is created as) a banned one, they leave the community's live rooms, and the audit
+ * log records it. The caller announces the access change after the commit.
+ */
+export async function banInTransaction(
+  tx: Transaction,
+  input: {
+    actorId: number;
+    community: CommunityAccess;
+    target: MembershipRow | null;
+    userId: number;
+    reason: string;
+    details?: Record<string, unknown>;
+  },
+): Promise<void> {
+  const { community, target } = input;
+  await tx
+    .insert(memberships)
+    .values({ communityId: community.id, userId: input.userId, role: 'member', status: 'banned' })
+    .onConflictDoUpdate({
+      target: [memberships.communityId, memberships.userId],
+      set: { status: 'banned', role: 'member' },
+    });
+  await leaveCommunityRooms(tx, community.id, input.userId);
+  await recordAudit(tx, {
+    actorId: input.actorId,
+    action: 'community.member_banned',
+    communityId: community.id,
+    districtId: community.districtId,
+    subjectUserId: input.userId,
+    details: {
+      reason: input.reason,
+      previousRole: target?.role ?? null,
+      previousStatus: target?.status ?? null,
+      ...input.details,
+    },
+  });
 }
 
 /** Lifts a ban; the person may then join or ask again. */

@@ -4,6 +4,7 @@ import { mutationDocument } from '../lib/operations.ts';
 import { createSubmission } from '../lib/submission.ts';
 import { formatLocal } from '../lib/time.ts';
 import { Field, FormMessage } from './field.tsx';
+import { ModerationActions } from './moderation/moderation-actions.tsx';
 
 /** Fields of a reply that the thread page selects, for `PostView`. */
 export const POST_FIELDS = `id body bodyHtml deleted edited createdAt isAcceptedAnswer viewerCanEdit
@@ -35,6 +36,8 @@ export interface PostControls {
     input: Record<string, unknown>,
   ) => Promise<MutationOutcome<unknown>>;
   refetch: () => void;
+  /** Whether a moderator removed the post since the page loaded, so it is no longer shown. */
+  isRemoved?: (postId: string) => boolean;
 }
 
 const REACTIONS: [string, string][] = [
@@ -180,97 +183,107 @@ export function PostView(props: { post: Post; controls: PostControls; nested?: b
     });
 
   return (
-    <li
-      class="post"
-      classList={{ accepted: props.post.isAcceptedAnswer, deleted: props.post.deleted }}
-      data-testid="post-item"
-    >
-      <p class="meta">
-        <strong>{props.post.deleted ? 'Deleted' : author()}</strong> ·{' '}
-        <time datetime={props.post.createdAt}>{formatLocal(props.post.createdAt)}</time>
-        <Show when={props.post.edited && !props.post.deleted}> · edited</Show>
-        <Show when={props.post.isAcceptedAnswer}>
-          <span class="tag good">Accepted answer</span>
-        </Show>
-      </p>
-      <Show
-        when={editing()}
-        fallback={
-          <div
-            class="prose"
-            innerHTML={
-              props.post.deleted ? '<p><em>This reply was deleted.</em></p>' : props.post.bodyHtml
-            }
-          />
-        }
+    <Show when={!props.controls.isRemoved?.(props.post.id)}>
+      <li
+        class="post"
+        classList={{ accepted: props.post.isAcceptedAnswer, deleted: props.post.deleted }}
+        data-testid="post-item"
       >
-        <EditPostForm
-          post={props.post}
-          onDone={() => {
-            setEditing(false);
-            props.controls.refetch();
-          }}
-        />
-      </Show>
-      <Show when={!props.post.deleted}>
-        <div class="post-actions">
-          <Reactions post={props.post} controls={props.controls} />
-          <Show when={!props.nested && props.controls.viewerCanReply}>
-            <button
-              type="button"
-              class="link-button"
-              aria-expanded={replying() ? 'true' : 'false'}
-              onClick={() => setReplying(!replying())}
-            >
-              Reply
-            </button>
+        <p class="meta">
+          <strong>{props.post.deleted ? 'Deleted' : author()}</strong> ·{' '}
+          <time datetime={props.post.createdAt}>{formatLocal(props.post.createdAt)}</time>
+          <Show when={props.post.edited && !props.post.deleted}> · edited</Show>
+          <Show when={props.post.isAcceptedAnswer}>
+            <span class="tag good">Accepted answer</span>
           </Show>
-          <Show when={props.post.viewerCanEdit && !editing()}>
-            <button type="button" class="link-button" onClick={() => setEditing(true)}>
-              Edit
-            </button>
-          </Show>
-          <Show when={props.post.viewerCanEdit || props.controls.viewerCanModerate}>
-            <button
-              type="button"
-              class="link-button danger"
-              onClick={() =>
-                window.confirm('Delete this reply?') &&
-                props.controls.act('deletePost', 'PostIdInput', { postId: props.post.id })
+        </p>
+        <Show
+          when={editing()}
+          fallback={
+            <div
+              class="prose"
+              innerHTML={
+                props.post.deleted ? '<p><em>This reply was deleted.</em></p>' : props.post.bodyHtml
               }
-            >
-              Delete
-            </button>
-          </Show>
-          <Show when={props.controls.viewerCanAcceptAnswer}>
-            <button
-              type="button"
-              class="link-button"
-              onClick={() => setAccepted(!props.post.isAcceptedAnswer)}
-            >
-              {props.post.isAcceptedAnswer ? 'Unmark as answer' : 'Accept as answer'}
-            </button>
-          </Show>
-        </div>
-      </Show>
-      <Show when={(props.post.replies?.length ?? 0) > 0}>
-        <ol class="replies" aria-label={`Replies to ${author()}`}>
-          <For each={props.post.replies}>
-            {(nested) => <PostView post={nested} controls={props.controls} nested />}
-          </For>
-        </ol>
-      </Show>
-      <Show when={replying()}>
-        <ReplyForm
-          threadId={props.controls.threadId}
-          parentId={props.post.id}
-          label={`Reply to ${author()}`}
-          onPosted={() => {
-            setReplying(false);
-            props.controls.refetch();
-          }}
-        />
-      </Show>
-    </li>
+            />
+          }
+        >
+          <EditPostForm
+            post={props.post}
+            onDone={() => {
+              setEditing(false);
+              props.controls.refetch();
+            }}
+          />
+        </Show>
+        <Show when={!props.post.deleted}>
+          <div class="post-actions">
+            <Reactions post={props.post} controls={props.controls} />
+            <Show when={!props.nested && props.controls.viewerCanReply}>
+              <button
+                type="button"
+                class="link-button"
+                aria-expanded={replying() ? 'true' : 'false'}
+                onClick={() => setReplying(!replying())}
+              >
+                Reply
+              </button>
+            </Show>
+            <Show when={props.post.viewerCanEdit && !editing()}>
+              <button type="button" class="link-button" onClick={() => setEditing(true)}>
+                Edit
+              </button>
+            </Show>
+            <Show when={props.post.viewerCanEdit || props.controls.viewerCanModerate}>
+              <button
+                type="button"
+                class="link-button danger"
+                onClick={() =>
+                  window.confirm('Delete this reply?') &&
+                  props.controls.act('deletePost', 'PostIdInput', { postId: props.post.id })
+                }
+              >
+                Delete
+              </button>
+            </Show>
+            <ModerationActions
+              kind="post"
+              id={props.post.id}
+              label={`reply by ${author()}`}
+              authorId={props.post.author?.id}
+              viewerCanModerate={props.controls.viewerCanModerate}
+              onRemoved={props.controls.refetch}
+            />
+            <Show when={props.controls.viewerCanAcceptAnswer}>
+              <button
+                type="button"
+                class="link-button"
+                onClick={() => setAccepted(!props.post.isAcceptedAnswer)}
+              >
+                {props.post.isAcceptedAnswer ? 'Unmark as answer' : 'Accept as answer'}
+              </button>
+            </Show>
+          </div>
+        </Show>
+        <Show when={(props.post.replies?.length ?? 0) > 0}>
+          <ol class="replies" aria-label={`Replies to ${author()}`}>
+            <For each={props.post.replies}>
+              {(nested) => <PostView post={nested} controls={props.controls} nested />}
+            </For>
+          </ol>
+        </Show>
+        <Show when={replying()}>
+          <ReplyForm
+            threadId={props.controls.threadId}
+            parentId={props.post.id}
+            label={`Reply to ${author()}`}
+            onPosted={() => {
+              setReplying(false);
+              props.controls.refetch();
+            }}
+          />
+        </Show>
+      </li>
+    </Show>
   );
 }

@@ -13,6 +13,7 @@ import {
   type MemberRow,
 } from '../components/manage-members.tsx';
 import { type JoinRequest, ManageRequests } from '../components/manage-requests.tsx';
+import { ReviewQueue } from '../components/moderation/review-queue.tsx';
 import { ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery, type QueryState } from '../lib/graphql.ts';
 import { pluralize } from '../lib/plural.ts';
@@ -24,6 +25,7 @@ const USER_FIELDS = 'id displayName school { name }';
 // the server's query cost limit allows.
 const MANAGE_COMMUNITY = `query ManageCommunity($slug: String!) { community(slug: $slug) {
   id slug name description focus visibility listed viewerCanModerate viewerMembership { role }
+  openReportCount
   joinRequests(first: 50) { nodes { id joinedAt user { ${USER_FIELDS} } } }
   members(first: 100) { nodes { id role joinedAt user { ${USER_FIELDS} } } }
   bannedMembers(first: 50) { nodes { id user { id displayName } } } } }`;
@@ -39,6 +41,7 @@ interface ManageData {
         slug: string;
         viewerCanModerate: boolean;
         viewerMembership: { role: string } | null;
+        openReportCount: number | null;
         // Each list is null for a viewer who may not see it, and the page then shows no section.
         joinRequests: { nodes: JoinRequest[] } | null;
         members: { nodes: MemberRow[] } | null;
@@ -144,6 +147,7 @@ export default function CommunityManagePage() {
                 <Show when={current().joinRequests}>
                   <a href="#requests-heading">Requests ({requestCount()})</a>
                 </Show>
+                <a href="#reports-heading">Reports ({current().openReportCount ?? 0})</a>
                 <Show when={current().members}>
                   <a href="#members-heading">Members</a>
                 </Show>
@@ -153,6 +157,7 @@ export default function CommunityManagePage() {
                   <a href="#widgets-heading">Embed</a>
                 </Show>
                 <a href="#audit-heading">Audit log</a>
+                <A href={`/c/${current().slug}/analytics`}>Analytics</A>
               </nav>
 
               <Show when={current().joinRequests}>
@@ -169,6 +174,13 @@ export default function CommunityManagePage() {
                   </section>
                 )}
               </Show>
+
+              <section aria-labelledby="reports-heading">
+                <h2 id="reports-heading" tabindex="-1">
+                  Reports
+                </h2>
+                <ReviewQueue slug={current().slug} onChanged={page.refetch} />
+              </section>
 
               <Show when={current().members}>
                 {(members) => (

@@ -2,6 +2,7 @@ import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { NewThreadForm } from '../components/community-forms.tsx';
 import { CommunitySidebar, type CommunitySidebarData } from '../components/community-sidebar.tsx';
+import { createRemovedThreads, REMOVAL_TYPES } from '../components/moderation/removed-threads.ts';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import {
   createEventCursor,
@@ -21,7 +22,7 @@ const LIVE_SESSION_FIELDS =
 const COMMUNITY = `query Community($slug: String!) { community(slug: $slug) {
   id slug name descriptionHtml focus visibility memberCount threadCount eventCursor
   viewerCanRead viewerCanRequestToJoin viewerRequestPending
-  viewerCanPost viewerCanModerate viewerCanJoin viewerMembership { role }
+  viewerCanPost viewerCanModerate viewerCanJoin viewerMembership { role } openReportCount
   threads(first: 30) { nodes { id title kind pinned locked replyCount lastActivityAt author { displayName } } }
   upcomingLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
   pastLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
@@ -30,13 +31,14 @@ const COMMUNITY = `query Community($slug: String!) { community(slug: $slug) {
 
 const COMMUNITY_ACTIVITY = `subscription CommunityActivity($id: ID!, $after: String) {
   communityActivity(communityId: $id, after: $after) {
-    eventId type thread { id title } liveSession { id title }
+    eventId type threadId thread { id title } liveSession { id title }
     badgeAward { badge { id name } recipient { displayName } } } }`;
 
 interface CommunityActivityData {
   communityActivity: {
     eventId: string;
     type: string;
+    threadId: string | null;
     thread: { id: string; title: string } | null;
     liveSession: { id: string; title: string } | null;
     badgeAward: { badge: { id: string; name: string }; recipient: { displayName: string } } | null;
@@ -60,6 +62,7 @@ interface CommunityData {
         viewerRequestPending: boolean;
         viewerCanJoin: boolean;
         viewerMembership: { role: string } | null;
+        openReportCount: number | null;
         threads: {
           nodes: {
             id: string;
@@ -115,6 +118,7 @@ export default function CommunityPage() {
     () => viewerLoaded() && { slug: params.slug ?? '', viewerId: viewer()?.id ?? null },
   );
   const [activity, setActivity] = createSignal<ActivityNotice | null>(null);
+  const hiddenThreads = createRemovedThreads();
   const [membershipError, setMembershipError] = createSignal('');
   const [busy, setBusy] = createSignal(false);
   const community = () => page.data()?.community;
@@ -132,7 +136,12 @@ export default function CommunityPage() {
       return current && after ? { id: current.id, after } : false;
     },
     (data) => {
-      setActivity(describeActivity(data.communityActivity));
+      const event = data.communityActivity;
+      if (REMOVAL_TYPES.has(event.type)) {
+        hiddenThreads.apply(event, community()?.viewerCanModerate ?? false);
+      } else {
+        setActivity(describeActivity(event));
+      }
       page.refetch();
     },
   );
@@ -259,6 +268,9 @@ export default function CommunityPage() {
                 <Show when={current().viewerCanModerate}>
                   <A href={`/c/${current().slug}/manage`} class="button-link secondary">
                     Manage
+                    <Show when={current().openReportCount}>
+                      {(count) => <> ({pluralize(count(), 'open report')})</>}
+                    </Show>
                   </A>
                 </Show>
                 <Show when={!viewer()}>
@@ -314,7 +326,7 @@ export default function CommunityPage() {
                     fallback={<Empty>No threads yet. Start the first one.</Empty>}
                   >
                     <ul class="rows" data-testid="thread-list">
-                      <For each={current().threads?.nodes}>
+                      <For each={hiddenThreads.visible(current().threads?.nodes ?? [])}>
                         {(thread) => (
                           <li>
                             <A href={`/t/${encodeURIComponent(thread.id)}`}>{thread.title}</A>

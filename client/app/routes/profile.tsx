@@ -7,6 +7,7 @@ import { viewer, viewerLoaded } from '../lib/session.ts';
 import { formatLocal } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 import './credentials.css';
+import { ReportPersonButton } from '../components/moderation/report-person.tsx';
 
 /**
  * Awards a profile shows, newest first. The query's cost stays within the server's limit of
@@ -158,6 +159,7 @@ function Profile(props: { user: ProfileUser }) {
         <Show when={props.user.bio}>
           <p class="pre-line">{props.user.bio}</p>
         </Show>
+        <ReportPersonButton userId={props.user.id} displayName={props.user.displayName} />
       </header>
       <Show
         when={awards().length > 0}

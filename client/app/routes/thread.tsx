@@ -2,6 +2,8 @@ import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { createLaterPosts, POST_PAGE_SIZE, type PostPageInfo } from '../components/later-posts.ts';
 import { LiveRegion } from '../components/live-region.tsx';
+import { ModerationActions } from '../components/moderation/moderation-actions.tsx';
+import { createRemovalState } from '../components/moderation/removal-state.ts';
 import {
   POST_FIELDS,
   type Post,
@@ -25,12 +27,13 @@ import { createDocumentTitle } from '../lib/title.ts';
 const THREAD = `query Thread($id: ID!) { thread(id: $id) {
   id title bodyHtml kind pinned locked replyCount createdAt eventCursor
   viewerCanReply viewerCanModerate viewerCanAcceptAnswer
-  author { displayName } community { name slug }
+  author { id displayName } community { name slug }
   posts(first: ${POST_PAGE_SIZE}) {
     pageInfo { hasNextPage endCursor } nodes { ${POST_FIELDS} replies { ${POST_FIELDS} } } } } }`;
 
 const THREAD_ACTIVITY = `subscription ThreadActivity($id: ID!, $after: String) {
-  threadActivity(threadId: $id, after: $after) { eventId type post { id author { displayName } } } }`;
+  threadActivity(threadId: $id, after: $after) {
+    eventId type postId post { id author { displayName } } } }`;
 
 interface ThreadData {
   thread: {
@@ -46,7 +49,7 @@ interface ThreadData {
     viewerCanReply: boolean;
     viewerCanModerate: boolean;
     viewerCanAcceptAnswer: boolean;
-    author: { displayName: string } | null;
+    author: { id: string; displayName: string } | null;
     community: { name: string; slug: string };
     posts: { pageInfo: PostPageInfo; nodes: Post[] };
   } | null;
@@ -56,6 +59,7 @@ interface ThreadActivityData {
   threadActivity: {
     eventId: string;
     type: string;
+    postId: string | null;
     post: { id: string; author: { displayName: string } | null } | null;
   };
 }
@@ -92,6 +96,7 @@ export default function ThreadPage() {
   );
   const [announcement, setAnnouncement] = createSignal('');
   const seenEvents = new Set<string>();
+  const removal = createRemovalState();
   createDocumentTitle(() => thread()?.title);
 
   createGraphQLSubscription<ThreadActivityData, { id: string; after: string }>(
@@ -111,6 +116,10 @@ export default function ThreadPage() {
       if (event.type === 'POST_ADDED') {
         setAnnouncement(`New reply from ${event.post?.author?.displayName ?? 'someone'}`);
       }
+      const removalNotice = removal.apply(event, thread()?.viewerCanModerate ?? false);
+      if (removalNotice) {
+        setAnnouncement(removalNotice);
+      }
       page.refetch();
     },
   );
@@ -126,6 +135,16 @@ export default function ThreadPage() {
       </Match>
       <Match when={!page.data()}>
         <Loading label="Loading the thread…" />
+      </Match>
+      <Match when={removal.threadRemoved()}>
+        <section>
+          <LiveRegion message={announcement()} testId="thread-announcer" />
+          <h1>Thread removed</h1>
+          <p data-testid="thread-removed">A moderator removed this thread.</p>
+          <p>
+            <A href="/">Back to the communities</A>
+          </p>
+        </section>
       </Match>
       <Match when={!thread()}>
         <section>
@@ -153,6 +172,7 @@ export default function ThreadPage() {
             },
             act,
             refetch: page.refetch,
+            isRemoved: removal.isPostRemoved,
           };
           return (
             <article class="thread">
@@ -177,6 +197,16 @@ export default function ThreadPage() {
                 </Show>
               </p>
               <div class="prose" innerHTML={current().bodyHtml} />
+              <div class="post-actions">
+                <ModerationActions
+                  kind="thread"
+                  id={current().id}
+                  label={`thread “${current().title}”`}
+                  authorId={current().author?.id}
+                  viewerCanModerate={current().viewerCanModerate}
+                  onRemoved={page.refetch}
+                />
+              </div>
               <Show when={current().viewerCanModerate}>
                 <div class="actions">
                   <button

@@ -51,8 +51,15 @@ interface FeedData {
 }
 
 const EXCERPT_LENGTH = 160;
-/** Activity types after which the list of threads changes. */
-const FEED_EVENTS = new Set(['THREAD_CREATED', 'REPLY_POSTED']);
+/** Activity types after which the list of threads changes, with what to announce. */
+const FEED_EVENTS: Record<string, string> = {
+  THREAD_CREATED: 'New thread posted.',
+  REPLY_POSTED: 'New reply posted.',
+  THREAD_REMOVED: 'A moderator removed a thread.',
+  POST_REMOVED: 'A moderator removed a reply.',
+  THREAD_RESTORED: '',
+  POST_RESTORED: '',
+};
 
 /** `<staffroom-feed>`: a community's latest threads, each with its latest reply. */
 function Feed(props: WidgetProps) {
@@ -84,10 +91,9 @@ function Feed(props: WidgetProps) {
     {
       onEvent: (data) => {
         const type = (data.communityActivity as { type?: string } | null)?.type ?? '';
-        if (FEED_EVENTS.has(type)) {
-          void query.refetch().then(() => {
-            widget.announce(type === 'THREAD_CREATED' ? 'New thread posted.' : 'New reply posted.');
-          });
+        const announcement = FEED_EVENTS[type];
+        if (announcement !== undefined) {
+          void query.refetch().then(() => announcement && widget.announce(announcement));
         }
       },
       onResync: () => void query.refetch(),

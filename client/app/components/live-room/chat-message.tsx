@@ -2,6 +2,7 @@ import { createSignal, Match, Show, Switch } from 'solid-js';
 import { runMutation } from '../../lib/graphql.ts';
 import { mutationDocument } from '../../lib/operations.ts';
 import { formatLocal } from '../../lib/time.ts';
+import { ReportButton } from '../moderation/report-dialog.tsx';
 import { ParticipantMenu } from './participant-menu.tsx';
 import type { Room } from './room.ts';
 import { CHAT_FIELDS, type ChatMessage } from './room-documents.ts';
@@ -30,6 +31,9 @@ export function ChatMessageItem(props: { room: Room; message: ChatMessage }) {
     !deleted() &&
     (props.room.settings.viewerCanModerate ||
       (props.message.author?.id === props.room.viewerId() && props.room.settings.viewerCanChat));
+
+  const canReport = () =>
+    props.room.viewerId() !== undefined && props.message.author?.id !== props.room.viewerId();
 
   const startEditing = () => {
     setDraft(props.message.body);
@@ -188,8 +192,14 @@ export function ChatMessageItem(props: { room: Room; message: ChatMessage }) {
           <p class="chat-body">{props.message.body}</p>
         </Match>
       </Switch>
-      <Show when={!deleted() && !editing() && (canEdit() || canDelete())}>
+      <Show when={!deleted() && !editing() && (canEdit() || canDelete() || canReport())}>
         <div class="chat-message-actions">
+          <Show when={canReport()}>
+            <ReportButton
+              subjectId={props.message.id}
+              subjectLabel={`message from ${props.message.author?.displayName ?? 'a deleted user'}`}
+            />
+          </Show>
           <Show when={canEdit()}>
             <button
               type="button"
