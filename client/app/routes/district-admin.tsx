@@ -118,6 +118,7 @@ export default function DistrictAdminPage() {
               <a href="#district-badges-heading">Badges</a>
               <a href="#sso-heading">Single sign-on</a>
               <a href="#district-widgets-heading">Embed widgets</a>
+              <A href={`/districts/${current().slug}/analytics`}>Staff analytics</A>
               <a href="#district-audit-heading">Audit log</a>
             </nav>
 

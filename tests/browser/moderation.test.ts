@@ -1,0 +1,123 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ARTIFACTS, launchChromium, signInThroughPage } from '../helpers/browser.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { mutate, signUpUser, startTestServer, type TestServer } from '../helpers/server.ts';
+import { servicesAvailable } from '../helpers/services.ts';
+
+const ready = await servicesAvailable('chromium');
+
+const COMMUNITY_SLUG = 'elementary-makerspace-network';
+const PASSWORD = 'staffroom-demo';
+
+describe.skipIf(!ready)('moderation in Chromium', () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    server = await startTestServer({ database, env: { SERVE_CLIENT: 'true', SEED_DEMO: 'true' } });
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await database?.drop();
+  });
+
+  async function waitForLiveConnection(page: Page): Promise<void> {
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=connection-status]')?.getAttribute('data-state') ===
+        'connected',
+    );
+  }
+
+  /** Posts a reply as a new member, through the API, and returns the thread's global id. */
+  async function postReplyAsNewMember(text: string): Promise<string> {
+    const author = await signUpUser(server, { displayName: 'Rory Rude' });
+    const found = await server.graphql(
+      `query($slug: String!) { community(slug: $slug) { id threads(first: 50) { nodes { id title } } } }`,
+      { slug: COMMUNITY_SLUG },
+      { token: author.token },
+    );
+    const community = found.body.data.community;
+    const thread = community.threads.nodes.find((node: { title: string }) =>
+      node.title.startsWith('Design journals'),
+    );
+    await mutate(
+      server,
+      'joinCommunity',
+      'CommunityIdInput',
+      { communityId: community.id },
+      'id',
+      author.token,
+    );
+    await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId: thread.id, body: text },
+      'id',
+      author.token,
+    );
+    return thread.id;
+  }
+
+  test('report leads to live removal', async () => {
+    const text = `Rude remark for the moderation test ${Date.now()}`;
+    const threadId = await postReplyAsNewMember(text);
+    const member = await signInThroughPage(
+      browser,
+      server.url,
+      'demo@staffroom.example.org',
+      PASSWORD,
+    );
+    const facilitator = await signInThroughPage(
+      browser,
+      server.url,
+      'facilitator@staffroom.example.org',
+      PASSWORD,
+    );
+    const errors: string[] = [];
+    member.on('pageerror', (error) => errors.push(error.message));
+
+    await member.goto(`${server.url}/t/${encodeURIComponent(threadId)}`);
+    await member.getByTestId('post-list').getByText(text).waitFor();
+    await waitForLiveConnection(member);
+    const memberUrl = member.url();
+    const reported = member.getByTestId('post-item').filter({ hasText: text });
+    await reported.getByTestId('report-open').click();
+    const dialog = member.getByRole('dialog', { name: /Report reply by Rory Rude/ });
+    await dialog.getByLabel('Harassment or bullying').check();
+    await dialog.getByLabel('Details (optional)').fill('Insults another teacher.');
+    await dialog.getByTestId('report-submit').click();
+    await dialog.getByTestId('report-sent').waitFor();
+    await member.screenshot({ path: `${ARTIFACTS}moderation-report-sent.png` });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await facilitator.goto(`${server.url}/c/${COMMUNITY_SLUG}/manage`);
+    const item = facilitator.getByTestId('report-item').filter({ hasText: text });
+    await item.waitFor();
+    const itemText = await item.textContent();
+    await item.getByLabel('Decision').selectOption('REMOVE');
+    await item.getByLabel('Note (optional)').fill('Personal attacks are not allowed.');
+    facilitator.once('dialog', (confirm) => void confirm.accept());
+    await facilitator.screenshot({ path: `${ARTIFACTS}moderation-queue.png`, fullPage: true });
+    await item.getByTestId('decision-submit').click();
+    await item.waitFor({ state: 'detached' });
+
+    await member.getByTestId('post-list').getByText(text).waitFor({ state: 'detached' });
+    await member.screenshot({ path: `${ARTIFACTS}moderation-removed-live.png`, fullPage: true });
+
+    expect(itemText).toContain('Insults another teacher.');
+    expect(itemText).toContain('Harassment or bullying');
+    expect(member.url()).toBe(memberUrl);
+    expect(await member.getByTestId('thread-announcer').textContent()).toContain(
+      'A moderator removed a reply.',
+    );
+    expect(errors).toEqual([]);
+  });
+});
