@@ -52,6 +52,27 @@ const SLIM_SEARCH = `query SlimSearch($query: String!, $first: Int, $after: Stri
     } }
   } }`;
 
+// client/app/routes/search.tsx: SEARCH, as the search page sends it.
+const CLIENT_SEARCH = `query Search($query: String!, $filter: SearchFilter, $first: Int, $after: String) {
+  search(query: $query, filter: $filter, first: $first, after: $after) {
+    __typename
+    ... on ValidationError { message issues { path message } }
+    ... on QuerySearchSuccess { data {
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { kind snippet date item {
+        __typename
+        ... on Thread { id title community { name } }
+        ... on Post { id thread { id title community { name } } }
+        ... on LiveSession { id title status community { name } }
+        ... on Badge { id name badgeCommunity: community { name } }
+        ... on Community { id name slug }
+      } } }
+    } }
+  } }`;
+
+/** SQL statements of one page of the search page's query, also listed in docs/api.md. */
+const SEARCH_PAGE_STATEMENTS = 12;
+
 const HIT_START = '\uE000';
 const HIT_END = '\uE001';
 
@@ -600,13 +621,39 @@ describe.each(await databaseKinds())('search on %s', (kind) => {
       await db()
         .insert(memberships)
         .values({ communityId: community.open, userId: member.rowId, role: 'member' });
+      await db().insert(liveSessions).values({
+        communityId: community.open,
+        hostId: owner.rowId,
+        title: 'Wombat hour',
+        startsAt: '2027-02-01T16:00:00Z',
+        endsAt: '2027-02-01T17:00:00Z',
+        timeZone: 'UTC',
+      });
+      await db()
+        .insert(badges)
+        .values({
+          communityId: community.open,
+          name: 'Wombat keeper',
+          description: 'Kept a wombat.',
+          criteria: 'Keep one.',
+          isteStandards: ['learner'],
+        });
 
-      const small = await search('wombat', { first: 4, token: owner.token });
-      const large = await search('wombat', { first: 31, token: owner.token });
+      const send = (first: number) =>
+        server.graphql(
+          CLIENT_SEARCH,
+          { query: 'wombat', filter: {}, first },
+          { token: owner.token },
+        );
+      const small = await send(4);
+      const large = await send(33);
+      const kinds = new Set(large.body.data.search.data.edges.map((edge: Json) => edge.node.kind));
 
       expect(small.body.data.search.data.edges).toHaveLength(4);
-      expect(large.body.data.search.data.edges).toHaveLength(31);
+      expect(large.body.data.search.data.edges).toHaveLength(33);
+      expect(kinds).toEqual(new Set(['THREAD', 'POST', 'LIVE_SESSION', 'BADGE']));
       expect(large.body.extensions.sqlStatements).toBe(small.body.extensions.sqlStatements);
+      expect(small.body.extensions.sqlStatements).toBe(SEARCH_PAGE_STATEMENTS);
     });
   });
 });
