@@ -1,6 +1,8 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, launchChromium, signInThroughPage } from '../helpers/browser.ts';
+import { ARTIFACTS, launchChromium, newPage, signInThroughPage } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { mutate, signUpUser, startTestServer, type TestServer } from '../helpers/server.ts';
 import { servicesAvailable } from '../helpers/services.ts';
@@ -9,6 +11,14 @@ const ready = await servicesAvailable('chromium');
 
 const COMMUNITY_SLUG = 'elementary-makerspace-network';
 const PASSWORD = 'staffroom-demo';
+const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) {
+  ... on MutationSignInSuccess { data { token } } } }`;
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
 
 describe.skipIf(!ready)('moderation in Chromium', () => {
   let database: TestDatabase;
@@ -119,5 +129,61 @@ describe.skipIf(!ready)('moderation in Chromium', () => {
       'A moderator removed a reply.',
     );
     expect(errors).toEqual([]);
+  });
+
+  test('feed widget drops a removed thread', async () => {
+    const signIn = await server.graphql(SIGN_IN, {
+      input: { email: 'facilitator@staffroom.example.org', password: PASSWORD, session: 'BEARER' },
+    });
+    const ownerToken = signIn.body.data.signIn.data.token;
+    const community = await server.graphql(`{ community(slug: "${COMMUNITY_SLUG}") { id } }`);
+    const communityId = community.body.data.community.id;
+    const title = `Thread to remove ${Date.now()}`;
+    const thread = await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId, title, body: 'Advertising' },
+      'id',
+      ownerToken,
+    );
+    let page = '';
+    const portal = createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
+    });
+    const portalOrigin = `http://127.0.0.1:${await listen(portal)}`;
+    try {
+      const created = await mutate(
+        server,
+        'createEmbedKey',
+        'CreateEmbedKeyInput',
+        { communityId, name: 'Moderation portal', allowedOrigins: [portalOrigin] },
+        'key',
+        ownerToken,
+      );
+      page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portal</title>
+<script type="module" src="${server.url}/embed/loader.js"></script></head><body><main>
+<staffroom-feed embed-key="${created.key}" community="${COMMUNITY_SLUG}" items="5"></staffroom-feed>
+</main></body></html>`;
+      const browserPage = await newPage(browser);
+      await browserPage.goto(`${portalOrigin}/`);
+      const feed = browserPage.locator('staffroom-feed');
+      await feed.getByRole('heading', { name: title }).waitFor();
+
+      await mutate(
+        server,
+        'removeThread',
+        'RemoveThreadInput',
+        { threadId: thread.id, reason: 'Advertising' },
+        'id',
+        ownerToken,
+      );
+      await feed.getByRole('heading', { name: title }).waitFor({ state: 'detached' });
+      await browserPage.screenshot({ path: `${ARTIFACTS}moderation-feed-widget.png` });
+
+      expect(await feed.getByRole('heading', { level: 3 }).count()).toBeGreaterThan(0);
+    } finally {
+      await new Promise((resolve) => portal.close(resolve));
+    }
   });
 });
