@@ -20,7 +20,7 @@ const ANALYTICS_PATH = /^\/(communities|districts)\/([^/]+)\/analytics\.csv$/;
 
 const HEADER = ['section', 'from', 'to', 'school', 'figure', 'value'];
 
-/** The label of a figure's row in the CSV: its GraphQL name in snake_case. */
+/** Converts a figure's GraphQL name to its CSV label in snake_case. */
 function figureLabel(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
@@ -134,10 +134,10 @@ function sendFailure(response: ServerResponse, error: unknown): boolean {
 /**
  * Analytics downloads: GET /communities/<Community global id>/analytics.csv and
  * /districts/<District global id>/analytics.csv, with `from`, `to` (ISO 8601) and `bucket`
- * (day, week or month; week by default) in the query string. They answer the readers of
- * Community.analytics and District.analytics, with a bearer token or the session cookie as
- * /graphql takes them: 401 without a sign-in, 404 for an unknown or hidden community or
- * district, 403 for other people, 400 for a bad period.
+ * (day, week or month; week by default) in the query string. They serve the readers of
+ * Community.analytics and District.analytics, signed in with a bearer token or the session
+ * cookie as for /graphql. Other requests get 401 without a sign-in, 404 for an unknown or hidden
+ * community or district, 403 for other people, and 400 for a bad period.
  */
 export function createAnalyticsRoutes(routeDeps: HttpRouteDeps): HttpRoute {
   const { db } = routeDeps.deps;

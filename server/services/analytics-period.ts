@@ -85,7 +85,7 @@ function nextBucketStart(start: Date, bucket: AnalyticsBucket): Date {
 
 /**
  * Lists the buckets that cover a period, oldest first. The first and last are cut to the period,
- * so that each range says which instants its figures count.
+ * so that each range gives the instants its figures count.
  */
 export function bucketRanges(period: AnalyticsPeriod): BucketRange[] {
   const ranges: BucketRange[] = [];

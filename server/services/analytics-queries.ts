@@ -62,7 +62,10 @@ function within(column: string, window: Interval): SQL {
   return sql`${sql.raw(column)} >= ${instant(window.from)} and ${sql.raw(column)} < ${instant(window.to)}`;
 }
 
-/** The condition that keeps a row in scope: its community, or a person of the district's staff. */
+/**
+ * Builds the condition that keeps a row in scope: its community, or a person of the district's
+ * staff.
+ */
 function inScope(scope: AnalyticsScope, communityColumn: string, personColumn: string): SQL {
   if (scope.kind === 'community') {
     return sql`${sql.raw(communityColumn)} = ${scope.communityId}`;
@@ -179,7 +182,7 @@ export async function loadFactAggregates(
       const periodMap = row.is_current ? aggregates.current : aggregates.previous;
       periodMap.set(kind, aggregate);
     } else if (Number(row.no_bucket) === 0) {
-      // The group of rows with no bucket holds the previous period's rows.
+      // The group of rows with no bucket contains the previous period's rows.
       if (row.bucket !== null) {
         entryOf(aggregates.byBucket, String(row.bucket)).set(kind, aggregate);
       }

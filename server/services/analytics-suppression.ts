@@ -34,11 +34,11 @@ export function protectFigure(raw: RawFigure, minGroupSize: number): Figure {
 /**
  * Suppresses the cells of a breakdown (buckets of a trend, schools of a district) that has a
  * total. Cells whose group is below the minimum are suppressed first. When one of them has a
- * group of 1 or more and the total is shown, more cells are suppressed, smallest group first,
- * until at least two cells with people in them are and their groups add up to the minimum:
- * otherwise the total less the shown cells would give a suppressed cell's value, or the sum of
- * a few that together are still too small a group. A cell with no one in it reveals nobody, so
- * it is suppressed but calls for no further suppression.
+ * group of 1 or more and the total is shown, more cells are suppressed, smallest group first.
+ * This stops once at least two cells with people in them are suppressed and their groups add up
+ * to the minimum. Otherwise the total less the shown cells would give a suppressed cell's value,
+ * or the sum of a few cells that together are still too small a group. A cell with no one in it
+ * reveals no one, so it is suppressed but calls for no further suppression.
  */
 export function protectBreakdown(
   cells: readonly RawFigure[],

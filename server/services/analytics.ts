@@ -91,7 +91,7 @@ export interface AnalyticsPeriodInput {
 
 const ZERO: FactAggregate = { rows: 0, people: 0, minutes: 0, sessions: 0 };
 
-/** How each trend figure is read from the aggregates of one kind of activity row. */
+/** The kind of activity row behind each trend figure, and the aggregate it reads. */
 const TREND_SOURCES: Record<TrendFigure, [FactKind, (aggregate: FactAggregate) => number]> = {
   activeMembers: ['active', (aggregate) => aggregate.people],
   newMembers: ['member', (aggregate) => aggregate.rows],

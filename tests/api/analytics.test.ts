@@ -37,7 +37,7 @@ const PERIOD = { from: '2026-01-05T00:00:00.000Z', to: '2026-01-19T00:00:00.000Z
 const shown = (value: number) => ({ value, suppressed: false, lessThan: null });
 const SUPPRESSED = { value: null, suppressed: true, lessThan: 5 };
 
-/** Parses RFC 4180 CSV as the download writes it: no cell holds a quote or a line break. */
+/** Parses RFC 4180 CSV as the download writes it, where no cell contains a quote or a line break. */
 function parseCsv(text: string): string[][] {
   return text
     .split('\r\n')
@@ -268,7 +268,12 @@ describe.each(await databaseKinds())('analytics on %s', (kind) => {
     }
     // Chat by M1 to M5, M6's message deleted by the owner, M7's deleted by M7.
     for (let index = 1; index <= 7; index++) {
-      const deletedBy = index === 6 ? id('Owner') : index === 7 ? id('M7') : null;
+      let deletedBy: number | null = null;
+      if (index === 6) {
+        deletedBy = id('Owner');
+      } else if (index === 7) {
+        deletedBy = id('M7');
+      }
       await db.execute(sql`insert into chat_messages (live_session_id, author_id, sequence, body,
           created_at, deleted_at, deleted_by_id)
         values (${id('session')}, ${id(`M${index}`)}, ${index}, ${deletedBy ? '' : 'Hello'},
@@ -380,7 +385,7 @@ describe.each(await databaseKinds())('analytics on %s', (kind) => {
 
     test('suppresses an empty bucket alone', () => {
       const [week1, week2] = report.trend.map((point: Json) => point.figures);
-      // Chat happened in week 2 only: an empty week reveals nobody, so week 2 stays shown.
+      // Chat happened in week 2 only. An empty week reveals no one, so week 2 stays shown.
       expect(week1.chatMessages).toEqual(SUPPRESSED);
       expect(week2.chatMessages).toEqual(shown(6));
     });

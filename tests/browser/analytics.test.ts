@@ -84,7 +84,7 @@ describe.skipIf(!ready)('analytics dashboard in Chromium', () => {
       'fewer than 5',
     );
 
-    // The chart's table holds the same numbers, one row per week.
+    // The chart's table contains the same numbers, one row per week.
     const discussion = page.getByRole('figure', { name: 'Threads, replies and chat' });
     await discussion.getByText('Show the figures as a table').click();
     const rows = discussion.locator('tbody tr');

@@ -116,7 +116,7 @@ export function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** The last 30 whole UTC days up to and including today. */
+/** Returns the last 30 whole UTC days, up to and including today. */
 export function defaultDates(now = new Date()): { from: string; to: string } {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   return { from: isoDate(new Date(today.getTime() - 29 * 86_400_000)), to: isoDate(today) };

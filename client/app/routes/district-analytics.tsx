@@ -25,7 +25,7 @@ interface DistrictReport extends AnalyticsReport {
   bySchool: { schoolName: string; staff: AnalyticsValue; figures: ActivityFigures }[];
 }
 
-/** The district's figures school by school. */
+/** Shows the district's figures school by school. */
 function SchoolTable(props: { report: DistrictReport }) {
   return (
     <section aria-labelledby="analytics-schools-heading">

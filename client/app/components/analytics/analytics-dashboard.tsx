@@ -26,7 +26,7 @@ const LABELS = Object.fromEntries([...ACTIVITY_FIGURES, ...QUESTION_FIGURES]) as
   string
 >;
 
-/** One figure of the period beside the previous period's. */
+/** Shows one figure of the period beside the previous period's. */
 function FigureCard(props: { name: string; report: AnalyticsReport }) {
   const current = () => props.report.current[props.name as keyof AnalyticsReport['current']];
   const previous = () => props.report.previous[props.name as keyof AnalyticsReport['previous']];
@@ -43,7 +43,7 @@ function FigureCard(props: { name: string; report: AnalyticsReport }) {
 }
 
 /**
- * The figures of a report: cards for the period against the previous one, trend charts with
+ * Shows the figures of a report: cards for the period against the previous one, trend charts with
  * their tables, and the CSV download. `children` adds a scope's own sections, such as schools.
  */
 export function AnalyticsDashboard(props: { report: AnalyticsReport; children?: JSX.Element }) {

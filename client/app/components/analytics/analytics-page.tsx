@@ -28,8 +28,8 @@ function isReport<Report extends AnalyticsReport>(
 }
 
 /**
- * The analytics page of a community or district: the period picker, and the report for that
- * period with loading, error and forbidden states. `load` runs the page's query.
+ * Shows the analytics page of a community or district: the period picker, and the report for
+ * that period with loading, error and forbidden states. `query` is the page's GraphQL query.
  */
 export function AnalyticsPage<Report extends AnalyticsReport>(props: {
   query: string;

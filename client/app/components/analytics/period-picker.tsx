@@ -8,8 +8,8 @@ export interface PickedPeriod {
 }
 
 /**
- * The first and last day of a period (UTC dates, both included) and the bucket of the trend.
- * The period changes when the form is applied, not on each keystroke.
+ * Picks the first and last day of a period (UTC dates, both included) and the bucket of the
+ * trend. The period changes when the form is applied, not on each keystroke.
  */
 export function PeriodPicker(props: {
   value: PickedPeriod;

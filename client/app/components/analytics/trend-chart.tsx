@@ -19,7 +19,7 @@ function loadChart(): Promise<ChartModule> {
 const COLORS = ['#1f5fa8', '#b5562a', '#2e7d4f', '#7a4fa0'];
 
 /**
- * A line chart of one or more series over the buckets of a trend, with the same numbers in a
+ * Draws a line chart of one or more series over the buckets of a trend, with the same numbers in a
  * table for screen readers and keyboard users. A suppressed value is a gap in the line and
  * "fewer than N" in the table.
  */
@@ -77,7 +77,7 @@ export function TrendChart(props: {
   return (
     <figure class="trend-chart" aria-labelledby={`${props.id}-title`}>
       <figcaption id={`${props.id}-title`}>{props.title}</figcaption>
-      {/* The table below carries the same numbers, so the picture is hidden from screen readers. */}
+      {/* The table below has the same numbers, so screen readers skip the picture. */}
       <div class="trend-canvas" aria-hidden="true">
         <canvas ref={canvas} data-testid={`${props.id}-canvas`} />
       </div>
