@@ -422,6 +422,28 @@ export function readableCommunityCondition(
 }
 
 /**
+ * Builds the SQL form of ViewerAccess.canReadBadge without an embed key, for lists: a condition on
+ * a badges table alias and its community, joined with a left join since district badges have none.
+ * It holds for badges of communities the viewer may read, and for badges of the districts whose
+ * staff or admin the viewer is (all districts for a platform admin).
+ */
+export function readableBadgeCondition(
+  viewer: Viewer | null,
+  badge: { communityId: unknown; districtId: unknown },
+  community: { id: unknown; visibility: unknown; districtId: unknown },
+): SQL {
+  const communityBadge = sql`(${badge.communityId} is not null and ${readableCommunityCondition(viewer, community)})`;
+  if (!viewer) {
+    return communityBadge;
+  }
+  if (viewer.isPlatformAdmin) {
+    return sql`(${communityBadge} or ${badge.districtId} is not null)`;
+  }
+  const districtIds = [viewer.districtId ?? -1, ...viewer.adminDistrictIds].map((id) => sql`${id}`);
+  return sql`(${communityBadge} or ${badge.districtId} in (${sql.join(districtIds, sql`, `)}))`;
+}
+
+/**
  * Builds the SQL form of canReadCommunity for many people at once: a condition on a users table
  * alias (`user.id`, `user.districtId` are its columns) that holds for the people who may read
  * `community`, as notifications need when they choose their recipients.

@@ -2,10 +2,12 @@ import { type SQL, sql } from 'drizzle-orm';
 import { rowsOf } from '../../drizzle/db.ts';
 import { SEARCH_CONFIG } from '../../drizzle/tables/columns.ts';
 import {
+  readableBadgeCondition,
   readableCommunityCondition,
   type Viewer,
   visibleCommunityCondition,
 } from '../auth/access.ts';
+import { notBlockedCondition } from '../auth/content-visibility.ts';
 import { ValidationError, type ValidationIssue } from '../errors.ts';
 import type { ServiceContext } from './context.ts';
 import {
@@ -86,22 +88,13 @@ export function validateSearch(query: string, filter: SearchFilter): string {
   return cleaned;
 }
 
-/** Builds a condition that hides content by people the viewer blocked, or who blocked the viewer. */
-function notBlocked(viewer: Viewer | null, authorId: SQL): SQL {
-  if (!viewer) {
-    return sql`true`;
-  }
-  return sql`not exists (select 1 from user_blocks ub
-    where (ub.blocker_id = ${viewer.id} and ub.blocked_id = ${authorId})
-       or (ub.blocker_id = ${authorId} and ub.blocked_id = ${viewer.id}))`;
-}
-
 const community = {
   id: sql`c.id`,
   visibility: sql`c.visibility`,
   districtId: sql`c.district_id`,
   listed: sql`c.listed`,
 };
+const badge = { communityId: sql`b.community_id`, districtId: sql`b.district_id` };
 
 /** Builds the conditions that every kind shares: the community filter and the date range. */
 function commonConditions(filter: SearchFilter, communityId: SQL, date: SQL): SQL {
@@ -129,7 +122,7 @@ function kindSelect(kind: SearchKind, viewer: Viewer | null, filter: SearchFilte
           t.created_at as date, t.body as text
         from threads t join communities c on c.id = t.community_id, q
         where t.search @@ q.query and ${readable}
-          and t.removed_at is null and t.held_at is null and ${notBlocked(viewer, sql`t.author_id`)}
+          and t.removed_at is null and t.held_at is null and ${notBlockedCondition(viewer, sql`t.author_id`)}
           and ${commonConditions(filter, sql`t.community_id`, sql`t.created_at`)}`;
     case 'post':
       // A post shows only while its thread does: not removed, held, or by a blocked person.
@@ -140,7 +133,7 @@ function kindSelect(kind: SearchKind, viewer: Viewer | null, filter: SearchFilte
         where p.search @@ q.query and ${readable}
           and p.deleted_at is null and p.removed_at is null and p.held_at is null
           and t.removed_at is null and t.held_at is null
-          and ${notBlocked(viewer, sql`p.author_id`)} and ${notBlocked(viewer, sql`t.author_id`)}
+          and ${notBlockedCondition(viewer, sql`p.author_id`)} and ${notBlockedCondition(viewer, sql`t.author_id`)}
           and ${commonConditions(filter, sql`t.community_id`, sql`p.created_at`)}`;
     case 'liveSession':
       return sql`select ${order}::int as kind_order, s.id, ${rank(sql`s.search`)} as rank,
@@ -153,7 +146,7 @@ function kindSelect(kind: SearchKind, viewer: Viewer | null, filter: SearchFilte
           b.created_at as date, b.description || ' ' || b.criteria as text
         from badges b left join communities c on c.id = b.community_id, q
         where b.search @@ q.query
-          and (${readableBadgeIssuer(viewer, readable)})
+          and ${readableBadgeCondition(viewer, badge, community)}
           and ${commonConditions(filter, sql`b.community_id`, sql`b.created_at`)}`;
     case 'community':
       return sql`select ${order}::int as kind_order, c.id, ${rank(sql`c.search`)} as rank,
@@ -162,26 +155,6 @@ function kindSelect(kind: SearchKind, viewer: Viewer | null, filter: SearchFilte
         where c.search @@ q.query and ${visibleCommunityCondition(viewer, community)}
           and ${commonConditions(filter, sql`c.id`, sql`c.created_at`)}`;
   }
-}
-
-/**
- * Builds the condition for badges the viewer may read: those of communities the viewer may read,
- * and those of districts whose staff or admin the viewer is. ViewerAccess.canReadBadge applies the
- * same rule to one badge.
- */
-function readableBadgeIssuer(viewer: Viewer | null, readable: SQL): SQL {
-  const communityBadge = sql`(b.community_id is not null and ${readable})`;
-  if (!viewer) {
-    return communityBadge;
-  }
-  if (viewer.isPlatformAdmin) {
-    return sql`${communityBadge} or b.district_id is not null`;
-  }
-  const districtIds = [viewer.districtId ?? -1, ...viewer.adminDistrictIds];
-  return sql`${communityBadge} or b.district_id in (${sql.join(
-    districtIds.map((id) => sql`${id}`),
-    sql`, `,
-  )})`;
 }
 
 /** Builds the keyset condition that starts a page after the cursor's hit, in rank, kind, id order. */

@@ -13,6 +13,7 @@ import {
   userBlocks,
   users,
 } from '../../drizzle/tables/index.ts';
+import { EMBED_OPERATIONS } from '../../schema/embed-operations.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
   type Json,
@@ -608,6 +609,37 @@ describe.each(await databaseKinds())('search on %s', (kind) => {
       const result = await search('fractions', { first: -1 });
 
       expect(result.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    });
+  });
+
+  describe('widgets', () => {
+    test('cannot search through an embed key', async () => {
+      const portal = 'https://portal.example.org';
+      const created = await server.graphql(
+        `mutation($input: CreateEmbedKeyInput!) { createEmbedKey(input: $input) {
+          __typename ... on MutationCreateEmbedKeySuccess { data { key } } } }`,
+        {
+          input: {
+            communityId: encodeGlobalID('Community', community.open),
+            name: 'Portal',
+            allowedOrigins: [portal],
+          },
+        },
+        { token: owner.token },
+      );
+      const key = created.body.data.createEmbedKey.data.key;
+
+      const response = await fetch(`${server.url}/embed/graphql?key=${key}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: portal },
+        body: JSON.stringify({ query: SLIM_SEARCH, variables: { query: 'vexillo' } }),
+      });
+      const body = await response.json();
+      const widgetDocuments = Object.values(EMBED_OPERATIONS).join('\n');
+
+      expect(body.errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
+      expect(body.data ?? null).toBeNull();
+      expect(widgetDocuments).not.toMatch(/\bsearch\s*\(/);
     });
   });
 
