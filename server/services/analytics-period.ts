@@ -44,13 +44,16 @@ export function parseAnalyticsPeriod(input: {
   }
   if (Number.isNaN(to)) {
     validator.add('period.to', 'must be a valid date and time');
-  } else if (!(from < to)) {
-    validator.add('period.to', 'must be after period.from');
-  } else if (to - from > MAX_ANALYTICS_PERIOD_DAYS * DAY_MS) {
-    validator.add(
-      'period.to',
-      `must be at most ${MAX_ANALYTICS_PERIOD_DAYS} days after period.from; choose a shorter period`,
-    );
+  }
+  if (validator.issues.length === 0) {
+    if (!(from < to)) {
+      validator.add('period.to', 'must be after period.from');
+    } else if (to - from > MAX_ANALYTICS_PERIOD_DAYS * DAY_MS) {
+      validator.add(
+        'period.to',
+        `must be at most ${MAX_ANALYTICS_PERIOD_DAYS} days after period.from; choose a shorter period`,
+      );
+    }
   }
   validator.check();
   return {
