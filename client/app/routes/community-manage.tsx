@@ -25,7 +25,7 @@ const USER_FIELDS = 'id displayName school { name }';
 // the server's query cost limit allows.
 const MANAGE_COMMUNITY = `query ManageCommunity($slug: String!) { community(slug: $slug) {
   id slug name description focus visibility listed viewerCanModerate viewerMembership { role }
-  openReportCount
+  openReportCount viewerCanReviewReports
   joinRequests(first: 50) { nodes { id joinedAt user { ${USER_FIELDS} } } }
   members(first: 100) { nodes { id role joinedAt user { ${USER_FIELDS} } } }
   bannedMembers(first: 50) { nodes { id user { id displayName } } } } }`;
@@ -42,6 +42,7 @@ interface ManageData {
         viewerCanModerate: boolean;
         viewerMembership: { role: string } | null;
         openReportCount: number | null;
+        viewerCanReviewReports: boolean;
         // Each list is null for a viewer who may not see it, and the page then shows no section.
         joinRequests: { nodes: JoinRequest[] } | null;
         members: { nodes: MemberRow[] } | null;
@@ -123,7 +124,7 @@ export default function CommunityManagePage() {
       <Match when={!page.data()}>
         <Loading label="Loading the community…" />
       </Match>
-      <Match when={!community()?.viewerCanModerate}>
+      <Match when={!community()?.viewerCanModerate && !community()?.viewerCanReviewReports}>
         <section>
           <h1>Manage community</h1>
           <p>Only the owners and facilitators of this community can manage it.</p>
@@ -151,7 +152,9 @@ export default function CommunityManagePage() {
                 <Show when={current().members}>
                   <a href="#members-heading">Members</a>
                 </Show>
-                <a href="#invitations-heading">Invitations</a>
+                <Show when={current().viewerCanModerate}>
+                  <a href="#invitations-heading">Invitations</a>
+                </Show>
                 <Show when={isOwner()}>
                   <a href="#settings-heading">Settings</a>
                   <a href="#widgets-heading">Embed</a>
@@ -208,20 +211,23 @@ export default function CommunityManagePage() {
                 )}
               </Show>
 
-              <section aria-labelledby="invitations-heading">
-                <h2 id="invitations-heading" tabindex="-1">
-                  Invitations
-                </h2>
-                <SectionData query={invitations} label="Loading invitations…">
-                  {(data) => (
-                    <ManageInvitations
-                      communityId={current().id}
-                      invitations={data.community?.invitations?.nodes ?? []}
-                      onChanged={page.refetch}
-                    />
-                  )}
-                </SectionData>
-              </section>
+              {/* Admins of the owning district review reports here without being moderators. */}
+              <Show when={current().viewerCanModerate}>
+                <section aria-labelledby="invitations-heading">
+                  <h2 id="invitations-heading" tabindex="-1">
+                    Invitations
+                  </h2>
+                  <SectionData query={invitations} label="Loading invitations…">
+                    {(data) => (
+                      <ManageInvitations
+                        communityId={current().id}
+                        invitations={data.community?.invitations?.nodes ?? []}
+                        onChanged={page.refetch}
+                      />
+                    )}
+                  </SectionData>
+                </section>
+              </Show>
 
               <Show when={isOwner()}>
                 <section aria-labelledby="settings-heading">
