@@ -12,8 +12,8 @@ import { type Json, mutate, rowIdOf, startTestServer, type TestServer } from '..
 
 /** SQL statements each operation runs, the same for the small and the large data set. */
 const EXPECTED_STATEMENTS = {
-  Community: 6,
-  Thread: 5,
+  Community: 8,
+  Thread: 7,
   LiveSession: 8,
   LiveRoomContent: 10,
   MyCommunities: 2,
@@ -35,7 +35,9 @@ const COMMUNITY = `query Community($slug: String!) { community(slug: $slug) {
   id slug name descriptionHtml focus visibility memberCount threadCount eventCursor
   viewerCanRead viewerCanRequestToJoin viewerRequestPending
   viewerCanPost viewerCanModerate viewerCanJoin viewerMembership { role }
-  threads(first: 30) { nodes { id title kind pinned locked replyCount lastActivityAt author { displayName } } }
+  viewerFollowState
+  threads(first: 30) { nodes { id title kind pinned locked replyCount lastActivityAt author { displayName }
+    viewerUnreadCount } }
   upcomingLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
   pastLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
   badges(first: 30) { nodes { id name holderCount isteStandards { code name } } }
@@ -49,6 +51,7 @@ const POST_FIELDS = `id body bodyHtml deleted edited createdAt isAcceptedAnswer 
 const THREAD = `query Thread($id: ID!) { thread(id: $id) {
   id title bodyHtml kind pinned locked replyCount createdAt eventCursor
   viewerCanReply viewerCanModerate viewerCanAcceptAnswer
+  viewerFollowState viewerUnreadCount viewerFirstUnreadPostId
   author { displayName } community { name slug }
   posts(first: ${POST_PAGE_SIZE}) {
     pageInfo { hasNextPage endCursor } nodes { ${POST_FIELDS} replies { ${POST_FIELDS} } } } } }`;

@@ -3,12 +3,14 @@ import { type MutationOutcome, runMutation } from '../lib/graphql.ts';
 import { mutationDocument } from '../lib/operations.ts';
 import { createSubmission } from '../lib/submission.ts';
 import { formatLocal } from '../lib/time.ts';
+import { BlockButton } from './block-button.tsx';
 import { Field, FormMessage } from './field.tsx';
 import { ModerationActions } from './moderation/moderation-actions.tsx';
+import { postElementId } from './read-position.tsx';
 
 /** Fields of a reply that the thread page selects, for `PostView`. */
-export const POST_FIELDS = `id body bodyHtml deleted edited createdAt isAcceptedAnswer viewerCanEdit
-  author { id displayName } reactions { kind count viewerReacted }`;
+export const POST_FIELDS = `id body bodyHtml deleted edited held removed createdAt isAcceptedAnswer
+  viewerCanEdit author { id displayName } reactions { kind count viewerReacted }`;
 
 export interface Post {
   id: string;
@@ -16,6 +18,10 @@ export interface Post {
   bodyHtml: string;
   deleted: boolean;
   edited: boolean;
+  /** Waiting for a facilitator's review; shown only to its author and the moderators. */
+  held?: boolean;
+  /** Removed by a facilitator; shown only to the moderators. */
+  removed?: boolean;
   createdAt: string;
   isAcceptedAnswer: boolean;
   viewerCanEdit: boolean;
@@ -56,6 +62,7 @@ export function ReplyForm(props: {
   testIds?: boolean;
 }) {
   const [body, setBody] = createSignal('');
+  const [heldNotice, setHeldNotice] = createSignal(false);
   const submission = createSubmission(['body']);
   const name = () => (props.parentId ? `reply-to-${props.parentId}` : 'reply');
 
@@ -63,14 +70,19 @@ export function ReplyForm(props: {
     event.preventDefault();
     // On failure the text stays in the box, so nothing typed is lost.
     const result = await submission.submit(() =>
-      runMutation(mutationDocument('createPost', 'CreatePostInput', 'id'), 'createPost', {
-        threadId: props.threadId,
-        body: body(),
-        ...(props.parentId && { parentId: props.parentId }),
-      }),
+      runMutation<{ id: string; held: boolean }>(
+        mutationDocument('createPost', 'CreatePostInput', 'id held'),
+        'createPost',
+        {
+          threadId: props.threadId,
+          body: body(),
+          ...(props.parentId && { parentId: props.parentId }),
+        },
+      ),
     );
     if (result.data) {
       setBody('');
+      setHeldNotice(result.data.held);
       props.onPosted();
     }
   };
@@ -89,6 +101,12 @@ export function ReplyForm(props: {
         data-testid={props.testIds ? 'reply-body' : undefined}
       />
       <FormMessage error={submission.formError()} />
+      <Show when={heldNotice()}>
+        <p class="hint" role="status">
+          Your reply has a link, so it waits for a facilitator's review. Until then only you and the
+          facilitators see it.
+        </p>
+      </Show>
       <button
         type="submit"
         disabled={submission.busy()}
@@ -186,6 +204,8 @@ export function PostView(props: { post: Post; controls: PostControls; nested?: b
     <Show when={!props.controls.isRemoved?.(props.post.id)}>
       <li
         class="post"
+        id={postElementId(props.post.id)}
+        data-post-id={props.post.id}
         classList={{ accepted: props.post.isAcceptedAnswer, deleted: props.post.deleted }}
         data-testid="post-item"
       >
@@ -195,6 +215,14 @@ export function PostView(props: { post: Post; controls: PostControls; nested?: b
           <Show when={props.post.edited && !props.post.deleted}> · edited</Show>
           <Show when={props.post.isAcceptedAnswer}>
             <span class="tag good">Accepted answer</span>
+          </Show>
+          <Show when={props.post.held}>
+            <span class="tag subtle" data-testid="post-held">
+              Waiting for review
+            </span>
+          </Show>
+          <Show when={props.post.removed}>
+            <span class="tag bad">Removed</span>
           </Show>
         </p>
         <Show
@@ -254,6 +282,18 @@ export function PostView(props: { post: Post; controls: PostControls; nested?: b
               viewerCanModerate={props.controls.viewerCanModerate}
               onRemoved={props.controls.refetch}
             />
+            <Show when={props.post.author}>
+              {(postAuthor) => (
+                <BlockButton
+                  userId={postAuthor().id}
+                  displayName={postAuthor().displayName}
+                  blocked={false}
+                  compact
+                  class="link-button"
+                  onChange={props.controls.refetch}
+                />
+              )}
+            </Show>
             <Show when={props.controls.viewerCanAcceptAnswer}>
               <button
                 type="button"

@@ -2,7 +2,9 @@ import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { NewThreadForm } from '../components/community-forms.tsx';
 import { CommunitySidebar, type CommunitySidebarData } from '../components/community-sidebar.tsx';
+import { FollowControl, type FollowState } from '../components/follow-control.tsx';
 import { createRemovedThreads, REMOVAL_TYPES } from '../components/moderation/removed-threads.ts';
+import { UnreadTag } from '../components/read-position.tsx';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import {
   createEventCursor,
@@ -23,7 +25,10 @@ const COMMUNITY = `query Community($slug: String!) { community(slug: $slug) {
   id slug name descriptionHtml focus visibility memberCount threadCount eventCursor
   viewerCanRead viewerCanRequestToJoin viewerRequestPending
   viewerCanPost viewerCanModerate viewerCanJoin viewerMembership { role } openReportCount
-  threads(first: 30) { nodes { id title kind pinned locked replyCount lastActivityAt author { displayName } } }
+  viewerCanReviewReports
+  viewerFollowState
+  threads(first: 30) { nodes { id title kind pinned locked held removed replyCount lastActivityAt author { displayName }
+    viewerUnreadCount } }
   upcomingLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
   pastLiveSessions(first: 10) { nodes { ${LIVE_SESSION_FIELDS} } }
   badges(first: 30) { nodes { id name holderCount isteStandards { code name } } }
@@ -63,16 +68,21 @@ interface CommunityData {
         viewerCanJoin: boolean;
         viewerMembership: { role: string } | null;
         openReportCount: number | null;
+        viewerCanReviewReports: boolean;
+        viewerFollowState: FollowState;
         threads: {
           nodes: {
             id: string;
             title: string;
             kind: string;
             pinned: boolean;
+            held: boolean;
+            removed: boolean;
             locked: boolean;
             replyCount: number;
             lastActivityAt: string;
             author: { displayName: string } | null;
+            viewerUnreadCount: number;
           }[];
         } | null;
       })
@@ -265,7 +275,7 @@ export default function CommunityPage() {
                     Withdraw request
                   </button>
                 </Show>
-                <Show when={current().viewerCanModerate}>
+                <Show when={current().viewerCanModerate || current().viewerCanReviewReports}>
                   <A href={`/c/${current().slug}/manage`} class="button-link secondary">
                     Manage
                     <Show when={current().openReportCount}>
@@ -281,6 +291,14 @@ export default function CommunityPage() {
                 <p class="form-error" role="alert">
                   {membershipError()}
                 </p>
+              </Show>
+              <Show when={viewer() && current().viewerCanRead}>
+                <FollowControl
+                  targetId={current().id}
+                  kind="community"
+                  state={current().viewerFollowState}
+                  onChanged={page.refetch}
+                />
               </Show>
             </header>
 
@@ -330,11 +348,18 @@ export default function CommunityPage() {
                         {(thread) => (
                           <li>
                             <A href={`/t/${encodeURIComponent(thread.id)}`}>{thread.title}</A>
+                            <UnreadTag count={thread.viewerUnreadCount} />
                             <Show when={thread.pinned}>
                               <span class="tag">Pinned</span>
                             </Show>
                             <Show when={thread.locked}>
                               <span class="tag subtle">Locked</span>
+                            </Show>
+                            <Show when={thread.held}>
+                              <span class="tag subtle">Waiting for review</span>
+                            </Show>
+                            <Show when={thread.removed}>
+                              <span class="tag bad">Removed</span>
                             </Show>
                             <Show when={thread.kind !== 'DISCUSSION'}>
                               <span class="tag subtle">

@@ -14,6 +14,11 @@ import {
   ProfileForm,
 } from '../components/account-profile.tsx';
 import { SIGN_IN_FIELDS, SignInList, type SignInRow } from '../components/account-sign-ins.tsx';
+import { BlockedPeople } from '../components/blocked-people.tsx';
+import {
+  type NotificationDelivery,
+  NotificationSettingsForm,
+} from '../components/notification-settings.tsx';
 import { PdTranscript } from '../components/pd-transcript.tsx';
 import { ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery } from '../lib/graphql.ts';
@@ -22,6 +27,7 @@ import { createDocumentTitle } from '../lib/title.ts';
 
 const SETTINGS = `query Settings { viewer {
   id displayName bio email emailVerified hasPassword badgesPublic
+  notificationSettings { delivery }
   signIns { ${SIGN_IN_FIELDS} }
   apiTokens { ${API_TOKEN_FIELDS} } } }`;
 
@@ -34,6 +40,7 @@ interface SettingsData {
         hasPassword: boolean | null;
         signIns: SignInRow[] | null;
         apiTokens: ApiTokenRow[] | null;
+        notificationSettings: { delivery: NotificationDelivery } | null;
       })
     | null;
 }
@@ -94,6 +101,14 @@ export default function Settings() {
               </section>
             </Show>
 
+            <section aria-labelledby="notifications-heading">
+              <h2 id="notifications-heading">Notifications</h2>
+              <NotificationSettingsForm
+                delivery={account().notificationSettings?.delivery ?? 'IN_APP'}
+                onSaved={page.refetch}
+              />
+            </section>
+
             <section aria-labelledby="sign-ins-heading">
               <h2 id="sign-ins-heading">Where you are signed in</h2>
               <SignInList signIns={account().signIns ?? []} onChanged={page.refetch} />
@@ -106,6 +121,11 @@ export default function Settings() {
                 <code>Authorization: Bearer &lt;token&gt;</code>.
               </p>
               <ApiTokens tokens={account().apiTokens ?? []} onChanged={page.refetch} />
+            </section>
+
+            <section aria-labelledby="blocked-heading">
+              <h2 id="blocked-heading">Blocked people</h2>
+              <BlockedPeople />
             </section>
 
             <section aria-labelledby="calendar-heading">

@@ -1,5 +1,6 @@
 import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { FollowControl, type FollowState } from '../components/follow-control.tsx';
 import { createLaterPosts, POST_PAGE_SIZE, type PostPageInfo } from '../components/later-posts.ts';
 import { LiveRegion } from '../components/live-region.tsx';
 import { ModerationActions } from '../components/moderation/moderation-actions.tsx';
@@ -11,6 +12,7 @@ import {
   PostView,
   ReplyForm,
 } from '../components/post-view.tsx';
+import { createReadMarker, JumpToUnread } from '../components/read-position.tsx';
 import { ActionError, Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import {
   createAction,
@@ -25,8 +27,9 @@ import { formatLocal } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 const THREAD = `query Thread($id: ID!) { thread(id: $id) {
-  id title bodyHtml kind pinned locked replyCount createdAt eventCursor
+  id title bodyHtml kind pinned locked held removed replyCount createdAt eventCursor
   viewerCanReply viewerCanModerate viewerCanAcceptAnswer
+  viewerFollowState viewerUnreadCount viewerFirstUnreadPostId
   author { id displayName } community { name slug }
   posts(first: ${POST_PAGE_SIZE}) {
     pageInfo { hasNextPage endCursor } nodes { ${POST_FIELDS} replies { ${POST_FIELDS} } } } } }`;
@@ -43,12 +46,17 @@ interface ThreadData {
     kind: string;
     pinned: boolean;
     locked: boolean;
+    held: boolean;
+    removed: boolean;
     replyCount: number;
     createdAt: string;
     eventCursor: string;
     viewerCanReply: boolean;
     viewerCanModerate: boolean;
     viewerCanAcceptAnswer: boolean;
+    viewerFollowState: FollowState;
+    viewerUnreadCount: number;
+    viewerFirstUnreadPostId: string | null;
     author: { id: string; displayName: string } | null;
     community: { name: string; slug: string };
     posts: { pageInfo: PostPageInfo; nodes: Post[] };
@@ -174,6 +182,12 @@ export default function ThreadPage() {
             refetch: page.refetch,
             isRemoved: removal.isPostRemoved,
           };
+          let postList: HTMLDivElement | undefined;
+          createReadMarker(
+            () => (viewer() ? current().id : undefined),
+            () => postList,
+            () => {},
+          );
           return (
             <article class="thread">
               <LiveRegion message={announcement()} testId="thread-announcer" />
@@ -195,8 +209,24 @@ export default function ThreadPage() {
                 <Show when={current().locked}>
                   <span class="tag subtle">Locked</span>
                 </Show>
+                <Show when={current().held}>
+                  <span class="tag subtle" data-testid="thread-held">
+                    Waiting for review
+                  </span>
+                </Show>
+                <Show when={current().removed}>
+                  <span class="tag bad">Removed</span>
+                </Show>
               </p>
               <div class="prose" innerHTML={current().bodyHtml} />
+              <Show when={viewer()}>
+                <FollowControl
+                  targetId={current().id}
+                  kind="thread"
+                  state={current().viewerFollowState}
+                  onChanged={firstPage.refetch}
+                />
+              </Show>
               <div class="post-actions">
                 <ModerationActions
                   kind="thread"
@@ -242,7 +272,11 @@ export default function ThreadPage() {
               </Show>
 
               <h2>Replies</h2>
-              <div class="post-list" data-testid="post-list">
+              <JumpToUnread
+                firstUnreadPostId={current().viewerFirstUnreadPostId}
+                unreadCount={current().viewerUnreadCount}
+              />
+              <div class="post-list" data-testid="post-list" ref={postList}>
                 <ol class="posts">
                   <For each={current().posts.nodes}>
                     {(post) => <PostView post={post} controls={controls} />}
