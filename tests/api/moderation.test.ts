@@ -8,6 +8,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   auditLog,
+  chatMessages,
   districtAdmins,
   districts,
   memberships,
@@ -658,6 +659,97 @@ describe.each(await databaseKinds())('moderation on %s', (kind) => {
       expect((await notificationsOf(author, 'moderation'))[0]?.subject).toMatchObject({
         action: 'approved',
       });
+    });
+  });
+
+  describe('chat messages', () => {
+    async function startSession(): Promise<string> {
+      const inHours = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+      const session = await mutate(
+        server,
+        'scheduleLiveSession',
+        'ScheduleLiveSessionInput',
+        {
+          communityId,
+          title: 'Office hours',
+          startsAt: inHours(1),
+          endsAt: inHours(2),
+          timeZone: 'America/Denver',
+        },
+        'id',
+        facilitator.token,
+      );
+      await mutate(
+        server,
+        'startLiveSession',
+        'LiveSessionIdInput',
+        { liveSessionId: session.id },
+        'id',
+        facilitator.token,
+      );
+      return session.id;
+    }
+
+    async function say(liveSessionId: string, body: string, person: Person): Promise<Json> {
+      const result = await server.graphql(
+        `mutation($input: SendChatMessageInput!) { sendChatMessage(input: $input) {
+          __typename ... on Error { message }
+          ... on MutationSendChatMessageSuccess { data { id } } } }`,
+        { input: { liveSessionId, body } },
+        { token: person.token },
+      );
+      return result.body.data.sendChatMessage;
+    }
+
+    test('remove deletes a reported message', async () => {
+      const liveSessionId = await startSession();
+      const sent = await say(liveSessionId, 'Rude chat message', author);
+      const made = await report(sent.data.id);
+
+      await attempt(
+        server,
+        'resolveReport',
+        { reportId: made.data.id, action: 'REMOVE', note: 'Keep the chat kind' },
+        facilitator.token,
+      );
+      const [row] = await db()
+        .select({ deletedAt: chatMessages.deletedAt, body: chatMessages.body })
+        .from(chatMessages)
+        .where(eq(chatMessages.id, rowIdOf(sent.data.id)));
+      const resolved = await queueAs(server, communityId, facilitator.token, 'RESOLVED');
+      const entry = resolved.reports.nodes.find((node: Json) => node.id === made.data.id);
+
+      expect(row?.deletedAt).not.toBeNull();
+      expect(row?.body).toBe('');
+      expect(entry.subject.body).toBe('Rude chat message');
+      expect(entry.subject.removed).toBe(true);
+      expect(await auditActions()).toContain('live_session.message_removed');
+    });
+
+    test('community mute blocks chat', async () => {
+      const liveSessionId = await startSession();
+      const chatty = await signUpUser(server, { displayName: 'Cal Chatty' });
+      await mutate(
+        server,
+        'joinCommunity',
+        'CommunityIdInput',
+        { communityId },
+        'id',
+        chatty.token,
+      );
+      const sent = await say(liveSessionId, 'Spam spam spam', chatty);
+      const made = await report(sent.data.id);
+      await attempt(
+        server,
+        'resolveReport',
+        { reportId: made.data.id, action: 'MUTE', muteMinutes: 10 },
+        facilitator.token,
+      );
+
+      const again = await say(liveSessionId, 'More spam', chatty);
+
+      expect(again.__typename).toBe('ForbiddenError');
+      expect(again.message).toMatch(/muted you in this community until \d{4}-/);
     });
   });
 
