@@ -174,6 +174,9 @@ function afterCursor(cursor: string | null): SQL {
  * viewer may read, ordered by rank, then kind, then id. Removed, held and deleted content, and
  * content of people the viewer blocked or who blocked the viewer, never matches. `query` must
  * have passed validateSearch. Throws GraphQL BAD_USER_INPUT for a malformed cursor.
+ *
+ * NOTE: every match is ranked before the page is cut, so the cost grows with the matches. A
+ * phrase found in all 200,000 replies of bench/search-cost.ts takes about 1.5 s a page.
  */
 export async function searchPage(
   ctx: Pick<ServiceContext, 'db' | 'viewer'>,
@@ -189,13 +192,14 @@ export async function searchPage(
     sql` union all `,
   );
   // The snippet is cut in the outer select, after the limit, because ts_headline is costly and
-  // is needed for the rows of the page only.
+  // is needed for the rows of the page only. OFFSET 0 keeps the planner from copying the cursor
+  // condition into each arm of the union, where it would compute ts_rank_cd a second time.
   const statement = sql`with q as (select websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${query}) as query)
     select page.kind_order, page.id, page.rank, page.rank::text as rank_text, page.date,
       ts_headline(${SEARCH_CONFIG}::regconfig, translate(page.text, ${SNIPPET_HIT_START + SNIPPET_HIT_END}, ''),
         q.query, ${HEADLINE_OPTIONS}) as snippet
     from (
-      select * from (${unions}) hits
+      select * from (select * from (${unions}) arms offset 0) hits
       where ${afterCursor(page.after)}
       order by hits.rank desc, hits.kind_order, hits.id
       limit ${page.first + 1}
