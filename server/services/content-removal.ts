@@ -57,7 +57,7 @@ export async function removePostInTransaction(
   return removed;
 }
 
-/** Removes a thread as removePostInTransaction removes a post; publishes THREAD_REMOVED. */
+/** Removes a thread as removePostInTransaction removes a post, and publishes THREAD_REMOVED. */
 export async function removeThreadInTransaction(
   tx: Transaction,
   recorder: EventRecorder,
@@ -134,7 +134,7 @@ function validateReason(reason: string): string {
 }
 
 /**
- * Removes a post from everyone's view but moderators'; moderators only. Resolves the open reports
+ * Removes a post from everyone's view but moderators', and only moderators may. Resolves the open reports
  * on it as removed, and notifies its author with a MODERATION notification. Throws ConflictError
  * when it is already removed.
  */

@@ -74,7 +74,7 @@ async function resolveReportTarget(
   return found;
 }
 
-/** Loads the community and author of a thread, post or chat message; null when it is missing. */
+/** Loads the community and author of a thread, post or chat message, or null when it is missing. */
 async function loadContentSubject(
   ctx: ServiceContext,
   target: ReportTarget,
@@ -135,7 +135,7 @@ function subjectKey(subject: ReportSubject): string {
 
 /**
  * Reports a thread, post, chat message or person to the community's moderators. Anyone signed in
- * who may read the subject may; a person is reported in one community. Throws ConflictError when
+ * who may read the subject may, and a person is reported in one community. Throws ConflictError when
  * the viewer already has an open report on the same subject.
  */
 export async function reportContent(

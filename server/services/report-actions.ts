@@ -225,7 +225,7 @@ async function applyDecision(
   }
 }
 
-/** Clears held_at of a held thread or post; publishes POST_RESTORED or THREAD_RESTORED. */
+/** Clears held_at of a held thread or post, and publishes POST_RESTORED or THREAD_RESTORED. */
 async function approveHeld(
   tx: Transaction,
   recorder: EventRecorder,
@@ -259,7 +259,7 @@ async function approveHeld(
   await recorder.record(topics.community(report.communityId), type, payload);
 }
 
-/** Removes the reported thread, post or chat message; already removed content stays so. */
+/** Removes the reported thread, post or chat message. Content already removed stays as it is. */
 async function removeSubject(
   tx: Transaction,
   recorder: EventRecorder,

@@ -234,6 +234,7 @@ export default function ThreadPage() {
                   label={`thread “${current().title}”`}
                   authorId={current().author?.id}
                   viewerCanModerate={current().viewerCanModerate}
+                  removed={current().removed}
                   onRemoved={page.refetch}
                 />
               </div>

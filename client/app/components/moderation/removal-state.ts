@@ -25,7 +25,7 @@ export function createRemovalState() {
     setRemovedPosts(next);
   };
 
-  /** Applies one event; returns a sentence to announce, or null when it removed nothing. */
+  /** Applies one event and returns a sentence to announce, or null when it removed nothing. */
   const apply = (event: RemovalEvent, viewerCanModerate: boolean): string | null => {
     if (event.type === 'POST_REMOVED' && event.postId && !viewerCanModerate) {
       changePost(event.postId, true);

@@ -24,7 +24,7 @@ const PERSON_REASONS = Object.keys(REPORT_REASON_LABELS).filter((reason) => reas
 export function ReportButton(props: {
   /** Global id of the Thread, Post, ChatMessage or User. */
   subjectId: string;
-  /** Required for a person; the community in which they are reported. */
+  /** The community in which a person is reported, which a person report requires. */
   communityId?: string;
   /** What is reported, for the dialog's title, such as "reply by Maya Chen". */
   subjectLabel: string;

@@ -11,7 +11,7 @@ interface MyCommunitiesData {
 
 /**
  * Renders "Report" for a person's profile. A person is reported in a community, chosen among
- * the viewer's own; the server rejects one the person does not belong to.
+ * the viewer's own. The server rejects a community the person does not belong to.
  */
 export function ReportPersonButton(props: { userId: string; displayName: string }) {
   const communities = createGraphQLQuery<MyCommunitiesData, Record<string, never>>(
