@@ -326,4 +326,82 @@ describe.each(await databaseKinds())('blocking on %s', (kind) => {
       await block(alice, bob);
     });
   });
+  describe('chat and answers', () => {
+    const CHAT_EVENTS = `subscription($id: ID!) { liveSessionEvents(liveSessionId: $id) {
+      type chatMessage { body } } }`;
+    const CHAT_LIST = `query($id: ID!) { node(id: $id) { ... on LiveSession {
+      chatMessages(first: 50) { nodes { id body } } } } }`;
+    const inHours = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+    const say = (person: Person, liveSessionId: string, body: string) =>
+      mutate(
+        server,
+        'sendChatMessage',
+        'SendChatMessageInput',
+        { liveSessionId, body },
+        'id',
+        person.token,
+      );
+
+    test('hides chat messages both ways', async () => {
+      const session = await mutate(
+        server,
+        'scheduleLiveSession',
+        'ScheduleLiveSessionInput',
+        {
+          communityId: community.id,
+          title: 'Blocked chat',
+          startsAt: inHours(1),
+          endsAt: inHours(2),
+          timeZone: 'America/Chicago',
+        },
+        'id',
+        owner.token,
+      );
+      const asAlice = server.subscribe(CHAT_EVENTS, { id: session.id }, alice);
+      await asAlice.settle();
+
+      const bobMessage = await say(bob, session.id, 'Bob chats');
+      await say(owner, session.id, 'Owner chats');
+      const firstEvent = (await asAlice.next()).data.liveSessionEvents;
+      await asAlice.close();
+      const bodies = async (person: Person) =>
+        (await query(person, CHAT_LIST, { id: session.id })).node.chatMessages.nodes.map(
+          (message: Json) => message.body,
+        );
+
+      expect(firstEvent.chatMessage.body).toBe('Owner chats');
+      expect(await bodies(alice)).toEqual(['Owner chats']);
+      expect(await bodies(owner)).toEqual(['Bob chats', 'Owner chats']);
+      expect((await query(alice, NODE, { id: bobMessage.id })).node).toBeNull();
+      expect((await query(owner, NODE, { id: bobMessage.id })).node).toEqual({
+        id: bobMessage.id,
+      });
+    });
+
+    test('hides a blocked accepted answer', async () => {
+      const question = await mutate(
+        server,
+        'createThread',
+        'CreateThreadInput',
+        { communityId: community.id, title: 'Which book?', body: 'Help', kind: 'QUESTION' },
+        'id',
+        owner.token,
+      );
+      const answer = await reply(bob, question.id, 'Bob answers');
+      await mutate(
+        server,
+        'acceptAnswer',
+        'AcceptAnswerInput',
+        { threadId: question.id, postId: answer.id },
+        'id',
+        owner.token,
+      );
+      const ANSWER = 'query($id: ID!) { thread(id: $id) { acceptedAnswer { body } } }';
+
+      expect((await query(alice, ANSWER, { id: question.id })).thread.acceptedAnswer).toBeNull();
+      expect((await query(owner, ANSWER, { id: question.id })).thread.acceptedAnswer).toEqual({
+        body: 'Bob answers',
+      });
+    });
+  });
 });

@@ -5,6 +5,7 @@ import { createSubmission } from '../lib/submission.ts';
 import { formatLocal } from '../lib/time.ts';
 import { BlockButton } from './block-button.tsx';
 import { Field, FormMessage } from './field.tsx';
+import { MentionPicker } from './mention-picker.tsx';
 import { ModerationActions } from './moderation/moderation-actions.tsx';
 import { postElementId } from './read-position.tsx';
 
@@ -99,6 +100,12 @@ export function ReplyForm(props: {
         onValue={setBody}
         error={submission.issue('body')}
         data-testid={props.testIds ? 'reply-body' : undefined}
+      />
+      <MentionPicker
+        threadId={props.threadId}
+        onPick={(token) =>
+          setBody((text) => `${text}${text && !text.endsWith(' ') ? ' ' : ''}${token} `)
+        }
       />
       <FormMessage error={submission.formError()} />
       <Show when={heldNotice()}>
@@ -280,6 +287,7 @@ export function PostView(props: { post: Post; controls: PostControls; nested?: b
               label={`reply by ${author()}`}
               authorId={props.post.author?.id}
               viewerCanModerate={props.controls.viewerCanModerate}
+              removed={props.post.removed}
               onRemoved={props.controls.refetch}
             />
             <Show when={props.post.author}>

@@ -1,5 +1,6 @@
 import { A, useParams } from '@solidjs/router';
-import { For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { BlockButton } from '../components/block-button.tsx';
 import { CredentialDownload } from '../components/credential-download.tsx';
 import { Empty, ErrorState, Loading, RefreshError } from '../components/status.tsx';
 import { createGraphQLQuery } from '../lib/graphql.ts';
@@ -23,7 +24,7 @@ const AWARD_FIELDS = `id status awardedAt expiresAt revokedAt
 
 // badgeAwardHistory is null for anyone but the person themself.
 const PROFILE = `query Profile($id: ID!) { node(id: $id) { __typename ... on User {
-  id displayName bio school { name } district { name }
+  id displayName bio school { name } district { name } viewerHasBlocked
   badgeAwards(first: ${MAX_AWARDS_SHOWN}) { pageInfo { hasNextPage } nodes { ${AWARD_FIELDS} } }
   badgeAwardHistory(first: ${MAX_ENDED_AWARDS_SHOWN}) { pageInfo { hasNextPage }
     nodes { ${AWARD_FIELDS} revokeReason } } } } }`;
@@ -54,6 +55,7 @@ interface ProfileData {
         id: string;
         displayName: string;
         bio: string;
+        viewerHasBlocked: boolean;
         school: { name: string } | null;
         district: { name: string } | null;
         badgeAwards: { pageInfo: { hasNextPage: boolean }; nodes: ProfileAward[] };
@@ -144,6 +146,7 @@ function AwardGroup(props: {
 
 function Profile(props: { user: ProfileUser }) {
   const own = () => viewer()?.id === props.user.id;
+  const [blocked, setBlocked] = createSignal(props.user.viewerHasBlocked);
   const awards = () => props.user.badgeAwards.nodes;
   const microcredentials = () => awards().filter((award) => award.badge.kind === 'MICROCREDENTIAL');
   const participation = () => awards().filter((award) => award.badge.kind !== 'MICROCREDENTIAL');
@@ -160,6 +163,12 @@ function Profile(props: { user: ProfileUser }) {
           <p class="pre-line">{props.user.bio}</p>
         </Show>
         <ReportPersonButton userId={props.user.id} displayName={props.user.displayName} />
+        <BlockButton
+          userId={props.user.id}
+          displayName={props.user.displayName}
+          blocked={blocked()}
+          onChange={setBlocked}
+        />
       </header>
       <Show
         when={awards().length > 0}
