@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
-import { readEventStream } from '../helpers/embed.ts';
+import { persistedBody, readEventStream } from '../helpers/embed.ts';
 import {
   createCommunityWithMembers,
   type Json,
@@ -402,6 +402,51 @@ describe.each(await databaseKinds())('blocking on %s', (kind) => {
       expect((await query(owner, ANSWER, { id: question.id })).thread.acceptedAnswer).toEqual({
         body: 'Bob answers',
       });
+    });
+  });
+  describe('widgets', () => {
+    const PORTAL = 'https://portal.example.org';
+
+    test('leave blocked threads out of the feed', async () => {
+      const created = await mutate(
+        server,
+        'createEmbedKey',
+        'CreateEmbedKeyInput',
+        { communityId: community.id, name: 'Portal', allowedOrigins: [PORTAL] },
+        'key',
+        owner.token,
+      );
+      const feedAs = async (person: Person) => {
+        const widget = await mutate(
+          server,
+          'createWidgetToken',
+          'CreateWidgetTokenInput',
+          { embedKey: created.key, origin: PORTAL },
+          'token',
+          person.token,
+        );
+        const response = await fetch(`${server.url}/embed/graphql?key=${created.key}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            origin: PORTAL,
+            authorization: `Bearer ${widget.token}`,
+          },
+          body: JSON.stringify(
+            persistedBody('WidgetCommunityFeed', { slug: community.slug, first: 50 }),
+          ),
+        });
+        const body = await response.json();
+        expect(body.errors).toBeUndefined();
+        return body.data.community.threads.nodes.map((thread: Json) => thread.title);
+      };
+
+      const asAlice = await feedAs(alice);
+      const asOwner = await feedAs(owner);
+
+      expect(asAlice).not.toContain('Bob thread');
+      expect(asAlice).toContain('Owner thread');
+      expect(asOwner).toContain('Bob thread');
     });
   });
 });
