@@ -135,12 +135,15 @@ describe.skipIf(!ready)('search in Chromium', () => {
     const results = page.getByTestId('search-result');
     await results.nth(19).waitFor();
     const firstPage = await results.count();
+    const firstSummary = await page.getByTestId('search-summary').textContent();
 
     await page.getByRole('button', { name: 'More results' }).click();
     await results.nth(22).waitFor();
 
     expect(firstPage).toBe(20);
+    expect(firstSummary).toBe('20 results shown, more available');
     expect(await results.count()).toBe(23);
+    expect(await page.getByTestId('search-summary').textContent()).toBe('23 results found');
     expect(await page.getByRole('button', { name: 'More results' }).count()).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { A, useSearchParams } from '@solidjs/router';
 import { createEffect, createSignal, For, Match, on, Show, Switch } from 'solid-js';
 import { Empty, ErrorState, Loading } from '../components/status.tsx';
 import { client, createGraphQLQuery, describeError } from '../lib/graphql.ts';
+import { pluralize } from '../lib/plural.ts';
 import {
   dayRange,
   SEARCH_KIND_LABELS,
@@ -174,6 +175,13 @@ export default function Search() {
   };
   const results = () => [...(page()?.edges ?? []), ...more.edges()].map((edge) => edge.node);
   const hasNextPage = () => more.pageInfo()?.hasNextPage ?? page()?.pageInfo.hasNextPage;
+  const summary = () => {
+    if (!page()) {
+      return '';
+    }
+    const shown = pluralize(results().length, 'result');
+    return hasNextPage() ? `${shown} shown, more available` : `${shown} found`;
+  };
 
   return (
     <section class="search-page">
@@ -236,6 +244,9 @@ export default function Search() {
       </search>
       <p class="hint">
         Put a phrase in "quotes", write OR between alternatives, and -word to leave a word out.
+      </p>
+      <p class="meta" aria-live="polite" data-testid="search-summary">
+        {summary()}
       </p>
 
       <Switch>
