@@ -20,8 +20,8 @@ type FieldBuilder = Parameters<
 >[0];
 
 /**
- * The ids of the thread and post an event names. They are given even when the viewer may no
- * longer load the row itself, so that a screen can drop removed content by its id.
+ * Builds the fields with the ids of the thread and post an event names. They are given even when
+ * the viewer may no longer load the row itself, so that a screen can drop removed content by id.
  */
 export function contentEventIdFields(t: FieldBuilder) {
   return {

@@ -21,7 +21,7 @@ export type ReportReason = (typeof REPORT_REASONS)[number];
 
 export const REPORT_DETAILS_MAX_LENGTH = 1000;
 
-/** What a person reports, by row id. */
+/** The thread, post, chat message or person that someone reports, by row id. */
 export interface ReportTarget {
   kind: ReportSubject['subjectKind'];
   id: number;

@@ -25,7 +25,7 @@ import {
 import { notify } from './thread.ts';
 
 export const RESOLUTION_NOTE_MAX_LENGTH = 1000;
-/** The longest community mute a moderator can set: one year, in minutes. */
+/** The maximum length of a community mute, in minutes: one year. */
 export const MAX_MUTE_MINUTES = 365 * 24 * 60;
 
 /** Actions that act on a person: the reported one, or the author of the reported content. */
@@ -118,9 +118,9 @@ async function loadDisciplineTarget(
 
 /**
  * Decides on an open report: dismiss it, approve held content, remove the content, or warn,
- * mute or ban the person. Moderators only (see canModerateContent). Every open report on the
- * same subject is resolved with the same action, in one transaction with the action's effect,
- * its audit rows, a MODERATION notification to the person acted on, a REPORT_RESOLVED one to each
+ * mute or ban the person. Only moderators may (see canModerateContent). Every open report on the
+ * same subject is resolved with the same action. One transaction holds the action's effect, its
+ * audit rows, a MODERATION notification to the person acted on, a REPORT_RESOLVED one to each
  * reporter, and the events of a removal. Throws ConflictError for a report already resolved.
  */
 export async function resolveReport(
@@ -299,7 +299,7 @@ async function removeSubject(
   }
 }
 
-/** The report's reason in words, as the removal reason when the moderator wrote no note. */
+/** Describes the report's reason, as the removal reason when the moderator wrote no note. */
 function reasonWords(report: ReportRow): string {
   return `Reported: ${report.reason.replace('_', ' ')}`;
 }

@@ -7,7 +7,7 @@ import { notify } from './thread.ts';
 export type ReportRow = typeof reports.$inferSelect;
 export type ReportAction = (typeof REPORT_ACTIONS)[number];
 
-/** What a report is about: the community and the subject's own id column. */
+/** The subject of a report: its community and the subject's own id column. */
 export type ReportSubject = Pick<
   ReportRow,
   'communityId' | 'subjectKind' | 'threadId' | 'postId' | 'chatMessageId' | 'subjectUserId'
@@ -36,7 +36,7 @@ export function sameSubjectCondition(subject: ReportSubject): SQL {
   }
 }
 
-/** The ids of the subject, for the subject of a notification. */
+/** Returns the ids of a report's subject, for the subject of a notification. */
 export function subjectIds(subject: ReportSubject) {
   return {
     communityId: subject.communityId,

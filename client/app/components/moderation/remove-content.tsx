@@ -5,8 +5,8 @@ import { createSubmission } from '../../lib/submission.ts';
 import { Field, FormMessage } from '../field.tsx';
 
 /**
- * Renders a moderator's "Remove" button for a thread or post. It opens a short form that asks
- * for the reason, kept in the audit log, and confirms before removing.
+ * Renders a moderator's "Remove" button for a thread or post. It opens a short form for the
+ * reason, which the audit log keeps, and requests confirmation before removing.
  */
 export function RemoveContentButton(props: {
   kind: 'post' | 'thread';

@@ -48,7 +48,7 @@ const SUBJECT_LABELS: Record<ReportRow['subjectKind'], string> = {
   PERSON: 'Person',
 };
 
-/** The decisions a moderator can take on one report, in the order the form lists them. */
+/** Lists the decisions that fit one report, in the order the form shows them. */
 function decisionsFor(report: ReportRow): [string, string][] {
   const decisions: [string, string][] = [['DISMISS', 'Dismiss: nothing is wrong']];
   if (report.subject?.held) {
