@@ -47,6 +47,14 @@ export function parseMentions(markdown: string): number[] {
   return ids;
 }
 
+/**
+ * Returns the text with its mention tokens removed, for checks that look for links, such as
+ * holding a new account's links for review: a mention links to a profile on this site.
+ */
+export function withoutMentions(markdown: string): string {
+  return markdown.replace(MENTION_PATTERN, '');
+}
+
 /** Decodes a Relay global id of a User ("User:<id>" in base64); null for anything else. */
 function userIdOfGlobalId(globalId: string): number | null {
   const decoded = Buffer.from(globalId.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString(
