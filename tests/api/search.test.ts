@@ -355,6 +355,16 @@ describe.each(await databaseKinds())('search on %s', (kind) => {
       expect(titles(districtOnly)).toEqual(['Vexillo in Riverbend']);
     });
 
+    test('includes the filtered community itself', async () => {
+      const connection = await found('vexillo', {
+        filter: { communityId: encodeGlobalID('Community', community.open) },
+      });
+      const kinds = connection.edges.map((edge: Json) => edge.node.kind).sort();
+
+      expect(kinds).toEqual(['BADGE', 'COMMUNITY', 'LIVE_SESSION', 'POST', 'THREAD']);
+      expect(titles(connection)).not.toContain('Vexillo in Riverbend');
+    });
+
     test('filters by date range', async () => {
       for (const month of ['01', '03', '05']) {
         await insertThread(community.open, owner.rowId, `Ochre ${month}`, 'Pigments.', {
@@ -513,6 +523,16 @@ describe.each(await databaseKinds())('search on %s', (kind) => {
       expect(titles(forStaff).sort()).toEqual(['Riverbendium', 'Riverbendium mentor']);
       expect(forStranger.edges).toEqual([]);
       expect(signedOut.edges).toEqual([]);
+    });
+
+    test('shows district badges to platform admins', async () => {
+      const admin = await person('Pat Platform');
+      await db().update(users).set({ isPlatformAdmin: true }).where(eq(users.id, admin.rowId));
+
+      const connection = await found('riverbendium', { token: admin.token });
+
+      // A platform admin reads every district's badges but not its communities' content.
+      expect(titles(connection)).toEqual(['Riverbendium mentor']);
     });
 
     test('excludes deleted, removed and held content', async () => {
