@@ -5,7 +5,7 @@ import {
   REPORT_STATUSES,
   REPORT_SUBJECTS,
 } from '../../drizzle/tables/index.ts';
-import { ValidationError } from '../../server/errors.ts';
+import { RateLimitedError, ValidationError } from '../../server/errors.ts';
 import {
   removePost,
   removeThread,
@@ -351,8 +351,8 @@ builder.mutationFields((t) => ({
   reportContent: t.drizzleField({
     type: 'reports',
     description:
-      "Reports a thread, post, chat message or person to the community's moderators. Anyone signed in who may read it may; one open report per person and subject.",
-    errors: { types: COMMON_ERRORS },
+      "Reports a thread, post, chat message or person to the community's moderators. Anyone signed in who may read it may; one open report per person and subject, and at most 30 reports per person per hour.",
+    errors: { types: [...COMMON_ERRORS, RateLimitedError] },
     args: {
       input: t.arg({
         required: true,

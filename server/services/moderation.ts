@@ -10,6 +10,7 @@ import {
   threads,
   users,
 } from '../../drizzle/tables/index.ts';
+import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
 import { requireViewer, runInTransaction, type ServiceContext } from './context.ts';
@@ -20,6 +21,11 @@ export type { ReportAction, ReportRow } from './report-resolution.ts';
 export type ReportReason = (typeof REPORT_REASONS)[number];
 
 export const REPORT_DETAILS_MAX_LENGTH = 1000;
+/**
+ * Reports per person per hour, counted in the database so that every server process shares the
+ * count. It bounds how much one account can flood a review queue.
+ */
+export const REPORT_RATE_LIMIT: RateLimitRule = { limit: 30, windowSeconds: 60 * 60 };
 
 /** The thread, post, chat message or person that someone reports, by row id. */
 export interface ReportTarget {
@@ -136,7 +142,8 @@ function subjectKey(subject: ReportSubject): string {
 /**
  * Reports a thread, post, chat message or person to the community's moderators. Anyone signed in
  * who may read the subject may, and a person is reported in one community. Throws ConflictError when
- * the viewer already has an open report on the same subject.
+ * the viewer already has an open report on the same subject, and RateLimitedError past
+ * REPORT_RATE_LIMIT.
  */
 export async function reportContent(
   ctx: ServiceContext,
@@ -165,6 +172,7 @@ export async function reportContent(
     validator.add('subjectId', 'names yourself; you cannot report yourself');
   }
   validator.check();
+  await consumeRateLimit(ctx.db, `report:account:${viewer.id}`, REPORT_RATE_LIMIT);
   const subject = await resolveReportTarget(ctx, input.target, input.communityId);
 
   return runInTransaction(ctx, async (tx) => {

@@ -14,10 +14,11 @@ import {
   memberships,
   notifications,
   posts,
+  rateLimits,
   reports,
   users,
 } from '../../drizzle/tables/index.ts';
-import { holdForReview } from '../../server/services/moderation.ts';
+import { holdForReview, REPORT_RATE_LIMIT } from '../../server/services/moderation.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
   type Json,
@@ -272,6 +273,39 @@ describe.each(await databaseKinds())('moderation on %s', (kind) => {
         expect(result.__typename, JSON.stringify(input).slice(0, 80)).toBe('ValidationError');
         expect(result.issues.map((issue: Json) => issue.path[0])).toContain(path);
       }
+      expect(await reportCount()).toBe(before);
+    });
+
+    test('rejects reports past the hourly limit', async () => {
+      const flooder = await signUpUser(server, { displayName: 'Flo Flooder' });
+      await mutate(
+        server,
+        'joinCommunity',
+        'CommunityIdInput',
+        { communityId },
+        'id',
+        flooder.token,
+      );
+      const postId = await reply('Reported once too often');
+      // The limit's window is full, as after REPORT_RATE_LIMIT.limit reports within the hour.
+      await db()
+        .insert(rateLimits)
+        .values({
+          key: `report:account:${rowIdOf(flooder.id)}`,
+          hits: REPORT_RATE_LIMIT.limit,
+          windowEndsAt: new Date(Date.now() + 600_000).toISOString(),
+        });
+      const before = await reportCount();
+
+      const result = await server.graphql(
+        `mutation($input: ReportContentInput!) { reportContent(input: $input) {
+          __typename ... on RateLimitedError { retryAfterSeconds } } }`,
+        { input: { subjectId: postId, reason: 'SPAM' } },
+        { token: flooder.token },
+      );
+
+      expect(result.body.data.reportContent.__typename).toBe('RateLimitedError');
+      expect(result.body.data.reportContent.retryAfterSeconds).toBeGreaterThan(500);
       expect(await reportCount()).toBe(before);
     });
 
