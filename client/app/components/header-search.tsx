@@ -17,7 +17,7 @@ export function HeaderSearch() {
   );
 
   return (
-    <search class="header-search">
+    <search class="header-search" aria-label="Site search">
       <form
         onSubmit={(event) => {
           event.preventDefault();

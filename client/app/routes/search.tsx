@@ -186,7 +186,7 @@ export default function Search() {
   return (
     <section class="search-page">
       <h1>Search</h1>
-      <search>
+      <search aria-label="Search and filters">
         <form
           class="filters"
           onSubmit={(event) => {
