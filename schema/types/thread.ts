@@ -112,7 +112,8 @@ export const Thread = builder.drizzleNode('threads', {
         'Whether an owner or facilitator locked it; a locked thread takes replies from owners and facilitators only.',
     }),
     replyCount: t.exposeInt('replyCount', {
-      description: 'Replies ever posted, deleted ones included.',
+      description:
+        'Replies ever posted, deleted ones included, and also the held, removed and blocked ones that `posts` leaves out for the viewer.',
     }),
     lastActivityAt: t.field({
       type: 'DateTime',

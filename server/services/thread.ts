@@ -307,6 +307,9 @@ export async function react(
 ): Promise<PostRow> {
   const viewer = requireViewer(ctx);
   const { post, thread, membership } = await loadReadablePost(ctx, input.postId);
+  if (!(await ctx.access.canSeeContent(thread.communityId, post))) {
+    throw new NotFoundError(`Post ${input.postId} not found, or you do not have access to it.`);
+  }
   if (membership?.status !== 'active') {
     throw new ForbiddenError('Join this community to react to posts.');
   }

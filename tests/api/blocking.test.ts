@@ -209,6 +209,16 @@ describe.each(await databaseKinds())('blocking on %s', (kind) => {
       expect(result.body.data.createPost.__typename).toBe('NotFoundError');
     });
 
+    test('rejects reactions to hidden posts', async () => {
+      const result = await server.graphql(
+        `mutation($input: ReactInput!) { react(input: $input) { __typename } }`,
+        { input: { postId: bobPost, kind: 'LIKE', active: true } },
+        { token: alice.token },
+      );
+
+      expect(result.body.data.react.__typename).toBe('NotFoundError');
+    });
+
     test('lists blocked people to the blocker only', async () => {
       const mine = await query(alice, BLOCKED_PEOPLE);
       const theirs = await query(owner, HAS_BLOCKED, { id: alice.id });
