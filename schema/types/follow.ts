@@ -41,7 +41,7 @@ const loadersByContext = new WeakMap<GraphQLContext, ViewerLoaders>();
 
 /**
  * Returns the viewer's loaders of follow states and unread states, so that a list of threads
- * asks for each in one statement however many threads it shows.
+ * loads each in one statement however many threads it shows.
  */
 function viewerLoaders(ctx: GraphQLContext, viewerId: number): ViewerLoaders {
   let loaders = loadersByContext.get(ctx);

@@ -13,8 +13,8 @@ const NEW_KINDS = new Set([
 ]);
 
 /**
- * Returns the message of a notification of the kinds that follows, mentions, accepted answers and
- * moderation added, loading the names it shows through the request's batched loaders; null for
+ * Returns the message of a MENTION, ANSWER_ACCEPTED, FOLLOWED_REPLY, NEW_THREAD, MODERATION or
+ * REPORT_RESOLVED notification, with names from the request's batched loaders. Returns null for
  * other kinds.
  */
 export async function messageOfNewKind(

@@ -54,7 +54,7 @@ async function checkBadgeAccess(
 export const NotificationKindEnum = enumFromValues(
   'NotificationKind',
   NOTIFICATION_KINDS,
-  "What a notification is about: a reply, a badge awarded or revoked, evidence to review or a review's result, a seat confirmed, or a session starting soon.",
+  "What a notification is about: a reply, a mention, a reply in a followed thread, a new thread in a followed community, an accepted answer, a moderation outcome or report result, a badge awarded or revoked, evidence to review or a review's result, a seat confirmed, or a session starting soon.",
 );
 
 export const Notification = builder.drizzleNode('notifications', {
@@ -141,7 +141,8 @@ export const Notification = builder.drizzleNode('notifications', {
     thread: t.drizzleField({
       type: 'threads',
       nullable: true,
-      description: 'The thread replied in, for a REPLY; null for other kinds or a deleted thread.',
+      description:
+        'The thread it happened in, for REPLY, MENTION, FOLLOWED_REPLY, NEW_THREAD, ANSWER_ACCEPTED, and MODERATION or REPORT_RESOLVED about a thread or post; null for other kinds or a deleted thread.',
       resolve: (_query, notification, _args, ctx) =>
         notification.subject.threadId
           ? loadRow(ctx, 'threads', notification.subject.threadId)
@@ -150,7 +151,8 @@ export const Notification = builder.drizzleNode('notifications', {
     post: t.drizzleField({
       type: 'posts',
       nullable: true,
-      description: 'The reply, for a REPLY; null for other kinds or when its thread was deleted.',
+      description:
+        'The reply, for REPLY, FOLLOWED_REPLY, ANSWER_ACCEPTED and a MENTION in a reply; null for other kinds or when its thread was deleted.',
       resolve: (_query, notification, _args, ctx) =>
         notification.subject.postId ? loadRow(ctx, 'posts', notification.subject.postId) : null,
     }),

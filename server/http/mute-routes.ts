@@ -100,7 +100,7 @@ export function createMuteRoutes(deps: { db: Database; muteLinks: MuteLinks }): 
       return true;
     }
     if (request.method === 'POST') {
-      // The body (the button's empty form) is not needed; the signed token says everything.
+      // The body (the button's empty form) is not read, because the signed token names the target.
       request.resume();
       await applyMute(deps.db, target);
       sendPage(

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** What a mute link mutes: one thread, one community, or all notification mail. */
+/** Target of a mute link: one thread, one community, or all notification mail of a person. */
 export type MuteTarget =
   | { kind: 'thread'; userId: number; threadId: number }
   | { kind: 'community'; userId: number; communityId: number }

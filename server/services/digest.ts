@@ -194,10 +194,10 @@ export function digestMail(
 }
 
 /**
- * Sends the digests that are due: for each person whose daily or weekly period has passed, one
- * mail with up to 20 of their notifications not mailed yet (newest first, grouped by community and
- * thread, each group with mute links) and their followed threads with unread replies. The claim,
- * the mail and the notifications' `mailed_at` are written in one transaction. A person with
+ * Queues the digests that are due, one mail for each person whose daily or weekly period has
+ * passed. A digest lists up to 20 of their notifications not mailed yet, newest first and grouped
+ * by community and thread with mute links, and their followed threads with unread replies. The
+ * claim, the mail and the notifications' `mailed_at` are written in one transaction. A person with
  * nothing new gets no mail, but their period still restarts. Returns how many digests it queued.
  */
 export async function sendDueDigests(context: MailContext): Promise<number> {

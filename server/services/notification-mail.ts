@@ -133,7 +133,7 @@ export function notificationLink(publicUrl: string, subject: NotificationSubject
   return `${publicUrl}/notifications`;
 }
 
-/** The mute lines at the foot of a mail about one thread or community. */
+/** Builds the mute lines at the foot of a mail about one thread or community. */
 export function muteLines(muteLinks: MuteLinks, userId: number, item: MailItem): string[] {
   const { subject } = item.notification;
   const lines: string[] = [];

@@ -53,8 +53,8 @@ function moderationText(subject: NotificationSubject, names: NotificationNames):
 }
 
 /**
- * Returns the sentence that describes a notification of one of the kinds that follows, mentions,
- * accepted answers and moderation added, or null for the other kinds, whose texts the
+ * Returns the sentence for a notification of the kinds MENTION, ANSWER_ACCEPTED, FOLLOWED_REPLY,
+ * NEW_THREAD, MODERATION and REPORT_RESOLVED. Returns null for the other kinds, whose texts the
  * Notification type builds itself.
  */
 export function describeNotification(
@@ -84,7 +84,7 @@ export function describeNotification(
 
 /**
  * Returns a sentence for any notification kind, for mail, where the GraphQL resolver's loaders
- * are not at hand. For the older kinds it says less than the Notification type's message.
+ * are not at hand. For the older kinds the sentence is shorter than the Notification type's message.
  */
 export function describeNotificationForMail(
   kind: NotificationKind,

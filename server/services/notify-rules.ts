@@ -27,8 +27,8 @@ const MENTION_PATTERN = /@\[[^\]\n]{1,80}\]\(\/u\/([A-Za-z0-9+/=_-]{4,40})\)/g;
 export const MAX_MENTIONS = 20;
 
 /**
- * Which kind wins when one event concerns a person for several reasons, so that each person gets
- * one notification per event: a mention in a reply to your post is a MENTION.
+ * Kinds in order of precedence, for a person whom one event concerns for several reasons. Each
+ * person gets one notification per event, so a mention in a reply to your post is a MENTION.
  */
 const KIND_PRIORITY: NotificationKind[] = ['mention', 'reply', 'followed_reply', 'new_thread'];
 
@@ -90,11 +90,11 @@ class Recipients {
 }
 
 /**
- * Keeps the people who may hear about content of `authorId` in `thread`: not the author, able to
- * read the thread's community, with no block between them and the author in either direction,
- * and, when `honourMutes` is set, not muting the thread. A thread's own state (following or
- * muted) takes precedence over the community's, so following one thread of a muted community
- * still notifies.
+ * Keeps the people who may hear about content of `authorId` in `thread`. They are not the author,
+ * can read the thread's community, and have no block with the author in either direction. When
+ * `honourMutes` is set they also do not mute the thread. A thread's own state (following or muted)
+ * takes precedence over the community's, so following one thread of a muted community still
+ * notifies.
  */
 async function filterRecipients(
   tx: Transaction,
@@ -171,7 +171,7 @@ async function followThreadByDefault(tx: Transaction, userId: number, threadId: 
     });
 }
 
-/** Reports whether a post or thread is held for review; held content notifies nobody. */
+/** Reports whether a post or thread waits for review, which holds back its notifications. */
 async function isHeld(tx: Transaction, table: 'posts' | 'threads', id: number): Promise<boolean> {
   const [row] = rowsOf(
     await tx.execute(
@@ -201,7 +201,7 @@ async function sendAll(
 /**
  * Notifies about a new reply, once per person: people mentioned in it (MENTION), the author of
  * what it replies to (REPLY), and the thread's followers (FOLLOWED_REPLY). The replier follows
- * the thread from then on unless they muted it. A reply held for review notifies nobody.
+ * the thread from then on unless they muted it. A reply held for review sends no notifications.
  */
 export async function notifyPostAdded(
   tx: Transaction,
@@ -258,7 +258,7 @@ export async function notifyThreadCreated(
 
 /**
  * Notifies the author of a newly accepted answer (ANSWER_ACCEPTED), unless they accepted it
- * themselves, can no longer read the thread, or a block stands between them. Mutes do not
+ * themselves, can no longer read the thread, or one of them blocked the other. Mutes do not
  * apply: the notification is about the person's own post.
  */
 export async function notifyAnswerAccepted(

@@ -16,7 +16,7 @@ function postNumber(globalId: string): number {
   }
 }
 
-/** The element id of a reply on the thread page, which PostView sets. */
+/** Returns the element id of a reply on the thread page, which PostView sets. */
 export function postElementId(postId: string): string {
   return `post-${postId}`;
 }
