@@ -305,6 +305,7 @@ export async function editChatMessage(
   if (!canChatInLiveSession(room.liveSession, room.membership, room.muted)) {
     rejectRoomAction(room, 'edit messages');
   }
+  rejectWhileMutedInCommunity(room.membership, 'edit messages');
   await limitRoomWrites(ctx, room);
   return runInTransaction(ctx, async (tx, recorder) => {
     const [updated] = await tx

@@ -781,9 +781,17 @@ describe.each(await databaseKinds())('moderation on %s', (kind) => {
       );
 
       const again = await say(liveSessionId, 'More spam', chatty);
+      const edited = await server.graphql(
+        `mutation($input: EditChatMessageInput!) { editChatMessage(input: $input) {
+          __typename ... on Error { message } } }`,
+        { input: { chatMessageId: sent.data.id, body: 'Edited spam' } },
+        { token: chatty.token },
+      );
 
       expect(again.__typename).toBe('ForbiddenError');
       expect(again.message).toMatch(/muted you in this community until \d{4}-/);
+      expect(edited.body.data.editChatMessage.__typename).toBe('ForbiddenError');
+      expect(edited.body.data.editChatMessage.message).toMatch(/muted you in this community/);
     });
   });
 
