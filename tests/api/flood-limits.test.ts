@@ -3,6 +3,7 @@
  * accounts and shared by every server process, and link holds: a new account's thread or reply
  * with a link waits for a facilitator's review.
  */
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { and, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { posts, reports, threads, users } from '../../drizzle/tables/index.ts';
@@ -300,6 +301,36 @@ describe.each(await databaseKinds())('flood limits and link holds on %s', (kind)
       expect((await lookup(member)).body.data.thread).toBeNull();
       expect((await lookup(person)).body.data.thread).toEqual({ id, held: true });
       expect(await heldReports('threadId', id)).toEqual([{ status: 'open', reporterId: null }]);
+    });
+
+    test('approval shows the reply to everyone', async () => {
+      const document = `subscription($threadId: ID!) { threadActivity(threadId: $threadId) {
+        type post { body held } } }`;
+      const person = await newcomer('Ada Approved');
+      const outcome = await replyAs(person, 'Approved https://example.org/later');
+      const asMember = server.subscribe(document, { threadId }, member);
+      await asMember.settle();
+      const [report] = await server.database.db
+        .select({ id: reports.id })
+        .from(reports)
+        .where(eq(reports.postId, rowIdOf(outcome.data.id)));
+
+      await mutate(
+        server,
+        'resolveReport',
+        'ResolveReportInput',
+        { reportId: encodeGlobalID('Report', String(report?.id)), action: 'APPROVE' },
+        'id',
+        owner.token,
+      );
+      const event = (await asMember.next()).data.threadActivity;
+      await asMember.close();
+
+      expect(event).toEqual({
+        type: 'POST_RESTORED',
+        post: { body: 'Approved https://example.org/later', held: false },
+      });
+      expect((await postIdsSeenBy(member)).map((post) => post.id)).toContain(outcome.data.id);
     });
 
     test('sends held reply events to author and moderators', async () => {
