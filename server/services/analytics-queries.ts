@@ -134,60 +134,100 @@ function entryOf<K, V>(map: Map<K, Map<FactKind, V>>, key: K): Map<FactKind, V> 
 }
 
 /**
+ * Sums one level of the tagged rows (period, bucket or school) in two steps: per person first,
+ * then per key. Both steps are plain groupings that PostgreSQL can hash, where one grouping
+ * with count(distinct …) would sort every row once per level.
+ */
+function levelOf(level: string, column: string, keyText: string, where: string): SQL {
+  return sql.raw(`select '${level}' as level, kind, ${keyText} as key, sum(rows)::int as row_count,
+      count(person_id)::int as people, coalesce(sum(minutes), 0)::int as minutes,
+      0 as sessions
+    from (select kind, ${column} as level_key, person_id, count(*) as rows,
+        sum(amount) as minutes
+      from tagged where ${where} group by 1, 2, 3) per_person
+    group by kind, level_key`);
+}
+
+/**
  * Aggregates the activity of the period and of the previous period in one statement: totals per
- * period, and for the period per bucket and per school, through grouping sets. For a community
- * every person falls in school 0, since schools are looked up in no district.
+ * period, and for the period per bucket and per school. For a community every person falls in
+ * school 0. Rows of kind `sessions` carry the number of distinct live sessions behind the
+ * attendance of the same level and key.
  */
 export async function loadFactAggregates(
   db: Executor,
   scope: AnalyticsScope,
   period: AnalyticsPeriod,
 ): Promise<FactAggregates> {
-  const districtId = scope.kind === 'district' ? scope.districtId : -1;
+  // Only a district's report has schools, so a community's skips the lookup of each person.
+  const schoolJoin =
+    scope.kind === 'district'
+      ? sql`left join users u on u.id = f.person_id
+          left join schools sc on sc.id = u.school_id and sc.district_id = ${scope.districtId}`
+      : sql``;
+  const schoolId = scope.kind === 'district' ? sql`sc.id` : sql`null::int`;
   const result = await db.execute(sql`
     with facts as (${factsOf(scope, { from: period.previous.from, to: period.to })}),
-    tagged as (
+    tagged as materialized (
       select f.kind, f.person_id, f.amount, f.session_id,
         f.at >= ${instant(period.from)} as is_current,
         case when f.at >= ${instant(period.from)}
-          then to_char(date_trunc(${period.bucket}, f.at at time zone 'UTC'), 'YYYY-MM-DD') end
-          as bucket,
-        case when f.at >= ${instant(period.from)} then coalesce(sc.id, 0) end as school_key
+          then date_trunc(${period.bucket}, f.at at time zone 'UTC') end as bucket,
+        case when f.at >= ${instant(period.from)} then coalesce(${schoolId}, 0) end as school_key
       from (
         select kind, person_id, at, amount, session_id from facts
         union all
         select 'active'::text, person_id, at, 0, null::int from facts
           where kind in ${ACTIVE_KINDS}
       ) f
-      left join users u on u.id = f.person_id
-      left join schools sc on sc.id = u.school_id and sc.district_id = ${districtId}
+      ${schoolJoin}
     )
-    select kind, is_current, bucket, school_key,
-      grouping(is_current) as no_period, grouping(bucket) as no_bucket,
-      count(*)::int as row_count, count(distinct person_id)::int as people,
-      coalesce(sum(amount), 0)::int as minutes, count(distinct session_id)::int as sessions
-    from tagged
-    group by grouping sets ((kind, is_current), (kind, bucket), (kind, school_key))`);
+    select level, kind, key, row_count, people, minutes, sessions from (
+      ${levelOf('period', 'is_current', 'level_key::text', 'true')}
+      union all
+      ${levelOf('bucket', 'bucket', "to_char(level_key, 'YYYY-MM-DD')", 'bucket is not null')}
+      union all
+      ${levelOf('school', 'school_key', 'level_key::text', 'school_key is not null')}
+      union all
+      select 'period', 'sessions', is_current::text, 0, 0, 0, count(distinct session_id)::int
+        from tagged where kind = 'attendance' group by is_current
+      union all
+      select 'bucket', 'sessions', to_char(bucket, 'YYYY-MM-DD'), 0, 0, 0,
+          count(distinct session_id)::int
+        from tagged where kind = 'attendance' and bucket is not null group by bucket
+      union all
+      select 'school', 'sessions', school_key::text, 0, 0, 0, count(distinct session_id)::int
+        from tagged where kind = 'attendance' and school_key is not null group by school_key
+    ) levels`);
 
   const aggregates = emptyAggregates();
+  const sessions: { level: string; key: string; count: number }[] = [];
+  const levelMap = (level: string, key: string): Map<FactKind, FactAggregate> => {
+    if (level === 'period') {
+      return key === 'true' ? aggregates.current : aggregates.previous;
+    }
+    return level === 'bucket'
+      ? entryOf(aggregates.byBucket, key)
+      : entryOf(aggregates.bySchool, Number(key));
+  };
   for (const row of rowsOf(result)) {
-    const kind = String(row.kind) as FactKind;
-    const aggregate: FactAggregate = {
+    const level = String(row.level);
+    const key = String(row.key);
+    if (row.kind === 'sessions') {
+      sessions.push({ level, key, count: Number(row.sessions) });
+      continue;
+    }
+    levelMap(level, key).set(String(row.kind) as FactKind, {
       rows: Number(row.row_count),
       people: Number(row.people),
       minutes: Number(row.minutes),
-      sessions: Number(row.sessions),
-    };
-    if (Number(row.no_period) === 0) {
-      const periodMap = row.is_current ? aggregates.current : aggregates.previous;
-      periodMap.set(kind, aggregate);
-    } else if (Number(row.no_bucket) === 0) {
-      // The group of rows with no bucket contains the previous period's rows.
-      if (row.bucket !== null) {
-        entryOf(aggregates.byBucket, String(row.bucket)).set(kind, aggregate);
-      }
-    } else if (row.school_key !== null) {
-      entryOf(aggregates.bySchool, Number(row.school_key)).set(kind, aggregate);
+      sessions: 0,
+    });
+  }
+  for (const { level, key, count } of sessions) {
+    const attendance = levelMap(level, key).get('attendance');
+    if (attendance) {
+      attendance.sessions = count;
     }
   }
   return aggregates;
