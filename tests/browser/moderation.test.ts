@@ -175,6 +175,49 @@ describe.skipIf(!ready)('moderation in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  test('open thread page shows its removal', async () => {
+    const signIn = await server.graphql(SIGN_IN, {
+      input: { email: 'facilitator@staffroom.example.org', password: PASSWORD, session: 'BEARER' },
+    });
+    const facilitatorToken = signIn.body.data.signIn.data.token;
+    const community = await server.graphql(`{ community(slug: "${COMMUNITY_SLUG}") { id } }`);
+    const thread = await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      {
+        communityId: community.body.data.community.id,
+        title: `Thread removed while open ${Date.now()}`,
+        body: 'Off topic',
+      },
+      'id',
+      facilitatorToken,
+    );
+    const member = await signInThroughPage(
+      browser,
+      server.url,
+      'demo@staffroom.example.org',
+      PASSWORD,
+    );
+    await member.goto(`${server.url}/t/${encodeURIComponent(thread.id)}`);
+    await member.getByTestId('post-list').waitFor();
+    await waitForLiveConnection(member);
+    const memberUrl = member.url();
+
+    await mutate(
+      server,
+      'removeThread',
+      'RemoveThreadInput',
+      { threadId: thread.id, reason: 'Off topic' },
+      'id',
+      facilitatorToken,
+    );
+    await member.getByTestId('thread-removed').waitFor();
+
+    expect(member.url()).toBe(memberUrl);
+    expect(await member.getByTestId('post-list').count()).toBe(0);
+  });
+
   test('feed widget drops a removed thread', async () => {
     const signIn = await server.graphql(SIGN_IN, {
       input: { email: 'facilitator@staffroom.example.org', password: PASSWORD, session: 'BEARER' },
