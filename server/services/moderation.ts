@@ -195,6 +195,8 @@ export async function reportContent(
         'You already reported this, and the report is still open; the moderators will review it.',
       );
     }
+    // NOTE: no event is recorded for a new report, so an open review queue shows it only when it
+    // loads again.
     const [report] = await tx
       .insert(reports)
       .values({ ...subject, reporterId: viewer.id, reason: input.reason, details })
