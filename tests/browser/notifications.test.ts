@@ -107,6 +107,34 @@ describe.skipIf(!ready)('notifications in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}notifications-bell.png` });
   });
 
+  test('inserts a mention from the picker', async () => {
+    const threadId = await createThread(`Mention picker ${Date.now()}`);
+    const page = await signInThroughPage(browser, server.url, DEMO, PASSWORD);
+    await page.goto(`${server.url}/t/${encodeURIComponent(threadId)}`);
+    await page.getByTestId('reply-body').fill('Over to you,');
+
+    await page.getByRole('button', { name: 'Mention someone' }).click();
+    const combobox = page.getByRole('combobox', { name: 'Mention a member' });
+    await combobox.fill('Jordan');
+    await page.getByRole('option', { name: 'Jordan Ellis' }).waitFor();
+    await combobox.press('Enter');
+
+    const body = await page.getByTestId('reply-body').inputValue();
+    expect(body).toMatch(/^Over to you, @\[Jordan Ellis\]\(\/u\/[A-Za-z0-9+/=]+\) $/);
+    await page.getByTestId('reply-submit').click();
+    await page.getByTestId('post-list').getByRole('link', { name: 'Jordan Ellis' }).waitFor();
+
+    const notifications = await server.graphql(
+      'query { notifications(first: 5) { nodes { kind thread { id } } } }',
+      {},
+      { token: facilitatorToken },
+    );
+    const forThread = notifications.body.data.notifications.nodes.filter(
+      (node: { thread: { id: string } | null }) => node.thread?.id === threadId,
+    );
+    expect(forThread.map((node: { kind: string }) => node.kind)).toEqual(['MENTION']);
+  });
+
   test('jumps to the first unread reply', async () => {
     const threadId = await createThread(`Long thread ${Date.now()}`);
     // The replies are written straight to the database, as a busy thread would have them.

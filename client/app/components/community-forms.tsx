@@ -10,6 +10,7 @@ import { viewerTimeZone } from '../lib/time.ts';
 import { BadgeImageField, createBadgeImageState } from './badge-image-field.tsx';
 import { Field, FormMessage } from './field.tsx';
 import { createRepeatState, RepeatFields, recurrenceInput } from './live-series-fields.tsx';
+import { MentionPicker } from './mention-picker.tsx';
 
 export function NewThreadForm(props: { communityId: string; canAnnounce: boolean }) {
   const navigate = useNavigate();
@@ -54,6 +55,12 @@ export function NewThreadForm(props: { communityId: string; canAnnounce: boolean
           value={body()}
           onValue={setBody}
           error={submission.issue('body')}
+        />
+        <MentionPicker
+          sourceId={props.communityId}
+          onPick={(token) =>
+            setBody((text) => `${text}${text && !text.endsWith(' ') ? ' ' : ''}${token} `)
+          }
         />
         <div class="field">
           <label for="thread-kind">Thread kind</label>

@@ -6,18 +6,21 @@ const MEMBER_LIMIT = 100;
 /** Matches shown at once. */
 const SHOWN = 8;
 
-const MENTION_CANDIDATES = `query MentionCandidates($id: ID!) { thread(id: $id) { id community {
-  members(first: ${MEMBER_LIMIT}) { nodes { id user { id displayName } } } } } }`;
+const MEMBERS = `members(first: ${MEMBER_LIMIT}) { nodes { id user { id displayName } } }`;
+const MENTION_CANDIDATES = `query MentionCandidates($id: ID!) { node(id: $id) {
+  id ... on Thread { community { id ${MEMBERS} } } ... on Community { ${MEMBERS} } } }`;
 
 interface Candidate {
   id: string;
   displayName: string;
 }
 
+interface MemberPage {
+  members?: { nodes: { user: Candidate | null }[] } | null;
+}
+
 interface CandidateData {
-  thread: {
-    community: { members: { nodes: { user: Candidate | null }[] } | null };
-  } | null;
+  node: (MemberPage & { community?: MemberPage }) | null;
 }
 
 /**
@@ -29,27 +32,29 @@ export function mentionToken(person: Candidate): string {
 }
 
 /**
- * Renders a combobox of the thread community's members; choosing one calls `onPick` with the
- * mention token to insert. Arrow keys move through the matches, Enter picks and Escape closes.
+ * Renders a combobox of the members of a community, given by its id or the id of one of its
+ * threads. Choosing one calls `onPick` with the mention token to insert. Arrow keys move through
+ * the matches, Enter picks and Escape closes.
  */
-export function MentionPicker(props: { threadId: string; onPick: (token: string) => void }) {
+export function MentionPicker(props: { sourceId: string; onPick: (token: string) => void }) {
   const [open, setOpen] = createSignal(false);
   const [query, setQuery] = createSignal('');
   const [members, setMembers] = createSignal<Candidate[] | null>(null);
   const [error, setError] = createSignal('');
   const [active, setActive] = createSignal(0);
-  const listId = `mention-list-${props.threadId}`;
+  const listId = `mention-list-${props.sourceId.replace(/[^A-Za-z0-9]/g, '')}`;
 
   const load = async () => {
     setError('');
     const result = await client
-      .query<CandidateData>(MENTION_CANDIDATES, { id: props.threadId })
+      .query<CandidateData>(MENTION_CANDIDATES, { id: props.sourceId })
       .toPromise();
     if (result.error) {
       setError(describeError(result.error));
       return;
     }
-    const nodes = result.data?.thread?.community.members?.nodes ?? [];
+    const node = result.data?.node;
+    const nodes = (node?.community ?? node)?.members?.nodes ?? [];
     setMembers(nodes.flatMap((node) => (node.user ? [node.user] : [])));
   };
 

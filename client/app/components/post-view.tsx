@@ -102,7 +102,7 @@ export function ReplyForm(props: {
         data-testid={props.testIds ? 'reply-body' : undefined}
       />
       <MentionPicker
-        threadId={props.threadId}
+        sourceId={props.threadId}
         onPick={(token) =>
           setBody((text) => `${text}${text && !text.endsWith(' ') ? ' ' : ''}${token} `)
         }
