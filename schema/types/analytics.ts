@@ -317,7 +317,11 @@ builder.drizzleObjectField('communities', 'analytics', (t) =>
     type: CommunityAnalytics,
     description:
       'Figures of the community over a period, for its owners and facilitators, the admins of its district and platform admins; ForbiddenError for anyone else. A period that ends before it starts or is too long is a ValidationError on `period`.',
-    errors: { types: [ValidationError, ForbiddenError], directResult: true },
+    errors: {
+      types: [ValidationError, ForbiddenError],
+      directResult: true,
+      union: { description: 'The analytics, or why they cannot be shown.' },
+    },
     args: {
       period: t.arg({
         type: AnalyticsPeriodInput,
@@ -340,7 +344,11 @@ builder.drizzleObjectField(District, 'analytics', (t) =>
     type: DistrictAnalytics,
     description:
       "Figures of the district's own staff over a period, for its admins and platform admins; ForbiddenError for anyone else. A period that ends before it starts or is too long is a ValidationError on `period`.",
-    errors: { types: [ValidationError, ForbiddenError], directResult: true },
+    errors: {
+      types: [ValidationError, ForbiddenError],
+      directResult: true,
+      union: { description: 'The analytics, or why they cannot be shown.' },
+    },
     args: {
       period: t.arg({
         type: AnalyticsPeriodInput,

@@ -174,6 +174,8 @@ function protectCells(
 }
 
 /** Runs the queries of a report and suppresses what the minimum group size calls for. */
+// NOTE: suppression protects one report at a time. A reader may request any period, so two
+// periods that differ by one day give that day's figures by subtraction (docs/analytics.md).
 async function buildReport(
   ctx: ServiceContext,
   scope: AnalyticsScope,
