@@ -490,7 +490,7 @@ builder.subscriptionType({
     viewerNotifications: t.field({
       type: NotificationEvent,
       description:
-        "The viewer's new notifications: replies to their posts and badges awarded to them.",
+        "The viewer's new notifications of every kind (see NotificationKind), such as replies, mentions, followed threads, badges and moderation outcomes.",
       args: { after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }) },
       subscribe: async (_root, args, ctx) => {
         if (!ctx.viewer) {
