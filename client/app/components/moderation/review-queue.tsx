@@ -9,7 +9,7 @@ import { Empty, ErrorState, Loading } from '../status.tsx';
 import { REPORT_REASON_LABELS } from './report-dialog.tsx';
 
 const REVIEW_QUEUE = `query ReviewQueue($slug: String!) { community(slug: $slug) {
-  id openReportCount reports(first: 50) { nodes {
+  id openReportCount reports(first: 50) { pageInfo { hasNextPage } nodes {
     id reason details subjectKind createdAt openReportsOnSubject
     reporter { displayName } subjectUser { displayName }
     subject { title body removed held deleted threadId } } } } }`;
@@ -37,7 +37,7 @@ interface ReviewQueueData {
   community: {
     id: string;
     openReportCount: number | null;
-    reports: { nodes: ReportRow[] } | null;
+    reports: { pageInfo: { hasNextPage: boolean }; nodes: ReportRow[] } | null;
   } | null;
 }
 
@@ -93,7 +93,11 @@ export function ReviewQueue(props: { slug: string; onChanged: () => void }) {
         <Empty>No open reports.</Empty>
       </Match>
       <Match when={true}>
-        <p class="hint">{pluralize(reports().length, 'open report')}, oldest first.</p>
+        <p class="hint">
+          {queue.data()?.community?.reports?.pageInfo.hasNextPage
+            ? `The oldest 50 of ${pluralize(queue.data()?.community?.openReportCount ?? 0, 'open report')}. Decide on these to see the rest.`
+            : `${pluralize(reports().length, 'open report')}, oldest first.`}
+        </p>
         <ul class="rows report-queue" data-testid="report-queue">
           <For each={reports()}>
             {(report) => <ReportItem report={report} onDecided={changed} />}
