@@ -15,7 +15,8 @@ export interface UnreadState {
 /**
  * Moves the viewer's read position in a thread forward to `postId`, or to its newest reply when
  * `postId` is absent. A position never moves back, so an older tab marking an older post read
- * changes nothing. Returns the thread id.
+ * changes nothing. The viewer's notifications about the replies read are marked read too.
+ * Returns the thread id.
  */
 export async function markThreadRead(
   ctx: ServiceContext,
@@ -50,7 +51,21 @@ export async function markThreadRead(
         readAt: sql`now()`,
       },
     });
+  await markThreadNotificationsRead(ctx.db, viewer.id, thread.id);
   return thread.id;
+}
+
+/**
+ * Marks read the person's notifications about replies up to their read position in a thread, and
+ * those about the thread itself, since reading the replies is reading the notifications.
+ */
+async function markThreadNotificationsRead(db: Executor, userId: number, threadId: number) {
+  await db.execute(sql`update notifications n set read_at = now()
+    where n.user_id = ${userId} and n.read_at is null
+      and n.kind in ('reply', 'mention', 'followed_reply', 'new_thread', 'answer_accepted')
+      and n.subject->>'threadId' = ${String(threadId)}
+      and coalesce((n.subject->>'postId')::int, 0) <= (select r.last_read_post_id from thread_reads r
+        where r.user_id = ${userId} and r.thread_id = ${threadId})`);
 }
 
 /**

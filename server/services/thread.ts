@@ -31,7 +31,12 @@ import {
   topics,
 } from './context.ts';
 import { holdForReview } from './moderation.ts';
-import { notifyAnswerAccepted, notifyPostAdded, notifyThreadCreated } from './notify-rules.ts';
+import {
+  notifyAnswerAccepted,
+  notifyPostAdded,
+  notifyThreadCreated,
+  withoutMentions,
+} from './notify-rules.ts';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
@@ -85,7 +90,10 @@ export async function createThread(
     );
   }
   rejectWhileMutedInCommunity(membership, 'start threads');
-  const held = mustHoldForReview(await limitContentWrites(ctx, 'thread'), `${title}\n${body}`);
+  const held = mustHoldForReview(
+    await limitContentWrites(ctx, 'thread'),
+    withoutMentions(`${title}\n${body}`),
+  );
 
   return runInTransaction(ctx, async (tx, recorder) => {
     const [thread] = await tx
@@ -166,7 +174,8 @@ export async function createPost(
       throw new ConflictError('That reply was deleted; reply to the thread instead.');
     }
   }
-  const held = mustHoldForReview(await limitContentWrites(ctx, 'post'), body);
+  // A mention links to a profile on this site, not elsewhere, so it alone holds nothing back.
+  const held = mustHoldForReview(await limitContentWrites(ctx, 'post'), withoutMentions(body));
 
   return runInTransaction(ctx, async (tx, recorder) => {
     const [post] = await tx

@@ -413,6 +413,29 @@ describe.each(await databaseKinds())('notification delivery on %s', (kind) => {
       expect(signedOut.body.data.thread.viewerUnreadCount).toBe(0);
     });
 
+    test('marks notifications of read replies read', async () => {
+      const threadId = await createThread(ada.token);
+      const first = await reply(ben.token, threadId, 'early');
+      const second = await reply(ben.token, threadId, 'late');
+      const unreadOfThread = async (): Promise<string[]> => {
+        const result = await server.graphql(
+          'query { notifications(first: 100, unreadOnly: true) { nodes { thread { id } post { id } } } }',
+          {},
+          { token: ada.token },
+        );
+        return result.body.data.notifications.nodes
+          .filter((node: Json) => node.thread?.id === threadId)
+          .map((node: Json) => node.post.id);
+      };
+      expect(await unreadOfThread()).toEqual([second, first]);
+
+      await markRead(threadId, first);
+      expect(await unreadOfThread()).toEqual([second]);
+
+      await markRead(threadId);
+      expect(await unreadOfThread()).toEqual([]);
+    });
+
     test('rejects a post of another thread', async () => {
       const threadId = await createThread(ada.token);
       const otherThreadId = await createThread(ada.token);
@@ -614,6 +637,71 @@ describe.each(await databaseKinds())('notification delivery on %s', (kind) => {
         );
       expect(pending?.count).toBe(0);
     });
+  });
+});
+
+describe.each(await databaseKinds())('mentions from new accounts on %s', (kind) => {
+  let database: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    // The default settings: accounts younger than 7 days have their links held for review.
+    server = await startTestServer({ database });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  test('notifies without holding the post', async () => {
+    const asker = await signUpUser(server, { displayName: 'New Asker' });
+    const helper = await signUpUser(server, { displayName: 'New Helper' });
+    const community = await mutate(
+      server,
+      'createCommunity',
+      'CreateCommunityInput',
+      { name: 'Fresh Faces', focus: 'OTHER', visibility: 'PUBLIC' },
+      'id',
+      asker.token,
+    );
+    await mutate(
+      server,
+      'joinCommunity',
+      'CommunityIdInput',
+      { communityId: community.id },
+      'id',
+      helper.token,
+    );
+    const thread = await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId: community.id, title: 'First question', body: 'Where do I start?' },
+      'id',
+      asker.token,
+    );
+
+    await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId: thread.id, body: `${mention(asker, 'New Asker')} start with the basics.` },
+      'id',
+      helper.token,
+    );
+
+    const kinds = (
+      await server.graphql(NOTIFICATIONS, {}, { token: asker.token })
+    ).body.data.notifications.nodes.map((node: Json) => node.kind);
+    expect(kinds).toEqual(['MENTION']);
+    const [held] = rowsOf(
+      await server.database.db.execute(
+        sql`select count(*)::int as count from posts where held_at is not null`,
+      ),
+    );
+    expect(Number(held?.count)).toBe(0);
   });
 });
 

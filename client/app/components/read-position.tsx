@@ -1,7 +1,10 @@
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
-import { runMutation } from '../lib/graphql.ts';
+import { client, runMutation } from '../lib/graphql.ts';
 import { mutationDocument } from '../lib/operations.ts';
 import { pluralize } from '../lib/plural.ts';
+import { setUnreadCount } from '../lib/session.ts';
+
+const UNREAD_COUNT = 'query UnreadNotificationCount { unreadNotificationCount }';
 
 /** Milliseconds a newly read reply waits before its position is saved, so scrolling sends little. */
 const SAVE_DELAY_MS = 800;
@@ -51,6 +54,19 @@ export function createReadMarker(
     if (outcome.data) {
       saved = Math.max(saved, target.number);
       onSaved();
+      // Reading replies marks their notifications read on the server, so the bell count drops.
+      const count = await client
+        .query<{ unreadNotificationCount: number }>(
+          UNREAD_COUNT,
+          {},
+          {
+            requestPolicy: 'network-only',
+          },
+        )
+        .toPromise();
+      if (count.data) {
+        setUnreadCount(count.data.unreadNotificationCount);
+      }
     }
   };
 
