@@ -17,6 +17,14 @@ function parseInstant(value: unknown): Date {
   if (Number.isNaN(date.getTime()) || month < 1 || month > 12 || day < 1 || day > daysInMonth) {
     throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not a real date.`);
   }
+  // Queries send instants as toISOString text, which PostgreSQL rejects for year 0000 and for the
+  // signed six-digit years past 9999. An offset can move 0001 or 9999 across those limits in UTC.
+  const utcYear = date.getUTCFullYear();
+  if (utcYear < 1 || utcYear > 9999) {
+    throw new GraphQLError(
+      `DateTime ${JSON.stringify(value)} must fall within the years 0001 to 9999 in UTC.`,
+    );
+  }
   return date;
 }
 

@@ -17,6 +17,19 @@ export interface SearchPosition {
 
 const RANK_TEXT = /^\d+(\.\d+)?(e[-+]\d+)?$/;
 
+/**
+ * Smallest normal and largest finite `real` (float4). PostgreSQL raises an out-of-range error for
+ * text that overflows a `real` or underflows to zero, so cursors outside these bounds are rejected.
+ */
+const MIN_NORMAL_REAL = 1.1754943508222875e-38;
+const MAX_REAL = 3.4028234663852886e38;
+
+/** Reports whether rank text reads as a `real` without PostgreSQL's out-of-range error. */
+function isRealRank(text: string): boolean {
+  const value = Number(text);
+  return value === 0 || (value >= MIN_NORMAL_REAL && Math.fround(value) <= MAX_REAL);
+}
+
 export function encodeSearchCursor(position: SearchPosition): string {
   const text = JSON.stringify([position.rank, position.kindOrder, position.id]);
   return Buffer.from(text).toString('base64url');
@@ -41,6 +54,7 @@ export function decodeSearchCursor(cursor: string | null): SearchPosition | null
     value.length === 3 &&
     typeof value[0] === 'string' &&
     RANK_TEXT.test(value[0]) &&
+    isRealRank(value[0]) &&
     Number.isInteger(value[1]) &&
     value[1] >= 0 &&
     value[1] < SEARCH_KINDS.length &&

@@ -1,0 +1,216 @@
+/**
+ * Attacks on full-text search. A cursor whose rank lies beyond the range of PostgreSQL's `real`,
+ * and a date filter in year 0 or past 9999 in UTC, once failed inside the database with
+ * "Unexpected error." instead of naming the bad input. The access cases cover viewers that
+ * tests/api/search.test.ts leaves out: people who asked to join, district staff banned from a
+ * district community, and read-only API tokens.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { communities, districts, memberships, threads, users } from '../../drizzle/tables/index.ts';
+import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
+import {
+  type Json,
+  mutate,
+  rowIdOf,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server.ts';
+
+const SEARCH = `query Search($query: String!, $filter: SearchFilter, $first: Int, $after: String) {
+  search(query: $query, filter: $filter, first: $first, after: $after) {
+    __typename
+    ... on ValidationError { issues { path message } }
+    ... on QuerySearchSuccess { data {
+      pageInfo { hasNextPage endCursor }
+      edges { node { kind item {
+        __typename
+        ... on Thread { id title }
+        ... on Community { id name }
+      } } }
+    } }
+  } }`;
+
+type Person = { id: string; token: string; rowId: number };
+
+/** Encodes a search cursor as the server does: base64url JSON of [rank text, kind order, id]. */
+function cursorOf(rank: string, kindOrder = 0, id = 1): string {
+  return Buffer.from(JSON.stringify([rank, kindOrder, id])).toString('base64url');
+}
+
+describe.each(await databaseKinds())('search attacks on %s', (kind) => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let owner: Person;
+  let asker: Person;
+  let staff: Person;
+  let bannedStaff: Person;
+  const community = { open: 0, listed: 0, unlisted: 0, district: 0 };
+
+  const db = () => server.database.db;
+
+  async function person(displayName: string): Promise<Person> {
+    const signedUp = await signUpUser(server, { displayName });
+    return { ...signedUp, rowId: rowIdOf(signedUp.id) };
+  }
+
+  async function insertCommunity(
+    slug: string,
+    name: string,
+    fields: Partial<typeof communities.$inferInsert>,
+  ): Promise<number> {
+    const [row] = await db()
+      .insert(communities)
+      .values({ slug, name, focus: 'stem', visibility: 'public', ...fields })
+      .returning({ id: communities.id });
+    return row?.id ?? 0;
+  }
+
+  async function insertThread(communityId: number, title: string): Promise<void> {
+    await db().insert(threads).values({ communityId, authorId: owner.rowId, title, body: 'x' });
+  }
+
+  const search = (query: string, variables: Json = {}, token?: string) =>
+    server.graphql(SEARCH, { query, ...variables }, { token });
+
+  /** Runs a search that must succeed and returns the titles and names it found. */
+  async function namesFound(query: string, token?: string): Promise<string[]> {
+    const result = await search(query, {}, token);
+    expect(result.body.errors, JSON.stringify(result.body.errors)).toBeUndefined();
+    expect(result.body.data.search.__typename).toBe('QuerySearchSuccess');
+    return result.body.data.search.data.edges
+      .map((edge: Json) => edge.node.item.title ?? edge.node.item.name)
+      .sort();
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    server = await startTestServer({ database });
+    owner = await person('Olive Owner');
+    asker = await person('Asa Asker');
+    staff = await person('Sam Staff');
+    bannedStaff = await person('Bree Banned');
+
+    const [district] = await db()
+      .insert(districts)
+      .values({ slug: 'quarrytown', name: 'Quarrytown District' })
+      .returning({ id: districts.id });
+    const districtId = district?.id ?? 0;
+    for (const staffMember of [staff, bannedStaff]) {
+      await db().update(users).set({ districtId }).where(eq(users.id, staffMember.rowId));
+    }
+
+    community.open = await insertCommunity('open-attic', 'Open Attic', {});
+    community.listed = await insertCommunity('listed-attic', 'Listed Attic', {
+      visibility: 'private',
+      listed: true,
+    });
+    community.unlisted = await insertCommunity('unlisted-attic', 'Unlisted Grottowell', {
+      visibility: 'private',
+      listed: false,
+    });
+    community.district = await insertCommunity('district-attic', 'District Attic', {
+      visibility: 'district',
+      districtId,
+    });
+    for (const communityId of Object.values(community)) {
+      await db().insert(memberships).values({ communityId, userId: owner.rowId, role: 'owner' });
+    }
+    await db()
+      .insert(memberships)
+      .values([
+        { communityId: community.listed, userId: asker.rowId, status: 'requested' },
+        { communityId: community.unlisted, userId: asker.rowId, status: 'requested' },
+        { communityId: community.district, userId: bannedStaff.rowId, status: 'banned' },
+      ]);
+    await insertThread(community.open, 'Cobblewick open notes');
+    await insertThread(community.listed, 'Cobblewick listed plans');
+    await insertThread(community.unlisted, 'Cobblewick unlisted plans');
+    await insertThread(community.district, 'Cobblewick district plans');
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  describe('cursors', () => {
+    test('rejects ranks beyond real', async () => {
+      for (const rank of ['1e+99', '1e-99', '9'.repeat(60)]) {
+        const result = await search('cobblewick', { after: cursorOf(rank) });
+
+        expect(result.body.errors?.[0]?.extensions?.code, rank).toBe('BAD_USER_INPUT');
+        expect(result.body.errors?.[0]?.message, rank).toContain('is not a search cursor');
+      }
+    });
+
+    test('accepts ranks within real', async () => {
+      for (const rank of ['0', '0.1', '3.4e+38', '1.2e-38']) {
+        const result = await search('cobblewick', { after: cursorOf(rank) });
+
+        expect(result.body.errors, rank).toBeUndefined();
+        expect(result.body.data.search.__typename, rank).toBe('QuerySearchSuccess');
+      }
+    });
+  });
+
+  describe('dates', () => {
+    test('rejects instants outside years 1 to 9999', async () => {
+      const filters = [
+        { from: '0000-01-01T00:00:00Z' },
+        { from: '0001-01-01T00:00:00+01:00' },
+        { to: '9999-12-31T23:00:00-23:00' },
+      ];
+      for (const filter of filters) {
+        const result = await search('cobblewick', { filter });
+        const label = JSON.stringify(filter);
+
+        expect(result.status, label).toBe(400);
+        expect(result.body.errors?.[0]?.message, label).toContain('years 0001 to 9999');
+      }
+    });
+
+    test('accepts the first and last instants', async () => {
+      const filter = { from: '0001-01-01T00:00:00Z', to: '9999-12-31T23:59:59Z' };
+
+      const result = await search('cobblewick open', { filter });
+
+      expect(result.body.errors).toBeUndefined();
+      expect(result.body.data.search.data.edges).toHaveLength(1);
+    });
+  });
+
+  describe('access', () => {
+    test('hides content from people who asked to join', async () => {
+      expect(await namesFound('cobblewick', asker.token)).toEqual(['Cobblewick open notes']);
+      expect(await namesFound('grottowell', asker.token)).toEqual(['Unlisted Grottowell']);
+      expect(await namesFound('grottowell')).toEqual([]);
+    });
+
+    test('hides district content from banned staff', async () => {
+      expect(await namesFound('cobblewick district', staff.token)).toEqual([
+        'Cobblewick district plans',
+      ]);
+      expect(await namesFound('cobblewick district', bannedStaff.token)).toEqual([]);
+    });
+
+    test('finds with a read-only API token', async () => {
+      const created = await mutate(
+        server,
+        'createApiToken',
+        'CreateApiTokenInput',
+        { name: 'reader', scopes: ['READ'] },
+        'token',
+        owner.token,
+      );
+
+      expect(await namesFound('cobblewick', created.token)).toEqual([
+        'Cobblewick district plans',
+        'Cobblewick listed plans',
+        'Cobblewick open notes',
+        'Cobblewick unlisted plans',
+      ]);
+    });
+  });
+});
