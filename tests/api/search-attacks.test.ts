@@ -3,7 +3,8 @@
  * and a date filter in year 0 or past 9999 in UTC, once failed inside the database with
  * "Unexpected error." instead of naming the bad input. The access cases cover viewers that
  * tests/api/search.test.ts leaves out: people who asked to join, district staff banned from a
- * district community, and read-only API tokens.
+ * district community, and read-only API tokens. Query text with tsquery operators, SQL, NUL, lone
+ * surrogates and markup must read as plain words.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -152,6 +153,27 @@ describe.each(await databaseKinds())('search attacks on %s', (kind) => {
         expect(result.body.errors, rank).toBeUndefined();
         expect(result.body.data.search.__typename, rank).toBe('QuerySearchSuccess');
       }
+    });
+  });
+
+  describe('queries', () => {
+    test('reads hostile text as words', async () => {
+      const queries = [
+        "cobblewick & open | !notes :* <-> (x) 'y'",
+        "cobblewick open'); drop table threads; --",
+        'cobblewick open \\ \\\\ \u0000 \ud800 \u202e',
+        'cobblewick open <script>alert(1)</script>',
+      ];
+      for (const query of queries) {
+        const result = await search(query);
+
+        expect(result.body.errors, query).toBeUndefined();
+        expect(result.body.data.search.__typename, query).toBe('QuerySearchSuccess');
+      }
+      expect(await namesFound("cobblewick open'); drop table threads; --")).toEqual([]);
+      expect(await namesFound('cobblewick open \\ \u0000 \ud800')).toEqual([
+        'Cobblewick open notes',
+      ]);
     });
   });
 
