@@ -25,7 +25,8 @@ export async function canSeeThreadById(ctx: GraphQLContext, threadId: number): P
 
 /**
  * Reports whether `node(id:)` and `nodes(ids:)` may return a row that passed its type's access
- * scopes: a thread or post the viewer may see, and a chat message of someone not blocked.
+ * scopes: a thread or post the viewer may see, and a chat message or question of someone not
+ * blocked.
  */
 export async function mayShowNode(
   ctx: GraphQLContext,
@@ -45,7 +46,7 @@ export async function mayShowNode(
       (await ctx.access.canSeeContent(communityId, post))
     );
   }
-  if (typename === 'ChatMessage') {
+  if (typename === 'ChatMessage' || typename === 'LiveQuestion') {
     return !(await ctx.access.isBlockedWith((row as { authorId: number | null }).authorId));
   }
   return true;

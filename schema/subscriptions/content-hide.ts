@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../drizzle/db.ts';
-import { chatMessages, posts, threads } from '../../drizzle/tables/index.ts';
+import { chatMessages, liveQuestions, posts, threads } from '../../drizzle/tables/index.ts';
 import type { ContentFacts } from '../../server/auth/content-visibility.ts';
 import type { EventRow } from '../../server/pubsub/event-hub.ts';
 import { payloadId, type Recipient } from './stream.ts';
@@ -21,7 +21,8 @@ interface EventSubject {
   communityId: number;
   thread: ContentFacts | null;
   post: ContentFacts | null;
-  chatAuthorId: number | null;
+  /** The author of a chat message or Q&A question, which only blocks hide. */
+  liveAuthorId: number | null;
 }
 
 const subjectLoads = new Map<string, Promise<EventSubject | null>>();
@@ -50,7 +51,17 @@ async function readSubject(db: Database, event: EventRow): Promise<EventSubject 
       .from(chatMessages)
       .where(eq(chatMessages.id, chatMessageId));
     return message
-      ? { communityId: 0, thread: null, post: null, chatAuthorId: message.authorId }
+      ? { communityId: 0, thread: null, post: null, liveAuthorId: message.authorId }
+      : null;
+  }
+  const questionId = payloadId(event, 'questionId');
+  if (questionId !== null) {
+    const [question] = await db
+      .select({ authorId: liveQuestions.authorId })
+      .from(liveQuestions)
+      .where(eq(liveQuestions.id, questionId));
+    return question
+      ? { communityId: 0, thread: null, post: null, liveAuthorId: question.authorId }
       : null;
   }
   const threadId = event.topic.startsWith('thread:')
@@ -79,12 +90,12 @@ async function readSubject(db: Database, event: EventRow): Promise<EventSubject 
           .select({ authorId: posts.authorId, removedAt: posts.removedAt, heldAt: posts.heldAt })
           .from(posts)
           .where(eq(posts.id, postId));
-  return { communityId: thread.communityId, thread, post: post ?? null, chatAuthorId: null };
+  return { communityId: thread.communityId, thread, post: post ?? null, liveAuthorId: null };
 }
 
 /**
  * Builds the `hide` rule of a thread, community or live session subscription: an event about a
- * thread, post or chat message that the recipient may not see (removed, held for review, or
+ * thread, post, chat message or Q&A question that the recipient may not see (removed, held for review, or
  * written by someone they blocked or who blocked them) is left out for that recipient. Held
  * content thus sends no event to others until a facilitator approves it, and the approval's own
  * event then reaches them.
@@ -98,8 +109,8 @@ export function hideInvisibleContent(db: Database) {
     if (!subject) {
       return false;
     }
-    if (subject.chatAuthorId !== null) {
-      return access.isBlockedWith(subject.chatAuthorId);
+    if (subject.liveAuthorId !== null) {
+      return access.isBlockedWith(subject.liveAuthorId);
     }
     const checks = [subject.thread, subject.post].filter((facts) => facts !== null);
     const visible = await Promise.all(

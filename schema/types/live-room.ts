@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { liveHands, liveSessionMutes, MAX_SLOW_MODE_SECONDS } from '../../drizzle/tables/index.ts';
 import { canManageLiveSession } from '../../server/auth/access.ts';
+import { notBlockedCondition } from '../../server/auth/content-visibility.ts';
 import { RateLimitedError } from '../../server/errors.ts';
 import {
   askQuestion,
@@ -110,7 +111,7 @@ builder.drizzleObjectFields('liveSessions', (t) => ({
   }),
   questions: t.relatedConnection('questions', {
     description:
-      'The Q&A questions, sorted as asked; answered and dismissed ones included unless filtered.',
+      'The Q&A questions, sorted as asked; answered and dismissed ones included unless filtered. Leaves out the questions of people the viewer blocked or who blocked the viewer.',
     args: {
       orderBy: t.arg({
         type: QuestionOrderEnum,
@@ -123,8 +124,11 @@ builder.drizzleObjectFields('liveSessions', (t) => ({
         description: 'Only questions in this state.',
       }),
     },
-    query: (args) => ({
-      where: args.status ? { status: args.status } : undefined,
+    query: (args, ctx) => ({
+      where: {
+        ...(args.status && { status: args.status }),
+        RAW: (table) => notBlockedCondition(ctx.viewer, table.authorId),
+      },
       orderBy:
         args.orderBy === 'newest'
           ? { id: 'desc' as const }

@@ -388,6 +388,55 @@ describe.each(await databaseKinds())('blocking on %s', (kind) => {
       });
     });
 
+    test('hides questions both ways', async () => {
+      const session = await mutate(
+        server,
+        'scheduleLiveSession',
+        'ScheduleLiveSessionInput',
+        {
+          communityId: community.id,
+          title: 'Blocked questions',
+          startsAt: inHours(1),
+          endsAt: inHours(2),
+          timeZone: 'America/Chicago',
+        },
+        'id',
+        owner.token,
+      );
+      const QUESTION_EVENTS = `subscription($id: ID!) { liveSessionEvents(liveSessionId: $id) {
+        type question { body } } }`;
+      const QUESTIONS = `query($id: ID!) { node(id: $id) { ... on LiveSession {
+        questions(first: 20, orderBy: OLDEST) { nodes { id body } } } } }`;
+      const ask = (person: Person, body: string) =>
+        mutate(
+          server,
+          'askQuestion',
+          'AskQuestionInput',
+          { liveSessionId: session.id, body },
+          'id',
+          person.token,
+        );
+      const asBob = server.subscribe(QUESTION_EVENTS, { id: session.id }, bob);
+      await asBob.settle();
+
+      const aliceQuestion = await ask(alice, 'Alice asks');
+      const ownerQuestion = await ask(owner, 'Owner asks');
+      const firstEvent = (await asBob.next()).data.liveSessionEvents;
+      await asBob.close();
+      const bodies = async (person: Person) =>
+        (await query(person, QUESTIONS, { id: session.id })).node.questions.nodes.map(
+          (question: Json) => question.body,
+        );
+
+      expect(firstEvent.question.body).toBe('Owner asks');
+      expect(await bodies(bob)).toEqual(['Owner asks']);
+      expect(await bodies(owner)).toEqual(['Alice asks', 'Owner asks']);
+      expect((await query(bob, NODE, { id: ownerQuestion.id })).node).toEqual({
+        id: ownerQuestion.id,
+      });
+      expect((await query(bob, NODE, { id: aliceQuestion.id })).node).toBeNull();
+    });
+
     test('hides a blocked accepted answer', async () => {
       const question = await mutate(
         server,
