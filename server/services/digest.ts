@@ -79,7 +79,7 @@ async function takePendingNotifications(
       userId: notifications.userId,
       kind: notifications.kind,
       subject: notifications.subject,
-      createdAt: sql<Date>`${notifications.createdAt}`,
+      createdAt: notifications.createdAt,
     });
 }
 

@@ -23,7 +23,7 @@ export interface ClaimedNotification {
   userId: number;
   kind: (typeof NOTIFICATION_KINDS)[number];
   subject: NotificationSubject;
-  createdAt: Date;
+  createdAt: string;
 }
 
 export interface MailContext {
@@ -49,7 +49,7 @@ function toClaimed(row: Record<string, unknown>): ClaimedNotification {
     subject: (typeof row.subject === 'string'
       ? JSON.parse(row.subject)
       : row.subject) as NotificationSubject,
-    createdAt: new Date(row.created_at as string),
+    createdAt: String(row.created_at),
   };
 }
 

@@ -213,6 +213,7 @@ export async function notifyPostAdded(
     return;
   }
   await followThreadByDefault(tx, post.authorId, thread.id);
+  // NOTE: approving a held reply later does not send the notifications it held back.
   if (await isHeld(tx, 'posts', post.id)) {
     return;
   }
@@ -220,6 +221,32 @@ export async function notifyPostAdded(
   recipients.add(parseMentions(post.body), 'mention');
   recipients.add([parent ? parent.authorId : thread.authorId], 'reply');
   recipients.add(await followerIds(tx, { threadId: thread.id }), 'followed_reply');
+  const allowed = await filterRecipients(tx, thread, post.authorId, recipients.userIds, true);
+  await sendAll(tx, recorder, recipients, allowed, {
+    communityId: thread.communityId,
+    threadId: thread.id,
+    postId: post.id,
+    actorId: post.authorId,
+  });
+}
+
+/**
+ * Notifies the people whom an edit of a reply mentions for the first time (MENTION), with the same
+ * rules as a new reply. People mentioned before the edit are not notified again.
+ */
+export async function notifyMentionsAdded(
+  tx: Transaction,
+  recorder: EventRecorder,
+  event: { thread: Thread; post: Post; before: string },
+): Promise<void> {
+  const { thread, post } = event;
+  const earlier = new Set(parseMentions(event.before));
+  const added = parseMentions(post.body).filter((userId) => !earlier.has(userId));
+  if (post.authorId === null || added.length === 0 || (await isHeld(tx, 'posts', post.id))) {
+    return;
+  }
+  const recipients = new Recipients();
+  recipients.add(added, 'mention');
   const allowed = await filterRecipients(tx, thread, post.authorId, recipients.userIds, true);
   await sendAll(tx, recorder, recipients, allowed, {
     communityId: thread.communityId,

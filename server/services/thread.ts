@@ -22,7 +22,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { InputValidator } from '../validation.ts';
 import { applyBadgeRules } from './badge-rule-awards.ts';
 import { rejectWhileMutedInCommunity } from './community-mute.ts';
-import { limitContentWrites, mustHoldForReview } from './content-limits.ts';
+import { limitContentWrites, loadAuthorStanding, mustHoldForReview } from './content-limits.ts';
 import {
   type EventRecorder,
   requireViewer,
@@ -33,6 +33,7 @@ import {
 import { holdForReview } from './moderation.ts';
 import {
   notifyAnswerAccepted,
+  notifyMentionsAdded,
   notifyPostAdded,
   notifyThreadCreated,
   withoutMentions,
@@ -260,7 +261,7 @@ export async function editPost(
   const body = validator.text('body', input.body, BODY_RULE);
   validator.check();
 
-  const { post, membership } = await loadReadablePost(ctx, input.postId);
+  const { post, thread, membership } = await loadReadablePost(ctx, input.postId);
   if (!canEditPost(viewer, post, membership)) {
     throw new ForbiddenError(
       post.deletedAt ? 'A deleted post cannot be edited.' : 'Only the author can edit a post.',
@@ -270,15 +271,28 @@ export async function editPost(
   if (body === post.body) {
     return post;
   }
+  // A new account's link added by an edit waits for review as one in a new reply does.
+  const held = post.heldAt === null && mustHoldForReview(await loadAuthorStanding(ctx), body);
 
   return runInTransaction(ctx, async (tx, recorder) => {
     await tx.insert(postRevisions).values({ postId: post.id, body: post.body });
     const [updated] = await tx
       .update(posts)
-      .set({ body, editedAt: sql`now()` })
+      .set({ body, editedAt: sql`now()`, ...(held && { heldAt: sql`now()` }) })
       .where(eq(posts.id, post.id))
       .returning();
+    if (held) {
+      await holdForReview(tx, {
+        communityId: thread.communityId,
+        threadId: thread.id,
+        postId: post.id,
+        authorId: viewer.id,
+      });
+    }
     await recorder.record(topics.thread(post.threadId), 'post_edited', { postId: post.id });
+    if (!held) {
+      await notifyMentionsAdded(tx, recorder, { thread, post: updated ?? post, before: post.body });
+    }
     return updated ?? post;
   });
 }

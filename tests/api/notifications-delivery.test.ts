@@ -251,6 +251,22 @@ describe.each(await databaseKinds())('notification delivery on %s', (kind) => {
       expect((await notificationsOf(eve)).length).toBe(eveBefore);
     });
 
+    test('notifies mentions added by an edit', async () => {
+      const threadId = await createThread(ada.token);
+      const postId = await reply(ben.token, threadId, `Hello ${mention(ada, 'Ada')}`);
+      expect((await nextLive(ada)).kind).toBe('MENTION');
+      const edit = (body: string) =>
+        mutate(server, 'editPost', 'EditPostInput', { postId, body }, 'id', ben.token);
+
+      await edit(`Hello ${mention(ada, 'Ada')} and ${mention(cai, 'Cai')}`);
+
+      const forCai = await nextLive(cai);
+      expect(forCai.kind).toBe('MENTION');
+      expect(forCai.post.id).toBe(postId);
+      const adaRows = (await notificationsOf(ada)).filter((row) => row.thread?.id === threadId);
+      expect(adaRows.length).toBe(1);
+    });
+
     test('ignores a mention of the author', async () => {
       const threadId = await createThread(ada.token);
       const benBefore = (await notificationsOf(ben)).length;
