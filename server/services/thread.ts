@@ -175,7 +175,7 @@ export async function createPost(
       throw new ConflictError('That reply was deleted; reply to the thread instead.');
     }
   }
-  // A mention links to a profile on this site, not elsewhere, so it alone holds nothing back.
+  // A mention links to a profile on this site, so a mention alone does not send a post to review.
   const held = mustHoldForReview(await limitContentWrites(ctx, 'post'), withoutMentions(body));
 
   return runInTransaction(ctx, async (tx, recorder) => {
