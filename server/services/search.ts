@@ -125,15 +125,19 @@ function kindSelect(kind: SearchKind, viewer: Viewer | null, filter: SearchFilte
           and t.removed_at is null and t.held_at is null and ${notBlockedCondition(viewer, sql`t.author_id`)}
           and ${commonConditions(filter, sql`t.community_id`, sql`t.created_at`)}`;
     case 'post':
-      // A post shows only while its thread does: not removed, held, or by a blocked person.
+      // A post shows only while its thread, and the top-level reply it answers, do: not removed,
+      // held, or by a blocked person. The thread page leaves out the replies under a hidden one.
       return sql`select ${order}::int as kind_order, p.id, ${rank(sql`setweight(p.search, 'B')`)} as rank,
           p.created_at as date, p.body as text
         from posts p join threads t on t.id = p.thread_id
-          join communities c on c.id = t.community_id, q
+          join communities c on c.id = t.community_id
+          left join posts pp on pp.id = p.parent_id, q
         where p.search @@ q.query and ${readable}
           and p.deleted_at is null and p.removed_at is null and p.held_at is null
           and t.removed_at is null and t.held_at is null
           and ${notBlockedCondition(viewer, sql`p.author_id`)} and ${notBlockedCondition(viewer, sql`t.author_id`)}
+          and (pp.id is null or (pp.removed_at is null and pp.held_at is null
+            and ${notBlockedCondition(viewer, sql`pp.author_id`)}))
           and ${commonConditions(filter, sql`t.community_id`, sql`p.created_at`)}`;
     case 'liveSession':
       return sql`select ${order}::int as kind_order, s.id, ${rank(sql`s.search`)} as rank,

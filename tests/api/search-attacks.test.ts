@@ -1,14 +1,23 @@
 /**
  * Attacks on full-text search. A cursor whose rank lies beyond the range of PostgreSQL's `real`,
  * and a date filter in year 0 or past 9999 in UTC, once failed inside the database with
- * "Unexpected error." instead of naming the bad input. The access cases cover viewers that
- * tests/api/search.test.ts leaves out: people who asked to join, district staff banned from a
- * district community, and read-only API tokens. Query text with tsquery operators, SQL, NUL, lone
- * surrogates and markup must read as plain words.
+ * "Unexpected error." instead of naming the bad input. Replies to a removed, held or blocked
+ * person's reply were found, though the thread page leaves them out. The access cases also cover
+ * viewers that tests/api/search.test.ts leaves out: people who asked to join, district staff
+ * banned from a district community, and read-only API tokens. Query text with tsquery operators,
+ * SQL, NUL, lone surrogates and markup must read as plain words.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { communities, districts, memberships, threads, users } from '../../drizzle/tables/index.ts';
+import {
+  communities,
+  districts,
+  memberships,
+  posts,
+  threads,
+  userBlocks,
+  users,
+} from '../../drizzle/tables/index.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
   type Json,
@@ -68,8 +77,37 @@ describe.each(await databaseKinds())('search attacks on %s', (kind) => {
     return row?.id ?? 0;
   }
 
-  async function insertThread(communityId: number, title: string): Promise<void> {
-    await db().insert(threads).values({ communityId, authorId: owner.rowId, title, body: 'x' });
+  async function insertThread(communityId: number, title: string): Promise<number> {
+    const [row] = await db()
+      .insert(threads)
+      .values({ communityId, authorId: owner.rowId, title, body: 'x' })
+      .returning({ id: threads.id });
+    return row?.id ?? 0;
+  }
+
+  async function insertPost(
+    threadId: number,
+    authorId: number,
+    body: string,
+    fields: Partial<typeof posts.$inferInsert> = {},
+  ): Promise<number> {
+    const [row] = await db()
+      .insert(posts)
+      .values({ threadId, authorId, body, ...fields })
+      .returning({ id: posts.id });
+    return row?.id ?? 0;
+  }
+
+  /** Runs a search that must succeed and returns the bodies of the replies it found. */
+  async function repliesFound(query: string, token?: string): Promise<string[]> {
+    const result = await server.graphql(
+      `query($query: String!) { search(query: $query, filter: { kinds: [POST] }) {
+        ... on QuerySearchSuccess { data { edges { node { item { ... on Post { body } } } } } } } }`,
+      { query },
+      { token },
+    );
+    expect(result.body.errors, JSON.stringify(result.body.errors)).toBeUndefined();
+    return result.body.data.search.data.edges.map((edge: Json) => edge.node.item.body).sort();
   }
 
   const search = (query: string, variables: Json = {}, token?: string) =>
@@ -215,6 +253,36 @@ describe.each(await databaseKinds())('search attacks on %s', (kind) => {
         'Cobblewick district plans',
       ]);
       expect(await namesFound('cobblewick district', bannedStaff.token)).toEqual([]);
+    });
+
+    test('hides replies under hidden replies', async () => {
+      const replier = await person('Rex Replier');
+      const viewer = await person('Vic Viewer');
+      await db().insert(userBlocks).values({ blockerId: viewer.rowId, blockedId: replier.rowId });
+      const thread = await insertThread(community.open, 'Thread with nested replies');
+      const now = new Date().toISOString();
+      const parents = {
+        blocked: await insertPost(thread, replier.rowId, 'by a blocked person'),
+        removed: await insertPost(thread, owner.rowId, 'removed', {
+          removedAt: now,
+          removedById: owner.rowId,
+        }),
+        held: await insertPost(thread, owner.rowId, 'held', { heldAt: now }),
+        deleted: await insertPost(thread, owner.rowId, 'deleted', { deletedAt: now }),
+      };
+      for (const [label, parentId] of Object.entries(parents)) {
+        await insertPost(thread, owner.rowId, `Quillomer under ${label}`, { parentId, depth: 1 });
+      }
+
+      expect(await repliesFound('quillomer', viewer.token)).toEqual(['Quillomer under deleted']);
+      expect(await repliesFound('quillomer', asker.token)).toEqual([
+        'Quillomer under blocked',
+        'Quillomer under deleted',
+      ]);
+      expect(await repliesFound('quillomer')).toEqual([
+        'Quillomer under blocked',
+        'Quillomer under deleted',
+      ]);
     });
 
     test('finds with a read-only API token', async () => {
