@@ -1,3 +1,4 @@
+import { type SQL, sql } from 'drizzle-orm';
 import { isMutedInCommunity } from '../auth/access.ts';
 import { ForbiddenError } from '../errors.ts';
 
@@ -15,4 +16,15 @@ export function rejectWhileMutedInCommunity(
       `A facilitator muted you in this community until ${until}, so you cannot ${action} before then.`,
     );
   }
+}
+
+/**
+ * Builds memberships.muted_until for a person who joins a community: the end of their latest
+ * unexpired MUTE decision there, or null. Leaving deletes the membership, and rejoining must
+ * not lift a mute.
+ */
+export function standingMuteUntil(communityId: number, userId: number): SQL<string | null> {
+  return sql<string | null>`(select max(r.muted_until) from reports r
+    where r.community_id = ${communityId} and r.subject_user_id = ${userId}
+      and r.action = 'muted' and r.muted_until > now())`;
 }

@@ -9,6 +9,7 @@ import { canJoinCommunity, canManageCommunity } from '../auth/access.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
 import { recordAudit } from './audit.ts';
+import { standingMuteUntil } from './community-mute.ts';
 import { requireViewer, runInTransaction, type ServiceContext } from './context.ts';
 import { communityAccessTopic, countOwners } from './membership.ts';
 import { leaveCommunityRooms } from './presence.ts';
@@ -213,10 +214,21 @@ export async function joinCommunity(
 
   const [row] = await ctx.db
     .insert(memberships)
-    .values({ communityId: community.id, userId: viewer.id, role: 'member', status: 'active' })
+    .values({
+      communityId: community.id,
+      userId: viewer.id,
+      role: 'member',
+      status: 'active',
+      mutedUntil: standingMuteUntil(community.id, viewer.id),
+    })
     .onConflictDoUpdate({
       target: [memberships.communityId, memberships.userId],
-      set: { status: 'active', role: 'member', createdAt: sql`now()` },
+      set: {
+        status: 'active',
+        role: 'member',
+        createdAt: sql`now()`,
+        mutedUntil: standingMuteUntil(community.id, viewer.id),
+      },
     })
     .returning();
   ctx.access.clear(community.id);

@@ -21,6 +21,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { queueMail } from '../mail/outbox.ts';
 import { InputValidator, validateEmail } from '../validation.ts';
 import { recordAudit } from './audit.ts';
+import { standingMuteUntil } from './community-mute.ts';
 import { requireViewer, runInTransaction, type ServiceContext } from './context.ts';
 import { leaveCommunityRooms } from './presence.ts';
 
@@ -153,7 +154,11 @@ export async function decideJoinRequest(
     }
     const [approved] = await tx
       .update(memberships)
-      .set({ status: 'active', createdAt: sql`now()` })
+      .set({
+        status: 'active',
+        createdAt: sql`now()`,
+        mutedUntil: standingMuteUntil(community.id, input.userId),
+      })
       .where(eq(memberships.id, target.id))
       .returning();
     return approved ?? null;
@@ -566,7 +571,11 @@ export async function acceptInvitation(
           .update(memberships)
           .set({
             status: 'active',
-            ...(existing.status !== 'active' && { createdAt: sql`now()`, role: 'member' as const }),
+            ...(existing.status !== 'active' && {
+              createdAt: sql`now()`,
+              role: 'member' as const,
+              mutedUntil: standingMuteUntil(invitation.communityId, viewer.id),
+            }),
           })
           .where(eq(memberships.id, existing.id))
           .returning()
@@ -577,6 +586,7 @@ export async function acceptInvitation(
             userId: viewer.id,
             role: 'member',
             status: 'active',
+            mutedUntil: standingMuteUntil(invitation.communityId, viewer.id),
           })
           .returning();
     await recordAudit(tx, {

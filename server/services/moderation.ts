@@ -10,6 +10,7 @@ import {
   threads,
   users,
 } from '../../drizzle/tables/index.ts';
+import type { ContentFacts } from '../auth/content-visibility.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { InputValidator } from '../validation.ts';
@@ -66,29 +67,45 @@ async function resolveReportTarget(
       subjectUserId: target.id,
     };
   }
-  const found = await loadContentSubject(ctx, target);
-  if (!found) {
-    throw new NotFoundError(`The reported ${target.kind.replace('_', ' ')} was not found.`);
+  const loaded = await loadContentSubject(ctx, target);
+  const name = `The reported ${target.kind.replace('_', ' ')}`;
+  if (!loaded) {
+    throw new NotFoundError(`${name} was not found.`);
   }
-  await ctx.access.requireReadable(
-    found.communityId,
-    `The reported ${target.kind.replace('_', ' ')}`,
-  );
+  const { hiding, ...found } = loaded;
+  await ctx.access.requireReadable(found.communityId, name);
+  // Only people who see removed, held or blocked content may report it, so that a report does
+  // not reveal content or authors hidden from the reporter.
+  for (const facts of hiding) {
+    if (!(await ctx.access.canSeeContent(found.communityId, facts))) {
+      throw new NotFoundError(`${name} was not found, or you do not have access to it.`);
+    }
+  }
   if (communityId !== null && communityId !== found.communityId) {
     throw ValidationError.of('communityId', 'is not the community of the reported content');
   }
   return found;
 }
 
-/** Loads the community and author of a thread, post or chat message, or null when it is missing. */
+/**
+ * Loads the community and author of a thread, post or chat message, or null when it is missing.
+ * `hiding` lists the rows whose visibility (canSeeContent) decides whether the viewer sees it: the
+ * thread, or the post and its thread. A chat message is hidden by a block only.
+ */
 async function loadContentSubject(
   ctx: ServiceContext,
   target: ReportTarget,
-): Promise<ReportSubject | null> {
+): Promise<(ReportSubject & { hiding: ContentFacts[] }) | null> {
   const none = { threadId: null, postId: null, chatMessageId: null };
+  const facts = { removedAt: null, heldAt: null };
   if (target.kind === 'thread') {
     const [row] = await ctx.db
-      .select({ communityId: threads.communityId, authorId: threads.authorId })
+      .select({
+        communityId: threads.communityId,
+        authorId: threads.authorId,
+        removedAt: threads.removedAt,
+        heldAt: threads.heldAt,
+      })
       .from(threads)
       .where(eq(threads.id, target.id));
     return row
@@ -98,12 +115,21 @@ async function loadContentSubject(
           subjectKind: 'thread',
           threadId: target.id,
           subjectUserId: row.authorId,
+          hiding: [row],
         }
       : null;
   }
   if (target.kind === 'post') {
     const [row] = await ctx.db
-      .select({ communityId: threads.communityId, authorId: posts.authorId })
+      .select({
+        communityId: threads.communityId,
+        authorId: posts.authorId,
+        removedAt: posts.removedAt,
+        heldAt: posts.heldAt,
+        threadAuthorId: threads.authorId,
+        threadRemovedAt: threads.removedAt,
+        threadHeldAt: threads.heldAt,
+      })
       .from(posts)
       .innerJoin(threads, eq(threads.id, posts.threadId))
       .where(eq(posts.id, target.id));
@@ -114,6 +140,14 @@ async function loadContentSubject(
           subjectKind: 'post',
           postId: target.id,
           subjectUserId: row.authorId,
+          hiding: [
+            row,
+            {
+              authorId: row.threadAuthorId,
+              removedAt: row.threadRemovedAt,
+              heldAt: row.threadHeldAt,
+            },
+          ],
         }
       : null;
   }
@@ -129,6 +163,7 @@ async function loadContentSubject(
         subjectKind: 'chat_message',
         chatMessageId: target.id,
         subjectUserId: row.authorId,
+        hiding: [{ authorId: row.authorId, ...facts }],
       }
     : null;
 }

@@ -1,0 +1,223 @@
+/**
+ * Attacks on reports and community mutes that once got through. A member could report a held
+ * reply or a removed thread by guessing its id, and the report then named the hidden content's
+ * author. A muted member could leave a public community and join again to lift the mute.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { posts, reports } from '../../drizzle/tables/index.ts';
+import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
+import {
+  createCommunityWithMembers,
+  type Json,
+  mutate,
+  rowIdOf,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server.ts';
+
+type Person = Awaited<ReturnType<typeof signUpUser>>;
+
+/** Runs a mutation and returns its payload, typed error or success alike. */
+async function attempt(
+  server: TestServer,
+  field: string,
+  inputType: string,
+  input: Record<string, unknown>,
+  token: string,
+  selection = 'id',
+): Promise<Json> {
+  const successType = `Mutation${field[0]?.toUpperCase()}${field.slice(1)}Success`;
+  const result = await server.graphql(
+    `mutation($input: ${inputType}!) { ${field}(input: $input) {
+      __typename ... on Error { message } ... on ValidationError { issues { path message } }
+      ... on ${successType} { data { ${selection} } } } }`,
+    { input },
+    { token },
+  );
+  const payload = result.body?.data?.[field];
+  if (!payload) {
+    throw new Error(`${field} failed with HTTP ${result.status}: ${JSON.stringify(result.body)}`);
+  }
+  return payload;
+}
+
+describe.each(await databaseKinds())('moderation attacks on %s', (kind) => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let owner: Person;
+  let facilitator: Person;
+  let member: Person;
+  let author: Person;
+  let communityId: string;
+  let threadId: string;
+
+  const db = () => server.database.db;
+
+  async function reportCount(): Promise<number> {
+    const [row] = await db().select({ count: sql<number>`count(*)::int` }).from(reports);
+    return row?.count ?? 0;
+  }
+
+  async function report(subjectId: string, person: Person, extra = {}): Promise<Json> {
+    return attempt(
+      server,
+      'reportContent',
+      'ReportContentInput',
+      { subjectId, reason: 'SPAM', ...extra },
+      person.token,
+      'id subjectUser { id }',
+    );
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    server = await startTestServer({ database, env: { FLOOD_LIMITS: 'false' } });
+    owner = await signUpUser(server, { displayName: 'Oona Owner' });
+    facilitator = await signUpUser(server, { displayName: 'Femi Facilitator' });
+    member = await signUpUser(server, { displayName: 'Mara Member' });
+    author = await signUpUser(server, { displayName: 'Arlo Author' });
+    const community = await createCommunityWithMembers(
+      server,
+      owner.token,
+      { name: 'Guarded Circle', focus: 'OTHER', visibility: 'PUBLIC' },
+      [facilitator.token, member.token, author.token],
+    );
+    communityId = community.id;
+    await mutate(
+      server,
+      'changeMemberRole',
+      'ChangeMemberRoleInput',
+      { communityId, userId: facilitator.id, role: 'FACILITATOR' },
+      'id',
+      owner.token,
+    );
+    const thread = await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId, title: 'Seating charts', body: 'What works?' },
+      'id',
+      owner.token,
+    );
+    threadId = thread.id;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  test('held reply: member report rejected', async () => {
+    const post = await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId, body: 'Waiting for review' },
+      'id',
+      author.token,
+    );
+    await db()
+      .update(posts)
+      .set({ heldAt: sql`now()` })
+      .where(eq(posts.id, rowIdOf(post.id)));
+    const before = await reportCount();
+
+    const result = await report(post.id, member);
+
+    expect(result.__typename).toBe('NotFoundError');
+    expect(JSON.stringify(result)).not.toContain(author.id);
+    expect(await reportCount()).toBe(before);
+  });
+
+  test('removed thread: member report rejected', async () => {
+    const thread = await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId, title: 'Taken down', body: 'Off-topic advert' },
+      'id',
+      author.token,
+    );
+    const post = await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId: thread.id, body: 'Reply under the advert' },
+      'id',
+      owner.token,
+    );
+    await mutate(
+      server,
+      'removeThread',
+      'RemoveThreadInput',
+      { threadId: thread.id, reason: 'Advertising' },
+      'id',
+      facilitator.token,
+    );
+    const before = await reportCount();
+
+    const onThread = await report(thread.id, member);
+    const onReply = await report(post.id, member);
+
+    expect(onThread.__typename).toBe('NotFoundError');
+    expect(onReply.__typename).toBe('NotFoundError');
+    expect(await reportCount()).toBe(before);
+  });
+
+  test('held reply: moderator report accepted', async () => {
+    const post = await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId, body: 'Held but reportable by those who see it' },
+      'id',
+      author.token,
+    );
+    await db()
+      .update(posts)
+      .set({ heldAt: sql`now()` })
+      .where(eq(posts.id, rowIdOf(post.id)));
+
+    const byModerator = await report(post.id, facilitator);
+
+    expect(byModerator.__typename).toBe('MutationReportContentSuccess');
+  });
+
+  test('mute survives leave and rejoin', async () => {
+    const muted = await signUpUser(server, { displayName: 'Milo Muted' });
+    await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId }, 'id', muted.token);
+    const personReport = await report(muted.id, member, { communityId });
+    expect(personReport.__typename).toBe('MutationReportContentSuccess');
+    const decided = await attempt(
+      server,
+      'resolveReport',
+      'ResolveReportInput',
+      { reportId: personReport.data.id, action: 'MUTE', muteMinutes: 60 },
+      facilitator.token,
+      'status mutedUntil',
+    );
+    expect(decided.__typename).toBe('MutationResolveReportSuccess');
+
+    await mutate(
+      server,
+      'leaveCommunity',
+      'CommunityIdInput',
+      { communityId },
+      'community { id }',
+      muted.token,
+    );
+    await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId }, 'id', muted.token);
+    const replied = await attempt(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId, body: 'Back again, unmuted?' },
+      muted.token,
+    );
+
+    expect(replied.__typename).toBe('ForbiddenError');
+    expect(replied.message).toMatch(/muted you in this community until/);
+  });
+});
