@@ -63,7 +63,7 @@ export async function limitContentWrites(
 ): Promise<AuthorStanding> {
   const viewer = requireViewer(ctx);
   const settings = ctx.contentLimits ?? DEFAULT_CONTENT_LIMITS;
-  const isNewAccount = await isYoungerThan(ctx, viewer.id, settings.newAccountDays);
+  const { isNewAccount } = await loadAuthorStanding(ctx);
   if (settings.floodLimits) {
     const rule = isNewAccount ? FLOOD_LIMITS[kind].newAccount : FLOOD_LIMITS[kind].established;
     try {
@@ -82,6 +82,14 @@ export async function limitContentWrites(
       );
     }
   }
+  return { isNewAccount, holdsLinks: isNewAccount };
+}
+
+/** Loads the viewer's standing from the age of their account, without counting a write. */
+export async function loadAuthorStanding(ctx: ServiceContext): Promise<AuthorStanding> {
+  const viewer = requireViewer(ctx);
+  const settings = ctx.contentLimits ?? DEFAULT_CONTENT_LIMITS;
+  const isNewAccount = await isYoungerThan(ctx, viewer.id, settings.newAccountDays);
   return { isNewAccount, holdsLinks: isNewAccount };
 }
 

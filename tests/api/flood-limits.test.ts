@@ -264,6 +264,26 @@ describe.each(await databaseKinds())('flood limits and link holds on %s', (kind)
       expect(outcome.data.held).toBe(true);
     });
 
+    test('holds a link added by an edit', async () => {
+      const person = await newcomer('Eddie Edit');
+      const outcome = await replyAs(person, 'Plain at first');
+      const edited = await mutate(
+        server,
+        'editPost',
+        'EditPostInput',
+        { postId: outcome.data.id, body: 'Now with https://example.org/sneaky' },
+        'id held',
+        person.token,
+      );
+
+      expect(outcome.data.held).toBe(false);
+      expect(edited.held).toBe(true);
+      expect((await postIdsSeenBy(member)).map((post) => post.id)).not.toContain(outcome.data.id);
+      expect(await heldReports('postId', outcome.data.id)).toEqual([
+        { status: 'open', reporterId: null },
+      ]);
+    });
+
     test('passes new account replies without links', async () => {
       const person = await newcomer('Pia Plain');
       const outcome = await replyAs(person, 'No links here, only words.');
