@@ -94,11 +94,11 @@ async function readSubject(db: Database, event: EventRow): Promise<EventSubject 
 }
 
 /**
- * Builds the `hide` rule of a thread, community or live session subscription: an event about a
- * thread, post, chat message or Q&A question that the recipient may not see (removed, held for review, or
- * written by someone they blocked or who blocked them) is left out for that recipient. Held
- * content thus sends no event to others until a facilitator approves it, and the approval's own
- * event then reaches them.
+ * Builds the `hide` rule of a thread, community or live session subscription. An event about a
+ * thread, post, chat message or Q&A question that the recipient may not see is left out for
+ * them: removed, held for review, or written by someone blocked in either direction. Held content
+ * thus sends no event to others until a facilitator approves it, and the approval's own event
+ * then reaches them.
  */
 export function hideInvisibleContent(db: Database) {
   return async (event: EventRow, { access }: Recipient): Promise<boolean> => {
