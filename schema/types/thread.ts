@@ -262,7 +262,11 @@ export const PostRef = builder.drizzleNode('posts', {
     thread: t.relation('thread', { description: 'The thread it belongs to.' }),
     parent: t.relation('parent', {
       nullable: true,
-      description: 'The top-level reply it replies to; null for a top-level reply.',
+      description:
+        'The top-level reply it replies to; null for a top-level reply, and for one the viewer may not see (as in Thread.posts).',
+      query: (_args, ctx) => ({
+        where: { RAW: (table) => visiblePostCondition(ctx.viewer, table) },
+      }),
     }),
     replies: t.relation('replies', {
       description:

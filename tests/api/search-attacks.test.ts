@@ -2,11 +2,13 @@
  * Attacks on full-text search. A cursor whose rank lies beyond the range of PostgreSQL's `real`,
  * and a date filter in year 0 or past 9999 in UTC, once failed inside the database with
  * "Unexpected error." instead of naming the bad input. Replies to a removed, held or blocked
- * person's reply were found, though the thread page leaves them out. The access cases also cover
+ * person's reply were found, though the thread page leaves them out, and such a result's `parent`
+ * showed the text of a reply by someone who blocked the viewer. The access cases also cover
  * viewers that tests/api/search.test.ts leaves out: people who asked to join, district staff
  * banned from a district community, and read-only API tokens. Query text with tsquery operators,
  * SQL, NUL, lone surrogates and markup must read as plain words.
  */
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -283,6 +285,34 @@ describe.each(await databaseKinds())('search attacks on %s', (kind) => {
         'Quillomer under blocked',
         'Quillomer under deleted',
       ]);
+    });
+
+    test('hides a parent reply across a block', async () => {
+      const replier = await person('Ria Replier');
+      const viewer = await person('Val Viewer');
+      await db().insert(userBlocks).values({ blockerId: replier.rowId, blockedId: viewer.rowId });
+      const thread = await insertThread(community.open, 'Thread with a blocked parent');
+      const parentId = await insertPost(thread, replier.rowId, 'Text the viewer must not read');
+      const childId = await insertPost(thread, owner.rowId, 'Glimmerfen reply', {
+        parentId,
+        depth: 1,
+      });
+      const parentOf = (token: string) =>
+        server.graphql(
+          `query($id: ID!) { node(id: $id) { ... on Post { body parent { body } } } }`,
+          { id: encodeGlobalID('Post', childId) },
+          { token },
+        );
+
+      const forOthers = await parentOf(asker.token);
+      const forViewer = await parentOf(viewer.token);
+
+      expect(await repliesFound('glimmerfen', asker.token)).toEqual(['Glimmerfen reply']);
+      expect(await repliesFound('glimmerfen', viewer.token)).toEqual([]);
+      expect(forOthers.body.data.node.parent.body).toBe('Text the viewer must not read');
+      expect(forViewer.body.errors).toBeUndefined();
+      expect(forViewer.body.data.node.body).toBe('Glimmerfen reply');
+      expect(forViewer.body.data.node.parent).toBeNull();
     });
 
     test('finds with a read-only API token', async () => {
