@@ -41,7 +41,10 @@ interface UnreadThread {
  * server processes each digest is claimed once per period.
  */
 async function claimDueDigests(tx: Transaction): Promise<DigestRecipient[]> {
-  const due = sql`s.delivery in ('daily_digest', 'weekly_digest') and s.last_digest_at <= now() -
+  // Only verified addresses get digests, so a person cannot have mail sent to someone else's.
+  const due = sql`s.delivery in ('daily_digest', 'weekly_digest')
+    and exists (select 1 from users u where u.id = s.user_id and u.email_verified_at is not null)
+    and s.last_digest_at <= now() -
     (case s.delivery when 'daily_digest' then interval '${sql.raw(PERIODS.daily_digest)}' else interval '${sql.raw(PERIODS.weekly_digest)}' end)`;
   return rowsOf(
     await tx.execute(sql`update notification_settings s set last_digest_at = now()

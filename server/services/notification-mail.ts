@@ -15,6 +15,12 @@ import type { MuteLinks } from '../mail/mute-links.ts';
 import { type MailMessage, queueMail } from '../mail/outbox.ts';
 import { describeNotificationForMail, type NotificationNames } from './notification-text.ts';
 
+/**
+ * Age past which a notification is no longer mailed on its own, so that an address verified late
+ * does not receive a burst of old news.
+ */
+const EMAIL_MAX_AGE = '1 day';
+
 /** Notifications claimed per statement by the per-notification mail worker. */
 const MAIL_BATCH = 50;
 
@@ -191,8 +197,9 @@ export async function loadRecipients(
  * Queues one mail per new notification of the people whose delivery is EMAIL. Each statement
  * claims up to 50 notifications with `FOR UPDATE SKIP LOCKED` and sets their `mailed_at` in the
  * same transaction as it queues their mail, so with several server processes each notification
- * is mailed once. Notifications read in the app before the worker came, and those from before the
- * person chose EMAIL, are not mailed. Returns how many mails it queued.
+ * is mailed once. Only verified addresses get mail. Notifications read in the app before the
+ * worker came, older than a day, or from before the person chose EMAIL are not mailed. Returns how
+ * many mails it queued.
  */
 export async function mailNewNotifications(context: MailContext): Promise<number> {
   let queued = 0;
@@ -204,8 +211,10 @@ export async function mailNewNotifications(context: MailContext): Promise<number
           where n.id in (
             select n2.id from notifications n2
             join notification_settings s on s.user_id = n2.user_id
+            join users u on u.id = n2.user_id and u.email_verified_at is not null
             where n2.mailed_at is null and n2.read_at is null and s.delivery = 'email'
               and n2.created_at >= s.updated_at
+              and n2.created_at > now() - interval '${sql.raw(EMAIL_MAX_AGE)}'
             order by n2.id
             limit ${MAIL_BATCH}
             for update of n2 skip locked)

@@ -121,6 +121,12 @@ describe.each(await databaseKinds())('notification delivery on %s', (kind) => {
         values (${rowIdOf(privateCommunityId)}, ${rowIdOf(ben.id)}, 'member', 'active')
         on conflict do nothing`,
     );
+    // Mail goes only to verified addresses; Eve's stays unverified.
+    for (const person of [ada, ben, cai, dee]) {
+      await server.database.db.execute(
+        sql`update users set email_verified_at = now() where id = ${rowIdOf(person.id)}`,
+      );
+    }
     for (const person of [ada, ben, cai, dee, eve]) {
       const subscription = server.subscribe(VIEWER_NOTIFICATIONS, {}, { token: person.token });
       subscriptions.set(person.id, subscription);
@@ -550,6 +556,22 @@ describe.each(await databaseKinds())('notification delivery on %s', (kind) => {
       expect(mailed?.mailedAt).not.toBeNull();
     });
 
+    test('mails nothing to an unverified address', async () => {
+      await setDelivery(eve, 'EMAIL');
+      const threadId = await createThread(ada.token, { title: 'Unverified' });
+
+      await reply(ada.token, threadId, `${mention(eve, 'Eve')} have a look`);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+
+      expect((await notificationMails(server.database, eve.email)).length).toBe(0);
+      const [pending] = await server.database.db
+        .select({ mailedAt: notifications.mailedAt })
+        .from(notifications)
+        .where(and(eq(notifications.userId, rowIdOf(eve.id)), eq(notifications.kind, 'mention')));
+      expect(pending).toBeDefined();
+      expect(pending?.mailedAt).toBeNull();
+    });
+
     test('mute link mutes without sign-in', async () => {
       const [mail] = await notificationMails(server.database, cai.email);
       const link = /Mute this thread: (\S+)/.exec(mail?.textBody ?? '')?.[1] ?? '';
@@ -754,7 +776,11 @@ describe.skipIf(!postgresReady)('notification mail from two server processes', (
       { input: { email, password: 'two processes password', displayName: name } },
     );
     expect(signedUp.body.data.signUp.__typename).toBe('MutationSignUpSuccess');
-    const [row] = rowsOf(await handle.db.execute(sql`select id from users where email = ${email}`));
+    const [row] = rowsOf(
+      await handle.db.execute(
+        sql`update users set email_verified_at = now() where email = ${email} returning id`,
+      ),
+    );
     const userId = Number(row?.id);
     await handle.db
       .insert(notificationSettings)

@@ -64,7 +64,8 @@ export function NotificationSettingsForm(props: {
         )}
       </For>
       <p class="hint">
-        Every mail has links that mute a thread, a community or all mail in one click.
+        Mail goes to your address once it is verified. Every mail has links that mute a thread, a
+        community or all mail in one click.
       </p>
       <Show when={error()}>
         <p class="form-error" role="alert">
