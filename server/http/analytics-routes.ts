@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { eq } from 'drizzle-orm';
 import { districts } from '../../drizzle/tables/index.ts';
 import { tryParseGlobalId } from '../../schema/ids.ts';
+import { parseInstant } from '../../schema/scalars.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import {
   type AnalyticsFigures,
@@ -87,8 +88,8 @@ export function analyticsCsv(report: AnalyticsReport): string {
 }
 
 /**
- * Reads the period from the query string. A missing or malformed value is left invalid, so
- * that the period's own validation names it.
+ * Reads the period from the query string. A missing or malformed instant or bucket is a
+ * ValidationError naming the parameter; the period's own validation checks the rest.
  */
 function periodOf(url: URL): { from: Date; to: Date; bucket: AnalyticsBucket } {
   const bucket = url.searchParams.get('bucket') ?? 'week';
@@ -96,10 +97,26 @@ function periodOf(url: URL): { from: Date; to: Date; bucket: AnalyticsBucket } {
     throw ValidationError.of('period.bucket', `must be one of ${ANALYTICS_BUCKETS.join(', ')}`);
   }
   return {
-    from: new Date(url.searchParams.get('from') ?? Number.NaN),
-    to: new Date(url.searchParams.get('to') ?? Number.NaN),
+    from: instantParameter(url, 'from'),
+    to: instantParameter(url, 'to'),
     bucket: bucket as AnalyticsBucket,
   };
+}
+
+/**
+ * Parses `from` or `to` by the rules of the DateTime scalar, as Community.analytics does. Other
+ * formats, impossible dates and years outside 0001 to 9999 are rejected.
+ */
+function instantParameter(url: URL, name: 'from' | 'to'): Date {
+  const value = url.searchParams.get(name);
+  if (value === null) {
+    throw ValidationError.of(`period.${name}`, 'must be a valid date and time');
+  }
+  try {
+    return parseInstant(value);
+  } catch (error) {
+    throw ValidationError.of(`period.${name}`, (error as Error).message);
+  }
 }
 
 function sendCsv(

@@ -1,7 +1,9 @@
 /**
  * Attacks on reports and community mutes that once got through. A member could report a held
  * reply or a removed thread by guessing its id, and the report then named the hidden content's
- * author. A muted member could leave a public community and join again to lift the mute.
+ * author. A muted member could leave a public community and join again to lift the mute. The
+ * analytics CSV read impossible or non-ISO dates as other days, and failed with HTTP 500 on
+ * years that PostgreSQL rejects.
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -219,5 +221,27 @@ describe.each(await databaseKinds())('moderation attacks on %s', (kind) => {
 
     expect(replied.__typename).toBe('ForbiddenError');
     expect(replied.message).toMatch(/muted you in this community until/);
+  });
+
+  test('analytics CSV: invalid instants rejected', async () => {
+    const cases: [string, string][] = [
+      ['from=2026-11-01T00:00:00Z&to=2026-11-31T00:00:00Z', 'period.to'],
+      ['from=Nov%201%202026&to=2026-11-20T00:00:00Z', 'period.from'],
+      ['from=2026&to=2026-06-01T00:00:00Z', 'period.from'],
+      ['from=0000-01-01T00:00:00Z&to=0000-06-01T00:00:00Z', 'period.from'],
+      ['from=%2B275760-01-01T00:00:00Z&to=%2B275760-06-01T00:00:00Z', 'period.from'],
+      ['to=2026-11-20T00:00:00Z', 'period.from'],
+    ];
+
+    for (const [query, path] of cases) {
+      const response = await fetch(
+        `${server.url}/communities/${encodeURIComponent(communityId)}/analytics.csv?${query}`,
+        { headers: { authorization: `Bearer ${owner.token}` } },
+      );
+      const body = await response.json();
+
+      expect(response.status, query).toBe(400);
+      expect(body.error, query).toMatch(new RegExp(`^${path}: `));
+    }
   });
 });
