@@ -272,7 +272,8 @@ export async function editPost(
     return post;
   }
   // A new account's link added by an edit waits for review as one in a new reply does.
-  const held = post.heldAt === null && mustHoldForReview(await loadAuthorStanding(ctx), body);
+  const held =
+    post.heldAt === null && mustHoldForReview(await loadAuthorStanding(ctx), withoutMentions(body));
 
   return runInTransaction(ctx, async (tx, recorder) => {
     await tx.insert(postRevisions).values({ postId: post.id, body: post.body });
