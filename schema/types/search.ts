@@ -1,6 +1,7 @@
-import { GraphQLError } from 'graphql';
-import { ValidationError } from '../../server/errors.ts';
+import { GraphQLError, type GraphQLResolveInfo, Kind, type SelectionNode } from 'graphql';
+import { RateLimitedError, ValidationError } from '../../server/errors.ts';
 import {
+  limitSearches,
   MAX_SEARCH_QUERY_LENGTH,
   type SearchFilter,
   type SearchHit,
@@ -162,6 +163,30 @@ async function parseFilter(
   };
 }
 
+/** Counts the root fields named `name` in the operation, through fragments and aliases. */
+function countRootFields(info: GraphQLResolveInfo, name: string): number {
+  const count = (selections: readonly SelectionNode[], seen: Set<string>): number => {
+    let total = 0;
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD) {
+        total += selection.name.value === name ? 1 : 0;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        total += count(selection.selectionSet.selections, seen);
+      } else if (!seen.has(selection.name.value)) {
+        const fragment = info.fragments[selection.name.value];
+        if (fragment) {
+          total += count(
+            fragment.selectionSet.selections,
+            new Set([...seen, selection.name.value]),
+          );
+        }
+      }
+    }
+    return total;
+  };
+  return count(info.operation.selectionSet.selections, new Set());
+}
+
 /** Loads the rows of a page's hits, one statement per kind, and drops hits deleted meanwhile. */
 async function loadHits(ctx: GraphQLContext, hits: SearchHit[]): Promise<LoadedHit[]> {
   const rows = await Promise.all(hits.map((hit) => loadRow(ctx, TABLE_OF_KIND[hit.kind], hit.id)));
@@ -179,7 +204,7 @@ builder.queryField('search', (t) =>
   t.field({
     type: SearchResultConnection,
     description: `Full-text search over threads, replies, live sessions, badges and communities that the viewer may read, best match first. The query takes web search syntax: words, "a quoted phrase", OR between alternatives and -word to exclude; words are matched by their English stem, so "teaching" finds "teach". At most ${MAX_SEARCH_QUERY_LENGTH} characters. Removed, held and deleted content, and content of people the viewer blocked or who blocked the viewer, is never found.`,
-    errors: { types: [ValidationError] },
+    errors: { types: [ValidationError, RateLimitedError] },
     args: {
       query: t.arg.string({ required: true, description: 'What to look for.' }),
       filter: t.arg({ type: SearchFilterInput, description: 'Narrows the search.' }),
@@ -188,7 +213,7 @@ builder.queryField('search', (t) =>
       }),
       after: t.arg.string({ description: 'The endCursor of the previous page.' }),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       if (ctx.access.embed) {
         // Widgets run only the documents in schema/embed-operations.ts, which do not search.
         throw new GraphQLError('Search is not available through an embed key.', {
@@ -200,8 +225,15 @@ builder.queryField('search', (t) =>
           extensions: { code: 'BAD_USER_INPUT' },
         });
       }
+      if (countRootFields(info, 'search') > 1) {
+        throw new GraphQLError(
+          'An operation may search once; send each search as its own operation.',
+          { extensions: { code: 'BAD_USER_INPUT' } },
+        );
+      }
       const filter = await parseFilter(ctx, args.filter as never);
       const query = validateSearch(args.query, filter);
+      await limitSearches(ctx, ctx.clientAddress);
       const first = Math.min(args.first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
       const page = await searchPage(ctx, query, filter, { first, after: args.after ?? null });
       const hits = await loadHits(ctx, page.hits);

@@ -8,7 +8,14 @@ import {
   visibleCommunityCondition,
 } from '../auth/access.ts';
 import { notBlockedCondition } from '../auth/content-visibility.ts';
-import { ValidationError, type ValidationIssue } from '../errors.ts';
+import { consumeRateLimit } from '../auth/rate-limit.ts';
+import {
+  describeWait,
+  RateLimitedError,
+  ValidationError,
+  type ValidationIssue,
+} from '../errors.ts';
+import { DEFAULT_CONTENT_LIMITS } from './content-limits.ts';
 import type { ServiceContext } from './context.ts';
 import {
   decodeSearchCursor,
@@ -22,6 +29,35 @@ export { SEARCH_KINDS, type SearchKind } from './search-cursor.ts';
 
 /** Maximum length of a search query, in characters. */
 export const MAX_SEARCH_QUERY_LENGTH = 200;
+
+/**
+ * Searches per person (or per client address when signed out) per minute. A search that matches
+ * most rows costs far more than a page of a list, so this bounds the database time one client can
+ * spend. It applies where the flood limits apply (FLOOD_LIMITS).
+ */
+export const SEARCH_RATE_LIMIT = { limit: 30, windowSeconds: 60 } as const;
+
+/** Counts one search against the viewer's or the address's limit; throws RateLimitedError past it. */
+export async function limitSearches(
+  ctx: Pick<ServiceContext, 'db' | 'viewer' | 'contentLimits'>,
+  clientAddress: string,
+): Promise<void> {
+  if (!(ctx.contentLimits ?? DEFAULT_CONTENT_LIMITS).floodLimits) {
+    return;
+  }
+  const key = ctx.viewer ? `search:user:${ctx.viewer.id}` : `search:address:${clientAddress}`;
+  try {
+    await consumeRateLimit(ctx.db, key, SEARCH_RATE_LIMIT);
+  } catch (error) {
+    if (!(error instanceof RateLimitedError)) {
+      throw error;
+    }
+    throw new RateLimitedError(
+      error.retryAfterSeconds,
+      `At most ${SEARCH_RATE_LIMIT.limit} searches a minute; try again in ${describeWait(error.retryAfterSeconds)}.`,
+    );
+  }
+}
 
 /**
  * Weights of the D, C, B and A labels for ts_rank_cd: PostgreSQL's defaults. Titles and names

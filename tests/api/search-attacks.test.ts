@@ -20,6 +20,7 @@ import {
   userBlocks,
   users,
 } from '../../drizzle/tables/index.ts';
+import { SEARCH_RATE_LIMIT } from '../../server/services/search.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
   type Json,
@@ -331,6 +332,52 @@ describe.each(await databaseKinds())('search attacks on %s', (kind) => {
         'Cobblewick open notes',
         'Cobblewick unlisted plans',
       ]);
+    });
+  });
+
+  describe('limits', () => {
+    test('rejects two searches in one operation', async () => {
+      const result = await server.graphql(
+        `{ first: search(query: "cobblewick") { __typename }
+           second: search(query: "plans") { __typename } }`,
+      );
+
+      expect(result.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(result.body.errors?.[0]?.message).toMatch(/search once/);
+    });
+
+    test('limits searches per person and address', async () => {
+      const limited = await startTestServer({ database, env: { FLOOD_LIMITS: 'true' } });
+      try {
+        // People signed up through this server, because a PGlite database is not shared with it.
+        const first = await signUpUser(limited, { displayName: 'Fran First' });
+        const second = await signUpUser(limited, { displayName: 'Sol Second' });
+        const run = (token?: string) =>
+          limited.graphql(
+            `{ search(query: "cobblewick") { __typename
+                 ... on RateLimitedError { retryAfterSeconds message } } }`,
+            {},
+            { token },
+          );
+        const allowed: string[] = [];
+        for (let attempt = 0; attempt < SEARCH_RATE_LIMIT.limit; attempt += 1) {
+          const response = await run(first.token);
+          expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+          allowed.push(response.body.data.search.__typename);
+        }
+        const refused = (await run(first.token)).body.data.search;
+        const otherPerson = (await run(second.token)).body.data.search;
+        const signedOut = (await run()).body.data.search;
+
+        expect(new Set(allowed)).toEqual(new Set(['QuerySearchSuccess']));
+        expect(refused.__typename).toBe('RateLimitedError');
+        expect(refused.retryAfterSeconds).toBeGreaterThan(0);
+        expect(refused.message).toMatch(/searches a minute/);
+        expect(otherPerson.__typename).toBe('QuerySearchSuccess');
+        expect(signedOut.__typename).toBe('QuerySearchSuccess');
+      } finally {
+        await limited.stop();
+      }
     });
   });
 });

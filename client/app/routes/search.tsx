@@ -31,6 +31,7 @@ const SEARCH = `query Search($query: String!, $filter: SearchFilter, $first: Int
   search(query: $query, filter: $filter, first: $first, after: $after) {
     __typename
     ... on ValidationError { message issues { path message } }
+    ... on RateLimitedError { message }
     ... on QuerySearchSuccess { data {
       pageInfo { hasNextPage endCursor }
       edges { cursor node { ${RESULT_FIELDS} } }
@@ -55,7 +56,7 @@ interface SearchPage {
 type SearchData = {
   search:
     | { __typename: 'QuerySearchSuccess'; data: SearchPage }
-    | { __typename: 'ValidationError'; message: string };
+    | { __typename: 'ValidationError' | 'RateLimitedError'; message: string };
 };
 
 type SearchVariables = {
@@ -171,7 +172,9 @@ export default function Search() {
   };
   const invalid = () => {
     const result = firstPage.data()?.search;
-    return result?.__typename === 'ValidationError' ? result.message : undefined;
+    return result?.__typename === 'ValidationError' || result?.__typename === 'RateLimitedError'
+      ? result.message
+      : undefined;
   };
   const results = () => [...(page()?.edges ?? []), ...more.edges()].map((edge) => edge.node);
   const hasNextPage = () => more.pageInfo()?.hasNextPage ?? page()?.pageInfo.hasNextPage;
@@ -329,8 +332,11 @@ function createMorePages(variables: () => SearchVariables | false) {
     setLoading(false);
     const search = result.data?.search;
     if (result.error || search?.__typename !== 'QuerySearchSuccess') {
+      const refusal = search && 'message' in search ? search.message : undefined;
       setError(
-        result.error ? describeError(result.error) : 'Loading more results failed; try again.',
+        result.error
+          ? describeError(result.error)
+          : (refusal ?? 'Loading more results failed; try again.'),
       );
       return;
     }
