@@ -68,3 +68,20 @@ export async function visibleText(
   }
   return (await ctx.access.canSeeContent(communityId, content)) ? text : '';
 }
+
+/**
+ * Reports whether the author of a thread or post may be shown: always for content that is
+ * neither removed nor held, otherwise only to viewers who see the content. Events and relations
+ * reach hidden rows by id, and their author must stay as hidden as their text.
+ */
+export async function mayShowAuthor(
+  ctx: GraphQLContext,
+  content: ContentFacts,
+  communityId: () => Promise<number | null>,
+): Promise<boolean> {
+  if (content.removedAt === null && content.heldAt === null) {
+    return true;
+  }
+  const id = await communityId();
+  return id !== null && ctx.access.canSeeContent(id, content);
+}

@@ -23,7 +23,7 @@ import {
   react,
 } from '../../server/services/thread.ts';
 import { builder } from '../builder.ts';
-import { visibleText } from '../content-visibility.ts';
+import { mayShowAuthor, visibleText } from '../content-visibility.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId, tryParseGlobalId } from '../ids.ts';
 import { enumFromValues } from './enums.ts';
@@ -128,7 +128,11 @@ export const Thread = builder.drizzleNode('threads', {
     community: t.relation('community', { description: 'The community it belongs to.' }),
     author: t.relation('author', {
       nullable: true,
-      description: 'Null when the account was deleted.',
+      description:
+        'Null when the account was deleted, and when the thread is removed or held and the viewer may not see it.',
+      authScopes: async (thread, _args, ctx) =>
+        mayShowAuthor(ctx, thread, async () => thread.communityId),
+      unauthorizedResolver: () => null,
     }),
     acceptedAnswer: t.relation('acceptedPost', {
       nullable: true,
@@ -257,7 +261,11 @@ export const PostRef = builder.drizzleNode('posts', {
     }),
     author: t.relation('author', {
       nullable: true,
-      description: 'Null when the account is gone; a deleted post keeps its author.',
+      description:
+        'Null when the account is gone, and when the post is removed or held and the viewer may not see it; a deleted post keeps its author.',
+      authScopes: async (post, _args, ctx) =>
+        mayShowAuthor(ctx, post, () => ctx.access.communityIdOf('thread', post.threadId)),
+      unauthorizedResolver: () => null,
     }),
     thread: t.relation('thread', { description: 'The thread it belongs to.' }),
     parent: t.relation('parent', {

@@ -3,7 +3,8 @@
  * reply or a removed thread by guessing its id, and the report then named the hidden content's
  * author. A muted member could leave a public community and join again to lift the mute. The
  * analytics CSV read impossible or non-ISO dates as other days, and failed with HTTP 500 on
- * years that PostgreSQL rejects.
+ * years that PostgreSQL rejects. A removal event named the author of a reply the subscriber never
+ * saw.
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -221,6 +222,44 @@ describe.each(await databaseKinds())('moderation attacks on %s', (kind) => {
 
     expect(replied.__typename).toBe('ForbiddenError');
     expect(replied.message).toMatch(/muted you in this community until/);
+  });
+
+  test('removal event: held reply author hidden', async () => {
+    const post = await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId, body: 'Held, then removed' },
+      'id',
+      author.token,
+    );
+    await db()
+      .update(posts)
+      .set({ heldAt: sql`now()` })
+      .where(eq(posts.id, rowIdOf(post.id)));
+    const subscription = server.subscribe(
+      `subscription($id: ID!) { threadActivity(threadId: $id) {
+        type postId post { id body author { id } } } }`,
+      { id: threadId },
+      { token: member.token },
+    );
+    await subscription.settle();
+
+    await mutate(
+      server,
+      'removePost',
+      'RemovePostInput',
+      { postId: post.id, reason: 'Spam link' },
+      'id',
+      facilitator.token,
+    );
+    const event = await subscription.next();
+    await subscription.close();
+
+    expect(event.data.threadActivity.type).toBe('POST_REMOVED');
+    expect(event.data.threadActivity.postId).toBe(post.id);
+    expect(event.data.threadActivity.post?.body ?? '').toBe('');
+    expect(event.data.threadActivity.post?.author ?? null).toBeNull();
   });
 
   test('analytics CSV: invalid instants rejected', async () => {
