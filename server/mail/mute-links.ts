@@ -63,9 +63,16 @@ export function createMuteLinks(key: Buffer, publicUrl: string): MuteLinks {
         return null;
       }
       const payload = token.slice(0, cut);
-      const given = Buffer.from(token.slice(cut + 1), 'base64url');
+      const signature = token.slice(cut + 1);
+      const given = Buffer.from(signature, 'base64url');
       const expected = sign(payload);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      // Decoding ignores the unused low bits of the last character and any character outside
+      // the alphabet, so a signature is accepted only in its one canonical spelling.
+      if (
+        given.length !== expected.length ||
+        given.toString('base64url') !== signature ||
+        !timingSafeEqual(given, expected)
+      ) {
         return null;
       }
       return decodeTarget(payload);

@@ -17,7 +17,7 @@ export type FollowTarget = { threadId: number } | { communityId: number };
  * Sets the viewer's follow state of a thread or community they may read: FOLLOWING gets
  * FOLLOWED_REPLY or NEW_THREAD notifications, MUTED suppresses replies, followed replies, new
  * threads and mentions from it, NONE removes the choice. Throws NotFoundError for a target the
- * viewer may not read.
+ * viewer may not read or whose thread is hidden from them (see canSeeContent).
  */
 export async function setFollow(
   ctx: ServiceContext,
@@ -27,15 +27,23 @@ export async function setFollow(
   const viewer = requireViewer(ctx);
   if ('threadId' in target) {
     const [thread] = await ctx.db
-      .select({ communityId: threads.communityId })
+      .select({
+        communityId: threads.communityId,
+        authorId: threads.authorId,
+        removedAt: threads.removedAt,
+        heldAt: threads.heldAt,
+      })
       .from(threads)
       .where(eq(threads.id, target.threadId));
+    const notFound = `Thread ${target.threadId} not found, or you do not have access to it.`;
     if (!thread) {
-      throw new NotFoundError(
-        `Thread ${target.threadId} not found, or you do not have access to it.`,
-      );
+      throw new NotFoundError(notFound);
     }
     await ctx.access.requireReadable(thread.communityId, `Thread ${target.threadId}`);
+    // A removed or held thread, or one of a person blocked either way, is hidden like a missing one.
+    if (!(await ctx.access.canSeeContent(thread.communityId, thread))) {
+      throw new NotFoundError(notFound);
+    }
   } else {
     await ctx.access.requireReadable(target.communityId);
   }

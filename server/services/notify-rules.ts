@@ -4,7 +4,7 @@ import {
   communities,
   follows,
   type NOTIFICATION_KINDS,
-  type posts,
+  posts,
   type threads,
   users,
 } from '../../drizzle/tables/index.ts';
@@ -91,10 +91,11 @@ class Recipients {
 
 /**
  * Keeps the people who may hear about content of `authorId` in `thread`. They are not the author,
- * can read the thread's community, and have no block with the author in either direction. When
- * `honourMutes` is set they also do not mute the thread. A thread's own state (following or muted)
- * takes precedence over the community's, so following one thread of a muted community still
- * notifies.
+ * can read the thread's community, and have no block in either direction with the author, the
+ * thread's author or the author of `parent`, whose replies are hidden with it. A removed thread
+ * notifies nobody, and a held one only its author. When `honourMutes` is set they also do not
+ * mute the thread. A thread's own state (following or muted) takes precedence over the
+ * community's, so following one thread of a muted community still notifies.
  */
 async function filterRecipients(
   tx: Transaction,
@@ -102,11 +103,20 @@ async function filterRecipients(
   authorId: number,
   candidates: number[],
   honourMutes: boolean,
+  parent?: Post,
 ): Promise<number[]> {
-  const others = candidates.filter((id) => id !== authorId);
-  if (others.length === 0) {
+  const others = candidates.filter(
+    (id) => id !== authorId && (thread.heldAt === null || id === thread.authorId),
+  );
+  if (others.length === 0 || thread.removedAt !== null) {
     return [];
   }
+  const contentAuthors = sql.join(
+    [authorId, thread.authorId, parent?.authorId ?? null]
+      .filter((id): id is number => id !== null)
+      .map((id) => sql`${id}`),
+    sql`, `,
+  );
   const [community] = await tx
     .select({
       id: communities.id,
@@ -133,8 +143,8 @@ async function filterRecipients(
         inArray(users.id, others),
         communityReaderCondition(community, users),
         sql`not exists (select 1 from user_blocks b
-          where (b.blocker_id = ${users.id} and b.blocked_id = ${authorId})
-             or (b.blocker_id = ${authorId} and b.blocked_id = ${users.id}))`,
+          where (b.blocker_id = ${users.id} and b.blocked_id in (${contentAuthors}))
+             or (b.blocker_id in (${contentAuthors}) and b.blocked_id = ${users.id}))`,
         sql`not (${muted})`,
       ),
     );
@@ -214,14 +224,22 @@ export async function notifyPostAdded(
   }
   await followThreadByDefault(tx, post.authorId, thread.id);
   // NOTE: approving a held reply later does not send the notifications it held back.
-  if (await isHeld(tx, 'posts', post.id)) {
+  // Replies under a held or removed top-level reply are hidden with it.
+  if ((await isHeld(tx, 'posts', post.id)) || parent?.heldAt || parent?.removedAt) {
     return;
   }
   const recipients = new Recipients();
   recipients.add(parseMentions(post.body), 'mention');
   recipients.add([parent ? parent.authorId : thread.authorId], 'reply');
   recipients.add(await followerIds(tx, { threadId: thread.id }), 'followed_reply');
-  const allowed = await filterRecipients(tx, thread, post.authorId, recipients.userIds, true);
+  const allowed = await filterRecipients(
+    tx,
+    thread,
+    post.authorId,
+    recipients.userIds,
+    true,
+    parent,
+  );
   await sendAll(tx, recorder, recipients, allowed, {
     communityId: thread.communityId,
     threadId: thread.id,
@@ -245,9 +263,21 @@ export async function notifyMentionsAdded(
   if (post.authorId === null || added.length === 0 || (await isHeld(tx, 'posts', post.id))) {
     return;
   }
+  const [parent] =
+    post.parentId === null ? [] : await tx.select().from(posts).where(eq(posts.id, post.parentId));
+  if (parent?.heldAt || parent?.removedAt) {
+    return;
+  }
   const recipients = new Recipients();
   recipients.add(added, 'mention');
-  const allowed = await filterRecipients(tx, thread, post.authorId, recipients.userIds, true);
+  const allowed = await filterRecipients(
+    tx,
+    thread,
+    post.authorId,
+    recipients.userIds,
+    true,
+    parent,
+  );
   await sendAll(tx, recorder, recipients, allowed, {
     communityId: thread.communityId,
     threadId: thread.id,

@@ -1,0 +1,171 @@
+import { and, eq, ne, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mailOutbox, notifications } from '../../drizzle/tables/index.ts';
+import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
+import { waitFor } from '../helpers/process.ts';
+import {
+  type Json,
+  mutate,
+  rowIdOf,
+  signUpUser,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server.ts';
+
+type Person = { id: string; token: string; email: string };
+
+/** The subject of the mail that sign-up sends, which these tests leave aside. */
+const VERIFICATION_SUBJECT = 'Confirm your email address for Staffroom';
+
+function mention(person: Person, name: string): string {
+  return `@[${name}](/u/${person.id})`;
+}
+
+describe.each(await databaseKinds())('notification attacks on %s', (kind) => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let ada: Person;
+  let ben: Person;
+  let cai: Person;
+  let communityId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    server = await startTestServer({ database, env: { NOTIFICATION_MAIL_INTERVAL_MS: '100' } });
+    ada = await signUpUser(server, { displayName: 'Ada Author' });
+    ben = await signUpUser(server, { displayName: 'Ben Member' });
+    cai = await signUpUser(server, { displayName: 'Cai Follower' });
+    const community = await mutate(
+      server,
+      'createCommunity',
+      'CreateCommunityInput',
+      { name: 'Number Sense', focus: 'STEM', visibility: 'PUBLIC' },
+      'id',
+      ada.token,
+    );
+    communityId = community.id;
+    for (const person of [ben, cai]) {
+      await mutate(
+        server,
+        'joinCommunity',
+        'CommunityIdInput',
+        { communityId },
+        'id',
+        person.token,
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  const createThread = async (token: string, title: string): Promise<string> =>
+    (
+      await mutate(
+        server,
+        'createThread',
+        'CreateThreadInput',
+        { communityId, title, body: 'How do you run them?' },
+        'id',
+        token,
+      )
+    ).id;
+
+  const reply = async (token: string, threadId: string, body: string): Promise<string> =>
+    (await mutate(server, 'createPost', 'CreatePostInput', { threadId, body }, 'id', token)).id;
+
+  const setFollow = (token: string, targetId: string, state: string) =>
+    server.graphql(
+      `mutation($input: SetFollowInput!) { setFollow(input: $input) {
+        __typename ... on MutationSetFollowSuccess { data { state } } ... on Error { message } } }`,
+      { input: { targetId, state } },
+      { token },
+    );
+
+  /** Returns the person's notifications about one thread, read from the database. */
+  const notificationsAbout = (person: Person, threadId: string) =>
+    server.database.db
+      .select()
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.userId, rowIdOf(person.id)),
+          sql`${notifications.subject}->>'threadId' = ${String(rowIdOf(threadId))}`,
+        ),
+      );
+
+  const holdThread = (threadId: string) =>
+    server.database.db.execute(
+      sql`update threads set held_at = now() where id = ${rowIdOf(threadId)}`,
+    );
+
+  test('held thread reply notifies no mention', async () => {
+    const threadId = await createThread(ada.token, 'Held for review');
+    await holdThread(threadId);
+
+    await reply(ada.token, threadId, `Any ideas, ${mention(ben, 'Ben Member')}?`);
+
+    expect(await notificationsAbout(ben, threadId)).toEqual([]);
+  });
+
+  test('held thread cannot be followed by others', async () => {
+    const threadId = await createThread(ada.token, 'Held and followed');
+    await holdThread(threadId);
+
+    const result = await setFollow(cai.token, threadId, 'FOLLOWING');
+    await reply(ada.token, threadId, 'A reply while the thread waits for review.');
+
+    expect(result.body.data.setFollow.__typename).toBe('NotFoundError');
+    expect(await notificationsAbout(cai, threadId)).toEqual([]);
+  });
+
+  test('blocking thread author stops followed replies', async () => {
+    const threadId = await createThread(ada.token, 'Blocked author thread');
+    await setFollow(cai.token, threadId, 'FOLLOWING');
+    await mutate(server, 'blockPerson', 'BlockPersonInput', { userId: cai.id }, 'id', ada.token);
+
+    await reply(ben.token, threadId, 'A reply by someone neither of them blocked.');
+
+    expect(await notificationsAbout(cai, threadId)).toEqual([]);
+    await mutate(server, 'unblockPerson', 'BlockPersonInput', { userId: cai.id }, 'id', ada.token);
+  });
+
+  test('mute link with changed last character', async () => {
+    await server.database.db.execute(
+      sql`update users set email_verified_at = now() where id = ${rowIdOf(ben.id)}`,
+    );
+    await mutate(
+      server,
+      'updateNotificationSettings',
+      'UpdateNotificationSettingsInput',
+      { delivery: 'EMAIL' },
+      'delivery',
+      ben.token,
+    );
+    const threadId = await createThread(ada.token, 'Mailed mention');
+    await reply(ada.token, threadId, `Over to you, ${mention(ben, 'Ben Member')}.`);
+    let mails: Json[] = [];
+    await waitFor(async () => {
+      mails = await server.database.db
+        .select()
+        .from(mailOutbox)
+        .where(
+          and(eq(mailOutbox.recipient, ben.email), ne(mailOutbox.subject, VERIFICATION_SUBJECT)),
+        );
+      return mails.length > 0;
+    }, 10_000);
+    const link = /Stop all notification mail: (\S+)/.exec(mails[0]?.textBody ?? '')?.[1] ?? '';
+    const path = new URL(link).pathname;
+    // 16 bytes take 22 base64url characters, whose last one carries 4 bits no byte uses.
+    const last = path.at(-1) ?? '';
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const neighbour = alphabet[alphabet.indexOf(last) ^ 1] ?? 'A';
+
+    const changed = await fetch(`${server.url}${path.slice(0, -1)}${neighbour}`);
+
+    expect((await fetch(`${server.url}${path}`)).status).toBe(200);
+    expect(changed.status).toBe(400);
+  });
+});
