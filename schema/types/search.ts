@@ -204,7 +204,12 @@ builder.queryField('search', (t) =>
   t.field({
     type: SearchResultConnection,
     description: `Full-text search over threads, replies, live sessions, badges and communities that the viewer may read, best match first. The query takes web search syntax: words, "a quoted phrase", OR between alternatives and -word to exclude; words are matched by their English stem, so "teaching" finds "teach". At most ${MAX_SEARCH_QUERY_LENGTH} characters. Removed, held and deleted content, and content of people the viewer blocked or who blocked the viewer, is never found.`,
-    errors: { types: [ValidationError, RateLimitedError] },
+    errors: {
+      types: [ValidationError, RateLimitedError],
+      union: { description: 'A page of search results, or why the search was not run.' },
+      result: { description: 'A page of search results.' },
+      dataField: { description: 'The page of results.' },
+    },
     args: {
       query: t.arg.string({ required: true, description: 'What to look for.' }),
       filter: t.arg({ type: SearchFilterInput, description: 'Narrows the search.' }),
