@@ -1,16 +1,17 @@
 /**
- * Attacks on reports and community mutes that once got through. A member could report a held
+ * Attacks on moderation and analytics that once got through. A member could report a held
  * reply or a removed thread by guessing its id, and the report then named the hidden content's
  * author. A muted member could leave a public community and join again to lift the mute. The
  * analytics CSV read impossible or non-ISO dates as other days, and failed with HTTP 500 on
  * years that PostgreSQL rejects. A removal event named the author of a reply the subscriber never
- * saw.
+ * saw. One more test checks that a ban from the review queue ends the person's subscriptions.
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { posts, reports } from '../../drizzle/tables/index.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import {
+  collect,
   createCommunityWithMembers,
   type Json,
   mutate,
@@ -260,6 +261,52 @@ describe.each(await databaseKinds())('moderation attacks on %s', (kind) => {
     expect(event.data.threadActivity.postId).toBe(post.id);
     expect(event.data.threadActivity.post?.body ?? '').toBe('');
     expect(event.data.threadActivity.post?.author ?? null).toBeNull();
+  });
+
+  test('ban ends community subscriptions at once', async () => {
+    const banned = await signUpUser(server, { displayName: 'Bo Banned' });
+    const community = await createCommunityWithMembers(server, owner.token, {
+      name: 'Closed Circle',
+      focus: 'OTHER',
+      visibility: 'PRIVATE',
+    });
+    await attempt(
+      server,
+      'requestToJoin',
+      'RequestToJoinInput',
+      { communityId: community.id },
+      banned.token,
+    );
+    await mutate(
+      server,
+      'decideJoinRequest',
+      'DecideJoinRequestInput',
+      { communityId: community.id, userId: banned.id, approve: true },
+      '__typename',
+      owner.token,
+    );
+    const socket = server.socket({ token: banned.token });
+    const activity = collect(
+      socket,
+      'subscription($id: ID!) { communityActivity(communityId: $id) { type } }',
+      { id: community.id },
+    );
+    await activity.settle(200);
+    const personReport = await report(banned.id, owner, { communityId: community.id });
+
+    await mutate(
+      server,
+      'resolveReport',
+      'ResolveReportInput',
+      { reportId: personReport.data.id, action: 'BAN' },
+      'action',
+      owner.token,
+    );
+    const end = await activity.next(1500);
+    await activity.close();
+
+    expect(end.data ?? null).toBeNull();
+    expect(end.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
   test('analytics CSV: invalid instants rejected', async () => {
