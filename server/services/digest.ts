@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { rowsOf, type Transaction } from '../../drizzle/db.ts';
 import { communities, follows, notifications, threads, users } from '../../drizzle/tables/index.ts';
 import { readableCommunityCondition } from '../auth/access.ts';
+import { visibleThreadCondition } from '../auth/content-visibility.ts';
 import { type MailMessage, queueMail } from '../mail/outbox.ts';
 import {
   type ClaimedNotification,
@@ -86,7 +87,10 @@ async function takePendingNotifications(
     });
 }
 
-/** Loads the followed threads, in communities the person may still read, with unread replies. */
+/**
+ * Loads the followed threads that the person may still read and see (not removed, held or by
+ * someone blocked either way), with unread replies.
+ */
 async function loadUnreadThreads(
   tx: Transaction,
   user: { id: number; districtId: number | null },
@@ -101,7 +105,7 @@ async function loadUnreadThreads(
       and(
         eq(follows.userId, user.id),
         eq(follows.state, 'following'),
-        isNull(threads.removedAt),
+        visibleThreadCondition(viewer, threads),
         readableCommunityCondition(viewer, communities),
       ),
     )

@@ -4,6 +4,7 @@ import {
   communities,
   follows,
   type NOTIFICATION_KINDS,
+  postRevisions,
   posts,
   type threads,
   users,
@@ -250,7 +251,8 @@ export async function notifyPostAdded(
 
 /**
  * Notifies the people whom an edit of a reply mentions for the first time (MENTION), with the same
- * rules as a new reply. People mentioned before the edit are not notified again.
+ * rules as a new reply. People mentioned by any earlier version of the reply are not notified
+ * again.
  */
 export async function notifyMentionsAdded(
   tx: Transaction,
@@ -258,7 +260,14 @@ export async function notifyMentionsAdded(
   event: { thread: Thread; post: Post; before: string },
 ): Promise<void> {
   const { thread, post } = event;
-  const earlier = new Set(parseMentions(event.before));
+  // Every earlier version counts, so dropping a mention and restoring it does not notify again.
+  const revisions = await tx
+    .select({ body: postRevisions.body })
+    .from(postRevisions)
+    .where(eq(postRevisions.postId, post.id));
+  const earlier = new Set(
+    [event.before, ...revisions.map((revision) => revision.body)].flatMap(parseMentions),
+  );
   const added = parseMentions(post.body).filter((userId) => !earlier.has(userId));
   if (post.authorId === null || added.length === 0 || (await isHeld(tx, 'posts', post.id))) {
     return;

@@ -132,6 +132,66 @@ describe.each(await databaseKinds())('notification attacks on %s', (kind) => {
     await mutate(server, 'unblockPerson', 'BlockPersonInput', { userId: cai.id }, 'id', ada.token);
   });
 
+  test('edits that drop and restore a mention notify once', async () => {
+    const threadId = await createThread(ada.token, 'Edited mentions');
+    const postId = await reply(ada.token, threadId, `Thoughts, ${mention(cai, 'Cai')}?`);
+    const edit = (body: string) =>
+      mutate(server, 'editPost', 'EditPostInput', { postId, body }, 'id', ada.token);
+
+    for (let round = 0; round < 3; round += 1) {
+      await edit(`Thoughts? (round ${round})`);
+      await edit(`Thoughts, ${mention(cai, 'Cai')}? (round ${round})`);
+    }
+
+    const mentions = (await notificationsAbout(cai, threadId)).filter(
+      (row) => row.kind === 'mention',
+    );
+    expect(mentions.length).toBe(1);
+  });
+
+  test('digest leaves out a blocked author thread', async () => {
+    const bea = await signUpUser(server, { displayName: 'Bea Digest' });
+    await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId }, 'id', bea.token);
+    await server.database.db.execute(
+      sql`update users set email_verified_at = now() where id = ${rowIdOf(bea.id)}`,
+    );
+    await mutate(
+      server,
+      'updateNotificationSettings',
+      'UpdateNotificationSettingsInput',
+      { delivery: 'DAILY_DIGEST' },
+      'delivery',
+      bea.token,
+    );
+    const hiddenThread = await createThread(ada.token, 'Thread of a blocked author');
+    const shownThread = await createThread(ben.token, 'Thread of an unblocked author');
+    for (const threadId of [hiddenThread, shownThread]) {
+      await setFollow(bea.token, threadId, 'FOLLOWING');
+    }
+    await mutate(server, 'blockPerson', 'BlockPersonInput', { userId: ada.id }, 'id', bea.token);
+    await reply(cai.token, hiddenThread, 'A reply by someone Bea did not block.');
+    await reply(cai.token, shownThread, 'Another reply by someone Bea did not block.');
+
+    await server.database.db.execute(
+      sql`update notification_settings set last_digest_at = now() - interval '25 hours'
+        where user_id = ${rowIdOf(bea.id)}`,
+    );
+    let mails: Json[] = [];
+    await waitFor(async () => {
+      mails = await server.database.db
+        .select()
+        .from(mailOutbox)
+        .where(
+          and(eq(mailOutbox.recipient, bea.email), ne(mailOutbox.subject, VERIFICATION_SUBJECT)),
+        );
+      return mails.length > 0;
+    }, 10_000);
+
+    const text = mails[0]?.textBody ?? '';
+    expect(text).toContain('Thread of an unblocked author');
+    expect(text).not.toContain('Thread of a blocked author');
+  });
+
   test('mute link with changed last character', async () => {
     await server.database.db.execute(
       sql`update users set email_verified_at = now() where id = ${rowIdOf(ben.id)}`,
