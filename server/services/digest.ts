@@ -1,9 +1,9 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { rowsOf, type Transaction } from '../../drizzle/db.ts';
 import { communities, follows, notifications, threads, users } from '../../drizzle/tables/index.ts';
 import { readableCommunityCondition } from '../auth/access.ts';
-import { visibleThreadCondition } from '../auth/content-visibility.ts';
+import { notBlockedCondition, visibleThreadCondition } from '../auth/content-visibility.ts';
 import { type MailMessage, queueMail } from '../mail/outbox.ts';
 import {
   type ClaimedNotification,
@@ -227,6 +227,66 @@ export async function sendDueDigests(context: MailContext): Promise<number> {
   return queued;
 }
 
+/** Kinds about a thread, which a digest lists only while the person may still read it. */
+const THREAD_KINDS = new Set([
+  'reply',
+  'mention',
+  'followed_reply',
+  'new_thread',
+  'answer_accepted',
+]);
+
+/**
+ * Keeps the notifications a digest may still list. Blocks and access apply when mail is sent, as
+ * they do to live events: notifications about a thread of a community the person may no longer
+ * read (left, removed or banned since), and those whose actor was blocked either way since, are
+ * left out. They stay marked mailed, so no later digest lists them either. Other kinds, such as
+ * moderation outcomes and badges, are about the person's own work and are always listed.
+ */
+async function keepStillVisible(
+  tx: Transaction,
+  user: { id: number; districtId: number | null },
+  rows: ClaimedNotification[],
+): Promise<ClaimedNotification[]> {
+  const viewer = { ...user, isPlatformAdmin: false, adminDistrictIds: [], scopes: [] };
+  const communityIds = [
+    ...new Set(rows.flatMap((row) => (row.subject.communityId ? [row.subject.communityId] : []))),
+  ];
+  const actorIds = [
+    ...new Set(rows.flatMap((row) => (row.subject.actorId ? [row.subject.actorId] : []))),
+  ];
+  const readable =
+    communityIds.length === 0
+      ? []
+      : await tx
+          .select({ id: communities.id })
+          .from(communities)
+          .where(
+            and(
+              inArray(communities.id, communityIds),
+              readableCommunityCondition(viewer, communities),
+            ),
+          );
+  const blocked =
+    actorIds.length === 0
+      ? []
+      : await tx
+          .select({ id: users.id })
+          .from(users)
+          .where(
+            and(inArray(users.id, actorIds), sql`not ${notBlockedCondition(viewer, users.id)}`),
+          );
+  const readableIds = new Set(readable.map((row) => row.id));
+  const blockedIds = new Set(blocked.map((row) => row.id));
+  return rows.filter((row) => {
+    const { actorId, communityId } = row.subject;
+    if (!THREAD_KINDS.has(row.kind)) {
+      return true;
+    }
+    return !(actorId && blockedIds.has(actorId)) && !(communityId && !readableIds.has(communityId));
+  });
+}
+
 async function sendDigest(
   tx: Transaction,
   context: MailContext,
@@ -244,7 +304,8 @@ async function sendDigest(
   if (!user) {
     return false;
   }
-  const pending = (await takePendingNotifications(tx, recipient)).sort((a, b) => b.id - a.id);
+  const taken = await takePendingNotifications(tx, recipient);
+  const pending = (await keepStillVisible(tx, user, taken)).sort((a, b) => b.id - a.id);
   const unreadThreads = await loadUnreadThreads(tx, user);
   if (pending.length === 0 && unreadThreads.length === 0) {
     return false;

@@ -27,10 +27,20 @@ export async function markThreadRead(
   let postId: number;
   if (input.postId != null) {
     const [post] = await ctx.db
-      .select({ threadId: posts.threadId })
+      .select({
+        threadId: posts.threadId,
+        authorId: posts.authorId,
+        removedAt: posts.removedAt,
+        heldAt: posts.heldAt,
+      })
       .from(posts)
       .where(eq(posts.id, input.postId));
-    if (!post || post.threadId !== thread.id) {
+    // A reply hidden from the viewer gets the same answer as a missing one, so ids reveal nothing.
+    if (
+      !post ||
+      post.threadId !== thread.id ||
+      !(await ctx.access.canSeeContent(thread.communityId, post))
+    ) {
       throw ValidationError.of('postId', `post ${input.postId} is not a reply in this thread`);
     }
     postId = input.postId;

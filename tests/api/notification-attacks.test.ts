@@ -192,6 +192,98 @@ describe.each(await databaseKinds())('notification attacks on %s', (kind) => {
     expect(text).not.toContain('Thread of a blocked author');
   });
 
+  test('digest drops a community the person was removed from', async () => {
+    const dan = await signUpUser(server, { displayName: 'Dan Removed' });
+    const circle = await mutate(
+      server,
+      'createCommunity',
+      'CreateCommunityInput',
+      { name: 'Leadership Circle', focus: 'OTHER', visibility: 'PRIVATE' },
+      'id',
+      ada.token,
+    );
+    await server.database.db.execute(
+      sql`insert into memberships (community_id, user_id, role, status)
+        values (${rowIdOf(circle.id)}, ${rowIdOf(dan.id)}, 'member', 'active')`,
+    );
+    await server.database.db.execute(
+      sql`update users set email_verified_at = now() where id = ${rowIdOf(dan.id)}`,
+    );
+    await mutate(
+      server,
+      'updateNotificationSettings',
+      'UpdateNotificationSettingsInput',
+      { delivery: 'DAILY_DIGEST' },
+      'delivery',
+      dan.token,
+    );
+    await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      {
+        communityId: circle.id,
+        title: 'Staffing plans',
+        body: `Read this, ${mention(dan, 'Dan')}.`,
+      },
+      'id',
+      ada.token,
+    );
+    await mutate(
+      server,
+      'createThread',
+      'CreateThreadInput',
+      { communityId, title: 'Open to all', body: `And this, ${mention(dan, 'Dan')}.` },
+      'id',
+      ada.token,
+    );
+    await mutate(
+      server,
+      'removeMember',
+      'RemoveMemberInput',
+      { communityId: circle.id, userId: dan.id, ban: true },
+      'id',
+      ada.token,
+    );
+
+    await server.database.db.execute(
+      sql`update notification_settings set last_digest_at = now() - interval '25 hours'
+        where user_id = ${rowIdOf(dan.id)}`,
+    );
+    let mails: Json[] = [];
+    await waitFor(async () => {
+      mails = await server.database.db
+        .select()
+        .from(mailOutbox)
+        .where(
+          and(eq(mailOutbox.recipient, dan.email), ne(mailOutbox.subject, VERIFICATION_SUBJECT)),
+        );
+      return mails.length > 0;
+    }, 10_000);
+
+    const text = mails[0]?.textBody ?? '';
+    expect(text).toContain('Open to all');
+    expect(text).not.toContain('Staffing plans');
+    expect(text).not.toContain('Leadership Circle');
+  });
+
+  test('marking a hidden reply read finds no reply', async () => {
+    const threadId = await createThread(ada.token, 'Read positions');
+    const hiddenId = await reply(ben.token, threadId, 'Waiting for review.');
+    await server.database.db.execute(
+      sql`update posts set held_at = now() where id = ${rowIdOf(hiddenId)}`,
+    );
+
+    const result = await server.graphql(
+      `mutation($input: MarkThreadReadInput!) { markThreadRead(input: $input) {
+        __typename ... on Error { message } } }`,
+      { input: { threadId, postId: hiddenId } },
+      { token: cai.token },
+    );
+
+    expect(result.body.data.markThreadRead.__typename).toBe('ValidationError');
+  });
+
   test('mute link with changed last character', async () => {
     await server.database.db.execute(
       sql`update users set email_verified_at = now() where id = ${rowIdOf(ben.id)}`,
