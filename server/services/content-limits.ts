@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { users } from '../../drizzle/tables/index.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { describeWait, RateLimitedError } from '../errors.ts';
+import { renderMarkdown } from '../markdown.ts';
 import { requireViewer, type ServiceContext } from './context.ts';
 
 /** Settings of the flood limits and link holds, from FLOOD_LIMITS and NEW_ACCOUNT_DAYS. */
@@ -116,9 +117,15 @@ const LINK_PATTERNS = [
   /<[a-z][a-z0-9+.-]{1,31}:[^\s<>]+>/i,
 ];
 
-/** Reports whether Markdown text contains a link: a web address or a Markdown link. */
+/**
+ * Reports whether Markdown text contains a link: a web address, a Markdown link, or anything else
+ * the renderer turns into one, such as a raw `<a href="//example.org">` or a bare email address.
+ */
 export function containsLink(markdown: string): boolean {
-  return LINK_PATTERNS.some((pattern) => pattern.test(markdown));
+  return (
+    LINK_PATTERNS.some((pattern) => pattern.test(markdown)) ||
+    /<a\s/i.test(renderMarkdown(markdown))
+  );
 }
 
 /**

@@ -304,8 +304,8 @@ async function sendDigest(
   if (!user) {
     return false;
   }
-  const taken = await takePendingNotifications(tx, recipient);
-  const pending = (await keepStillVisible(tx, user, taken)).sort((a, b) => b.id - a.id);
+  const unmailed = await takePendingNotifications(tx, recipient);
+  const pending = (await keepStillVisible(tx, user, unmailed)).sort((a, b) => b.id - a.id);
   const unreadThreads = await loadUnreadThreads(tx, user);
   if (pending.length === 0 && unreadThreads.length === 0) {
     return false;

@@ -321,3 +321,89 @@ describe.each(await databaseKinds())('notification attacks on %s', (kind) => {
     expect(changed.status).toBe(400);
   });
 });
+
+describe.each(await databaseKinds())('link holds and flood limits on %s', (kind) => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let owner: Person;
+  let communityId: string;
+  let threadId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    // Every account made here is new, so it has the stricter limits and its links are held.
+    server = await startTestServer({
+      database,
+      env: { FLOOD_LIMITS: 'true', NEW_ACCOUNT_DAYS: '7' },
+    });
+    owner = await signUpUser(server, { displayName: 'Owner' });
+    communityId = (
+      await mutate(
+        server,
+        'createCommunity',
+        'CreateCommunityInput',
+        { name: 'Open Lounge', focus: 'OTHER', visibility: 'PUBLIC' },
+        'id',
+        owner.token,
+      )
+    ).id;
+    threadId = (
+      await mutate(
+        server,
+        'createThread',
+        'CreateThreadInput',
+        { communityId, title: 'Say hello', body: 'Introduce yourself.' },
+        'id',
+        owner.token,
+      )
+    ).id;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  const joinedPerson = async (name: string): Promise<Person> => {
+    const person = await signUpUser(server, { displayName: name });
+    await mutate(server, 'joinCommunity', 'CommunityIdInput', { communityId }, 'id', person.token);
+    return person;
+  };
+
+  test.each([
+    ['a raw anchor', '<a href="//example.org/offer">offer</a>'],
+    ['a raw anchor without slashes', '<a href="https:example.org/offer">offer</a>'],
+    ['a bare email address', 'Write to offers@example.org today.'],
+  ])('holds a reply with %s', async (_name, body) => {
+    const person = await joinedPerson('Link Poster');
+
+    const post = await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId, body },
+      'id held',
+      person.token,
+    );
+
+    expect(post.held).toBe(true);
+  });
+
+  test('parallel replies share one flood limit', async () => {
+    const person = await joinedPerson('Fast Replier');
+
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, index) =>
+        server.graphql(
+          `mutation($input: CreatePostInput!) { createPost(input: $input) { __typename } }`,
+          { input: { threadId, body: `Hello number ${index}` } },
+          { token: person.token },
+        ),
+      ),
+    );
+
+    const types = results.map((result) => result.body.data.createPost.__typename);
+    expect(types.filter((type) => type === 'MutationCreatePostSuccess').length).toBe(3);
+    expect(types.filter((type) => type === 'RateLimitedError').length).toBe(3);
+  });
+});
