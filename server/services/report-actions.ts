@@ -182,7 +182,10 @@ export async function resolveReport(
   return resolved;
 }
 
-/** Carries out the effect of a decision: nothing for DISMISSED and WARNED. */
+/**
+ * Carries out the effect of a decision. DISMISSED releases held content, since nothing is wrong
+ * with it, and otherwise changes nothing, like WARNED.
+ */
 async function applyDecision(
   tx: Transaction,
   recorder: EventRecorder,
@@ -192,6 +195,11 @@ async function applyDecision(
   switch (decision.action) {
     case 'approved':
       return approveHeld(tx, recorder, report);
+    case 'dismissed':
+      if (report.subjectKind === 'post' || report.subjectKind === 'thread') {
+        await approveHeld(tx, recorder, report, { onlyIfHeld: true });
+      }
+      return;
     case 'removed':
       return removeSubject(tx, recorder, decision);
     case 'muted': {
@@ -225,11 +233,15 @@ async function applyDecision(
   }
 }
 
-/** Clears held_at of a held thread or post, and publishes POST_RESTORED or THREAD_RESTORED. */
+/**
+ * Clears held_at of a held thread or post, and publishes POST_RESTORED or THREAD_RESTORED.
+ * Throws ConflictError when the subject is not held, unless `onlyIfHeld` is set.
+ */
 async function approveHeld(
   tx: Transaction,
   recorder: EventRecorder,
   report: ReportRow,
+  options: { onlyIfHeld?: boolean } = {},
 ): Promise<void> {
   const released =
     report.subjectKind === 'post'
@@ -244,6 +256,9 @@ async function approveHeld(
           .where(and(eq(threads.id, report.threadId ?? -1), isNotNull(threads.heldAt)))
           .returning({ threadId: threads.id });
   const [row] = released;
+  if (!row && options.onlyIfHeld) {
+    return;
+  }
   if (!row) {
     throw new ConflictError(
       `The ${report.subjectKind} of report ${report.id} is not held; dismiss the report instead.`,

@@ -292,6 +292,12 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
       { input: {} },
       { token: member.token },
     );
+    // The facilitator follows the thread they replied to, so the member's own reply notified them.
+    const othersBefore = await server.graphql(
+      '{ unreadNotificationCount }',
+      {},
+      { token: facilitator.token },
+    );
     const othersIds = await mutate(
       server,
       'markNotificationsRead',
@@ -305,12 +311,18 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
     expect(one.unreadCount).toBe(1);
     expect(all.unreadCount).toBe(0);
     expect(empty.body.data.markNotificationsRead.__typename).toBe('ValidationError');
-    expect(othersIds.unreadCount).toBe(0);
+    expect(othersBefore.body.data.unreadNotificationCount).toBe(1);
+    expect(othersIds.unreadCount).toBe(1);
   });
 
   test('keeps notifications private to their owner', async () => {
+    const own = await server.graphql(
+      '{ notifications { nodes { id } } }',
+      {},
+      { token: member.token },
+    );
     const result = await server.graphql(
-      '{ notifications { nodes { id } } unreadNotificationCount }',
+      '{ notifications { nodes { id kind } } unreadNotificationCount }',
       {},
       { token: facilitator.token },
     );
@@ -322,7 +334,15 @@ describe.each(await databaseKinds())('badges and notifications on %s', (kind) =>
       'subscription { viewerNotifications { eventId } }',
     );
 
-    expect(result.body.data.notifications.nodes).toEqual([]);
+    const memberIds = own.body.data.notifications.nodes.map((node: { id: string }) => node.id);
+    const facilitatorIds = result.body.data.notifications.nodes.map(
+      (node: { id: string }) => node.id,
+    );
+    expect(memberIds.length).toBeGreaterThan(0);
+    expect(facilitatorIds.filter((id: string) => memberIds.includes(id))).toEqual([]);
+    expect(result.body.data.notifications.nodes).toEqual([
+      expect.objectContaining({ kind: 'FOLLOWED_REPLY' }),
+    ]);
     expect(signedOut.body.data).toEqual({
       notifications: { nodes: [] },
       unreadNotificationCount: 0,

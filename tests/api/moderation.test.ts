@@ -496,6 +496,34 @@ describe.each(await databaseKinds())('moderation on %s', (kind) => {
       expect(await auditActions()).toContain('community.member_warned');
     });
 
+    test('warn note reaches author and reporter', async () => {
+      const postId = await reply('Off-topic remark');
+      const made = await report(postId);
+
+      await attempt(
+        server,
+        'resolveReport',
+        { reportId: made.data.id, action: 'WARN', note: 'Please keep replies on topic.' },
+        facilitator.token,
+      );
+      const query = `{ notifications(first: 5) { nodes { kind message thread { id } } } }`;
+      const authorView = await server.graphql(query, {}, { token: author.token });
+      const reporterView = await server.graphql(query, {}, { token: reporter.token });
+      const warning = authorView.body.data.notifications.nodes.find(
+        (node: Json) => node.kind === 'MODERATION',
+      );
+      const outcome = reporterView.body.data.notifications.nodes.find(
+        (node: Json) => node.kind === 'REPORT_RESOLVED',
+      );
+
+      expect(authorView.body.errors).toBeUndefined();
+      expect(warning.message).toContain('Please keep replies on topic.');
+      expect(warning.thread?.id).toBe(threadId);
+      expect(outcome.message).toMatch(/^Your report about a reply in “/);
+      expect(outcome.message).toContain('Please keep replies on topic.');
+      expect(outcome.thread?.id).toBe(threadId);
+    });
+
     test('rejects bad decisions and changes nothing', async () => {
       const postId = await reply('Bad decisions');
       const made = await report(postId);
@@ -693,6 +721,35 @@ describe.each(await databaseKinds())('moderation on %s', (kind) => {
       expect((await notificationsOf(author, 'moderation'))[0]?.subject).toMatchObject({
         action: 'approved',
       });
+    });
+    test('dismiss releases held content', async () => {
+      const postId = await reply('Notes at https://held.example are fine');
+      await db().transaction((tx) =>
+        holdForReview(tx, {
+          communityId: rowIdOf(communityId),
+          postId: rowIdOf(postId),
+          authorId: rowIdOf(author.id),
+        }),
+      );
+      const queue = await queueAs(server, communityId, facilitator.token);
+      const entry = queue.reports.nodes.find(
+        (node: Json) => node.subjectId === postId && node.reason === 'HELD_LINK',
+      );
+
+      const dismissed = await attempt(
+        server,
+        'resolveReport',
+        { reportId: entry.id, action: 'DISMISS' },
+        facilitator.token,
+        'action',
+      );
+      const [row] = await db()
+        .select()
+        .from(posts)
+        .where(eq(posts.id, rowIdOf(postId)));
+
+      expect(dismissed.data.action).toBe('DISMISSED');
+      expect(row?.heldAt).toBeNull();
     });
   });
 

@@ -50,10 +50,12 @@ const SUBJECT_LABELS: Record<ReportRow['subjectKind'], string> = {
 
 /** Lists the decisions that fit one report, in the order the form shows them. */
 function decisionsFor(report: ReportRow): [string, string][] {
-  const decisions: [string, string][] = [['DISMISS', 'Dismiss: nothing is wrong']];
-  if (report.subject?.held) {
-    decisions.push(['APPROVE', 'Approve: show the held content']);
-  }
+  const decisions: [string, string][] = report.subject?.held
+    ? [
+        ['APPROVE', 'Approve: show the held content'],
+        ['DISMISS', 'Dismiss: nothing is wrong, so the held content shows'],
+      ]
+    : [['DISMISS', 'Dismiss: nothing is wrong']];
   if (report.subjectKind !== 'PERSON') {
     decisions.push(['REMOVE', 'Remove the content']);
   }
@@ -158,7 +160,8 @@ function ReportItem(props: { report: ReportRow; onDecided: () => void }) {
 }
 
 function DecisionForm(props: { report: ReportRow; onDecided: () => void }) {
-  const [action, setAction] = createSignal('DISMISS');
+  // The first decision that fits: APPROVE for held content, DISMISS otherwise.
+  const [action, setAction] = createSignal(decisionsFor(props.report)[0]?.[0] ?? 'DISMISS');
   const [note, setNote] = createSignal('');
   const [minutes, setMinutes] = createSignal('60');
   const submission = createSubmission(['action', 'note', 'muteMinutes']);
