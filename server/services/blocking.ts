@@ -33,6 +33,9 @@ export async function blockPerson(
   }
   const person = await loadPerson(ctx, input.userId);
   await ctx.db.transaction(async (tx) => {
+    // Locking the blocker's row makes parallel blocks count one after another, so none passes
+    // the maximum.
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, viewer.id)).for('update');
     const [held] = await tx
       .select({ total: count() })
       .from(userBlocks)

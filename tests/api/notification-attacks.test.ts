@@ -1,5 +1,7 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { rowsOf } from '../../drizzle/db.ts';
 import { mailOutbox, notifications } from '../../drizzle/tables/index.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import { waitFor } from '../helpers/process.ts';
@@ -282,6 +284,44 @@ describe.each(await databaseKinds())('notification attacks on %s', (kind) => {
     );
 
     expect(result.body.data.markThreadRead.__typename).toBe('ValidationError');
+  });
+
+  test('parallel blocks stop at the maximum', async () => {
+    const blocker = await signUpUser(server, { displayName: 'Many Blocks' });
+    const blockerId = rowIdOf(blocker.id);
+    await server.database.db.execute(
+      sql`insert into users (email, display_name)
+        select 'blocked-' || n || '@example.org', 'Blocked ' || n from generate_series(1, 1004) n`,
+    );
+    await server.database.db.execute(
+      sql`insert into user_blocks (blocker_id, blocked_id)
+        select ${blockerId}, id from users where email like 'blocked-%' order by id limit 999`,
+    );
+    const rest = rowsOf(
+      await server.database.db.execute(
+        sql`select id from users where email like 'blocked-%' order by id offset 999`,
+      ),
+    );
+
+    const results = await Promise.all(
+      rest.map((row) =>
+        server.graphql(
+          `mutation($input: BlockPersonInput!) { blockPerson(input: $input) { __typename } }`,
+          { input: { userId: encodeGlobalID('User', Number(row.id)) } },
+          { token: blocker.token },
+        ),
+      ),
+    );
+
+    const [total] = rowsOf(
+      await server.database.db.execute(
+        sql`select count(*)::int as total from user_blocks where blocker_id = ${blockerId}`,
+      ),
+    );
+    expect(results.map((result) => result.body.data.blockPerson.__typename)).toContain(
+      'ConflictError',
+    );
+    expect(total?.total).toBe(1000);
   });
 
   test('mute link with changed last character', async () => {
