@@ -14,7 +14,7 @@ import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId } from '../ids.ts';
 import { loadRow } from '../loaders.ts';
 import { enumFromValues } from './enums.ts';
-import { messageOfNewKind } from './notification-kinds.ts';
+import { messageOfNewKind, notificationThreadId } from './notification-kinds.ts';
 
 const DECISION_WORDS = {
   approved: 'approved',
@@ -142,11 +142,13 @@ export const Notification = builder.drizzleNode('notifications', {
       type: 'threads',
       nullable: true,
       description:
-        'The thread it happened in, for REPLY, MENTION, FOLLOWED_REPLY, NEW_THREAD, ANSWER_ACCEPTED, and MODERATION or REPORT_RESOLVED about a thread or post; null for other kinds or a deleted thread.',
-      resolve: (_query, notification, _args, ctx) =>
-        notification.subject.threadId
-          ? loadRow(ctx, 'threads', notification.subject.threadId)
-          : null,
+        'The thread it happened in, for REPLY, MENTION, FOLLOWED_REPLY, NEW_THREAD, ANSWER_ACCEPTED, and MODERATION or REPORT_RESOLVED about a thread or post; null for other kinds, a deleted thread, or a community the viewer may no longer read.',
+      resolve: async (_query, notification, _args, ctx) => {
+        const threadId = await notificationThreadId(ctx, notification);
+        const thread = threadId === null ? null : await loadRow(ctx, 'threads', threadId);
+        // A banned or removed member may no longer read the community, so the link is left out.
+        return thread && (await ctx.access.canRead(thread.communityId)) ? thread : null;
+      },
     }),
     post: t.drizzleField({
       type: 'posts',

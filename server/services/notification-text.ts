@@ -9,6 +9,10 @@ export interface NotificationNames {
   communityName: string | null;
   badgeName: string | null;
   liveSessionTitle: string | null;
+  /** The moderator's note on the decision, shown to the person acted on and to reporters. */
+  note?: string | null;
+  /** The kind of a report's subject: 'thread', 'post', 'chat_message' or 'person'. */
+  reportSubjectKind?: string | null;
 }
 
 const MODERATION_ACTIONS: Record<string, string> = {
@@ -39,7 +43,13 @@ function formatUntil(until: string): string {
     : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function moderationText(subject: NotificationSubject, names: NotificationNames): string {
+/** Appends the moderator's note, when there is one, as a second sentence. */
+function withNote(sentence: string, note: string | null | undefined): string {
+  const trimmed = note?.trim();
+  return trimmed ? `${sentence} Note from the facilitator: ${trimmed}` : sentence;
+}
+
+function moderationSentence(subject: NotificationSubject, names: NotificationNames): string {
   const where = names.communityName === null ? '' : ` in “${names.communityName}”`;
   const action = subject.action ?? '';
   const lead = MODERATION_ACTIONS[action] ?? 'A facilitator acted on your account';
@@ -50,6 +60,38 @@ function moderationText(subject: NotificationSubject, names: NotificationNames):
     return `${lead} in “${names.threadTitle}”.`;
   }
   return `${lead}${where}.`;
+}
+
+function moderationText(subject: NotificationSubject, names: NotificationNames): string {
+  return withNote(moderationSentence(subject, names), names.note);
+}
+
+/** Names what a report concerned, such as "a reply in “Fractions”". */
+function reportedContent(subject: NotificationSubject, names: NotificationNames): string {
+  const thread = names.threadTitle === null ? '' : ` in “${names.threadTitle}”`;
+  const community = names.communityName === null ? '' : ` in “${names.communityName}”`;
+  switch (names.reportSubjectKind) {
+    case 'thread':
+      return names.threadTitle === null
+        ? `a thread${community}`
+        : `the thread “${names.threadTitle}”`;
+    case 'post':
+      return `a reply${thread || community}`;
+    case 'chat_message':
+      return `a chat message${community}`;
+    case 'person':
+      return `a member${community}`;
+    default:
+      if (subject.postId) {
+        return `a reply${thread || community}`;
+      }
+      return names.threadTitle === null ? `content${community}` : `“${names.threadTitle}”`;
+  }
+}
+
+function reportResolvedText(subject: NotificationSubject, names: NotificationNames): string {
+  const outcome = REPORT_OUTCOMES[subject.action ?? ''] ?? 'was reviewed';
+  return withNote(`Your report about ${reportedContent(subject, names)} ${outcome}.`, names.note);
 }
 
 /**
@@ -76,7 +118,7 @@ export function describeNotification(
     case 'moderation':
       return moderationText(subject, names);
     case 'report_resolved':
-      return `Your report ${REPORT_OUTCOMES[subject.action ?? ''] ?? 'was reviewed'}.`;
+      return reportResolvedText(subject, names);
     default:
       return null;
   }

@@ -518,7 +518,9 @@ describe.each(await databaseKinds())('notification delivery on %s', (kind) => {
       expect(messages).toContain(
         'A facilitator muted you in “Number Sense” until 2030-01-02 03:04 UTC.',
       );
-      expect(messages).toContain('Your report was reviewed, and the content was removed.');
+      expect(messages).toContain(
+        'Your report about “Flagged” was reviewed, and the content was removed.',
+      );
     });
   });
 
