@@ -83,6 +83,13 @@ describe.skipIf(!ready)('moderation in Chromium', () => {
     return page;
   }
 
+  async function bearerToken(email: string): Promise<string> {
+    const signIn = await server.graphql(SIGN_IN, {
+      input: { email, password: PASSWORD, session: 'BEARER' },
+    });
+    return signIn.body.data.signIn.data.token;
+  }
+
   async function waitForLiveConnection(page: Page): Promise<void> {
     await page.waitForFunction(
       () =>
@@ -173,6 +180,77 @@ describe.skipIf(!ready)('moderation in Chromium', () => {
       'A moderator removed a reply.',
     );
     expect(errors).toEqual([]);
+  });
+
+  test('mute shows note and local time', async () => {
+    const author = await signUpUser(server, { displayName: 'Lou Loud' });
+    const facilitatorToken = await bearerToken('facilitator@staffroom.example.org');
+    const found = await server.graphql(
+      `query($slug: String!) { community(slug: $slug) { id threads(first: 50) { nodes { id title } } } }`,
+      { slug: COMMUNITY_SLUG },
+      { token: author.token },
+    );
+    const community = found.body.data.community;
+    const threadId: string = community.threads.nodes.find((node: { title: string }) =>
+      node.title.startsWith('Design journals'),
+    ).id;
+    const input = { communityId: community.id };
+    await mutate(server, 'joinCommunity', 'CommunityIdInput', input, 'id', author.token);
+    const post = await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId, body: 'Loud remark' },
+      'id',
+      author.token,
+    );
+    const report = await mutate(
+      server,
+      'reportContent',
+      'ReportContentInput',
+      { subjectId: post.id, reason: 'SPAM' },
+      'id',
+      await bearerToken('demo@staffroom.example.org'),
+    );
+    await mutate(
+      server,
+      'resolveReport',
+      'ResolveReportInput',
+      { reportId: report.id, action: 'MUTE', muteMinutes: 30, note: 'Cooling off.' },
+      'id',
+      facilitatorToken,
+    );
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      timezoneId: 'America/Chicago',
+    });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByTestId('sign-in-email').fill(author.email);
+    await page.getByTestId('sign-in-password').fill('correct horse battery staple');
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('viewer-name').waitFor();
+
+    await page.goto(`${server.url}/notifications`);
+    const notice = page.getByRole('link', { name: /muted you/ });
+    await notice.waitFor();
+    const noticeText = (await notice.textContent()) ?? '';
+    const href = await notice.getAttribute('href');
+    await page.goto(`${server.url}/t/${encodeURIComponent(threadId)}`);
+    await page.getByTestId('reply-body').fill('Still talking');
+    await page.getByTestId('reply-submit').click();
+    const rejection = page.getByText(/muted you in this community until/);
+    await rejection.waitFor();
+    const rejectionText = (await rejection.textContent()) ?? '';
+    const localUntil = /until (\w{3}, \w{3} \d{1,2}, \d{1,2}:\d{2}\s?[AP]M)/;
+
+    expect(noticeText).toContain('Cooling off.');
+    expect(href).toBe(`/t/${encodeURIComponent(threadId)}`);
+    expect(noticeText).not.toMatch(/UTC|\d{4}-\d{2}-\d{2}/);
+    expect(rejectionText).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(noticeText.match(localUntil)?.[1]).toBeDefined();
+    expect(rejectionText.match(localUntil)?.[1]).toBe(noticeText.match(localUntil)?.[1]);
   });
 
   test('open thread page shows its removal', async () => {

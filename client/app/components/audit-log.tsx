@@ -1,5 +1,5 @@
 import { For, Show } from 'solid-js';
-import { formatLocal } from '../lib/time.ts';
+import { formatLocal, localizeInstants } from '../lib/time.ts';
 import { Empty } from './status.tsx';
 
 /** One recorded admin or facilitator action, as the audit log fields of the API return it. */
@@ -76,7 +76,7 @@ function formatDetailValue(value: unknown): string {
   if (typeof value === 'object') {
     return JSON.stringify(value);
   }
-  return String(value);
+  return localizeInstants(String(value));
 }
 
 /** Parses an entry's details into label and value pairs, keeping text that is not an object whole. */

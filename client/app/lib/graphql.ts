@@ -12,6 +12,7 @@ import { createEffect, createSignal, on, onCleanup, untrack } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import { ERROR_SELECTION } from './operations.ts';
 import { pluralize } from './plural.ts';
+import { localizeInstants } from './time.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -268,8 +269,10 @@ export async function runMutationWithVariables<Data>(
   if (payload.__typename.endsWith('Success')) {
     return { data: payload.data };
   }
-  const message =
+  const serverMessage =
     payload.retryAfterSeconds === undefined ? payload.message : rateLimitMessage(payload);
+  // A mute's refusal names its end as a UTC instant: show it in the viewer's time.
+  const message = serverMessage === undefined ? undefined : localizeInstants(serverMessage);
   return {
     typename: payload.__typename,
     message,

@@ -64,3 +64,18 @@ export function formatRelative(instant: string): string {
   }
   return format.format(value, 'year');
 }
+
+/** An ISO 8601 UTC instant, or the server's "2026-12-05 14:00 UTC" form of one. */
+const UTC_INSTANT =
+  /\b(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)Z| (\d{2}:\d{2}) UTC)/g;
+
+/**
+ * Rewrites the UTC instants in a server message, such as the end of a mute, in the viewer's local
+ * time with formatLocal, so that every screen shows them in one format.
+ */
+export function localizeInstants(text: string): string {
+  return text.replace(UTC_INSTANT, (match, day: string, isoTime?: string, plainTime?: string) => {
+    const date = new Date(`${day}T${isoTime ?? plainTime}Z`);
+    return Number.isNaN(date.getTime()) ? match : formatLocal(date.toISOString());
+  });
+}

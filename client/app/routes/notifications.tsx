@@ -10,7 +10,7 @@ import {
 import { mutationDocument } from '../lib/operations.ts';
 import { ownAwardsPath } from '../lib/profile.ts';
 import { setUnreadCount, signInPath, viewer, viewerLoaded } from '../lib/session.ts';
-import { formatRelative } from '../lib/time.ts';
+import { formatRelative, localizeInstants } from '../lib/time.ts';
 import { createDocumentTitle } from '../lib/title.ts';
 
 const NOTIFICATIONS = `query Notifications { unreadNotificationCount notifications(first: 50) { nodes {
@@ -143,7 +143,10 @@ export default function Notifications() {
                         <Show when={!notification.read}>
                           <span class="visually-hidden">Unread: </span>
                         </Show>
-                        <Show when={notificationHref(notification)} fallback={notification.message}>
+                        <Show
+                          when={notificationHref(notification)}
+                          fallback={localizeInstants(notification.message)}
+                        >
                           {(href) => (
                             <A
                               href={href()}
@@ -153,7 +156,7 @@ export default function Notifications() {
                                 }
                               }}
                             >
-                              {notification.message}
+                              {localizeInstants(notification.message)}
                             </A>
                           )}
                         </Show>
