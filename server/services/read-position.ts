@@ -80,8 +80,9 @@ async function markThreadNotificationsRead(db: Executor, userId: number, threadI
 
 /**
  * Loads a person's unread state of many threads in one statement. A thread they never opened
- * counts all its replies as unread. Deleted, removed and held replies, their own, and those of
- * people they blocked or who blocked them do not count.
+ * counts all its replies as unread. Deleted, removed and held replies, their own, those of
+ * people they blocked or who blocked them, and replies under a removed, held or blocked top-level
+ * reply do not count.
  */
 export async function loadUnreadStates(
   db: Executor,
@@ -102,6 +103,11 @@ export async function loadUnreadStates(
         and not exists (select 1 from user_blocks b
           where (b.blocker_id = ${userId} and b.blocked_id = p.author_id)
              or (b.blocker_id = p.author_id and b.blocked_id = ${userId}))
+        and not exists (select 1 from posts pp where pp.id = p.parent_id
+          and (pp.removed_at is not null or pp.held_at is not null
+            or exists (select 1 from user_blocks pb
+              where (pb.blocker_id = ${userId} and pb.blocked_id = pp.author_id)
+                 or (pb.blocker_id = pp.author_id and pb.blocked_id = ${userId}))))
       group by p.thread_id`),
   );
   const byThread = new Map(

@@ -324,6 +324,30 @@ describe.each(await databaseKinds())('notification attacks on %s', (kind) => {
     expect(total?.total).toBe(1000);
   });
 
+  test('unread count skips replies under a hidden reply', async () => {
+    const threadId = await createThread(ada.token, 'Nested unread');
+    const parentId = await reply(ben.token, threadId, 'A reply that will wait for review.');
+    await mutate(
+      server,
+      'createPost',
+      'CreatePostInput',
+      { threadId, body: 'A nested answer.', parentId },
+      'id',
+      ada.token,
+    );
+    await server.database.db.execute(
+      sql`update posts set held_at = now() where id = ${rowIdOf(parentId)}`,
+    );
+
+    const result = await server.graphql(
+      `query($id: ID!) { node(id: $id) { ... on Thread { viewerUnreadCount viewerFirstUnreadPostId } } }`,
+      { id: threadId },
+      { token: cai.token },
+    );
+
+    expect(result.body.data.node).toEqual({ viewerUnreadCount: 0, viewerFirstUnreadPostId: null });
+  });
+
   test('mute link with changed last character', async () => {
     await server.database.db.execute(
       sql`update users set email_verified_at = now() where id = ${rowIdOf(ben.id)}`,
