@@ -32,7 +32,7 @@ export function parseInstant(value: unknown): Date {
  * Parses a timestamptz as PostgreSQL prints it, such as "2026-12-04 12:47:11.123456+00", which
  * `Date` does not accept as it is: the space and the hour-only offset need rewriting.
  */
-function parseDatabaseInstant(text: string): Date {
+export function parseDatabaseInstant(text: string): Date {
   const isoText = text.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
   return new Date(isoText);
 }

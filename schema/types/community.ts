@@ -27,6 +27,7 @@ import { topics } from '../../server/services/context.ts';
 import { builder } from '../builder.ts';
 import { COMMON_ERRORS } from '../errors.ts';
 import { parseGlobalId } from '../ids.ts';
+import { parseDatabaseInstant } from '../scalars.ts';
 import { enumFromValues } from './enums.ts';
 
 export const FocusAreaEnum = enumFromValues('FocusArea', FOCUS_AREAS, 'What a community works on.');
@@ -367,6 +368,24 @@ export const Membership = builder.drizzleNode('memberships', {
       description:
         'When the person last became an active member; for a pending request, when they asked.',
       resolve: (membership) => membership.createdAt,
+    }),
+    mutedUntil: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        "When the person's community mute ends, while one is in force; for the community's moderators and the person themself, null for others.",
+      resolve: async (membership, _args, ctx) => {
+        if (
+          membership.mutedUntil === null ||
+          parseDatabaseInstant(membership.mutedUntil).getTime() <= Date.now()
+        ) {
+          return null;
+        }
+        const allowed =
+          ctx.viewer?.id === membership.userId ||
+          (await ctx.access.moderatesContent(membership.communityId));
+        return allowed ? membership.mutedUntil : null;
+      },
     }),
     user: t.relation('user', { description: 'The person.' }),
     community: t.relation('community', { description: 'The community.' }),

@@ -588,7 +588,20 @@ describe.each(await databaseKinds())('moderation on %s', (kind) => {
         muted.token,
       );
 
+      const MUTED_UNTIL = `query($id: ID!) { node(id: $id) { ... on Community {
+        members(first: 100) { nodes { mutedUntil user { id } } } } } }`;
+      const mutedUntilAs = async (token: string) => {
+        const result = await server.graphql(MUTED_UNTIL, { id: communityId }, { token });
+        const node = result.body.data.node.members.nodes.find(
+          (member: Json) => member.user.id === muted.id,
+        );
+        return node?.mutedUntil;
+      };
+
       expect(Date.parse(until) - Date.now()).toBeGreaterThan(29 * 60_000);
+      expect(await mutedUntilAs(facilitator.token)).toBe(until);
+      expect(await mutedUntilAs(muted.token)).toBe(until);
+      expect(await mutedUntilAs(reporter.token)).toBeNull();
       expect(replyAttempt.__typename).toBe('ForbiddenError');
       expect(replyAttempt.message).toContain(until);
       expect(threadAttempt.__typename).toBe('ForbiddenError');

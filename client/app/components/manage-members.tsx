@@ -2,7 +2,7 @@ import { createSignal, For, Show } from 'solid-js';
 import { createAction, runMutation } from '../lib/graphql.ts';
 import { mutationDocument, ROLE_LABELS } from '../lib/operations.ts';
 import { createSubmission } from '../lib/submission.ts';
-import { formatRelative } from '../lib/time.ts';
+import { formatLocal, formatRelative } from '../lib/time.ts';
 import { Field, FormMessage } from './field.tsx';
 import { Empty } from './status.tsx';
 
@@ -10,6 +10,8 @@ export interface MemberRow {
   id: string;
   role: string;
   joinedAt: string;
+  /** When the member's community mute ends, while one is in force. */
+  mutedUntil?: string | null;
   user: { id: string; displayName: string; school: { name: string } | null };
 }
 
@@ -134,6 +136,9 @@ export function ManageMembers(props: {
             <li>
               <strong>{member.user.displayName}</strong>
               <span class="tag subtle">{ROLE_LABELS[member.role] ?? member.role}</span>
+              <Show when={member.mutedUntil}>
+                {(until) => <span class="tag">Muted until {formatLocal(until())}</span>}
+              </Show>
               <p class="meta">
                 <Show when={member.user.school}>{(school) => <>{school().name} · </>}</Show>
                 joined {formatRelative(member.joinedAt)}

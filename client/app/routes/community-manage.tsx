@@ -27,7 +27,7 @@ const MANAGE_COMMUNITY = `query ManageCommunity($slug: String!) { community(slug
   id slug name description focus visibility listed viewerCanModerate viewerMembership { role }
   openReportCount viewerCanReviewReports
   joinRequests(first: 50) { nodes { id joinedAt user { ${USER_FIELDS} } } }
-  members(first: 100) { nodes { id role joinedAt user { ${USER_FIELDS} } } }
+  members(first: 100) { nodes { id role joinedAt mutedUntil user { ${USER_FIELDS} } } }
   bannedMembers(first: 50) { nodes { id user { id displayName } } } } }`;
 const MANAGE_INVITATIONS = `query ManageInvitations($slug: String!) { community(slug: $slug) {
   id invitations(first: 50) {
