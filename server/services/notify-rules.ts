@@ -4,7 +4,7 @@ import {
   communities,
   follows,
   type NOTIFICATION_KINDS,
-  postRevisions,
+  notifications,
   posts,
   type threads,
   users,
@@ -251,8 +251,8 @@ export async function notifyPostAdded(
 
 /**
  * Notifies the people whom an edit of a reply mentions for the first time (MENTION), with the same
- * rules as a new reply. People mentioned by any earlier version of the reply are not notified
- * again.
+ * rules as a new reply. People mentioned before the edit, or already notified of a mention in
+ * this reply, are not notified again.
  */
 export async function notifyMentionsAdded(
   tx: Transaction,
@@ -260,16 +260,25 @@ export async function notifyMentionsAdded(
   event: { thread: Thread; post: Post; before: string },
 ): Promise<void> {
   const { thread, post } = event;
-  // Every earlier version counts, so dropping a mention and restoring it does not notify again.
-  const revisions = await tx
-    .select({ body: postRevisions.body })
-    .from(postRevisions)
-    .where(eq(postRevisions.postId, post.id));
-  const earlier = new Set(
-    [event.before, ...revisions.map((revision) => revision.body)].flatMap(parseMentions),
-  );
-  const added = parseMentions(post.body).filter((userId) => !earlier.has(userId));
-  if (post.authorId === null || added.length === 0 || (await isHeld(tx, 'posts', post.id))) {
+  const earlier = new Set(parseMentions(event.before));
+  const candidates = parseMentions(post.body).filter((userId) => !earlier.has(userId));
+  if (post.authorId === null || candidates.length === 0 || (await isHeld(tx, 'posts', post.id))) {
+    return;
+  }
+  // One mention notification per person per reply, so dropping a mention and restoring it by
+  // edits does not notify again. Edits have no flood limit, which makes this bound matter.
+  const notified = await tx
+    .select({ userId: notifications.userId })
+    .from(notifications)
+    .where(
+      and(
+        inArray(notifications.userId, candidates),
+        eq(notifications.kind, 'mention'),
+        sql`${notifications.subject}->>'postId' = ${String(post.id)}`,
+      ),
+    );
+  const added = candidates.filter((userId) => !notified.some((row) => row.userId === userId));
+  if (added.length === 0) {
     return;
   }
   const [parent] =
