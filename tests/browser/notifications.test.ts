@@ -135,6 +135,45 @@ describe.skipIf(!ready)('notifications in Chromium', () => {
     expect(forThread.map((node: { kind: string }) => node.kind)).toEqual(['MENTION']);
   });
 
+  test('mention picker returns focus to text', async () => {
+    const threadId = await createThread(`Mention focus ${Date.now()}`);
+    const page = await signInThroughPage(browser, server.url, DEMO, PASSWORD);
+    await page.goto(`${server.url}/t/${encodeURIComponent(threadId)}`);
+    const box = page.getByTestId('reply-body');
+    await box.fill('Over to you, thanks');
+    await box.evaluate((element: HTMLTextAreaElement) => element.setSelectionRange(12, 12));
+    const focusedTestId = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
+    const caret = () =>
+      box.evaluate((element: HTMLTextAreaElement) => [
+        element.selectionStart,
+        element.selectionEnd,
+      ]);
+
+    await page.getByRole('button', { name: 'Mention someone' }).click();
+    const combobox = page.getByRole('combobox', { name: 'Mention a member' });
+    await combobox.fill('Jordan');
+    await page.getByRole('option', { name: 'Jordan Ellis' }).waitFor();
+    await combobox.press('Enter');
+    await combobox.waitFor({ state: 'detached' });
+    const afterPick = await box.inputValue();
+    const focusAfterPick = await focusedTestId();
+    const caretAfterPick = await caret();
+    const tokenEnd = afterPick.indexOf(') thanks') + 1;
+
+    await page.getByRole('button', { name: 'Mention someone' }).click();
+    await combobox.press('Escape');
+    await combobox.waitFor({ state: 'detached' });
+    const focusAfterEscape = await focusedTestId();
+    const caretAfterEscape = await caret();
+
+    expect(afterPick).toMatch(/^Over to you, @\[Jordan Ellis\]\(\/u\/[A-Za-z0-9+/=]+\) thanks$/);
+    expect(focusAfterPick).toBe('reply-body');
+    expect(caretAfterPick).toEqual([tokenEnd, tokenEnd]);
+    expect(focusAfterEscape).toBe('reply-body');
+    expect(caretAfterEscape).toEqual([tokenEnd, tokenEnd]);
+  });
+
   test('jumps to the first unread reply', async () => {
     const threadId = await createThread(`Long thread ${Date.now()}`);
     // The replies are written straight to the database, as a busy thread would have them.

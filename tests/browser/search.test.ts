@@ -139,11 +139,14 @@ describe.skipIf(!ready)('search in Chromium', () => {
 
     await page.getByRole('button', { name: 'More results' }).click();
     await results.nth(22).waitFor();
+    const firstNewLink = results.nth(20).locator('h3 a');
+    const firstNewFocused = await firstNewLink.evaluate((link) => link === document.activeElement);
 
     expect(firstPage).toBe(20);
     expect(firstSummary).toBe('20 results shown, more available');
     expect(await results.count()).toBe(23);
     expect(await page.getByTestId('search-summary').textContent()).toBe('23 results found');
     expect(await page.getByRole('button', { name: 'More results' }).count()).toBe(0);
+    expect(firstNewFocused).toBe(true);
   });
 });

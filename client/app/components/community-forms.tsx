@@ -58,9 +58,8 @@ export function NewThreadForm(props: { communityId: string; canAnnounce: boolean
         />
         <MentionPicker
           sourceId={props.communityId}
-          onPick={(token) =>
-            setBody((text) => `${text}${text && !text.endsWith(' ') ? ' ' : ''}${token} `)
-          }
+          textBoxId="field-thread-body"
+          onText={setBody}
         />
         <div class="field">
           <label for="thread-kind">Thread kind</label>

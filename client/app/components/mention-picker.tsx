@@ -32,11 +32,34 @@ export function mentionToken(person: Candidate): string {
 }
 
 /**
- * Renders a combobox of the members of a community, given by its id or the id of one of its
- * threads. Choosing one calls `onPick` with the mention token to insert. Arrow keys move through
- * the matches, Enter picks and Escape closes.
+ * Inserts a mention token in place of the selection from `start` to `end`, with a space on each
+ * side where the text has none. Returns the new text and the caret position after the token.
  */
-export function MentionPicker(props: { sourceId: string; onPick: (token: string) => void }) {
+export function insertMention(
+  text: string,
+  token: string,
+  start: number,
+  end: number,
+): { text: string; caret: number } {
+  const before = text.slice(0, start);
+  const after = text.slice(end);
+  const leading = before && !/\s$/.test(before) ? ' ' : '';
+  const trailing = /^\s/.test(after) ? '' : ' ';
+  const inserted = `${leading}${token}${trailing}`;
+  return { text: `${before}${inserted}${after}`, caret: before.length + inserted.length };
+}
+
+/**
+ * Renders a combobox of the members of a community, given by its id or the id of one of its
+ * threads. Choosing one inserts the mention token at the caret of the text box whose id is
+ * `textBoxId` and calls `onText` with the new text. Arrow keys move through the matches, Enter
+ * picks and Escape closes. Picking or closing returns the focus to the text box, at the caret.
+ */
+export function MentionPicker(props: {
+  sourceId: string;
+  textBoxId: string;
+  onText: (text: string) => void;
+}) {
   const [open, setOpen] = createSignal(false);
   const [query, setQuery] = createSignal('');
   const [members, setMembers] = createSignal<Candidate[] | null>(null);
@@ -65,13 +88,37 @@ export function MentionPicker(props: { sourceId: string; onPick: (token: string)
       .slice(0, SHOWN);
   });
 
+  const textBox = () =>
+    document.getElementById(props.textBoxId) as HTMLTextAreaElement | HTMLInputElement | null;
+
+  /** Closes the picker and moves the focus back to the text box, with the caret at `caret`. */
+  const close = (caret?: number) => {
+    setQuery('');
+    setOpen(false);
+    // After the text box has rendered the new text, which would otherwise move the caret to the end.
+    queueMicrotask(() => {
+      const box = textBox();
+      box?.focus();
+      if (box && caret !== undefined) {
+        box.setSelectionRange(caret, caret);
+      }
+    });
+  };
+
   const pick = (person: Candidate | undefined) => {
     if (!person) {
       return;
     }
-    props.onPick(mentionToken(person));
-    setQuery('');
-    setOpen(false);
+    const box = textBox();
+    const current = box?.value ?? '';
+    const inserted = insertMention(
+      current,
+      mentionToken(person),
+      box?.selectionStart ?? current.length,
+      box?.selectionEnd ?? current.length,
+    );
+    props.onText(inserted.text);
+    close(inserted.caret);
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -84,7 +131,8 @@ export function MentionPicker(props: { sourceId: string; onPick: (token: string)
       event.preventDefault();
       pick(matches()[active()]);
     } else if (event.key === 'Escape') {
-      setOpen(false);
+      event.preventDefault();
+      close();
     }
   };
 

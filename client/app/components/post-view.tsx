@@ -101,12 +101,7 @@ export function ReplyForm(props: {
         error={submission.issue('body')}
         data-testid={props.testIds ? 'reply-body' : undefined}
       />
-      <MentionPicker
-        sourceId={props.threadId}
-        onPick={(token) =>
-          setBody((text) => `${text}${text && !text.endsWith(' ') ? ' ' : ''}${token} `)
-        }
-      />
+      <MentionPicker sourceId={props.threadId} textBoxId={`field-${name()}`} onText={setBody} />
       <FormMessage error={submission.formError()} />
       <Show when={heldNotice()}>
         <p class="hint" role="status">

@@ -178,6 +178,14 @@ export default function Search() {
   };
   const results = () => [...(page()?.edges ?? []), ...more.edges()].map((edge) => edge.node);
   const hasNextPage = () => more.pageInfo()?.hasNextPage ?? page()?.pageInfo.hasNextPage;
+  let resultList: HTMLOListElement | undefined;
+  /** Loads the next page and moves the focus to the link of its first result. */
+  const loadMore = async () => {
+    const countBefore = results().length;
+    await more.load(more.pageInfo()?.endCursor ?? page()?.pageInfo.endCursor);
+    const firstNew = resultList?.children.item(countBefore)?.querySelector<HTMLElement>('h3 a');
+    firstNew?.focus();
+  };
   const summary = () => {
     if (!page()) {
       return '';
@@ -275,7 +283,7 @@ export default function Search() {
           <Empty>Nothing matches. Try other words, or fewer filters.</Empty>
         </Match>
         <Match when={page()}>
-          <ol class="search-results" aria-label="Search results">
+          <ol class="search-results" aria-label="Search results" ref={resultList}>
             <For each={results()}>{(result) => <ResultCard result={result} />}</For>
           </ol>
           <Show when={more.error()}>
@@ -286,11 +294,7 @@ export default function Search() {
             )}
           </Show>
           <Show when={hasNextPage()}>
-            <button
-              type="button"
-              disabled={more.loading()}
-              onClick={() => more.load(more.pageInfo()?.endCursor ?? page()?.pageInfo.endCursor)}
-            >
+            <button type="button" disabled={more.loading()} onClick={loadMore}>
               {more.loading() ? 'Loading more…' : 'More results'}
             </button>
           </Show>
