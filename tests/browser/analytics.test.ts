@@ -106,6 +106,23 @@ describe.skipIf(!ready)('analytics dashboard in Chromium', () => {
     );
   });
 
+  test('reversed period names fields in words', async () => {
+    const page = await signInThroughPage(
+      browser,
+      server.url,
+      'facilitator@staffroom.example.org',
+      'staffroom-demo',
+    );
+    await page.goto(`${server.url}/c/${COMMUNITY}/analytics`);
+    await page.getByLabel('First day').fill('2025-03-16');
+    await page.getByLabel('Last day').fill('2025-03-03');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'day' });
+    await waitOrExplain(page, 'reversed', () => alert.waitFor());
+
+    expect(await alert.textContent()).toBe('The last day must be after the first day.');
+  });
+
   test('district admin sees schools', async () => {
     const page = await signInThroughPage(
       browser,

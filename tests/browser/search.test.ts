@@ -106,7 +106,7 @@ describe.skipIf(!ready)('search in Chromium', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
 
-    expect(await alert.textContent()).toContain('filter.to: must not be earlier than from');
+    expect(await alert.textContent()).toBe('The To date must not be earlier than the From date.');
     expect(await page.getByTestId('search-result').count()).toBe(0);
   });
 

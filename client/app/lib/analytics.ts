@@ -1,5 +1,7 @@
 /** Figures of Community.analytics and District.analytics, and the period picker's dates. */
 
+import type { Issue } from './issues.ts';
+
 export interface AnalyticsValue {
   value: number | null;
   suppressed: boolean;
@@ -43,7 +45,7 @@ export const PERIOD_SELECTION = `${ACTIVITY_SELECTION} ${QUESTION_FIGURES.map(
 export const REPORT_SELECTION = `from to bucket previousFrom minGroupSize csvUrl
   current { ${PERIOD_SELECTION} } previous { ${PERIOD_SELECTION} } reviewsPending { ${VALUE} }
   trend { from to figures { ${ACTIVITY_SELECTION} } }`;
-export const ERROR_SELECTION = `... on Error { message }`;
+export const ERROR_SELECTION = `... on Error { message } ... on ValidationError { issues { path message } }`;
 
 export interface TrendPoint {
   from: string;
@@ -69,6 +71,7 @@ export interface AnalyticsReport {
 export interface AnalyticsError {
   __typename: string;
   message: string;
+  issues?: Issue[];
 }
 
 /** Writes a duration in seconds as minutes, or hours and minutes. */

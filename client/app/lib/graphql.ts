@@ -10,6 +10,7 @@ import {
 import { createClient as createSocketClient, TerminatedCloseEvent } from 'graphql-ws';
 import { createEffect, createSignal, on, onCleanup, untrack } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
+import { describeIssue, describeIssues } from './issues.ts';
 import { ERROR_SELECTION } from './operations.ts';
 import { pluralize } from './plural.ts';
 import { localizeInstants } from './time.ts';
@@ -272,7 +273,10 @@ export async function runMutationWithVariables<Data>(
   const serverMessage =
     payload.retryAfterSeconds === undefined ? payload.message : rateLimitMessage(payload);
   // A mute's refusal names its end as a UTC instant: show it in the viewer's time.
-  const message = serverMessage === undefined ? undefined : localizeInstants(serverMessage);
+  const message =
+    serverMessage === undefined
+      ? undefined
+      : localizeInstants(describeIssues(serverMessage, payload.issues));
   return {
     typename: payload.__typename,
     message,
@@ -296,7 +300,7 @@ export function formErrorFor(
   if (unshown.length === 0) {
     return 'Check the fields marked above.';
   }
-  return unshown.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(' ');
+  return unshown.map(describeIssue).join(' ');
 }
 
 /** Returns the message of the issue for one input field, if any. */

@@ -2,6 +2,7 @@ import { A, useSearchParams } from '@solidjs/router';
 import { createEffect, createSignal, For, Match, on, Show, Switch } from 'solid-js';
 import { Empty, ErrorState, Loading } from '../components/status.tsx';
 import { client, createGraphQLQuery, describeError } from '../lib/graphql.ts';
+import { describeIssues, type Issue } from '../lib/issues.ts';
 import { pluralize } from '../lib/plural.ts';
 import {
   dayRange,
@@ -56,7 +57,8 @@ interface SearchPage {
 type SearchData = {
   search:
     | { __typename: 'QuerySearchSuccess'; data: SearchPage }
-    | { __typename: 'ValidationError' | 'RateLimitedError'; message: string };
+    | { __typename: 'ValidationError'; message: string; issues?: Issue[] }
+    | { __typename: 'RateLimitedError'; message: string };
 };
 
 type SearchVariables = {
@@ -172,9 +174,10 @@ export default function Search() {
   };
   const invalid = () => {
     const result = firstPage.data()?.search;
-    return result?.__typename === 'ValidationError' || result?.__typename === 'RateLimitedError'
-      ? result.message
-      : undefined;
+    if (result?.__typename === 'ValidationError') {
+      return describeIssues(result.message, result.issues);
+    }
+    return result?.__typename === 'RateLimitedError' ? result.message : undefined;
   };
   const results = () => [...(page()?.edges ?? []), ...more.edges()].map((edge) => edge.node);
   const hasNextPage = () => more.pageInfo()?.hasNextPage ?? page()?.pageInfo.hasNextPage;

@@ -7,6 +7,7 @@ import {
   periodOf,
 } from '../../lib/analytics.ts';
 import { createGraphQLQuery } from '../../lib/graphql.ts';
+import { describeIssues } from '../../lib/issues.ts';
 import { signInPath, viewer, viewerLoaded } from '../../lib/session.ts';
 import { ErrorState, Loading, RefreshError } from '../status.tsx';
 import { AnalyticsDashboard } from './analytics-dashboard.tsx';
@@ -99,7 +100,7 @@ export function AnalyticsPage<Report extends AnalyticsReport>(props: {
                 <Match when={current().analytics as AnalyticsError}>
                   {(failure) => (
                     <p class="form-error" role="alert">
-                      {failure().message}
+                      {describeIssues(failure().message, failure().issues)}
                     </p>
                   )}
                 </Match>
