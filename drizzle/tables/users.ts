@@ -114,6 +114,8 @@ export const mailOutbox = pgTable(
   },
   (table) => [
     index('mail_outbox_pending_idx').on(table.status, table.nextAttemptAt),
+    // Counting the mails to one address in the last hour caps notification mail.
+    index('mail_outbox_recipient_idx').on(table.recipient, table.createdAt),
     check('mail_outbox_status', sql`${table.status} in ('pending', 'sent', 'failed')`),
   ],
 );

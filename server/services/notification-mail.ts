@@ -1,11 +1,12 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { inArray, sql } from 'drizzle-orm';
+import { and, inArray, sql } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { type Database, rowsOf, type Transaction } from '../../drizzle/db.ts';
 import {
   badges,
   communities,
   liveSessions,
+  mailOutbox,
   type NOTIFICATION_KINDS,
   type NotificationSubject,
   threads,
@@ -23,6 +24,13 @@ const EMAIL_MAX_AGE = '1 day';
 
 /** Notifications claimed per statement by the per-notification mail worker. */
 const MAIL_BATCH = 50;
+
+/**
+ * Notification mails one address gets in an hour with EMAIL delivery. Past it, notifications stay
+ * in the app only, so that mentions and replies from one busy or hostile sender cannot flood a
+ * mailbox. The count covers every mail queued to the address in the last hour.
+ */
+export const MAX_NOTIFICATION_MAILS_PER_HOUR = 12;
 
 export interface ClaimedNotification {
   id: number;
@@ -225,11 +233,21 @@ export async function mailNewNotifications(context: MailContext): Promise<number
       }
       const items = await describeForMail(tx, context.publicUrl, claimed);
       const recipients = await loadRecipients(tx, [...new Set(claimed.map((row) => row.userId))]);
+      const sentLastHour = await countRecentMails(
+        tx,
+        [...recipients.values()].map((recipient) => recipient.email),
+      );
       for (const item of items) {
         const recipient = recipients.get(item.notification.userId);
-        if (recipient) {
-          await queueMail(tx, singleMail(context, recipient, item));
+        if (!recipient) {
+          continue;
         }
+        const sent = sentLastHour.get(recipient.email) ?? 0;
+        if (sent >= MAX_NOTIFICATION_MAILS_PER_HOUR) {
+          continue;
+        }
+        sentLastHour.set(recipient.email, sent + 1);
+        await queueMail(tx, singleMail(context, recipient, item));
       }
       return claimed.length;
     });
@@ -239,4 +257,31 @@ export async function mailNewNotifications(context: MailContext): Promise<number
     }
   }
   return queued;
+}
+
+/**
+ * Counts the mails queued to each address in the last hour. It first takes a transaction lock per
+ * address, in sorted order, so that two server processes mailing the same person count in turn.
+ */
+async function countRecentMails(
+  tx: Transaction,
+  addresses: string[],
+): Promise<Map<string, number>> {
+  if (addresses.length === 0) {
+    return new Map();
+  }
+  for (const address of [...addresses].sort()) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`mail:${address}`}))`);
+  }
+  const rows = await tx
+    .select({ recipient: mailOutbox.recipient, count: sql<number>`count(*)::int` })
+    .from(mailOutbox)
+    .where(
+      and(
+        inArray(mailOutbox.recipient, addresses),
+        sql`${mailOutbox.createdAt} > now() - interval '1 hour'`,
+      ),
+    )
+    .groupBy(mailOutbox.recipient);
+  return new Map(rows.map((row) => [row.recipient, Number(row.count)]));
 }

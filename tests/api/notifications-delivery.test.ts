@@ -8,6 +8,7 @@ import {
   notifications,
   userBlocks,
 } from '../../drizzle/tables/index.ts';
+import { MAX_NOTIFICATION_MAILS_PER_HOUR } from '../../server/services/notification-mail.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/database.ts';
 import { graphqlAt, type ServerProcess, startServerProcess, waitFor } from '../helpers/process.ts';
 import {
@@ -791,7 +792,8 @@ describe.skipIf(!postgresReady)('notification mail from two server processes', (
   };
 
   test('sends each mail and digest once', async () => {
-    const mailed = await signUp('mailed', 'email');
+    const mailed = await Promise.all([0, 1, 2].map((index) => signUp(`mailed${index}`, 'email')));
+    const capped = await signUp('capped', 'email');
     const digested = await Promise.all(
       Array.from({ length: 5 }, (_, index) => signUp(`digest${index}`, 'daily_digest')),
     );
@@ -800,7 +802,10 @@ describe.skipIf(!postgresReady)('notification mail from two server processes', (
       .set({ lastDigestAt: sql`now() - interval '2 days'` })
       .where(sql`${notificationSettings.delivery} = 'daily_digest'`);
     const rows = [
-      ...Array.from({ length: 30 }, () => ({ userId: mailed.userId })),
+      ...mailed.flatMap(({ userId }) => Array.from({ length: 10 }, () => ({ userId }))),
+      ...Array.from({ length: MAX_NOTIFICATION_MAILS_PER_HOUR + 8 }, () => ({
+        userId: capped.userId,
+      })),
       ...digested.flatMap(({ userId }) => Array.from({ length: 3 }, () => ({ userId }))),
     ];
     await handle.db
@@ -823,7 +828,16 @@ describe.skipIf(!postgresReady)('notification mail from two server processes', (
       .where(ne(mailOutbox.subject, VERIFICATION_SUBJECT))
       .groupBy(mailOutbox.recipient);
     const counts = new Map(perRecipient.map((row) => [row.recipient, row.count]));
-    expect(counts.get(mailed.email)).toBe(30);
+    for (const { email } of mailed) {
+      expect(counts.get(email)).toBe(10);
+    }
+    // The cap counts every mail to the address in the hour, the sign-up verification included.
+    const [cappedTotal] = await handle.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(mailOutbox)
+      .where(eq(mailOutbox.recipient, capped.email));
+    expect(counts.get(capped.email)).toBe(MAX_NOTIFICATION_MAILS_PER_HOUR - 1);
+    expect(cappedTotal?.count).toBe(MAX_NOTIFICATION_MAILS_PER_HOUR);
     for (const { email } of digested) {
       expect(counts.get(email)).toBe(1);
     }
