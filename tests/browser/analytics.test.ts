@@ -123,6 +123,38 @@ describe.skipIf(!ready)('analytics dashboard in Chromium', () => {
     expect(await alert.textContent()).toBe('The last day must be after the first day.');
   });
 
+  test('charts fit a 320 px screen', async () => {
+    const page = await signInThroughPage(
+      browser,
+      server.url,
+      'facilitator@staffroom.example.org',
+      'staffroom-demo',
+    );
+    await page.setViewportSize({ width: 320, height: 800 });
+    await page.goto(`${server.url}/c/${COMMUNITY}/analytics`);
+    await waitOrExplain(page, 'narrow', () =>
+      page.waitForFunction(() => {
+        const element = document.querySelector<HTMLCanvasElement>(
+          '[data-testid="trend-participation-canvas"]',
+        );
+        return element !== null && element.style.height !== '';
+      }),
+    );
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      viewport: document.documentElement.clientWidth,
+      widestFigure: Math.max(
+        ...[...document.querySelectorAll('figure.trend-chart')].map(
+          (figure) => figure.getBoundingClientRect().right,
+        ),
+      ),
+    }));
+    await page.screenshot({ path: `${ARTIFACTS}analytics-320.png`, fullPage: true });
+
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    expect(widths.widestFigure).toBeLessThanOrEqual(widths.viewport);
+  });
+
   test('district admin sees schools', async () => {
     const page = await signInThroughPage(
       browser,
