@@ -81,7 +81,13 @@ describe.skipIf(!ready)('analytics dashboard in Chromium', () => {
       '6',
     );
     expect(await page.locator('[data-figure="replies"] .figure-value').textContent()).toBe(
-      'fewer than 5',
+      'hidden: fewer than 5 people',
+    );
+    expect(
+      await page.locator('[data-figure="responseMedianSeconds"] .figure-value').textContent(),
+    ).toBe('hidden: fewer than 5 people');
+    expect(await page.getByTestId('trend-discussion-withheld').textContent()).toContain(
+      '2 of 2 points withheld (hidden: fewer than 5 people)',
     );
 
     // The chart's table contains the same numbers, one row per week.

@@ -84,13 +84,21 @@ function formatDuration(seconds: number): string {
   return rest === 0 ? `${Math.floor(minutes / 60)} h` : `${Math.floor(minutes / 60)} h ${rest} min`;
 }
 
-/** Writes a figure as the dashboard shows it: "fewer than 5" when suppressed. */
+/**
+ * Describes why a figure is withheld. The minimum group counts people, not the figure's own unit,
+ * so "fewer than 5" alone would read as 5 minutes or 5 hours.
+ */
+export function withheldWords(lessThan: number | null): string {
+  return `hidden: fewer than ${lessThan ?? '?'} people`;
+}
+
+/** Writes a figure as the dashboard shows it: "hidden: fewer than 5 people" when suppressed. */
 export function formatFigure(figure: AnalyticsValue | undefined, name?: string): string {
   if (!figure) {
     return '';
   }
   if (figure.suppressed || figure.value === null) {
-    return `fewer than ${figure.lessThan ?? '?'}`;
+    return withheldWords(figure.lessThan);
   }
   if (name === 'answeredShare') {
     return `${Math.round(figure.value * 1000) / 10}%`;

@@ -57,7 +57,8 @@ export function AnalyticsDashboard(props: { report: AnalyticsReport; children?: 
       <p class="meta">
         {formatDay(props.report.from)} to {formatDay(props.report.to, -1)} (UTC), compared with the
         same number of days from {formatDay(props.report.previousFrom)}. Figures about fewer than{' '}
-        {props.report.minGroupSize} people show as "fewer than {props.report.minGroupSize}".
+        {props.report.minGroupSize} people show as "hidden: fewer than {props.report.minGroupSize}{' '}
+        people", and a cross on a chart's axis marks them.
       </p>
       <div class="actions">
         <a class="button-link secondary" href={downloadPath()} download="">

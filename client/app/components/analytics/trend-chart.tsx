@@ -1,5 +1,5 @@
 import { createEffect, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
-import { type AnalyticsValue, formatFigure } from '../../lib/analytics.ts';
+import { type AnalyticsValue, formatFigure, withheldWords } from '../../lib/analytics.ts';
 
 export interface TrendSeries {
   label: string;
@@ -17,11 +17,12 @@ function loadChart(): Promise<ChartModule> {
 }
 
 const COLORS = ['#1f5fa8', '#b5562a', '#2e7d4f', '#7a4fa0'];
+const WITHHELD_COLOR = '#5c5c5c';
 
 /**
  * Draws a line chart of one or more series over the buckets of a trend, with the same numbers in a
- * table for screen readers and keyboard users. A suppressed value is a gap in the line and
- * "fewer than N" in the table.
+ * table for screen readers and keyboard users. A suppressed value is a gap in the line, a cross on
+ * the axis and "hidden: fewer than N people" in the table.
  */
 export function TrendChart(props: {
   title: string;
@@ -33,15 +34,40 @@ export function TrendChart(props: {
   const [failed, setFailed] = createSignal(false);
   let chart: { destroy(): void; update(): void; data: unknown } | null = null;
 
+  /** Whether each bucket has a withheld value in any series. */
+  const withheld = () =>
+    props.labels.map((_, index) => props.series.some((series) => series.values[index]?.suppressed));
+  const withheldCount = () => withheld().filter(Boolean).length;
+  const lessThan = () =>
+    props.series.flatMap((series) => series.values).find((value) => value.suppressed)?.lessThan ??
+    null;
+
   const data = () => ({
     labels: props.labels,
-    datasets: props.series.map((series, index) => ({
-      label: series.label,
-      data: series.values.map((value) => (value.suppressed ? null : value.value)),
-      borderColor: COLORS[index % COLORS.length],
-      backgroundColor: COLORS[index % COLORS.length],
-      spanGaps: false,
-    })),
+    datasets: [
+      ...props.series.map((series, index) => ({
+        label: series.label,
+        data: series.values.map((value) => (value.suppressed ? null : value.value)),
+        borderColor: COLORS[index % COLORS.length],
+        backgroundColor: COLORS[index % COLORS.length],
+        spanGaps: false,
+      })),
+      // A cross on the axis marks each bucket with a withheld value, which the lines skip.
+      ...(withheldCount() > 0
+        ? [
+            {
+              label: `Withheld (${withheldWords(lessThan())})`,
+              data: withheld().map((isWithheld) => (isWithheld ? 0 : null)),
+              showLine: false,
+              pointStyle: 'crossRot',
+              pointRadius: 7,
+              pointBorderWidth: 2,
+              borderColor: WITHHELD_COLOR,
+              backgroundColor: WITHHELD_COLOR,
+            },
+          ]
+        : []),
+    ],
   });
 
   onMount(() => {
@@ -81,6 +107,12 @@ export function TrendChart(props: {
       <div class="trend-canvas" aria-hidden="true">
         <canvas ref={canvas} data-testid={`${props.id}-canvas`} />
       </div>
+      <Show when={withheldCount() > 0}>
+        <p class="hint" data-testid={`${props.id}-withheld`}>
+          × on the axis: {withheldCount()} of {props.labels.length} points withheld (
+          {withheldWords(lessThan())}).
+        </p>
+      </Show>
       <Show when={failed()}>
         <p class="hint">The chart could not be drawn; the table below has the same figures.</p>
       </Show>
