@@ -112,6 +112,38 @@ describe.skipIf(!ready)('analytics dashboard in Chromium', () => {
     );
   });
 
+  test('period survives reload and Back', async () => {
+    const page = await signInThroughPage(
+      browser,
+      server.url,
+      'facilitator@staffroom.example.org',
+      'staffroom-demo',
+    );
+    await page.goto(`${server.url}/c/${COMMUNITY}/analytics`);
+    await page.getByLabel('First day').fill('2025-03-03');
+    await page.getByLabel('Last day').fill('2025-03-16');
+    await page.getByLabel('Trend by').selectOption('DAY');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const threads = page.locator('[data-figure="threads"] .figure-value');
+    await waitOrExplain(page, 'url', () => threads.getByText('6', { exact: true }).waitFor());
+    const address = new URL(page.url());
+
+    await page.reload();
+    await waitOrExplain(page, 'reload', () => threads.getByText('6', { exact: true }).waitFor());
+    const firstDayAfterReload = await page.getByLabel('First day').inputValue();
+    const bucketAfterReload = await page.getByLabel('Trend by').inputValue();
+    await page.goBack();
+    await page.getByLabel('First day').waitFor();
+    const firstDayAfterBack = await page.getByLabel('First day').inputValue();
+
+    expect(address.searchParams.get('from')).toBe('2025-03-03');
+    expect(address.searchParams.get('to')).toBe('2025-03-16');
+    expect(address.searchParams.get('by')).toBe('day');
+    expect(firstDayAfterReload).toBe('2025-03-03');
+    expect(bucketAfterReload).toBe('DAY');
+    expect(firstDayAfterBack).not.toBe('2025-03-03');
+  });
+
   test('reversed period names fields in words', async () => {
     const page = await signInThroughPage(
       browser,

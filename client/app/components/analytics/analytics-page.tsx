@@ -1,5 +1,5 @@
-import { A } from '@solidjs/router';
-import { createSignal, type JSX, Match, Switch } from 'solid-js';
+import { A, useSearchParams } from '@solidjs/router';
+import { type JSX, Match, Switch } from 'solid-js';
 import {
   type AnalyticsError,
   type AnalyticsReport,
@@ -22,6 +22,26 @@ export interface AnalyticsOwner<Report extends AnalyticsReport> {
   analytics: Report | AnalyticsError;
 }
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const BUCKETS: Record<string, PickedPeriod['bucket']> = {
+  day: 'DAY',
+  week: 'WEEK',
+  month: 'MONTH',
+};
+
+/**
+ * Reads the period from the address (`from` and `to` as YYYY-MM-DD, `by` as day, week or month),
+ * with the last 30 days by week for what is missing or malformed. The API validates the rest.
+ */
+function pickedFromAddress(params: { from?: string; to?: string; by?: string }): PickedPeriod {
+  const defaults = defaultDates();
+  return {
+    from: params.from && DAY.test(params.from) ? params.from : defaults.from,
+    to: params.to && DAY.test(params.to) ? params.to : defaults.to,
+    bucket: BUCKETS[params.by ?? ''] ?? 'WEEK',
+  };
+}
+
 function isReport<Report extends AnalyticsReport>(
   result: Report | AnalyticsError,
 ): result is Report {
@@ -41,7 +61,11 @@ export function AnalyticsPage<Report extends AnalyticsReport>(props: {
   signInPath: string;
   children?: (report: Report) => JSX.Element;
 }) {
-  const [picked, setPicked] = createSignal<PickedPeriod>({ ...defaultDates(), bucket: 'WEEK' });
+  // The period lives in the address, so reloading, Back and a shared link keep it.
+  const [params, setParams] = useSearchParams<{ from?: string; to?: string; by?: string }>();
+  const picked = () => pickedFromAddress(params);
+  const setPicked = (next: PickedPeriod) =>
+    setParams({ from: next.from, to: next.to, by: next.bucket.toLowerCase() });
   const page = createGraphQLQuery<
     Record<string, AnalyticsOwner<Report> | null>,
     { slug: string; period: ReturnType<typeof periodOf>; viewerId: string }

@@ -1,4 +1,4 @@
-import { createSignal } from 'solid-js';
+import { createEffect, createSignal, on } from 'solid-js';
 import type { Bucket } from '../../lib/analytics.ts';
 
 export interface PickedPeriod {
@@ -18,6 +18,18 @@ export function PeriodPicker(props: {
   const [from, setFrom] = createSignal(props.value.from);
   const [to, setTo] = createSignal(props.value.to);
   const [bucket, setBucket] = createSignal<Bucket>(props.value.bucket);
+  // Back and Forward change the period in the address: show it in the fields.
+  createEffect(
+    on(
+      () => props.value,
+      (value) => {
+        setFrom(value.from);
+        setTo(value.to);
+        setBucket(value.bucket);
+      },
+      { defer: true },
+    ),
+  );
   return (
     <form
       class="filters period-picker"
