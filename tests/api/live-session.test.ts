@@ -10,7 +10,8 @@ import {
 } from '../helpers/server.ts';
 
 const HOUR = 3_600_000;
-const inHours = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString();
+/** Returns the instant `hours` from `from` (now by default), as an ISO string. */
+const inHours = (hours: number, from = Date.now()) => new Date(from + hours * HOUR).toISOString();
 const SCHEDULE = `mutation($input: ScheduleLiveSessionInput!) { scheduleLiveSession(input: $input) {
   __typename ... on Error { message } ... on ValidationError { issues { path message } }
   ... on MutationScheduleLiveSessionSuccess { data { id status startsAt endsAt timeZone } } } }`;
@@ -47,15 +48,16 @@ describe.each(await databaseKinds())('live sessions on %s', (kind) => {
     await database?.drop();
   });
 
-  const schedule = (fields: Record<string, unknown> = {}, token = host.token) =>
+  // Both times come from one reading of the clock, so the session lasts exactly an hour.
+  const schedule = (fields: Record<string, unknown> = {}, token = host.token, now = Date.now()) =>
     server.graphql(
       SCHEDULE,
       {
         input: {
           communityId,
           title: 'Office hours',
-          startsAt: inHours(24),
-          endsAt: inHours(25),
+          startsAt: inHours(24, now),
+          endsAt: inHours(25, now),
           timeZone: 'America/Chicago',
           joinUrl: 'https://meet.example.org/abc',
           ...fields,
