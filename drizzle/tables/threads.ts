@@ -39,7 +39,7 @@ export const threads = pgTable(
     lastActivityAt: instant('last_activity_at').notNull().defaultNow(),
     createdAt: createdAt(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
-    /** Set when a facilitator removed the thread; it then shows to nobody but moderators. */
+    /** Set when a facilitator removed the thread; only moderators see it from then on. */
     removedAt: instant('removed_at'),
     removedById: integer('removed_by_id').references(() => users.id, { onDelete: 'set null' }),
     removalReason: text('removal_reason'),

@@ -331,7 +331,7 @@ export function canModerateContent(
 
 /**
  * Checks that a moderator may warn, mute or ban a person. The rule is that of canRemoveMember,
- * and an admin of the community's district acts as an owner. Nobody acts on themself.
+ * and an admin of the community's district acts as an owner. No moderator acts on themself.
  */
 export function canDisciplineMember(
   viewer: Viewer | null,

@@ -43,6 +43,7 @@ function decodeTarget(payload: string): MuteTarget | null {
     : { kind: 'community', userId, communityId: id };
 }
 
+// NOTE: mute links never expire, and a new key invalidates every link already mailed.
 /**
  * Creates the signer of mute links: `<publicUrl>/mute/<payload>.<signature>`, where the payload
  * names the person and the target and the signature is HMAC-SHA256 under `key`. Anyone holding a

@@ -18,6 +18,7 @@ export function rejectWhileMutedInCommunity(
   }
 }
 
+// NOTE: no action lifts a community mute before its end, and a new membership takes it over.
 /**
  * Builds memberships.muted_until for a person who joins a community: the end of their latest
  * unexpired MUTE decision there, or null. Leaving deletes the membership, and rejoining must

@@ -238,9 +238,8 @@ const THREAD_KINDS = new Set([
 
 /**
  * Keeps the notifications a digest may still list. Blocks and access apply when mail is sent, as
- * they do to live events: notifications about a thread of a community the person may no longer
- * read (left, removed or banned since), and those whose actor was blocked either way since, are
- * left out. They stay marked mailed, so no later digest lists them either. Other kinds, such as
+ * they do to live events. Notifications about a community the person may no longer read (left,
+ * removed or banned since) are left out, and so are those whose actor was blocked since. They stay marked mailed, so no later digest lists them either. Other kinds, such as
  * moderation outcomes and badges, are about the person's own work and are always listed.
  */
 async function keepStillVisible(

@@ -94,8 +94,8 @@ class Recipients {
  * Keeps the people who may hear about content of `authorId` in `thread`. They are not the author,
  * can read the thread's community, and have no block in either direction with the author, the
  * thread's author or the author of `parent`, whose replies are hidden with it. A removed thread
- * notifies nobody, and a held one only its author. When `honourMutes` is set they also do not
- * mute the thread. A thread's own state (following or muted) takes precedence over the
+ * sends no notifications, and a held one notifies only its author. When `honourMutes` is set
+ * they also do not mute the thread. A thread's own state (following or muted) takes precedence over the
  * community's, so following one thread of a muted community still notifies.
  */
 async function filterRecipients(

@@ -119,7 +119,7 @@ async function loadDisciplineTarget(
 /**
  * Decides on an open report: dismiss it, approve held content, remove the content, or warn,
  * mute or ban the person. Only moderators may (see canModerateContent). Every open report on the
- * same subject is resolved with the same action. One transaction holds the action's effect, its
+ * same subject is resolved with the same action. One transaction contains the action's effect, its
  * audit rows, a MODERATION notification to the person acted on, a REPORT_RESOLVED one to each
  * reporter, and the events of a removal. Throws ConflictError for a report already resolved.
  */

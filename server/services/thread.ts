@@ -201,6 +201,8 @@ export async function createPost(
         authorId: viewer.id,
       });
     }
+    // NOTE: replyCount counts every reply ever posted, so held, removed, deleted and blocked
+    // replies stay in it and the count can exceed the replies a viewer sees.
     await tx
       .update(threads)
       .set({ replyCount: sql`${threads.replyCount} + 1`, lastActivityAt: sql`now()` })
@@ -211,7 +213,7 @@ export async function createPost(
       postId: post.id,
     });
 
-    // A held reply notifies nobody, and its events reach only its author and the moderators.
+    // A held reply sends no notifications, and its events reach only its author and the moderators.
     if (!held) {
       await notifyPostAdded(tx, recorder, { thread, post, parent });
     }
